@@ -1,0 +1,76 @@
+package event
+
+// Command is something a consumer asks the session to do. CommandName is the
+// stable name used on the headless wire ("cmd" field).
+type Command interface{ CommandName() string }
+
+// Send a 1:1 chat message. ID is optional; the session picks one if empty
+// and reports it in the Sent event.
+type Send struct {
+	To   string `json:"to"`
+	Body string `json:"body"`
+	ID   string `json:"id,omitempty"`
+}
+
+// GetRoster asks for the current roster; answered by a Roster event.
+type GetRoster struct{}
+
+// SetPresence sets the user's own presence. Show is one of available, chat,
+// away, xa, dnd.
+type SetPresence struct {
+	Show   string `json:"show"`
+	Status string `json:"status,omitempty"`
+}
+
+// SendChatState tells a contact that the user is typing (or stopped).
+type SendChatState struct {
+	To    string `json:"to"`
+	State string `json:"state"`
+}
+
+// AddContact adds a roster entry and asks for a presence subscription.
+type AddContact struct {
+	JID    string   `json:"jid"`
+	Name   string   `json:"name,omitempty"`
+	Groups []string `json:"groups,omitempty"`
+}
+
+// RemoveContact removes a roster entry (and its subscriptions).
+type RemoveContact struct {
+	JID string `json:"jid"`
+}
+
+// Approve a subscription request: the contact may see the user's presence.
+type Approve struct {
+	JID string `json:"jid"`
+}
+
+// Decline a subscription request.
+type Decline struct {
+	JID string `json:"jid"`
+}
+
+// Reconnect now instead of waiting for the backoff timer.
+type Reconnect struct{}
+
+// Quit closes the stream cleanly and stops the session; a Closed event follows.
+type Quit struct{}
+
+func (Send) CommandName() string          { return "send" }
+func (GetRoster) CommandName() string     { return "roster" }
+func (SetPresence) CommandName() string   { return "presence" }
+func (SendChatState) CommandName() string { return "chat_state" }
+func (AddContact) CommandName() string    { return "add_contact" }
+func (RemoveContact) CommandName() string { return "remove_contact" }
+func (Approve) CommandName() string       { return "approve" }
+func (Decline) CommandName() string       { return "decline" }
+func (Reconnect) CommandName() string     { return "reconnect" }
+func (Quit) CommandName() string          { return "quit" }
+
+// Backend is what a consumer (GUI or headless loop) holds. Do never blocks on
+// the network: the result of a command comes back later as an event.
+// Events is closed after the Closed event.
+type Backend interface {
+	Do(Command)
+	Events() <-chan Event
+}

@@ -1,0 +1,93 @@
+package event
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseCommand(t *testing.T) {
+	tests := []struct {
+		line    string
+		want    Command
+		wantErr string
+	}{
+		{`{"cmd":"send","to":"bob@acme.test","body":"hi"}`, Send{To: "bob@acme.test", Body: "hi"}, ""},
+		{`{"cmd":"send","to":"bob@acme.test","body":"hi","id":"m1"}`, Send{To: "bob@acme.test", Body: "hi", ID: "m1"}, ""},
+		{` {"cmd":"roster"} `, GetRoster{}, ""},
+		{`{"cmd":"presence","show":"dnd","status":"in a meeting"}`, SetPresence{Show: "dnd", Status: "in a meeting"}, ""},
+		{`{"cmd":"chat_state","to":"a@b","state":"composing"}`, SendChatState{To: "a@b", State: "composing"}, ""},
+		{`{"cmd":"add_contact","jid":"a@b","name":"A","groups":["X"]}`, AddContact{JID: "a@b", Name: "A", Groups: []string{"X"}}, ""},
+		{`{"cmd":"remove_contact","jid":"a@b"}`, RemoveContact{JID: "a@b"}, ""},
+		{`{"cmd":"approve","jid":"a@b"}`, Approve{JID: "a@b"}, ""},
+		{`{"cmd":"decline","jid":"a@b"}`, Decline{JID: "a@b"}, ""},
+		{`{"cmd":"reconnect"}`, Reconnect{}, ""},
+		{`{"cmd":"quit"}`, Quit{}, ""},
+		{`{"cmd":"launch"}`, nil, `unknown command "launch"`},
+		{`{"to":"x"}`, nil, `missing string field "cmd"`},
+		{`{"cmd":42}`, nil, `not a JSON object`},
+		{`not json`, nil, `not a JSON object`},
+		{`{"cmd":"send","to":5}`, nil, `command "send"`},
+	}
+	for _, tt := range tests {
+		got, err := ParseCommand([]byte(tt.line))
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseCommand(%s) error = %v, want containing %q", tt.line, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseCommand(%s): %v", tt.line, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseCommand(%s) = %#v, want %#v", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestParseCommandKnowsEveryCommand(t *testing.T) {
+	for _, name := range CommandNames() {
+		c, err := ParseCommand([]byte(`{"cmd":"` + name + `"}`))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if c.CommandName() != name {
+			t.Errorf("%s parsed as %s", name, c.CommandName())
+		}
+	}
+}
+
+func TestMarshal(t *testing.T) {
+	ts := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		ev   Event
+		want map[string]any
+	}{
+		{Closed{}, map[string]any{"event": "closed"}},
+		{Message{ID: "m1", From: "alice@acme.test/pc", To: "bob@acme.test", Body: "hi", Time: ts},
+			map[string]any{"event": "message", "id": "m1", "from": "alice@acme.test/pc", "to": "bob@acme.test", "body": "hi", "time": "2026-11-26T10:00:00Z"}},
+		{Error{Message: "bad", Code: CodeBadCommand}, map[string]any{"event": "error", "message": "bad", "code": "bad-command"}},
+		{Receipt{ID: "m1", From: "a@b/c"}, map[string]any{"event": "receipt", "id": "m1", "from": "a@b/c"}},
+	}
+	for _, tt := range tests {
+		b, err := Marshal(tt.ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(b), `{"event":"`+tt.ev.EventName()+`"`) {
+			t.Errorf("Marshal(%T) = %s: event field not first", tt.ev, b)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("Marshal(%T) produced invalid JSON %s: %v", tt.ev, b, err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Marshal(%T) = %v, want %v", tt.ev, got, tt.want)
+		}
+	}
+}
