@@ -1,0 +1,192 @@
+package archtest
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// moduleRoot is the directory holding go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command(goCommand(), "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == "/dev/null" {
+		t.Fatal("not inside the module")
+	}
+	return filepath.Dir(gomod)
+}
+
+// TestImportRules is the real check: every package of the module against
+// the rule table.
+func TestImportRules(t *testing.T) {
+	pkgs, graph, err := Load(moduleRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Check(pkgs, Rules, graph) {
+		t.Error(v)
+	}
+	for _, v := range CheckDocs(pkgs) {
+		t.Error(v)
+	}
+	if testing.Verbose() {
+		for _, p := range pkgs {
+			t.Logf("checked %s (%d imports, %d test imports, %d deps)", p.Rel, len(p.Imports), len(p.TestImports), len(p.Deps))
+		}
+	}
+}
+
+// The loader must see the packages we know exist, or the rules check nothing.
+func TestLoadFindsKnownPackages(t *testing.T) {
+	pkgs, _, err := Load(moduleRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]Package{}
+	for _, p := range pkgs {
+		have[p.Rel] = p
+	}
+	for _, want := range []string{"event", "session", "ui", "internal/archtest"} {
+		if _, ok := have[want]; !ok {
+			t.Errorf("Load did not find package %s", want)
+		}
+	}
+	if p, ok := have["session"]; ok && p.Imports[Module+"/event"] == "" {
+		t.Errorf("Load: session's imports %v lack event", p.Imports)
+	}
+}
+
+func pkg(rel string, imports ...string) Package {
+	p := Package{Rel: rel, Imports: map[string]string{}, TestImports: map[string]string{}, HasDoc: true,
+		DocComment: "Package x does x. It must not import y."}
+	for _, i := range imports {
+		p.Imports[i] = rel + "/x.go"
+		p.Deps = append(p.Deps, i)
+	}
+	return p
+}
+
+const m = Module + "/"
+
+// Self-test: each rule, run on a synthetic package that breaks it, reports
+// exactly that rule; a clean layout reports nothing.
+func TestRulesCatchViolations(t *testing.T) {
+	bad := []struct {
+		rule string
+		pkg  Package
+	}{
+		{"fyne-only-in-ui-and-cmd", pkg("session", "fyne.io/fyne/v2/widget")},
+		{"fyne-only-in-ui-and-cmd", pkg("account", "fyne.io/fyne/v2")},
+		{"ui-never-sees-session", pkg("ui", m+"session")},
+		{"ui-never-sees-session", pkg("ui/chat", m+"session")},
+		{"ui-never-sees-a-stanza", pkg("ui", "mellium.im/xmpp/stanza")},
+		{"only-cmd-imports-ui", pkg("session", m+"ui")},
+		{"event-is-standard-library-only", pkg("event", "golang.org/x/text/unicode/norm")},
+		{"event-is-standard-library-only", pkg("event", m+"session")},
+		{"keystore-and-account-stay-below-the-ui", pkg("keystore", m+"session")},
+		{"keystore-and-account-stay-below-the-ui", pkg("account", m+"ui")},
+		{"policy-is-pure", pkg("policy", "os")},
+		{"policy-is-pure", pkg("policy/profile", "net/http")},
+		{"testenv-only-in-tests", pkg("session", m+"internal/testenv")},
+	}
+	covered := map[string]bool{}
+	for _, tt := range bad {
+		vs := Check([]Package{tt.pkg}, Rules, nil)
+		found := false
+		for _, v := range vs {
+			if v.Rule == tt.rule {
+				found = true
+				if !strings.Contains(v.Message, tt.pkg.Rel) || !strings.Contains(v.Message, tt.rule) {
+					t.Errorf("message %q should name the package %s and the rule", v.Message, tt.pkg.Rel)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s importing %v: rule %s not reported (got %v)", tt.pkg.Rel, tt.pkg.Imports, tt.rule, vs)
+		}
+		covered[tt.rule] = true
+	}
+	for _, r := range Rules {
+		if !covered[r.Name] {
+			t.Errorf("rule %s has no self-test case", r.Name)
+		}
+	}
+
+	clean := []Package{
+		pkg("event", "encoding/json", "time"),
+		pkg("session", m+"event", "mellium.im/xmpp", "crypto/tls"),
+		pkg("ui", m+"event", "fyne.io/fyne/v2/widget"),
+		pkg("cmd/client", m+"ui", m+"session", "fyne.io/fyne/v2/app"),
+		pkg("keystore", "github.com/zalando/go-keyring"),
+		pkg("policy", "strings", "time"),
+		pkg("internal/testenv", "os/exec"),
+	}
+	if vs := Check(clean, Rules, nil); len(vs) != 0 {
+		t.Errorf("clean layout reported violations: %v", vs)
+	}
+}
+
+func TestTestImportsAndTransitiveDeps(t *testing.T) {
+	// Tests may use internal/testenv; shipped code may not.
+	s := pkg("session")
+	s.TestImports[m+"internal/testenv"] = "session/session_test.go"
+	if vs := Check([]Package{s}, Rules, nil); len(vs) != 0 {
+		t.Errorf("a test importing internal/testenv was reported: %v", vs)
+	}
+	// A GUI test may not reach for mellium either.
+	u := pkg("ui")
+	u.TestImports["mellium.im/xmpp/jid"] = "ui/roster_test.go"
+	if vs := Check([]Package{u}, Rules, nil); len(vs) != 1 || !strings.Contains(vs[0].Message, "ui/roster_test.go") {
+		t.Errorf("ui test importing mellium: got %v, want one violation naming the file", vs)
+	}
+	// ui -> ui/format -> internal/jidutil -> mellium.im/xmpp/jid: caught, with the chain.
+	u = pkg("ui", m+"ui/format")
+	u.Deps = append(u.Deps, m+"internal/jidutil", "mellium.im/xmpp/jid")
+	g := Graph{
+		m + "ui":               {m + "ui/format", "fmt"},
+		m + "ui/format":        {m + "internal/jidutil"},
+		m + "internal/jidutil": {"mellium.im/xmpp/jid"},
+	}
+	vs := Check([]Package{u}, Rules, g)
+	if len(vs) != 1 {
+		t.Fatalf("transitive mellium dependency: got %v, want one violation", vs)
+	}
+	if want := "ui -> ui/format -> internal/jidutil -> mellium.im/xmpp/jid"; !strings.Contains(vs[0].Message, want) {
+		t.Errorf("message %q does not show the chain %q", vs[0].Message, want)
+	}
+}
+
+func TestCheckDocs(t *testing.T) {
+	ok := pkg("event")
+	none := pkg("session")
+	none.HasDoc = false
+	empty := pkg("ui")
+	empty.DocComment = ""
+	vague := pkg("keystore")
+	vague.DocComment = "Package keystore keeps device keys."
+	vs := CheckDocs([]Package{ok, none, empty, vague})
+	if len(vs) != 3 {
+		t.Fatalf("CheckDocs: got %d violations %v, want 3", len(vs), vs)
+	}
+	for i, want := range []string{"session has no doc.go", "ui/doc.go has no package comment", "keystore/doc.go does not say"} {
+		if !strings.Contains(vs[i].Message, want) {
+			t.Errorf("violation %d = %q, want containing %q", i, vs[i].Message, want)
+		}
+	}
+}
+
+func TestIsStandard(t *testing.T) {
+	for p, want := range map[string]bool{
+		"fmt": true, "encoding/json": true, "C": false,
+		"fyne.io/fyne/v2": false, "mellium.im/xmpp": false, Module + "/event": false,
+	} {
+		if got := IsStandard(p); got != want {
+			t.Errorf("IsStandard(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
