@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Scripted colleague for the Palisade demo.
+
+Signs in as bob@acme.test to the local demo server, greets Alice as soon as
+she comes online, and answers her messages politely: it shows "typing…"
+(XEP-0085 chat states) before each answer, sends delivery receipts for her
+messages and asks for receipts on its own (XEP-0184).
+
+Run with Debian's python3 and python3-slixmpp:
+
+    /usr/bin/python3 scripts/demo-peer.py --host 127.0.0.1 --port 5222 \
+        --ca-file .run/demo/certs/ca.crt --password demo
+
+The password may also come from the PALISADE_DEMO_PASSWORD environment
+variable. The bot stops on SIGINT/SIGTERM or when the server goes away.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import signal
+import sys
+import time
+
+import slixmpp
+
+GREETING = (
+    "Hi Alice — welcome to Palisade! I'm Bob from IT. "
+    "This chat runs on ACME's own server. "
+    "Send me a message and I'll answer right here."
+)
+
+# Canned answers, tried in order: (words in her message, answer).
+ANSWERS = [
+    (("hello", "hi", "hey", "morning", "hallo"), "Hello Alice! Nice to hear from you."),
+    (("thank", "thx", "cheers"), "You're welcome — happy to help."),
+    (("how are you", "how's it going", "how are things"), "All good here, thanks for asking. How is your first week going?"),
+    (("file", "upload", "attachment", "send you"), "Files to colleagues at acme.test are fine. Files to other organisations need IT's approval first."),
+    (("password", "login", "sign in"), "Never send passwords over chat — not even to IT. Palisade keeps yours in the OS keyring."),
+    (("bye", "see you", "later"), "See you later, Alice!"),
+]
+
+
+def answer_for(body: str) -> str:
+    text = body.lower()
+    for words, reply in ANSWERS:
+        if any(w in text for w in words):
+            return reply
+    if text.rstrip().endswith("?"):
+        return f"Good question! Let me check on “{body.strip()}” and get back to you."
+    short = body.strip()
+    if len(short) > 80:
+        short = short[:77] + "…"
+    return f"Thanks, Alice — got it: “{short}”"
+
+
+def log(msg: str) -> None:
+    print(f"demo-peer {time.strftime('%H:%M:%S')} {msg}", flush=True)
+
+
+class Peer(slixmpp.ClientXMPP):
+    def __init__(self, jid: str, password: str, friend: str, typing_delay: float):
+        super().__init__(jid, password)
+        self.friend = slixmpp.JID(friend).bare
+        self.typing_delay = typing_delay
+        self.friend_online = False
+        self.failed = False
+        # Accept Alice's subscription requests and subscribe back.
+        self.roster.auto_authorize = True
+        self.roster.auto_subscribe = True
+        self.register_plugin("xep_0030")  # service discovery
+        self.register_plugin("xep_0085")  # chat states
+        self.register_plugin("xep_0184")  # delivery receipts
+        self.register_plugin("xep_0199")  # ping
+        self.plugin["xep_0184"].auto_ack = True
+        self.plugin["xep_0184"].auto_request = True
+        self.add_event_handler("session_start", self.on_start)
+        self.add_event_handler("message", self.on_message)
+        self.add_event_handler("presence_available", self.on_available)
+        self.add_event_handler("presence_unavailable", self.on_unavailable)
+        self.add_event_handler("receipt_received", self.on_receipt)
+        self.add_event_handler("failed_auth", self.on_failed_auth)
+        self.add_event_handler("disconnected", self.on_disconnected)
+
+    async def on_start(self, _event):
+        log(f"signed in as {self.boundjid.full}")
+        self.send_presence(pstatus="Happy to help")
+        await self.get_roster()
+        item = self.client_roster[self.friend]
+        if item["subscription"] not in ("to", "both"):
+            log(f"asking {self.friend} for a presence subscription")
+            self.send_presence(pto=self.friend, ptype="subscribe")
+
+    async def on_available(self, pres):
+        if pres["from"].bare != self.friend or self.friend_online:
+            return
+        self.friend_online = True
+        log(f"{pres['from']} is online; greeting")
+        await self.say(self.friend, GREETING)
+
+    def on_unavailable(self, pres):
+        if pres["from"].bare == self.friend and self.friend_online:
+            # Greet again next time she signs in (resources may overlap).
+            resources = self.client_roster[self.friend].resources
+            if not resources:
+                self.friend_online = False
+                log(f"{self.friend} went offline")
+
+    async def on_message(self, msg):
+        if msg["type"] not in ("chat", "normal") or not msg["body"]:
+            return
+        sender = msg["from"]
+        log(f"message from {sender}: {msg['body']!r}")
+        await self.say(sender.bare, answer_for(msg["body"]))
+
+    async def say(self, to: str, body: str):
+        self.send_chat_state(to, "composing")
+        await asyncio.sleep(self.typing_delay + random.uniform(0, self.typing_delay / 2))
+        reply = self.make_message(mto=to, mbody=body, mtype="chat")
+        reply["chat_state"] = "active"
+        reply.send()
+        log(f"sent to {to}: {body!r}")
+
+    def send_chat_state(self, to: str, state: str):
+        m = self.make_message(mto=to, mtype="chat")
+        m["chat_state"] = state
+        m.send()
+
+    def on_receipt(self, msg):
+        log(f"delivered: {msg['receipt']} to {msg['from']}")
+
+    def on_failed_auth(self, _event):
+        log("authentication failed (wrong password for bob?)")
+        self.failed = True
+        self.disconnect()
+
+    def on_disconnected(self, reason):
+        log(f"disconnected: {reason}")
+        asyncio.get_event_loop().stop()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jid", default="bob@acme.test")
+    ap.add_argument("--password", default=os.environ.get("PALISADE_DEMO_PASSWORD"))
+    ap.add_argument("--friend", default="alice@acme.test", help="who to greet and answer")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=5222)
+    ap.add_argument("--ca-file", required=True, help="PEM CA certificate the server's certificate chains to")
+    ap.add_argument("--typing-delay", type=float, default=1.2, help="seconds of 'typing…' before each answer")
+    ap.add_argument("--debug", action="store_true")
+    args = ap.parse_args()
+    if not args.password:
+        ap.error("no password: use --password or PALISADE_DEMO_PASSWORD")
+
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+    peer = Peer(args.jid, args.password, args.friend, args.typing_delay)
+    peer.ca_certs = args.ca_file  # trust the local demo CA (and only it)
+    peer.connect(address=(args.host, args.port), force_starttls=True)
+
+    loop = asyncio.get_event_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: peer.disconnect(wait=1.0))
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+    return 1 if peer.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
