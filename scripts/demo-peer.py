@@ -157,6 +157,8 @@ def main() -> int:
 
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.debug:
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # quiet shutdown
 
     peer = Peer(args.jid, args.password, args.friend, args.typing_delay)
     peer.ca_certs = args.ca_file  # trust the local demo CA (and only it)
