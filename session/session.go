@@ -1,6 +1,20 @@
 package session
 
 import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"mellium.im/xmpp/jid"
+
 	"github.com/palisade-im/palisade/event"
 )
 
@@ -14,12 +28,44 @@ type Config struct {
 	CAFile    string                 // optional extra trusted CA (PEM), besides the system roots
 	DataDir   string                 // where the outbox and stream state are persisted
 	Resource  string                 // optional resource; the server assigns one if empty
+
+	// ChannelBindingTLS12 caps TLS at version 1.2 for this account so that
+	// SCRAM-*-PLUS uses tls-unique channel binding. It exists for servers
+	// that advertise SCRAM-PLUS but reject tls-exporter binding on TLS 1.3
+	// (ejabberd before 23.04). See SCRAM.md.
+	ChannelBindingTLS12 bool
 }
 
 // Session is one account's connection. It implements event.Backend.
 type Session struct {
-	cfg    Config
+	cfg     Config
+	bare    jid.JID
+	roots   *x509.CertPool
+	backoff backoff
+
 	events chan event.Event
+	evMu   sync.Mutex
+	evCond *sync.Cond
+	evQ    []event.Event
+	evEnd  bool
+
+	cmdMu  sync.Mutex
+	cmdQ   []event.Command
+	cmdSig chan struct{}
+
+	startOnce sync.Once
+	ctx       context.Context
+	cancel    context.CancelFunc
+
+	// mu guards everything below, and serialises writes of stanzas so that
+	// the stream management count matches the order on the wire.
+	mu       sync.Mutex
+	cur      *conn // nil while offline
+	sm       smState
+	outbox   *outbox
+	roster   map[string]event.Contact
+	haveRost bool
+	presence event.SetPresence // the user's chosen presence
 }
 
 var _ event.Backend = (*Session)(nil)
@@ -27,14 +73,584 @@ var _ event.Backend = (*Session)(nil)
 // New checks the configuration and prepares a session. It does not connect:
 // call Start.
 func New(cfg Config) (*Session, error) {
-	return &Session{cfg: cfg, events: make(chan event.Event, 1024)}, nil
+	if cfg.JID == "" {
+		return nil, errors.New("no account JID given")
+	}
+	j, err := jid.Parse(cfg.JID)
+	if err != nil {
+		return nil, fmt.Errorf("the account %q is not a valid JID: %v", cfg.JID, err)
+	}
+	if j.Localpart() == "" {
+		return nil, fmt.Errorf("the account %q has no user part (expected user@domain)", cfg.JID)
+	}
+	if cfg.Password == nil {
+		return nil, errors.New("no password source given")
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the CA file: %w", err)
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("the CA file %s holds no PEM certificate", cfg.CAFile)
+		}
+	}
+	ob, err := loadOutbox(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{
+		cfg:      cfg,
+		bare:     j.Bare(),
+		roots:    roots,
+		backoff:  defaultBackoff,
+		events:   make(chan event.Event, 1024),
+		cmdSig:   make(chan struct{}, 1),
+		outbox:   ob,
+		roster:   map[string]event.Contact{},
+		presence: event.SetPresence{Show: event.ShowAvailable},
+	}
+	s.evCond = sync.NewCond(&s.evMu)
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s, nil
 }
 
 // Start begins connecting in the background. Progress is reported as events.
-func (s *Session) Start() {}
+func (s *Session) Start() {
+	s.startOnce.Do(func() {
+		go s.pump()
+		go s.run()
+	})
+}
 
 // Do queues a command. It never blocks on the network.
-func (s *Session) Do(c event.Command) {}
+func (s *Session) Do(c event.Command) {
+	if c == nil {
+		return
+	}
+	s.cmdMu.Lock()
+	s.cmdQ = append(s.cmdQ, c)
+	s.cmdMu.Unlock()
+	select {
+	case s.cmdSig <- struct{}{}:
+	default:
+	}
+}
 
 // Events is the stream of events; it is closed after event.Closed.
 func (s *Session) Events() <-chan event.Event { return s.events }
+
+// emit queues an event. The queue is unbounded so that a slow consumer never
+// stalls the connection (which would stop acknowledgements and get the
+// stream killed) and no event is ever dropped.
+func (s *Session) emit(e event.Event) {
+	s.evMu.Lock()
+	if !s.evEnd {
+		s.evQ = append(s.evQ, e)
+		if _, ok := e.(event.Closed); ok {
+			s.evEnd = true
+		}
+	}
+	s.evMu.Unlock()
+	s.evCond.Signal()
+}
+
+// pump moves queued events to the channel, in order, and closes it after
+// Closed.
+func (s *Session) pump() {
+	var batch []event.Event
+	for {
+		s.evMu.Lock()
+		for len(s.evQ) == 0 && !s.evEnd {
+			s.evCond.Wait()
+		}
+		batch, s.evQ = s.evQ, batch[:0]
+		end := s.evEnd && len(batch) > 0 && isClosed(batch[len(batch)-1])
+		empty := len(batch) == 0
+		s.evMu.Unlock()
+		for i, e := range batch {
+			s.events <- e
+			batch[i] = nil
+		}
+		if end || (empty && s.evEnd) {
+			close(s.events)
+			return
+		}
+	}
+}
+
+func isClosed(e event.Event) bool { _, ok := e.(event.Closed); return ok }
+
+func randomID() string {
+	var b [9]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Session) takeCommands() []event.Command {
+	s.cmdMu.Lock()
+	defer s.cmdMu.Unlock()
+	q := s.cmdQ
+	s.cmdQ = nil
+	return q
+}
+
+type connResult struct {
+	c    *conn
+	info event.Connected
+	err  *failure
+}
+
+// run is the session's control loop: it connects, reconnects with backoff,
+// and executes commands.
+func (s *Session) run() {
+	defer func() {
+		s.emit(event.Closed{})
+	}()
+	var (
+		failures   int
+		connecting chan connResult
+		timer      *time.Timer
+		timerC     <-chan time.Time
+		connectNow = true
+		quitting   bool
+	)
+	stopTimer := func() {
+		if timer != nil {
+			timer.Stop()
+			timer, timerC = nil, nil
+		}
+	}
+	n := 0
+	for {
+		s.mu.Lock()
+		cur := s.cur
+		s.mu.Unlock()
+		if connectNow && cur == nil && connecting == nil && !quitting {
+			connectNow = false
+			stopTimer()
+			n++
+			connecting = make(chan connResult, 1)
+			go func(ch chan connResult, n int) { ch <- s.connect(s.ctx, n) }(connecting, n)
+		}
+		var done <-chan struct{}
+		if cur != nil {
+			done = cur.done
+		}
+		select {
+		case <-s.cmdSig:
+			for _, c := range s.takeCommands() {
+				switch c.(type) {
+				case event.Quit, *event.Quit:
+					quitting = true
+				case event.Reconnect, *event.Reconnect:
+					if cur == nil && connecting == nil {
+						connectNow = true
+					}
+				default:
+					if !quitting {
+						s.execute(c)
+					}
+				}
+			}
+			if quitting {
+				stopTimer()
+				if connecting != nil {
+					s.cancel()
+					r := <-connecting
+					if r.c != nil {
+						s.mu.Lock()
+						s.cur = r.c
+						s.mu.Unlock()
+					}
+				}
+				s.shutdown()
+				return
+			}
+		case r := <-connecting:
+			connecting = nil
+			if r.err != nil {
+				failures++
+				d := s.disconnected(r.err, failures)
+				if r.err.fatal {
+					return
+				}
+				timer = time.NewTimer(d)
+				timerC = timer.C
+				continue
+			}
+			failures = 0
+			n = 0
+			s.mu.Lock()
+			s.cur = r.c
+			s.mu.Unlock()
+			s.emit(r.info)
+			s.flushOutbox(r.c)
+		case <-done:
+			s.mu.Lock()
+			s.cur = nil
+			s.sm.lost()
+			s.mu.Unlock()
+			f := s.classify(cur.err, &attempt{})
+			if f.code == event.CodeProtocol && cur.err == nil {
+				f = &failure{code: event.CodeNetwork, msg: "The server closed the connection."}
+			}
+			failures = 1
+			d := s.disconnected(f, failures)
+			if f.fatal {
+				return
+			}
+			if d > 2*time.Second {
+				d = 2 * time.Second
+			}
+			timer = time.NewTimer(d)
+			timerC = timer.C
+		case <-timerC:
+			timer, timerC = nil, nil
+			connectNow = true
+		}
+	}
+}
+
+// disconnected reports a failure and returns the delay before retrying.
+func (s *Session) disconnected(f *failure, failures int) time.Duration {
+	ev := event.Disconnected{Message: f.msg, Code: f.code, Fatal: f.fatal}
+	var d time.Duration
+	if !f.fatal {
+		d = s.backoff.delay(failures)
+		ev.RetryIn = d.Seconds()
+	}
+	s.emit(ev)
+	return d
+}
+
+// shutdown closes the stream cleanly: unacknowledged messages go back to
+// the outbox so that they are sent at the next start.
+func (s *Session) shutdown() {
+	s.mu.Lock()
+	c := s.cur
+	if c != nil && s.sm.enabled && len(s.sm.unacked) > 0 {
+		s.requestAck(c)
+	}
+	s.mu.Unlock()
+	if c != nil {
+		deadline := time.Now().Add(2 * time.Second)
+		for time.Now().Before(deadline) {
+			s.mu.Lock()
+			n := len(s.sm.unacked)
+			s.mu.Unlock()
+			if n == 0 {
+				break
+			}
+			select {
+			case <-c.done:
+				deadline = time.Now()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	s.mu.Lock()
+	for _, o := range s.sm.unacked {
+		if o.isChat() {
+			s.outbox.add(outboxEntry{ID: o.msgID, To: o.to, Body: o.body, Queued: time.Now().UTC()})
+		}
+	}
+	s.sm = smState{}
+	s.cur = nil
+	s.mu.Unlock()
+	if c != nil {
+		c.close()
+	}
+	s.cancel()
+}
+
+// connect makes one connection attempt, resuming the previous stream when
+// possible, and prepares the session (roster, carbons, presence).
+func (s *Session) connect(ctx context.Context, n int) connResult {
+	addr := s.serverAddr(ctx)
+	s.emit(event.Connecting{Attempt: n, Server: addr})
+	a := &attempt{}
+	s.mu.Lock()
+	if s.sm.resumable() {
+		prev := s.sm
+		a.resume = &prev
+	}
+	s.mu.Unlock()
+	xs, raw, err := s.dial(ctx, addr, a)
+	if err != nil {
+		var f *failure
+		if !errors.As(err, &f) {
+			f = s.classify(err, a)
+		}
+		return connResult{err: f}
+	}
+	j, _ := jid.Parse(a.jid)
+	c := &conn{
+		s: s, xs: xs, raw: raw, jid: j, bare: s.bare.String(),
+		iqs:     map[string]func(*inStanza){},
+		enabled: make(chan bool, 1),
+		done:    make(chan struct{}),
+	}
+	cs := xs.ConnectionState()
+	info := event.Connected{
+		JID:        a.jid,
+		Resumed:    a.resumed,
+		Mechanism:  a.mechanism,
+		TLSVersion: tls.VersionName(cs.Version),
+	}
+	if len(a.mechanism) > 5 && a.mechanism[len(a.mechanism)-5:] == "-PLUS" {
+		if cs.Version >= tls.VersionTLS13 {
+			info.ChannelBinding = "tls-exporter"
+		} else {
+			info.ChannelBinding = "tls-unique"
+		}
+	}
+	if len(cs.PeerCertificates) > 0 {
+		info.ServerCert = certInfo(cs.PeerCertificates[0])
+	}
+
+	fail := func(err error) connResult {
+		c.close()
+		<-c.done
+		var f *failure
+		if !errors.As(err, &f) {
+			f = s.classify(err, a)
+		}
+		return connResult{err: f}
+	}
+
+	if a.resumed {
+		s.mu.Lock()
+		acked, resend, err := s.sm.resumed(a.resumedH)
+		s.mu.Unlock()
+		if err != nil {
+			s.emit(event.Error{Message: "stream resumption: " + err.Error(), Code: event.CodeProtocol})
+		}
+		s.reportAcked(acked)
+		go c.readLoop()
+		s.mu.Lock()
+		for _, o := range resend {
+			if err := s.write(c, o); err != nil {
+				s.mu.Unlock()
+				return fail(err)
+			}
+		}
+		if len(resend) > 0 {
+			s.requestAck(c)
+		}
+		s.mu.Unlock()
+		return connResult{c: c, info: info}
+	}
+
+	// A new session: the old stream (if any) is gone.
+	s.mu.Lock()
+	if a.failedH != nil && s.sm.enabled == false && s.sm.id != "" {
+		acked, _ := s.sm.ack(*a.failedH)
+		s.mu.Unlock()
+		s.reportAcked(acked)
+		s.mu.Lock()
+	}
+	resend := s.sm.restart()
+	s.mu.Unlock()
+
+	go c.readLoop()
+	if a.smOffered {
+		if err := c.writeRaw(elem(nsSM, "enable", "resume", "true")); err != nil {
+			return fail(err)
+		}
+		select {
+		case <-c.enabled:
+		case <-c.done:
+			return fail(c.err)
+		case <-time.After(replyTimeout):
+			return fail(errors.New("the server did not answer <enable/>"))
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
+	}
+
+	// Roster first, then carbons and presence; answers arrive as events.
+	s.mu.Lock()
+	err = s.sendIQ(c, iq("get", randomID(), "", elem(nsRoster, "query")), s.onRoster)
+	if err == nil {
+		err = s.sendIQ(c, iq("set", randomID(), "", elem(nsCarbons, "enable")), func(st *inStanza) {
+			if st.Type == "error" {
+				s.emit(event.Error{Message: "The server refused message carbons: " + st.Error.String(), Code: event.CodeProtocol})
+			}
+		})
+	}
+	if err == nil {
+		err = s.sendPresence(c)
+	}
+	for _, o := range resend {
+		if err != nil {
+			break
+		}
+		err = s.write(c, &outStanza{el: chatMessage(o.msgID, o.to, o.body), msgID: o.msgID, to: o.to, body: o.body})
+	}
+	if err == nil && len(resend) > 0 {
+		s.requestAck(c)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return fail(err)
+	}
+	return connResult{c: c, info: info}
+}
+
+// flushOutbox sends the messages queued while offline (those not already on
+// their way as unacknowledged stanzas).
+func (s *Session) flushOutbox(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inflight := map[string]bool{}
+	for _, o := range s.sm.unacked {
+		if o.isChat() {
+			inflight[o.msgID] = true
+		}
+	}
+	sent := false
+	for _, e := range s.outbox.list() {
+		if inflight[e.ID] {
+			continue
+		}
+		o := &outStanza{el: chatMessage(e.ID, e.To, e.Body), msgID: e.ID, to: e.To, body: e.Body}
+		if err := s.write(c, o); err != nil {
+			return
+		}
+		sent = true
+		s.emit(event.Sent{ID: e.ID, To: e.To})
+		if !s.sm.enabled {
+			s.outbox.remove(e.ID)
+		}
+	}
+	if sent {
+		s.requestAck(c)
+	}
+}
+
+// write sends a stanza and records it for stream management. s.mu is held.
+func (s *Session) write(c *conn, o *outStanza) error {
+	if err := c.writeRaw(o.el); err != nil {
+		return err
+	}
+	s.sm.sent(o)
+	return nil
+}
+
+// requestAck asks the server for an acknowledgement. s.mu is held.
+func (s *Session) requestAck(c *conn) {
+	if s.sm.enabled {
+		c.writeRaw(elem(nsSM, "r"))
+	}
+}
+
+// sendIQ sends an IQ and registers a handler for its answer. s.mu is held.
+func (s *Session) sendIQ(c *conn, e *el, h func(*inStanza)) error {
+	id := ""
+	for _, a := range e.attrs {
+		if a.Name.Local == "id" {
+			id = a.Value
+		}
+	}
+	c.iqMu.Lock()
+	c.iqs[id] = h
+	c.iqMu.Unlock()
+	return s.write(c, &outStanza{el: e})
+}
+
+// sendPresence broadcasts the user's presence. s.mu is held.
+func (s *Session) sendPresence(c *conn) error {
+	p := s.presence
+	show := p.Show
+	typ := ""
+	switch show {
+	case event.ShowAvailable, "":
+		show = ""
+	case event.ShowUnavailable:
+		show, typ = "", "unavailable"
+	}
+	if err := s.write(c, &outStanza{el: presence(typ, "", show, p.Status)}); err != nil {
+		return err
+	}
+	shown := p.Show
+	if shown == "" {
+		shown = event.ShowAvailable
+	}
+	s.emit(event.OwnPresence{Show: shown, Status: p.Status})
+	return nil
+}
+
+func (s *Session) reportAcked(acked []*outStanza) {
+	var removed bool
+	for _, o := range acked {
+		if !o.isChat() {
+			continue
+		}
+		s.emit(event.Acked{ID: o.msgID, To: o.to})
+		s.mu.Lock()
+		if s.outbox.has(o.msgID) {
+			if err := s.outbox.remove(o.msgID); err != nil && !removed {
+				s.emit(event.Error{Message: err.Error(), Code: event.CodeConfig})
+			}
+			removed = true
+		}
+		s.mu.Unlock()
+	}
+}
+
+// rosterList returns the cached roster, sorted by JID. s.mu is held.
+func (s *Session) rosterList() []event.Contact {
+	l := make([]event.Contact, 0, len(s.roster))
+	for _, c := range s.roster {
+		l = append(l, c)
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i].JID < l[j].JID })
+	return l
+}
+
+func contactOf(it rosterItem) event.Contact {
+	sub := it.Subscription
+	if sub == "" {
+		sub = "none"
+	}
+	return event.Contact{
+		JID:          it.JID,
+		Name:         it.Name,
+		Groups:       it.Groups,
+		Subscription: sub,
+		Pending:      it.Ask == "subscribe",
+	}
+}
+
+func (s *Session) onRoster(st *inStanza) {
+	if st.Type != "result" || st.Roster == nil {
+		if st.Type == "error" {
+			s.emit(event.Error{Message: "The server refused to send the contact list: " + st.Error.String(), Code: event.CodeProtocol})
+		}
+		return
+	}
+	s.mu.Lock()
+	s.roster = make(map[string]event.Contact, len(st.Roster.Items))
+	for _, it := range st.Roster.Items {
+		if it.Subscription == "remove" {
+			continue
+		}
+		c := contactOf(it)
+		s.roster[c.JID] = c
+	}
+	s.haveRost = true
+	l := s.rosterList()
+	s.mu.Unlock()
+	s.emit(event.Roster{Contacts: l})
+}
+
+func (c *conn) close() {
+	c.closing.Store(true)
+	c.xs.Close()
+	c.raw.Close()
+}

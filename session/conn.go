@@ -1,0 +1,503 @@
+package session
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mellium.im/sasl"
+	"mellium.im/xmpp"
+	"mellium.im/xmpp/jid"
+	"mellium.im/xmpp/stream"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+const (
+	dialTimeout      = 20 * time.Second
+	negotiateTimeout = 30 * time.Second
+	writeTimeout     = 30 * time.Second
+	replyTimeout     = 20 * time.Second
+)
+
+// failure is an error with what the user needs to know about it.
+type failure struct {
+	code  string
+	fatal bool
+	msg   string
+	err   error
+}
+
+func (f *failure) Error() string { return f.msg }
+func (f *failure) Unwrap() error { return f.err }
+
+// attempt collects what one connection attempt learns while mellium
+// negotiates the stream.
+type attempt struct {
+	mu         sync.Mutex
+	offered    []string // SASL mechanisms offered by the server
+	mechanism  string   // SASL mechanism chosen
+	tlsErr     error    // certificate verification failure
+	tlsStarted bool     // TLS handshake began (STARTTLS proceed or direct TLS)
+	tlsVersion uint16
+	resume     *smState // stream to resume, if any
+	resumed    bool
+	resumedH   uint32
+	resumeErr  string // why resumption failed
+	failedH    *uint32
+	smOffered  bool
+	jid        string // full JID bound (or resumed)
+}
+
+// conn is one live, negotiated connection.
+type conn struct {
+	s    *Session
+	xs   *xmpp.Session
+	raw  net.Conn
+	jid  jid.JID // full JID
+	bare string
+
+	iqMu sync.Mutex
+	iqs  map[string]func(*inStanza)
+
+	enabled chan bool // result of <enable/>, from the reader
+
+	done chan struct{} // closed when the reader stops
+	err  error         // why the reader stopped
+
+	closing atomic.Bool
+}
+
+// certInfo describes a certificate for display.
+func certInfo(c *x509.Certificate) event.CertInfo {
+	if c == nil {
+		return event.CertInfo{}
+	}
+	sum := sha256.Sum256(c.Raw)
+	hex := make([]string, len(sum))
+	for i, b := range sum {
+		hex[i] = fmt.Sprintf("%02X", b)
+	}
+	return event.CertInfo{
+		Subject:  c.Subject.String(),
+		Issuer:   c.Issuer.String(),
+		SHA256:   strings.Join(hex, ":"),
+		NotAfter: c.NotAfter.UTC(),
+	}
+}
+
+// tlsConfig builds the TLS configuration for one attempt. Verification is
+// done by hand in VerifyConnection (the documented pattern for custom
+// verification) so that an untrusted certificate can be described to the
+// user: subject, issuer and fingerprint.
+func (s *Session) tlsConfig(a *attempt) *tls.Config {
+	cfg := &tls.Config{
+		ServerName:         s.bare.Domainpart(),
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true, // verified in VerifyConnection below
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			a.mu.Lock()
+			a.tlsStarted = true
+			a.tlsVersion = cs.Version
+			a.mu.Unlock()
+			err := verifyChain(cs, s.roots, s.bare.Domainpart())
+			if err != nil {
+				a.mu.Lock()
+				a.tlsErr = err
+				a.mu.Unlock()
+			}
+			return err
+		},
+	}
+	if s.cfg.ChannelBindingTLS12 {
+		cfg.MaxVersion = tls.VersionTLS12
+	}
+	if s.cfg.DirectTLS {
+		cfg.NextProtos = []string{"xmpp-client"}
+	}
+	return cfg
+}
+
+func verifyChain(cs tls.ConnectionState, roots *x509.CertPool, domain string) error {
+	if len(cs.PeerCertificates) == 0 {
+		return &failure{code: event.CodeTLSUntrusted, fatal: true, msg: "the server presented no certificate"}
+	}
+	leaf := cs.PeerCertificates[0]
+	inter := x509.NewCertPool()
+	for _, c := range cs.PeerCertificates[1:] {
+		inter.AddCert(c)
+	}
+	_, err := leaf.Verify(x509.VerifyOptions{
+		DNSName:       domain,
+		Roots:         roots,
+		Intermediates: inter,
+	})
+	if err != nil {
+		ci := certInfo(leaf)
+		return &failure{
+			code:  event.CodeTLSUntrusted,
+			fatal: true,
+			err:   err,
+			msg: fmt.Sprintf("The server's certificate is not trusted (%v). Subject: %s; issuer: %s; SHA-256 fingerprint: %s. "+
+				"Palisade refused to connect. If your company uses its own certificate authority, add its certificate to the account (CA file).",
+				err, ci.Subject, ci.Issuer, ci.SHA256),
+		}
+	}
+	return nil
+}
+
+// mechanisms returns the SASL mechanisms Palisade accepts, best first:
+// channel binding first, then the stronger hash. PLAIN is never offered.
+func (s *Session) mechanisms(a *attempt) []sasl.Mechanism {
+	ms := []sasl.Mechanism{sasl.ScramSha256Plus, sasl.ScramSha1Plus, sasl.ScramSha256, sasl.ScramSha1}
+	for i, m := range ms {
+		m := m
+		start := m.Start
+		m.Start = func(n *sasl.Negotiator) (bool, []byte, interface{}, error) {
+			a.mu.Lock()
+			a.mechanism = m.Name
+			a.mu.Unlock()
+			return start(n)
+		}
+		ms[i] = m
+	}
+	return ms
+}
+
+// saslFeature wraps mellium's SASL feature to record the offered mechanisms.
+func (s *Session) saslFeature(password string, a *attempt) xmpp.StreamFeature {
+	f := xmpp.SASL("", password, s.mechanisms(a)...)
+	parse := f.Parse
+	f.Parse = func(ctx context.Context, d *xml.Decoder, start *xml.StartElement) (bool, interface{}, error) {
+		req, data, err := parse(ctx, d, start)
+		if l, ok := data.([]string); ok {
+			a.mu.Lock()
+			a.offered = append([]string(nil), l...)
+			a.mu.Unlock()
+		}
+		return req, data, err
+	}
+	return f
+}
+
+// bindFeature binds a resource or, when a stream can be resumed, resumes
+// it instead (XEP-0198 §5: <resume/> takes the place of resource binding).
+func (s *Session) bindFeature(a *attempt) xmpp.StreamFeature {
+	return xmpp.StreamFeature{
+		Name:       xml.Name{Space: nsBind, Local: "bind"},
+		Necessary:  xmpp.Authn,
+		Prohibited: xmpp.Ready,
+		Parse: func(ctx context.Context, d *xml.Decoder, start *xml.StartElement) (bool, interface{}, error) {
+			return true, nil, d.Skip()
+		},
+		Negotiate: func(ctx context.Context, xs *xmpp.Session, _ interface{}) (xmpp.SessionState, io.ReadWriter, error) {
+			_, a.smOffered = xs.Feature(nsSM)
+			if a.smOffered && a.resume != nil && a.resume.resumable() {
+				ok, err := tryResume(xs, a)
+				if err != nil {
+					return 0, nil, err
+				}
+				if ok {
+					if j, err := jid.Parse(a.jid); err == nil {
+						xs.UpdateAddr(j)
+					}
+					return xmpp.Ready, nil, nil
+				}
+			}
+			j, err := bindResource(xs, s.cfg.Resource)
+			if err != nil {
+				return 0, nil, err
+			}
+			a.jid = j.String()
+			xs.UpdateAddr(j)
+			return xmpp.Ready, nil, nil
+		},
+	}
+}
+
+// readElement reads the next element from the stream during negotiation.
+func readElement(xs *xmpp.Session, v interface{}) (xml.StartElement, error) {
+	r := xs.TokenReader()
+	defer r.Close()
+	d := xml.NewTokenDecoder(r)
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return xml.StartElement{}, err
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if start.Name.Space == stream.NS && start.Name.Local == "error" {
+			var se stream.Error
+			if err := d.DecodeElement(&se, &start); err != nil {
+				return start, err
+			}
+			return start, se
+		}
+		return start, d.DecodeElement(v, &start)
+	}
+}
+
+func writeElement(xs *xmpp.Session, e *el) error {
+	w := xs.TokenWriter()
+	defer w.Close()
+	if err := e.encode(w); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func tryResume(xs *xmpp.Session, a *attempt) (bool, error) {
+	err := writeElement(xs, elem(nsSM, "resume", "previd", a.resume.id, "h", strconv.FormatUint(uint64(a.resume.inH), 10)))
+	if err != nil {
+		return false, err
+	}
+	var reply struct {
+		H      string `xml:"h,attr"`
+		PrevID string `xml:"previd,attr"`
+		Text   string `xml:"text"`
+		Any    []struct {
+			XMLName xml.Name
+		} `xml:",any"`
+	}
+	start, err := readElement(xs, &reply)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case start.Name.Space == nsSM && start.Name.Local == "resumed":
+		h, err := strconv.ParseUint(reply.H, 10, 32)
+		if err != nil {
+			return false, fmt.Errorf("server resumed the stream with a bad h %q", reply.H)
+		}
+		a.resumed, a.resumedH, a.jid = true, uint32(h), a.resume.jid
+		return true, nil
+	case start.Name.Space == nsSM && start.Name.Local == "failed":
+		a.resumeErr = "the server could not resume the stream"
+		for _, c := range reply.Any {
+			if c.XMLName.Local != "text" {
+				a.resumeErr += " (" + c.XMLName.Local + ")"
+				break
+			}
+		}
+		if h, err := strconv.ParseUint(reply.H, 10, 32); err == nil {
+			h32 := uint32(h)
+			a.failedH = &h32
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("unexpected <%s/> in answer to <resume/>", start.Name.Local)
+}
+
+func bindResource(xs *xmpp.Session, resource string) (jid.JID, error) {
+	b := elem(nsBind, "bind")
+	if resource != "" {
+		b.add(child("resource", resource))
+	}
+	id := randomID()
+	if err := writeElement(xs, iq("set", id, "", b)); err != nil {
+		return jid.JID{}, err
+	}
+	var reply struct {
+		Type string `xml:"type,attr"`
+		ID   string `xml:"id,attr"`
+		Bind struct {
+			JID string `xml:"jid"`
+		} `xml:"urn:ietf:params:xml:ns:xmpp-bind bind"`
+		Error *stanzaError `xml:"error"`
+	}
+	start, err := readElement(xs, &reply)
+	if err != nil {
+		return jid.JID{}, err
+	}
+	if start.Name.Local != "iq" || reply.ID != id {
+		return jid.JID{}, fmt.Errorf("unexpected <%s/> in answer to resource binding", start.Name.Local)
+	}
+	if reply.Type != "result" {
+		return jid.JID{}, &failure{code: event.CodeProtocol, msg: "the server refused to bind a resource: " + reply.Error.String()}
+	}
+	return jid.Parse(reply.Bind.JID)
+}
+
+// serverAddr picks the address to dial: the configured one, else the DNS
+// SRV record, else the domain on the standard port.
+func (s *Session) serverAddr(ctx context.Context) string {
+	if s.cfg.Server != "" {
+		return s.cfg.Server
+	}
+	domain := s.bare.Domainpart()
+	service, port := "xmpp-client", "5222"
+	if s.cfg.DirectTLS {
+		service, port = "xmpps-client", "5223"
+	}
+	_, addrs, err := net.DefaultResolver.LookupSRV(ctx, service, "tcp", domain)
+	if err == nil && len(addrs) > 0 && addrs[0].Target != "." {
+		return net.JoinHostPort(strings.TrimSuffix(addrs[0].Target, "."), strconv.Itoa(int(addrs[0].Port)))
+	}
+	return net.JoinHostPort(domain, port)
+}
+
+// dial opens and negotiates one connection. It returns the live stream and
+// what the attempt learned; errors are *failure.
+func (s *Session) dial(ctx context.Context, addr string, a *attempt) (*xmpp.Session, net.Conn, error) {
+	password, err := s.cfg.Password()
+	if err != nil {
+		return nil, nil, &failure{code: event.CodeNoKeyring, fatal: true, err: err,
+			msg: "Palisade could not get the account's password: " + err.Error()}
+	}
+	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, nil, &failure{code: event.CodeNetwork, err: err, msg: fmt.Sprintf("Cannot reach %s: %v", addr, err)}
+	}
+	tlsCfg := s.tlsConfig(a)
+	var rw net.Conn = raw
+	var features []xmpp.StreamFeature
+	if s.cfg.DirectTLS {
+		tc := tls.Client(raw, tlsCfg)
+		hctx, cancel := context.WithTimeout(ctx, negotiateTimeout)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			raw.Close()
+			return nil, nil, s.classify(err, a)
+		}
+		rw = tc
+	} else {
+		features = append(features, xmpp.StartTLS(tlsCfg))
+	}
+	features = append(features, s.saslFeature(password, a), s.bindFeature(a))
+	password = ""
+	neg := xmpp.NewNegotiator(func(*xmpp.Session, *xmpp.StreamConfig) xmpp.StreamConfig {
+		return xmpp.StreamConfig{Features: features}
+	})
+	nctx, cancel := context.WithTimeout(ctx, negotiateTimeout)
+	defer cancel()
+	origin := s.bare
+	xs, err := xmpp.NewSession(nctx, s.bare.Domain(), origin, rw, 0, neg)
+	features = nil
+	if err != nil {
+		raw.Close()
+		return nil, nil, s.classify(err, a)
+	}
+	if xs.State()&xmpp.Secure == 0 || xs.ConnectionState().Version == 0 {
+		raw.Close()
+		return nil, nil, noTLS(nil)
+	}
+	raw.SetDeadline(time.Time{})
+	return xs, raw, nil
+}
+
+func noTLS(err error) *failure {
+	return &failure{code: event.CodeNoTLS, fatal: true, err: err,
+		msg: "The server does not offer an encrypted (TLS) connection. Palisade never signs in without encryption: ask your administrator to enable TLS on the XMPP server."}
+}
+
+// saslCondition extracts the condition and text of a SASL <failure/> from
+// mellium's (internal) error type.
+func saslCondition(err error) (cond, text string, ok bool) {
+	v := reflect.ValueOf(err)
+	if v.Kind() != reflect.Struct || !strings.HasSuffix(v.Type().PkgPath(), "internal/saslerr") {
+		return "", "", false
+	}
+	if c := v.FieldByName("Condition"); c.IsValid() && c.CanInterface() {
+		cond = fmt.Sprint(c.Interface())
+	}
+	if t := v.FieldByName("Text"); t.IsValid() && t.Kind() == reflect.String {
+		text = t.String()
+	}
+	return cond, text, true
+}
+
+// classify turns a connection error into a failure the user can act on.
+func (s *Session) classify(err error, a *attempt) *failure {
+	var f *failure
+	if errors.As(err, &f) {
+		return f
+	}
+	a.mu.Lock()
+	tlsErr, mech, offered, tlsStarted := a.tlsErr, a.mechanism, a.offered, a.tlsStarted
+	a.mu.Unlock()
+	if tlsErr != nil {
+		if errors.As(tlsErr, &f) {
+			return f
+		}
+	}
+	var se stream.Error
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "conflict":
+			return &failure{code: event.CodeConflict, fatal: true, err: err,
+				msg: "Another session signed in with this account and resource and replaced this one."}
+		case "not-authorized", "policy-violation":
+			if !tlsStarted {
+				return noTLS(err)
+			}
+		}
+		return &failure{code: event.CodeProtocol, err: err, msg: "The server closed the stream: " + se.Error()}
+	}
+	if cond, text, ok := saslCondition(err); ok {
+		if strings.Contains(strings.ToLower(text), "channel binding") {
+			return &failure{code: event.CodeAuth, fatal: true, err: err,
+				msg: fmt.Sprintf("The server rejected the channel binding of %s (%q) on %s. "+
+					"Palisade does not fall back to authentication without channel binding. "+
+					"Some servers (ejabberd before 23.04) only support tls-unique binding, which needs TLS 1.2: "+
+					"enable \"channel binding over TLS 1.2\" for this account, or upgrade the server.",
+					mech, text, tlsName(a))}
+		}
+		switch cond {
+		case "not-authorized", "account-disabled", "credentials-expired", "invalid-authzid":
+			msg := "Wrong password or unknown account for " + s.bare.String() + "."
+			if cond == "account-disabled" {
+				msg = "The account " + s.bare.String() + " is disabled on the server."
+			}
+			if text != "" && cond != "not-authorized" {
+				msg += " (" + text + ")"
+			}
+			return &failure{code: event.CodeAuth, fatal: true, err: err, msg: msg}
+		}
+		if text == "" {
+			text = cond
+		}
+		return &failure{code: event.CodeAuth, fatal: true, err: err, msg: "Sign-in failed: " + text}
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "features advertised out of order"),
+		strings.Contains(msg, "receiver indicated that TLS negotiation failed"),
+		strings.Contains(msg, "unknown namespace during TLS negotiation"):
+		return noTLS(err)
+	case strings.Contains(msg, "no matching SASL mechanisms"):
+		return &failure{code: event.CodeAuth, fatal: true, err: err,
+			msg: fmt.Sprintf("The server offers no SCRAM sign-in (it offers %s). Palisade never sends the password itself (PLAIN).", strings.Join(offered, ", "))}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) {
+		if !tlsStarted && errors.Is(err, io.EOF) {
+			// The server hung up on STARTTLS.
+			return noTLS(err)
+		}
+		return &failure{code: event.CodeNetwork, err: err, msg: "Connection lost: " + err.Error()}
+	}
+	return &failure{code: event.CodeProtocol, err: err, msg: "Connection failed: " + err.Error()}
+}
+
+func tlsName(a *attempt) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return tls.VersionName(a.tlsVersion)
+}

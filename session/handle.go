@@ -1,0 +1,289 @@
+package session
+
+import (
+	"encoding/xml"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"mellium.im/xmlstream"
+	"mellium.im/xmpp/jid"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// writeRaw writes one element to the stream.
+func (c *conn) writeRaw(e *el) error {
+	c.raw.SetWriteDeadline(time.Now().Add(writeTimeout))
+	w := c.xs.TokenWriter()
+	defer w.Close()
+	if err := e.encode(w); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// readLoop reads the stream until it ends, turning stanzas into events.
+// mellium's Serve is not used: every inbound stanza must be counted for
+// stream management, and every answer must go through the counted write
+// path, which Serve's automatic IQ replies and response routing would not.
+func (c *conn) readLoop() {
+	defer close(c.done)
+	r := c.xs.TokenReader()
+	defer r.Close()
+	for {
+		tok, err := r.Token()
+		if err != nil {
+			if c.closing.Load() {
+				err = nil
+			}
+			c.err = err
+			if err == nil {
+				c.err = errClosed
+			}
+			return
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		d := xml.NewTokenDecoder(xmlstream.MultiReader(xmlstream.Token(start), xmlstream.InnerElement(r)))
+		if _, err := d.Token(); err != nil {
+			c.err = err
+			return
+		}
+		switch {
+		case start.Name.Space == nsSM:
+			err = c.s.onSM(c, d, &start)
+		case start.Name.Space == nsClient && (start.Name.Local == "message" || start.Name.Local == "presence" || start.Name.Local == "iq"):
+			var st inStanza
+			if err = d.DecodeElement(&st, &start); err != nil {
+				break
+			}
+			c.s.onStanza(c, &st)
+			c.s.mu.Lock()
+			if c.s.sm.enabled {
+				c.s.sm.inH++
+			}
+			c.s.mu.Unlock()
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			c.err = err
+			return
+		}
+	}
+}
+
+var errClosed = errors.New("the server closed the stream")
+
+func (s *Session) onSM(c *conn, d *xml.Decoder, start *xml.StartElement) error {
+	var v struct {
+		H      string `xml:"h,attr"`
+		ID     string `xml:"id,attr"`
+		Resume string `xml:"resume,attr"`
+	}
+	if err := d.DecodeElement(&v, start); err != nil {
+		return err
+	}
+	switch start.Name.Local {
+	case "r":
+		s.mu.Lock()
+		h := s.sm.inH
+		err := c.writeRaw(elem(nsSM, "a", "h", strconv.FormatUint(uint64(h), 10)))
+		s.mu.Unlock()
+		return err
+	case "a":
+		h, err := strconv.ParseUint(v.H, 10, 32)
+		if err != nil {
+			return errors.New("the server sent an acknowledgement with a bad count")
+		}
+		s.mu.Lock()
+		acked, aerr := s.sm.ack(uint32(h))
+		s.mu.Unlock()
+		if aerr != nil {
+			s.emit(event.Error{Message: "stream management: " + aerr.Error(), Code: event.CodeProtocol})
+		}
+		s.reportAcked(acked)
+	case "enabled":
+		s.mu.Lock()
+		s.sm.enable(v.ID, v.Resume == "true" || v.Resume == "1", c.jid.String())
+		s.mu.Unlock()
+		c.enabled <- true
+	case "failed":
+		c.enabled <- false
+	}
+	return nil
+}
+
+// fromSelf reports whether a stanza's 'from' is the account itself: no
+// 'from' at all, or exactly the user's bare JID. Roster pushes and carbons
+// are accepted only from there.
+func (c *conn) fromSelf(from string) bool {
+	if from == "" || from == c.bare {
+		return true
+	}
+	j, err := jid.Parse(from)
+	return err == nil && j.Resourcepart() == "" && j.Equal(c.s.bare)
+}
+
+func (s *Session) onStanza(c *conn, st *inStanza) {
+	switch st.XMLName.Local {
+	case "message":
+		s.onMessage(c, st)
+	case "presence":
+		s.onPresence(c, st)
+	case "iq":
+		s.onIQ(c, st)
+	}
+}
+
+func messageTime(st *inStanza) (time.Time, bool) {
+	if st.Delay != nil {
+		if t, err := time.Parse(time.RFC3339Nano, st.Delay.Stamp); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Now().UTC(), false
+}
+
+func (s *Session) onMessage(c *conn, st *inStanza) {
+	switch st.Type {
+	case "error":
+		s.emit(event.Error{Message: "A message to " + st.From + " was not delivered: " + st.Error.String(), Code: event.CodeProtocol})
+		return
+	case "groupchat", "headline":
+		return
+	}
+	if st.CarbonSent != nil || st.CarbonRecvd != nil {
+		if !c.fromSelf(st.From) {
+			return // a forged carbon
+		}
+		if fw := st.CarbonSent.message(); fw != nil {
+			if fw.Body != nil && *fw.Body != "" {
+				t, delayed := messageTime(fw)
+				s.emit(event.Message{ID: fw.ID, From: fw.From, To: fw.To, Body: *fw.Body, Time: t,
+					Outgoing: true, Carbon: true, Delayed: delayed})
+			}
+			return
+		}
+		if fw := st.CarbonRecvd.message(); fw != nil && fw.Type != "error" {
+			if cs := fw.chatState(); cs != "" {
+				s.emit(event.ChatState{From: fw.From, State: cs})
+			}
+			if fw.Body != nil && *fw.Body != "" {
+				t, delayed := messageTime(fw)
+				s.emit(event.Message{ID: fw.ID, From: fw.From, To: fw.To, Body: *fw.Body, Time: t,
+					Carbon: true, Delayed: delayed})
+			}
+		}
+		return
+	}
+	if st.Receipt != nil && st.Receipt.ID != "" {
+		s.emit(event.Receipt{ID: st.Receipt.ID, From: st.From})
+	}
+	if cs := st.chatState(); cs != "" {
+		s.emit(event.ChatState{From: st.From, State: cs})
+	}
+	if st.Body == nil || *st.Body == "" {
+		return
+	}
+	t, delayed := messageTime(st)
+	s.emit(event.Message{ID: st.ID, From: st.From, To: st.To, Body: *st.Body, Time: t, Delayed: delayed})
+	if st.ReceiptRequest != nil && st.ID != "" && st.From != "" {
+		s.mu.Lock()
+		s.write(c, &outStanza{el: receiptMessage(randomID(), st.From, st.ID)})
+		s.mu.Unlock()
+	}
+}
+
+func (s *Session) onPresence(c *conn, st *inStanza) {
+	bare := st.From
+	if i := strings.IndexByte(bare, '/'); i >= 0 {
+		bare = bare[:i]
+	}
+	switch st.Type {
+	case "":
+		if st.From == c.jid.String() {
+			return // our own presence, reflected
+		}
+		show := st.Show
+		if show == "" {
+			show = event.ShowAvailable
+		}
+		switch show {
+		case event.ShowAvailable, event.ShowChat, event.ShowAway, event.ShowXA, event.ShowDND:
+		default:
+			show = event.ShowAvailable
+		}
+		s.emit(event.Presence{From: st.From, JID: bare, Show: show, Status: st.Status, Priority: st.Priority})
+	case "unavailable":
+		if st.From == c.jid.String() {
+			return
+		}
+		s.emit(event.Presence{From: st.From, JID: bare, Show: event.ShowUnavailable, Status: st.Status})
+	case "subscribe":
+		s.emit(event.SubscriptionRequest{From: bare, Status: st.Status})
+	}
+}
+
+func (s *Session) onIQ(c *conn, st *inStanza) {
+	switch st.Type {
+	case "result", "error":
+		c.iqMu.Lock()
+		h := c.iqs[st.ID]
+		delete(c.iqs, st.ID)
+		c.iqMu.Unlock()
+		if h != nil {
+			h(st)
+		}
+		return
+	case "get", "set":
+	default:
+		return
+	}
+	var reply *el
+	switch {
+	case st.Roster != nil && st.Type == "set":
+		if !c.fromSelf(st.From) {
+			// A roster push from anyone but the server on the user's
+			// behalf is forged (RFC 6121 §2.1.6): refuse and ignore it.
+			reply = iqError(st.ID, st.From, "service-unavailable", "cancel")
+			break
+		}
+		s.onRosterPush(st.Roster)
+		reply = iq("result", st.ID, st.From)
+	case st.Ping != nil && st.Type == "get":
+		reply = iq("result", st.ID, st.From)
+	case st.DiscoInfo != nil && st.Type == "get":
+		q := elem(nsDiscoInfo, "query", "node", st.DiscoInfo.Node).add(
+			elem("", "identity", "category", "client", "type", "pc", "name", "Palisade"))
+		for _, f := range []string{nsDiscoInfo, nsReceipts, nsChatStates, nsCarbons, nsPing} {
+			q.add(elem("", "feature", "var", f))
+		}
+		reply = iq("result", st.ID, st.From, q)
+	default:
+		reply = iqError(st.ID, st.From, "service-unavailable", "cancel")
+	}
+	s.mu.Lock()
+	s.write(c, &outStanza{el: reply})
+	s.mu.Unlock()
+}
+
+func (s *Session) onRosterPush(q *rosterQuery) {
+	for _, it := range q.Items {
+		ct := contactOf(it)
+		removed := it.Subscription == "remove"
+		s.mu.Lock()
+		if removed {
+			delete(s.roster, it.JID)
+			ct.Subscription = "none"
+		} else {
+			s.roster[it.JID] = ct
+		}
+		s.mu.Unlock()
+		s.emit(event.RosterPush{Contact: ct, Removed: removed})
+	}
+}

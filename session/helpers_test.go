@@ -1,0 +1,187 @@
+package session
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/internal/testenv"
+)
+
+// recorder collects a session's events for assertions.
+type recorder struct {
+	t    testing.TB
+	s    *Session
+	mu   sync.Mutex
+	cond *sync.Cond
+	evs  []event.Event
+	next int // index of the first event not yet consumed by waitFor
+	done bool
+}
+
+type opts struct {
+	addr     string
+	noCA     bool
+	password string
+	direct   bool
+	dataDir  string
+	resource string
+	tls12    bool
+}
+
+func startSession(t testing.TB, srv *testenv.Server, user string, o opts) *recorder {
+	t.Helper()
+	addr := srv.Addr
+	if o.direct {
+		addr = srv.DirectTLSAddr
+	}
+	if o.addr != "" {
+		addr = o.addr
+	}
+	pw := srv.Password
+	if o.password != "" {
+		pw = o.password
+	}
+	ca := srv.CAFile
+	if o.noCA {
+		ca = ""
+	}
+	dir := o.dataDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	s, err := New(Config{
+		JID:                 user,
+		Password:            func() (string, error) { return pw, nil },
+		Server:              addr,
+		DirectTLS:           o.direct,
+		CAFile:              ca,
+		DataDir:             dir,
+		Resource:            o.resource,
+		ChannelBindingTLS12: o.tls12,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.backoff = backoff{base: 100 * time.Millisecond, max: time.Second}
+	r := &recorder{t: t, s: s}
+	r.cond = sync.NewCond(&r.mu)
+	s.Start()
+	go func() {
+		for e := range s.Events() {
+			if os.Getenv("SESSION_TRACE") != "" {
+				b, _ := event.Marshal(e)
+				fmt.Fprintf(os.Stderr, "%s %s\n", user, b)
+			}
+			r.mu.Lock()
+			r.evs = append(r.evs, e)
+			r.mu.Unlock()
+			r.cond.Broadcast()
+		}
+		r.mu.Lock()
+		r.done = true
+		r.mu.Unlock()
+		r.cond.Broadcast()
+	}()
+	t.Cleanup(func() { r.quit() })
+	return r
+}
+
+// quit stops the session and waits for the events channel to close.
+func (r *recorder) quit() {
+	r.s.Do(event.Quit{})
+	deadline := time.Now().Add(10 * time.Second)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for !r.done && time.Now().Before(deadline) {
+		r.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+		r.mu.Lock()
+	}
+}
+
+// waitFor returns the first unconsumed event for which match is true,
+// consuming it and everything before it.
+func (r *recorder) waitFor(what string, timeout time.Duration, match func(event.Event) bool) event.Event {
+	r.t.Helper()
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, r.cond.Broadcast)
+	defer timer.Stop()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		for i := r.next; i < len(r.evs); i++ {
+			if match(r.evs[i]) {
+				r.next = i + 1
+				return r.evs[i]
+			}
+		}
+		r.next = len(r.evs)
+		if r.done || time.Now().After(deadline) {
+			r.t.Fatalf("timed out waiting for %s; events: %s", what, r.dump())
+		}
+		r.cond.Wait()
+	}
+}
+
+// peekAll returns every event so far.
+func (r *recorder) all() []event.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]event.Event(nil), r.evs...)
+}
+
+func (r *recorder) dump() string {
+	var b strings.Builder
+	n := len(r.evs)
+	from := 0
+	if n > 40 {
+		from = n - 40
+		fmt.Fprintf(&b, "(%d earlier) ", from)
+	}
+	for _, e := range r.evs[from:] {
+		m, _ := event.Marshal(e)
+		b.Write(m)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+func isA[T event.Event](e event.Event) bool { _, ok := e.(T); return ok }
+
+// connected waits for the session to sign in.
+func (r *recorder) connected() event.Connected {
+	r.t.Helper()
+	e := r.waitFor("connected", 30*time.Second, func(e event.Event) bool {
+		if d, ok := e.(event.Disconnected); ok && d.Fatal {
+			r.t.Fatalf("fatal: %s (%s)", d.Message, d.Code)
+		}
+		return isA[event.Connected](e)
+	})
+	return e.(event.Connected)
+}
+
+func (r *recorder) fatal() event.Disconnected {
+	r.t.Helper()
+	e := r.waitFor("fatal disconnect", 30*time.Second, func(e event.Event) bool {
+		if _, ok := e.(event.Connected); ok {
+			r.t.Fatalf("connected, want a fatal error")
+		}
+		d, ok := e.(event.Disconnected)
+		return ok && d.Fatal
+	})
+	r.waitFor("closed", 10*time.Second, isA[event.Closed])
+	return e.(event.Disconnected)
+}
+
+func (r *recorder) message(body string) event.Message {
+	r.t.Helper()
+	return r.waitFor("message "+body, 20*time.Second, func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.Body == body
+	}).(event.Message)
+}
