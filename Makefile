@@ -1,0 +1,76 @@
+# Palisade. On a fresh Debian 12 machine:
+#   make demo    install what is missing, build, and open the client as alice
+#   make test    vet, unit and integration tests (race detector), real-keyring
+#                tests, and the GUI smoke test under Xvfb
+# Other targets: build, smoke, screenshot, bench, package, clean, help.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := /usr/local/go/bin:$(PATH)
+
+GO       ?= go
+BIN      := build/palisade
+FYNE_CLI ?= fyne.io/tools/cmd/fyne@v1.7.4
+# Flags for every `go test` run by make test. -count=1: the integration tests
+# talk to real servers, so cached results prove nothing.
+GOTESTFLAGS ?= -count=1 -timeout 20m
+# The race detector is on for every package. RACE= turns it off.
+RACE ?= -race
+
+# Packages with tests that need a real Secret Service (build tag realkeyring).
+KEYRING_PKGS = $(shell grep -rlE --include='*_test.go' '^//go:build .*realkeyring' . 2>/dev/null | grep -v '^\./\.run/' | xargs -r -n1 dirname | sort -u)
+
+.PHONY: help deps build demo test vet test-go test-keyring smoke screenshot bench package clean
+
+help:
+	@sed -n 's/^#   \{0,1\}//p' Makefile | sed -n '1,6p'
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/client
+
+demo: build
+	scripts/demo.sh
+
+test: deps
+	@rm -f build/test-times.tsv
+	@$(MAKE) --no-print-directory vet test-go test-keyring smoke
+	@echo
+	@echo "make test: every step passed"
+	@awk -F'\t' '{ printf "  %-14s %-4s %5ds\n", $$1, $$2, $$3; t += $$3 } END { printf "  %-14s      %5ds\n", "total", t }' build/test-times.tsv
+
+vet:
+	@scripts/step.sh vet $(GO) vet ./...
+
+test-go:
+	@scripts/step.sh go-test $(GO) test $(RACE) $(GOTESTFLAGS) ./...
+
+test-keyring:
+	@if [ -z "$(KEYRING_PKGS)" ]; then echo "no real-keyring tests"; else \
+		scripts/step.sh keyring scripts/with-keyring.sh $(GO) test -tags realkeyring $(RACE) $(GOTESTFLAGS) $(KEYRING_PKGS); fi
+
+smoke: build
+	@scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png
+
+# The README's picture.
+screenshot: build
+	scripts/smoke-gui.sh docs/screenshot.png
+
+bench: build
+	scripts/bench.sh
+
+# A Linux desktop package (dist/Palisade.tar.xz: binary, icon, .desktop
+# entry). fyne package reads FyneApp.toml only from its source directory and
+# rewrites it (build number), so it runs on a copy in build/package with the
+# binary built above.
+package: build
+	rm -rf build/package && mkdir -p build/package/assets dist
+	cp FyneApp.toml build/package/ && cp assets/icon.png build/package/assets/ && cp $(BIN) build/package/palisade
+	cd build/package && $(GO) run $(FYNE_CLI) package --os linux --release --executable palisade
+	mv -f build/package/Palisade.tar.xz dist/
+	@ls -l dist/
+
+clean:
+	rm -rf build dist .run
