@@ -154,6 +154,13 @@ var Rules = []Rule{
 		Scope:     Direct | Tests | Transitive,
 	},
 	{
+		Name:      "client-logic-is-headless",
+		Why:       "cmd/client/internal/ holds the client's flag, password, headless and connect logic; it builds and is tested without a display, so no Fyne and no ui/ (only package main's gui.go touches the GUI)",
+		Applies:   func(rel string) bool { return under(rel, "cmd/client/internal") },
+		Forbidden: anyOf(fyne, ui),
+		Scope:     Direct | Tests | Transitive,
+	},
+	{
 		Name:      "event-is-standard-library-only",
 		Why:       "package event is the plain-data contract between session, GUI and headless mode: standard library only",
 		Applies:   func(rel string) bool { return under(rel, "event") },
