@@ -1,13 +1,11 @@
 package main
 
 import (
-	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
+	"os"
+
+	"github.com/palisade-im/palisade/cmd/client/internal/cli"
 )
 
 func main() {
-	a := app.NewWithID("im.palisade.client")
-	w := a.NewWindow("Palisade")
-	w.SetContent(widget.NewLabel("Palisade"))
-	w.ShowAndRun()
+	os.Exit(cli.Main(os.Args[1:], cli.Env{RunGUI: runGUI}))
 }

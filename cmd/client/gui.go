@@ -1,0 +1,50 @@
+//go:build !nogui
+
+package main
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/palisade-im/palisade/cmd/client/internal/cli"
+	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/ui"
+)
+
+// AppID identifies the application to the OS (preferences, notifications).
+const AppID = "im.palisade.client"
+
+var runGUI = func(g cli.GUI) int {
+	a := app.NewWithID(AppID)
+	runUI(a, uiOptions(g))
+	return cli.ExitOK
+}
+
+func uiOptions(g cli.GUI) ui.Options {
+	return ui.Options{
+		Prefill:    toUI(g.Prefill),
+		AutoSignIn: g.AutoSignIn,
+		Connect: func(s ui.SignIn) (event.Backend, error) {
+			return g.Connect(fromUI(s))
+		},
+		Notice: g.Notice,
+	}
+}
+
+func toUI(s cli.SignIn) ui.SignIn {
+	return ui.SignIn{JID: s.JID, Password: s.Password, Remember: s.Remember, Server: s.Server, DirectTLS: s.DirectTLS, CAFile: s.CAFile}
+}
+
+func fromUI(s ui.SignIn) cli.SignIn {
+	return cli.SignIn{JID: s.JID, Password: s.Password, Remember: s.Remember, Server: s.Server, DirectTLS: s.DirectTLS, CAFile: s.CAFile}
+}
+
+// runUI stands in for ui.Run until the GUI package provides it: a window
+// that says the GUI is not built yet.
+//
+// TODO(palisade): replace with ui.Run(a, opts) once ui.Run lands.
+func runUI(a fyne.App, opts ui.Options) {
+	w := a.NewWindow("Palisade")
+	w.SetContent(placeholderContent(opts))
+	w.ShowAndRun()
+}

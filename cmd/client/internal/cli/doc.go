@@ -1,0 +1,14 @@
+// Package cli is the testable part of the client binary: flag parsing,
+// where the password comes from (a file descriptor or the OS keyring, never
+// the command line), the headless loop (one JSON command per line in, one
+// JSON event per line out) and the Connect step shared with the GUI, which
+// turns a sign-in into a running session, remembers or forgets the password
+// and saves the account settings.
+//
+// docs/headless.md documents the invocation, the exit codes and the wire
+// protocol; keep it in step with this package.
+//
+// This package must not import Fyne or the ui package: the GUI wiring lives
+// in package main (gui.go), so that headless mode and its tests build and run
+// without a display or cgo.
+package cli
