@@ -443,10 +443,11 @@ func (s *Session) classify(err error, a *attempt) *failure {
 		case "conflict":
 			return &failure{code: event.CodeConflict, fatal: true, err: err,
 				msg: "Another session signed in with this account and resource and replaced this one."}
-		case "not-authorized", "policy-violation":
-			if !tlsStarted {
-				return noTLS(err)
-			}
+		}
+		if !tlsStarted {
+			// The server ended the stream in answer to <starttls/>
+			// (Prosody without TLS says unsupported-stanza-type).
+			return noTLS(err)
 		}
 		return &failure{code: event.CodeProtocol, err: err, msg: "The server closed the stream: " + se.Error()}
 	}

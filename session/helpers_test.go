@@ -2,6 +2,8 @@ package session
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -128,6 +130,16 @@ func (r *recorder) waitFor(what string, timeout time.Duration, match func(event.
 	}
 }
 
+// seen reports whether any event so far matches.
+func (r *recorder) seen(match func(event.Event) bool) bool {
+	for _, e := range r.all() {
+		if match(e) {
+			return true
+		}
+	}
+	return false
+}
+
 // peekAll returns every event so far.
 func (r *recorder) all() []event.Event {
 	r.mu.Lock()
@@ -184,4 +196,92 @@ func (r *recorder) message(body string) event.Message {
 		m, ok := e.(event.Message)
 		return ok && m.Body == body
 	}).(event.Message)
+}
+
+// gate is a TCP proxy that can refuse connections for a while (testenv's
+// Proxy always accepts): closed, it accepts and immediately hangs up, as a
+// server behind a broken network would.
+type gate struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	open   bool
+	conns  []net.Conn
+}
+
+func newGate(t testing.TB, target string) *gate {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gate{ln: ln, target: target, open: true}
+	t.Cleanup(func() { ln.Close(); g.setOpen(false) })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			g.mu.Lock()
+			open := g.open
+			g.mu.Unlock()
+			if !open {
+				c.Close()
+				continue
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			g.mu.Lock()
+			g.conns = append(g.conns, c, s)
+			g.mu.Unlock()
+			go func() { io.Copy(s, c); s.Close(); c.Close() }()
+			go func() { io.Copy(c, s); s.Close(); c.Close() }()
+		}
+	}()
+	return g
+}
+
+func (g *gate) Addr() string { return g.ln.Addr().String() }
+
+// setOpen opens or closes the gate; closing also cuts live connections.
+func (g *gate) setOpen(open bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.open = open
+	if !open {
+		for _, c := range g.conns {
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetLinger(0)
+			}
+			c.Close()
+		}
+		g.conns = nil
+	}
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *testenv.Server
+	sharedErr  error
+)
+
+// prosody returns a Prosody shared by the tests of this binary.
+func prosody(t testing.TB) *testenv.Server {
+	t.Helper()
+	sharedOnce.Do(func() { shared, sharedErr = testenv.StartProsody("") })
+	if sharedErr != nil {
+		t.Fatalf("prosody: %v", sharedErr)
+	}
+	return shared
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared != nil {
+		shared.Stop()
+	}
+	os.Exit(code)
 }

@@ -285,17 +285,13 @@ func (s *Session) run() {
 			}
 			failures = 0
 			n = 0
-			s.mu.Lock()
-			s.cur = r.c
-			s.mu.Unlock()
-			s.emit(r.info)
 			s.flushOutbox(r.c)
 		case <-done:
 			s.mu.Lock()
 			s.cur = nil
 			s.sm.lost()
 			s.mu.Unlock()
-			f := s.classify(cur.err, &attempt{})
+			f := s.classify(cur.err, &attempt{tlsStarted: true})
 			if f.code == event.CodeProtocol && cur.err == nil {
 				f = &failure{code: event.CodeNetwork, msg: "The server closed the connection."}
 			}
@@ -414,6 +410,12 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	}
 
 	fail := func(err error) connResult {
+		s.mu.Lock()
+		if s.cur == c {
+			s.cur = nil
+			s.sm.lost()
+		}
+		s.mu.Unlock()
 		c.close()
 		<-c.done
 		var f *failure
@@ -433,6 +435,8 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 		s.reportAcked(acked)
 		go c.readLoop()
 		s.mu.Lock()
+		s.cur = c
+		s.emit(info)
 		for _, o := range resend {
 			if err := s.write(c, o); err != nil {
 				s.mu.Unlock()
@@ -473,8 +477,11 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 		}
 	}
 
-	// Roster first, then carbons and presence; answers arrive as events.
+	// Online from here: commands now go to this connection. Roster first,
+	// then carbons and presence; answers arrive as events.
 	s.mu.Lock()
+	s.cur = c
+	s.emit(info)
 	err = s.sendIQ(c, iq("get", randomID(), "", elem(nsRoster, "query")), s.onRoster)
 	if err == nil {
 		err = s.sendIQ(c, iq("set", randomID(), "", elem(nsCarbons, "enable")), func(st *inStanza) {
@@ -591,7 +598,6 @@ func (s *Session) reportAcked(acked []*outStanza) {
 		if !o.isChat() {
 			continue
 		}
-		s.emit(event.Acked{ID: o.msgID, To: o.to})
 		s.mu.Lock()
 		if s.outbox.has(o.msgID) {
 			if err := s.outbox.remove(o.msgID); err != nil && !removed {
@@ -600,6 +606,7 @@ func (s *Session) reportAcked(acked []*outStanza) {
 			removed = true
 		}
 		s.mu.Unlock()
+		s.emit(event.Acked{ID: o.msgID, To: o.to})
 	}
 }
 
