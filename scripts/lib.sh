@@ -117,13 +117,15 @@ start_peer() {
 }
 
 # start_gui PIDFILE LOG CMD...: run CMD in its own D-Bus session on $DISPLAY,
-# in the background. PIDFILE receives CMD's own pid (not dbus-run-session's),
-# so that stopping it lets dbus-run-session end its bus cleanly. Sets GUI_PID.
+# in the background, with a throwaway unlocked keyring (scripts/with-keyring.sh)
+# so the user's own keyring is never touched. PIDFILE receives CMD's own pid
+# (not the wrapper's), so that stopping it lets the wrapper end its bus
+# cleanly. Sets GUI_PID.
 start_gui() {
 	local pidfile=$1 log=$2
 	shift 2
 	rm -f "$pidfile"
-	dbus-run-session -- bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >"$log" 2>&1 &
+	"$ROOT/scripts/with-keyring.sh" bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >"$log" 2>&1 &
 	GUI_WRAPPER_PID=$!
 	wait_for 10 test -s "$pidfile" || die "GUI process did not start"
 	GUI_PID=$(cat "$pidfile")
