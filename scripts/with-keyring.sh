@@ -24,8 +24,8 @@ if [ "${1:-}" = "--inside-bus" ]; then
 		HOME="$keyring_home" XDG_DATA_HOME="$keyring_home/.local/share" \
 			XDG_RUNTIME_DIR="$keyring_home/run" \
 			gnome-keyring-daemon --unlock --components=secrets)
+	# Some versions print shell assignments to apply (GNOME_KEYRING_CONTROL=...).
 	eval "$env_out"
-	export GNOME_KEYRING_CONTROL 2>/dev/null || true
 	PALISADE_REAL_KEYRING=1
 	export PALISADE_REAL_KEYRING
 	status=0
