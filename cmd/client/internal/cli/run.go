@@ -121,6 +121,7 @@ func runHeadless(f Flags, dataDir, fdPassword string, env Env) int {
 		fmt.Fprintf(env.Stderr, "client: %v\n", err)
 		return ExitConfig
 	}
+	defer catchSIGPIPE()()
 	ctx := env.Signals
 	if ctx == nil {
 		var stop context.CancelFunc
