@@ -102,15 +102,17 @@ func newUser(t *testing.T, srv *testenv.Server) (jid, password string) {
 
 // client is a running headless client.
 type client struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	lines  chan map[string]any
-	mu     sync.Mutex
-	seen   []string // raw event lines, for failure messages
-	stderr bytes.Buffer
-	exited chan struct{}
-	code   int
+	t     *testing.T
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	// stdoutPipe is the read end of the client's stdout.
+	stdoutPipe io.ReadCloser
+	lines      chan map[string]any
+	mu         sync.Mutex
+	seen       []string // raw event lines, for failure messages
+	stderr     bytes.Buffer
+	exited     chan struct{}
+	code       int
 }
 
 // startClient runs the binary with args. A non-empty password is given on
@@ -141,6 +143,7 @@ func startClient(t *testing.T, password string, env []string, args ...string) *c
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.stdoutPipe = stdout
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
