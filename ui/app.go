@@ -1,0 +1,463 @@
+package ui
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// App is the Palisade GUI: one window that shows the sign-in form, then the
+// roster and chat. Create it with New; Run shows it and runs the app.
+type App struct {
+	fyne fyne.App
+	win  fyne.Window
+	opts Options
+
+	backend event.Backend
+	gen     int           // incremented per backend; events of an old one are ignored
+	stop    chan struct{} // closed when the window closes
+	stopped bool
+
+	// sync is true in tests: no dispatcher goroutine; tests call pump.
+	sync bool
+	now  func() time.Time
+	// notify sends a desktop notification (the App's by default).
+	notify func(*fyne.Notification)
+
+	roster  *RosterModel
+	chats   *ChatModel
+	conn    ConnModel
+	self    string // own bare JID
+	ownShow string
+	ownMsg  string
+	active  string // bare JID of the open conversation, "" for none
+	focused bool
+	typing  map[string]*typingTracker
+	lastErr string
+
+	signingOut  bool
+	onMain      bool
+	countdownOn bool
+	flashTimer  *time.Timer
+
+	signin *signInView
+	main   *mainView
+}
+
+// New builds the GUI in a's window without showing it. It is what Run uses
+// and what tests use with the Fyne test app.
+func New(a fyne.App, opts Options) *App {
+	u := &App{
+		fyne:    a,
+		opts:    opts,
+		stop:    make(chan struct{}),
+		now:     time.Now,
+		notify:  a.SendNotification,
+		roster:  NewRosterModel(),
+		chats:   NewChatModel(),
+		focused: true,
+		typing:  map[string]*typingTracker{},
+		ownShow: event.ShowAvailable,
+	}
+	u.win = a.NewWindow("Palisade")
+	u.win.Resize(fyne.NewSize(1000, 680))
+	u.win.SetOnClosed(func() {
+		if u.backend != nil {
+			u.backend.Do(event.Quit{})
+		}
+		if !u.stopped {
+			u.stopped = true
+			close(u.stop)
+		}
+	})
+	a.Lifecycle().SetOnEnteredForeground(func() { u.setFocused(true) })
+	a.Lifecycle().SetOnExitedForeground(func() { u.setFocused(false) })
+	u.signin = newSignInView(u)
+	u.main = newMainView(u)
+	u.showSignIn()
+	return u
+}
+
+// Run builds the GUI, shows the window and runs the Fyne app until the
+// window is closed. With opts.AutoSignIn it signs in at once with
+// opts.Prefill.
+func Run(a fyne.App, opts Options) {
+	New(a, opts).ShowAndRun()
+}
+
+// ShowAndRun shows the window, signs in at once when Options.AutoSignIn is
+// set, and runs the Fyne app until the window is closed.
+func (a *App) ShowAndRun() {
+	a.win.Show()
+	if a.opts.AutoSignIn {
+		a.signin.submit()
+	}
+	a.fyne.Run()
+}
+
+// Open shows the conversation with jid in the chat pane. Call it on the
+// Fyne event loop (or before ShowAndRun).
+func (a *App) Open(jid string) { a.open(jid) }
+
+// Window is the GUI's window.
+func (a *App) Window() fyne.Window { return a.win }
+
+func (a *App) showSignIn() {
+	a.onMain = false
+	a.win.SetContent(a.signin.root)
+	a.updateTitle()
+	a.win.Canvas().Focus(a.signin.focusTarget())
+}
+
+func (a *App) showMain() {
+	a.onMain = true
+	a.win.SetContent(a.main.root)
+	a.main.refreshAll()
+	a.updateTitle()
+}
+
+func (a *App) updateTitle() {
+	t := "Palisade"
+	if a.onMain && a.self != "" {
+		t = a.self + " — Palisade"
+	}
+	if n := a.roster.TotalUnread(); n > 0 && a.onMain {
+		t = fmt.Sprintf("(%d) %s", n, t)
+	}
+	a.win.SetTitle(t)
+}
+
+// connect starts a session for s. It is called on the UI event loop.
+func (a *App) connect(s SignIn) error {
+	if a.opts.Connect == nil {
+		return fmt.Errorf("this build cannot connect (no backend)")
+	}
+	b, err := a.opts.Connect(s)
+	if err != nil {
+		return err
+	}
+	a.gen++
+	a.backend = b
+	a.conn = ConnModel{State: ConnConnecting, Server: s.Server}
+	a.signingOut = false
+	a.self = bareJID(s.JID)
+	if !a.sync {
+		go a.dispatch(b, a.gen)
+	}
+	return nil
+}
+
+// do sends a command to the current backend. It never blocks on the network.
+func (a *App) do(c event.Command) {
+	if a.backend != nil {
+		a.backend.Do(c)
+	}
+}
+
+func newID() string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return "pal-" + hex.EncodeToString(b[:])
+}
+
+// send sends body to jid as a chat message and shows it at once.
+func (a *App) send(jid, body string) {
+	if strings.TrimSpace(body) == "" || jid == "" {
+		return
+	}
+	id := newID()
+	a.chats.Outgoing(jid, id, body, a.now())
+	a.roster.Touch(jid)
+	a.tracker(jid).Sent()
+	a.do(event.Send{To: jid, Body: body, ID: id})
+}
+
+func (a *App) tracker(jid string) *typingTracker {
+	t := a.typing[jid]
+	if t == nil {
+		t = &typingTracker{}
+		a.typing[jid] = t
+	}
+	return t
+}
+
+// draftChanged is called when the composer's text changes.
+func (a *App) draftChanged(jid, text string) {
+	if jid == "" || a.conn.State != ConnOnline {
+		return
+	}
+	t := a.tracker(jid)
+	if st := t.Edited(text, a.now()); st != "" {
+		a.do(event.SendChatState{To: jid, State: st})
+	}
+	if t.state == event.StateComposing {
+		a.after(pauseAfter+100*time.Millisecond, func() {
+			if st := t.Tick(a.now()); st != "" {
+				a.do(event.SendChatState{To: jid, State: st})
+			}
+		})
+	}
+}
+
+// open makes jid the conversation shown in the chat pane.
+func (a *App) open(jid string) {
+	jid = bareJID(jid)
+	if a.active == jid {
+		return
+	}
+	if a.active != "" {
+		if st := a.tracker(a.active).Leave(); st != "" {
+			a.do(event.SendChatState{To: a.active, State: st})
+		}
+	}
+	a.active = jid
+	if a.focused {
+		a.roster.ClearUnread(jid)
+	}
+	a.main.chatChanged(true)
+	a.main.refreshRoster()
+	a.updateTitle()
+}
+
+func (a *App) setFocused(f bool) {
+	a.focused = f
+	if f && a.active != "" && a.roster.Unread(a.active) > 0 {
+		a.roster.ClearUnread(a.active)
+		a.main.refreshRoster()
+		a.updateTitle()
+	}
+}
+
+// setOwnPresence asks the backend to change the user's presence.
+func (a *App) setOwnPresence(show, status string) {
+	a.ownShow, a.ownMsg = show, status
+	a.do(event.SetPresence{Show: show, Status: status})
+}
+
+func (a *App) signOut() {
+	a.signingOut = true
+	a.do(event.Quit{})
+}
+
+// backToSignIn leaves the main view for the sign-in form, keeping the
+// failure message visible there.
+func (a *App) backToSignIn(msg string) {
+	a.gen++ // ignore whatever the old backend still says
+	a.backend = nil
+	a.signin.setBusy(false, "")
+	a.signin.setFailure(msg)
+	a.resetSession()
+	a.showSignIn()
+}
+
+func (a *App) resetSession() {
+	a.roster = NewRosterModel()
+	a.chats = NewChatModel()
+	a.typing = map[string]*typingTracker{}
+	a.active = ""
+	a.lastErr = ""
+	a.main.reset()
+}
+
+// apply applies one batch of events from backend generation gen, then
+// refreshes what changed, once.
+func (a *App) apply(gen int, batch []event.Event) {
+	if gen != a.gen {
+		return
+	}
+	now := a.now()
+	var (
+		rosterDirty, bannerDirty, titleDirty bool
+		activeDirty, activeAppended          bool
+		notes                                []event.Message
+	)
+	for _, ev := range batch {
+		switch e := ev.(type) {
+		case event.Connecting, event.Disconnected, event.Closed:
+			a.conn.Apply(ev, now)
+			bannerDirty = true
+			if d, ok := ev.(event.Disconnected); ok {
+				a.chats.ClearTyping()
+				activeDirty = true
+				if !a.onMain {
+					if d.Fatal {
+						a.signin.setBusy(false, "")
+						a.signin.setFailure(d.Message)
+					} else {
+						a.signin.setOffline(a.conn.Banner(now).Text)
+					}
+				}
+			}
+			if _, ok := ev.(event.Closed); ok {
+				if !a.onMain || a.signingOut {
+					msg := ""
+					if a.conn.State == ConnFatal {
+						msg = a.conn.Message
+					}
+					a.backToSignIn(msg)
+					return
+				}
+			}
+			if _, ok := ev.(event.Connecting); ok && !a.onMain {
+				a.signin.setBusy(true, a.conn.Banner(now).Text)
+			}
+		case event.Connected:
+			a.conn.Apply(ev, now)
+			a.self = bareJID(e.JID)
+			if !e.Resumed {
+				a.roster.ClearPresence()
+			}
+			bannerDirty, rosterDirty, titleDirty = true, true, true
+			if !a.onMain {
+				a.signin.setBusy(false, "")
+				a.signin.setFailure("")
+				a.showMain()
+			}
+		case event.Roster:
+			a.roster.SetRoster(e)
+			rosterDirty = true
+		case event.RosterPush:
+			a.roster.Push(e)
+			rosterDirty = true
+			if bareJID(e.Contact.JID) == a.active {
+				activeDirty = true
+			}
+		case event.Presence:
+			if bareJID(e.JID) == a.self || bareJID(e.From) == a.self {
+				continue // another of the user's own clients
+			}
+			a.roster.Presence(e)
+			rosterDirty = true
+			if bareJID(e.JID) == a.active {
+				activeDirty = true
+			}
+		case event.OwnPresence:
+			a.ownShow, a.ownMsg = e.Show, e.Status
+			a.main.refreshOwn()
+		case event.SubscriptionRequest:
+			a.roster.AddRequest(e)
+			a.main.refreshRequests()
+		case event.Message:
+			if strings.TrimSpace(e.Body) == "" {
+				continue
+			}
+			conv, added := a.chats.Incoming(e, a.self)
+			if !added {
+				continue
+			}
+			a.roster.Touch(conv)
+			out := e.Outgoing || bareJID(e.From) == a.self
+			if conv == a.active {
+				activeDirty, activeAppended = true, true
+			}
+			if !out && (conv != a.active || !a.focused) {
+				a.roster.AddUnread(conv, 1)
+				titleDirty = true
+			}
+			if !out && !a.focused && !e.Delayed {
+				notes = append(notes, e)
+			}
+			rosterDirty = true
+		case event.Sent:
+			if conv, ok := a.chats.Sent(e); ok && conv == a.active {
+				activeDirty = true
+			}
+		case event.Acked:
+			if conv, ok := a.chats.Acked(e); ok && conv == a.active {
+				activeDirty = true
+			}
+		case event.Receipt:
+			if conv, ok := a.chats.Receipt(e); ok && conv == a.active {
+				activeDirty = true
+			}
+		case event.ChatState:
+			if conv := a.chats.ChatState(e); conv == a.active {
+				activeDirty = true
+			}
+		case event.Error:
+			a.lastErr = e.Message
+			bannerDirty = true
+		}
+	}
+	if !a.onMain {
+		return
+	}
+	if rosterDirty {
+		a.main.refreshRoster()
+	}
+	if activeDirty {
+		a.main.chatChanged(activeAppended)
+	}
+	if bannerDirty {
+		a.refreshBanner()
+	}
+	if titleDirty {
+		a.updateTitle()
+	}
+	a.notifyMessages(notes)
+}
+
+// refreshBanner redraws the connection banner and keeps its countdown and
+// flash timers running.
+func (a *App) refreshBanner() {
+	now := a.now()
+	a.main.setBanner(a.conn.Banner(now), a.lastErr)
+	if a.conn.Counting(now) && !a.countdownOn {
+		a.countdownOn = true
+		gen := a.gen
+		var tick func()
+		tick = func() {
+			if gen != a.gen || !a.conn.Counting(a.now()) {
+				a.countdownOn = false
+				a.refreshBannerQuiet()
+				return
+			}
+			a.refreshBannerQuiet()
+			a.after(time.Second, tick)
+		}
+		a.after(time.Second, tick)
+	}
+	if a.conn.Flashing(now) {
+		if a.flashTimer != nil {
+			a.flashTimer.Stop()
+		}
+		a.flashTimer = a.after(flashFor+50*time.Millisecond, a.refreshBannerQuiet)
+	}
+}
+
+func (a *App) refreshBannerQuiet() {
+	if a.onMain {
+		a.main.setBanner(a.conn.Banner(a.now()), a.lastErr)
+	}
+}
+
+// notifyMessages sends one desktop notification for messages that arrived
+// while the window was not focused: the message itself when there is one,
+// a summary for a burst.
+func (a *App) notifyMessages(ms []event.Message) {
+	if len(ms) == 0 || a.notify == nil {
+		return
+	}
+	if len(ms) == 1 {
+		c := a.roster.Contact(ms[0].From)
+		a.notify(fyne.NewNotification(fmt.Sprintf("%s (%s)", c.DisplayName(), c.JID), ms[0].Body))
+		return
+	}
+	from := map[string]bool{}
+	for _, m := range ms {
+		from[bareJID(m.From)] = true
+	}
+	title := fmt.Sprintf("%d new messages", len(ms))
+	body := fmt.Sprintf("from %d contacts", len(from))
+	if len(from) == 1 {
+		c := a.roster.Contact(ms[0].From)
+		body = fmt.Sprintf("from %s (%s)", c.DisplayName(), c.JID)
+	}
+	a.notify(fyne.NewNotification(title, body))
+}

@@ -1,0 +1,361 @@
+package ui
+
+import (
+	"image/color"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// chatPane is the right side: header, messages, typing line, composer.
+type chatPane struct {
+	app  *App
+	root *fyne.Container
+
+	empty    fyne.CanvasObject
+	content  fyne.CanvasObject
+	presence *widget.Icon
+	name     *canvas.Text
+	// trust is where the trust mark goes beside the name in the header.
+	trust    *fyne.Container
+	identity *widget.Label
+
+	list     *widget.List
+	conv     *Conversation
+	heights  map[int]float32
+	hwidth   float32
+	measurer *widget.Label
+
+	typing   *widget.Label
+	composer *composerEntry
+	sendBtn  *widget.Button
+	drafts   map[string]string
+	shownFor string
+}
+
+func newChatPane(a *App) *chatPane {
+	p := &chatPane{app: a, heights: map[int]float32{}, drafts: map[string]string{}}
+	hint := widget.NewLabelWithStyle("Choose a contact on the left to start a conversation.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	p.empty = container.NewCenter(container.NewVBox(widget.NewIcon(theme.MailComposeIcon()), hint))
+
+	p.presence = widget.NewIcon(presenceIcon(""))
+	p.name = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	p.name.TextStyle = fyne.TextStyle{Bold: true}
+	p.name.TextSize = theme.TextSubHeadingSize()
+	p.trust = container.NewHBox()
+	p.identity = widget.NewLabel("")
+	p.identity.Truncation = fyne.TextTruncateEllipsis
+	header := container.NewVBox(
+		container.NewHBox(p.presence, p.name, p.trust),
+		p.identity,
+	)
+
+	p.measurer = widget.NewLabel("")
+	p.measurer.Wrapping = fyne.TextWrapWord
+	p.list = widget.NewList(
+		func() int {
+			if p.conv == nil {
+				return 0
+			}
+			return len(p.conv.Messages)
+		},
+		func() fyne.CanvasObject { return newMessageRow() },
+		func(id widget.ListItemID, o fyne.CanvasObject) { p.updateRow(id, o.(*messageRow)) },
+	)
+	p.list.OnSelected = func(id widget.ListItemID) { p.list.Unselect(id) }
+
+	p.typing = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	p.typing.SizeName = theme.SizeNameCaptionText
+	p.composer = newComposerEntry(p.send)
+	p.composer.SetPlaceHolder("Write a message. Enter sends, Shift+Enter starts a new line.")
+	p.composer.OnChanged = func(s string) {
+		if p.app.active != "" {
+			p.drafts[p.app.active] = s
+			p.app.draftChanged(p.app.active, s)
+		}
+	}
+	p.sendBtn = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), p.send)
+	p.sendBtn.Importance = widget.HighImportance
+	bottom := container.NewVBox(p.typing, container.NewBorder(nil, nil, nil, container.NewVBox(p.sendBtn), p.composer))
+	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), widget.NewSeparator()), container.NewPadded(bottom), nil, nil, p.list)
+	p.content.Hide()
+	p.root = container.NewStack(p.empty, p.content)
+	return p
+}
+
+func (p *chatPane) reset() {
+	p.conv = nil
+	p.drafts = map[string]string{}
+	p.shownFor = ""
+	p.heights = map[int]float32{}
+	p.composer.SetText("")
+	p.show()
+}
+
+func (p *chatPane) send() {
+	jid := p.app.active
+	text := p.composer.Text
+	if jid == "" || len(trimSpace(text)) == 0 {
+		return
+	}
+	p.app.send(jid, text)
+	delete(p.drafts, jid)
+	p.composer.SetText("")
+	p.show()
+	p.list.ScrollToBottom()
+	p.app.main.refreshRoster()
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\n' || s[len(s)-1] == '\t' || s[len(s)-1] == '\r') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// show redraws the pane for the active conversation.
+func (p *chatPane) show() {
+	jid := p.app.active
+	if jid == "" {
+		p.conv = nil
+		p.content.Hide()
+		p.empty.Show()
+		return
+	}
+	p.empty.Hide()
+	p.content.Show()
+	switched := p.shownFor != jid
+	p.conv = p.app.chats.Conv(jid)
+	if switched {
+		p.shownFor = jid
+		p.heights = map[int]float32{}
+		draft := p.drafts[jid]
+		onChanged := p.composer.OnChanged
+		p.composer.OnChanged = nil
+		p.composer.SetText(draft)
+		p.composer.OnChanged = onChanged
+		p.list.Refresh()
+		p.list.ScrollToBottom()
+		p.app.win.Canvas().Focus(p.composer)
+	} else {
+		p.list.Refresh()
+	}
+	p.refreshHeader()
+}
+
+func (p *chatPane) refreshHeader() {
+	jid := p.app.active
+	if jid == "" {
+		return
+	}
+	c := p.app.roster.Contact(jid)
+	p.presence.SetResource(presenceIcon(c.Show))
+	p.name.Text = c.DisplayName()
+	p.name.Refresh()
+	id := c.JID + "  ·  " + presenceWord(c.Show)
+	if c.Status != "" {
+		id += " — " + c.Status
+	}
+	if !c.InRoster {
+		id += "  ·  not in your contacts"
+	}
+	p.identity.SetText(id)
+	if p.conv != nil && p.conv.IsTyping() {
+		p.typing.SetText(c.DisplayName() + " is typing…")
+	} else {
+		p.typing.SetText("")
+	}
+}
+
+func (p *chatPane) senderName(m ChatMessage) string {
+	if m.Outgoing {
+		return "You"
+	}
+	return p.app.roster.Contact(p.app.active).DisplayName()
+}
+
+func formatTime(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.Local()
+	y1, m1, d1 := t.Date()
+	y2, m2, d2 := now.Local().Date()
+	if y1 == y2 && m1 == m2 && d1 == d2 {
+		return t.Format("15:04")
+	}
+	if y1 == y2 {
+		return t.Format("2 Jan 15:04")
+	}
+	return t.Format("2 Jan 2006 15:04")
+}
+
+func (p *chatPane) updateRow(id int, r *messageRow) {
+	if p.conv == nil || id >= len(p.conv.Messages) {
+		return
+	}
+	m := p.conv.Messages[id]
+	r.set(m, p.senderName(m), formatTime(m.Time, p.app.now()))
+	// Rows grow with their text: measure the body at the list's width once.
+	w := p.list.Size().Width - theme.ScrollBarSize() - 4*theme.Padding()
+	if w <= 0 {
+		return
+	}
+	if w != p.hwidth {
+		p.hwidth = w
+		p.heights = map[int]float32{}
+	}
+	h, ok := p.heights[id]
+	if !ok {
+		p.measurer.SetText(m.Body)
+		p.measurer.Resize(fyne.NewSize(w, 1))
+		h = r.headerHeight() + p.measurer.MinSize().Height
+		p.heights[id] = h
+	}
+	p.list.SetItemHeight(id, h)
+}
+
+// messageRow is one message in the list.
+type messageRow struct {
+	widget.BaseWidget
+	bg     *canvas.Rectangle
+	sender *widget.Label
+	when   *widget.Label
+	ticks  *fyne.Container
+	tick1  *widget.Icon
+	tick2  *widget.Icon
+	state  *widget.Label
+	body   *widget.Label
+	head   *fyne.Container
+}
+
+func newMessageRow() *messageRow {
+	r := &messageRow{}
+	r.bg = canvas.NewRectangle(color.Transparent)
+	r.bg.CornerRadius = theme.InputRadiusSize()
+	r.sender = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.when = widget.NewLabel("")
+	r.when.SizeName = theme.SizeNameCaptionText
+	r.tick1 = widget.NewIcon(theme.ConfirmIcon())
+	r.tick2 = widget.NewIcon(theme.ConfirmIcon())
+	r.ticks = container.New(&overlapRow{}, r.tick1, r.tick2)
+	r.state = widget.NewLabel("")
+	r.state.SizeName = theme.SizeNameCaptionText
+	r.body = widget.NewLabel("")
+	r.body.Wrapping = fyne.TextWrapWord
+	r.head = container.NewHBox(r.sender, r.when, r.ticks, r.state)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *messageRow) headerHeight() float32 {
+	return r.sender.MinSize().Height - theme.Padding()
+}
+
+func (r *messageRow) set(m ChatMessage, sender, when string) {
+	r.sender.SetText(sender)
+	if m.Delayed && !m.Outgoing {
+		when += "  (sent while you were offline)"
+	}
+	r.when.SetText(when)
+	r.body.SetText(m.Body)
+	if m.Outgoing {
+		r.bg.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x22)
+	} else {
+		r.bg.FillColor = color.Transparent
+	}
+	r.bg.Refresh()
+	switch m.Delivery {
+	case DeliveryNone:
+		r.ticks.Hide()
+		r.state.SetText("")
+	case DeliveryPending, DeliveryQueued, DeliverySent:
+		r.tick1.SetResource(theme.NewDisabledResource(theme.HistoryIcon()))
+		r.tick2.Hide()
+		r.ticks.Show()
+		r.state.SetText(m.Delivery.String())
+	case DeliveryAcked:
+		r.tick1.SetResource(theme.ConfirmIcon())
+		r.tick2.Hide()
+		r.ticks.Show()
+		r.state.SetText(m.Delivery.String())
+	case DeliveryReceived:
+		r.tick1.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+		r.tick2.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+		r.tick2.Show()
+		r.ticks.Show()
+		r.state.SetText(m.Delivery.String())
+	}
+}
+
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
+}
+
+func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
+	return &messageRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.head, r.body}}
+}
+
+type messageRowRenderer struct {
+	r    *messageRow
+	objs []fyne.CanvasObject
+}
+
+func (m *messageRowRenderer) Layout(size fyne.Size) {
+	pad := theme.Padding()
+	m.r.bg.Move(fyne.NewPos(pad, 0))
+	m.r.bg.Resize(fyne.NewSize(size.Width-2*pad, size.Height))
+	hh := m.r.headerHeight()
+	m.r.head.Move(fyne.NewPos(pad, -pad/2))
+	m.r.head.Resize(fyne.NewSize(size.Width-2*pad, m.r.sender.MinSize().Height))
+	m.r.body.Move(fyne.NewPos(pad, hh-pad))
+	m.r.body.Resize(fyne.NewSize(size.Width-2*pad, size.Height-hh+pad))
+}
+
+func (m *messageRowRenderer) MinSize() fyne.Size {
+	return fyne.NewSize(100, m.r.headerHeight()+m.r.body.MinSize().Height)
+}
+func (m *messageRowRenderer) Refresh()                     { m.Layout(m.r.Size()); canvas.Refresh(m.r) }
+func (m *messageRowRenderer) Objects() []fyne.CanvasObject { return m.objs }
+func (m *messageRowRenderer) Destroy()                     {}
+
+// overlapRow lays icons side by side, overlapping, like a double tick.
+type overlapRow struct{}
+
+func (overlapRow) size() float32 { return theme.IconInlineSize() }
+
+func (o overlapRow) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	n := 0
+	for _, c := range objs {
+		if c.Visible() {
+			n++
+		}
+	}
+	s := o.size()
+	if n == 0 {
+		return fyne.NewSize(0, s)
+	}
+	return fyne.NewSize(s+float32(n-1)*s*0.45, s)
+}
+
+func (o overlapRow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	s := o.size()
+	x := float32(0)
+	y := (size.Height - s) / 2
+	for _, c := range objs {
+		if !c.Visible() {
+			continue
+		}
+		c.Move(fyne.NewPos(x, y))
+		c.Resize(fyne.NewSize(s, s))
+		x += s * 0.45
+	}
+}

@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// ConnState is the connection as the user sees it.
+type ConnState int
+
+const (
+	ConnIdle       ConnState = iota // not signed in
+	ConnConnecting                  // an attempt is running
+	ConnOnline                      // authenticated and bound
+	ConnOffline                     // lost; an automatic retry is scheduled
+	ConnFatal                       // stopped; the user must act (wrong password, untrusted certificate…)
+	ConnClosed                      // the session has ended
+)
+
+// BannerKind selects the banner's icon and colour (always with words).
+type BannerKind int
+
+const (
+	BannerHidden BannerKind = iota
+	BannerInfo
+	BannerSuccess
+	BannerWarning
+	BannerError
+)
+
+// flashFor is how long "Reconnected" stays visible.
+const flashFor = 3 * time.Second
+
+// ConnModel turns connection events into the banner's contents.
+type ConnModel struct {
+	State         ConnState
+	Attempt       int
+	Server        string
+	JID           string // full JID once connected
+	Message       string // last disconnection message
+	Code          string
+	RetryAt       time.Time
+	EverConnected bool
+	flashText     string
+	flashUntil    time.Time
+}
+
+// Apply updates the model with a connection event; other events are ignored.
+func (m *ConnModel) Apply(ev event.Event, now time.Time) {
+	switch e := ev.(type) {
+	case event.Connecting:
+		m.State, m.Attempt, m.Server = ConnConnecting, e.Attempt, e.Server
+	case event.Connected:
+		if m.EverConnected {
+			if e.Resumed {
+				m.flashText = "Reconnected; nothing was lost"
+			} else {
+				m.flashText = "Reconnected"
+			}
+			m.flashUntil = now.Add(flashFor)
+		}
+		m.State, m.JID, m.EverConnected = ConnOnline, e.JID, true
+		m.Message, m.Code, m.RetryAt = "", "", time.Time{}
+	case event.Disconnected:
+		m.Message, m.Code = e.Message, e.Code
+		m.flashUntil = time.Time{}
+		if e.Fatal {
+			m.State, m.RetryAt = ConnFatal, time.Time{}
+		} else {
+			m.State = ConnOffline
+			m.RetryAt = time.Time{}
+			if e.RetryIn > 0 {
+				m.RetryAt = now.Add(time.Duration(e.RetryIn * float64(time.Second)))
+			}
+		}
+	case event.Closed:
+		if m.State != ConnFatal {
+			m.State = ConnClosed
+		}
+	}
+}
+
+// Counting reports whether the banner shows a countdown that needs a tick
+// every second.
+func (m *ConnModel) Counting(now time.Time) bool {
+	return m.State == ConnOffline && !m.RetryAt.IsZero() && now.Before(m.RetryAt)
+}
+
+// Flashing reports whether a "reconnected" message is showing.
+func (m *ConnModel) Flashing(now time.Time) bool {
+	return m.State == ConnOnline && now.Before(m.flashUntil)
+}
+
+// Banner is the text and kind of the connection banner at now, and which
+// buttons it offers.
+type Banner struct {
+	Kind      BannerKind
+	Text      string
+	RetryNow  bool // offer "Retry now" (Reconnect command)
+	SignInAgn bool // offer "Sign in again" (back to the sign-in form)
+}
+
+// Banner computes the banner at now.
+func (m *ConnModel) Banner(now time.Time) Banner {
+	switch m.State {
+	case ConnConnecting:
+		t := "Connecting"
+		if m.Server != "" {
+			t += " to " + m.Server
+		}
+		t += "…"
+		if m.Attempt > 1 {
+			t += fmt.Sprintf(" (attempt %d)", m.Attempt)
+		}
+		return Banner{Kind: BannerInfo, Text: t}
+	case ConnOnline:
+		if now.Before(m.flashUntil) {
+			return Banner{Kind: BannerSuccess, Text: m.flashText}
+		}
+		return Banner{Kind: BannerHidden}
+	case ConnOffline:
+		t := "Offline"
+		if m.Message != "" {
+			t += ": " + m.Message
+		}
+		if !m.RetryAt.IsZero() {
+			left := m.RetryAt.Sub(now)
+			if left > 0 {
+				t += fmt.Sprintf(". Retrying in %d s", int(math.Ceil(left.Seconds())))
+			} else {
+				t += ". Retrying…"
+			}
+		}
+		return Banner{Kind: BannerWarning, Text: t, RetryNow: true}
+	case ConnFatal:
+		t := m.Message
+		if t == "" {
+			t = "The connection was closed"
+		}
+		return Banner{Kind: BannerError, Text: "Not connected: " + t, SignInAgn: true}
+	case ConnClosed:
+		return Banner{Kind: BannerWarning, Text: "Signed out", SignInAgn: true}
+	}
+	return Banner{Kind: BannerHidden}
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2/app"
+
+	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/ui"
+	"github.com/palisade-im/palisade/ui/uidemo"
+)
+
+func main() {
+	auto := flag.Bool("auto", true, "sign in at once")
+	offline := flag.Duration("offline-after", 0, "simulate a lost connection after this long (0: never)")
+	open := flag.String("open", "bob@acme.test", "conversation to open after sign-in (empty: none)")
+	flag.Parse()
+	opts := ui.Options{
+		Prefill:    ui.SignIn{JID: uidemo.Self, Password: "demo", Remember: true},
+		AutoSignIn: *auto,
+		Notice:     os.Getenv("PALISADE_DEMO_NOTICE"),
+		Connect: func(ui.SignIn) (event.Backend, error) {
+			b := uidemo.New()
+			if *offline > 0 {
+				time.AfterFunc(*offline, func() { b.Disconnect(12) })
+			}
+			return b, nil
+		},
+	}
+	u := ui.New(app.NewWithID("im.palisade.demo"), opts)
+	if *open != "" {
+		u.Open(*open)
+	}
+	u.ShowAndRun()
+}

@@ -1,0 +1,404 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// mainView is the signed-in window: banner, own status, roster, chat.
+type mainView struct {
+	app  *App
+	root fyne.CanvasObject
+
+	// banner
+	banner      *fyne.Container
+	bannerBg    *canvas.Rectangle
+	bannerIcon  *widget.Icon
+	bannerText  *widget.Label
+	retryNow    *widget.Button
+	signInAgain *widget.Button
+	errLine     *fyne.Container
+	errText     *widget.Label
+
+	// own status
+	account    *widget.Label
+	ownIcon    *widget.Icon
+	ownSelect  *widget.Select
+	ownMessage *widget.Entry
+	updating   bool
+
+	// roster
+	filter   *widget.Entry
+	requests *fyne.Container
+	list     *widget.List
+	rows     []RosterRow
+	// headerIDs are the list rows currently given the (shorter) heading height.
+	headerIDs         map[int]bool
+	headerH, contactH float32
+
+	chat *chatPane
+}
+
+func newMainView(a *App) *mainView {
+	v := &mainView{app: a}
+
+	// Connection banner.
+	v.bannerBg = canvas.NewRectangle(color.Transparent)
+	v.bannerIcon = widget.NewIcon(theme.InfoIcon())
+	v.bannerText = widget.NewLabel("")
+	v.bannerText.Wrapping = fyne.TextWrapWord
+	v.retryNow = widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { a.do(event.Reconnect{}) })
+	v.signInAgain = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), func() { a.backToSignIn(a.conn.Message) })
+	v.banner = container.NewStack(v.bannerBg, container.NewBorder(nil, nil, v.bannerIcon,
+		container.NewHBox(v.retryNow, v.signInAgain), v.bannerText))
+	v.banner.Hide()
+	v.errText = widget.NewLabel("")
+	v.errText.Wrapping = fyne.TextWrapWord
+	v.errText.Importance = widget.DangerImportance
+	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+		a.lastErr = ""
+		a.refreshBannerQuiet()
+	})
+	dismiss.Importance = widget.LowImportance
+	v.errLine = container.NewBorder(nil, nil, widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon())), dismiss, v.errText)
+	v.errLine.Hide()
+
+	// Own status.
+	v.account = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.account.Truncation = fyne.TextTruncateEllipsis
+	v.ownIcon = widget.NewIcon(presenceIcon(event.ShowAvailable))
+	words := make([]string, len(ownShows))
+	for i, s := range ownShows {
+		words[i] = presenceWord(s)
+	}
+	v.ownSelect = widget.NewSelect(words, func(w string) {
+		if !v.updating {
+			a.setOwnPresence(showFromWord(w), strings.TrimSpace(v.ownMessage.Text))
+		}
+	})
+	v.ownMessage = widget.NewEntry()
+	v.updating = true
+	v.ownSelect.SetSelected(presenceWord(event.ShowAvailable))
+	v.updating = false
+	v.ownMessage.SetPlaceHolder("Status message (Enter to set)")
+	v.ownMessage.OnSubmitted = func(s string) { a.setOwnPresence(a.ownShow, strings.TrimSpace(s)) }
+	signOut := widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), a.signOut)
+	signOut.Importance = widget.LowImportance
+	me := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), signOut, v.account)
+	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), nil, v.ownMessage)
+
+	// Roster.
+	v.filter = widget.NewEntry()
+	v.filter.SetPlaceHolder("Filter by name or address")
+	v.filter.ActionItem = widget.NewIcon(theme.SearchIcon())
+	v.filter.OnChanged = func(s string) {
+		a.roster.SetFilter(s)
+		v.refreshRoster()
+	}
+	v.requests = container.NewVBox()
+	tmpl := newRosterItem()
+	v.contactH = tmpl.contact.MinSize().Height
+	v.headerH = tmpl.header.MinSize().Height
+	v.headerIDs = map[int]bool{}
+	v.list = widget.NewList(
+		func() int { return len(v.rows) },
+		func() fyne.CanvasObject { return newRosterItem() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(v.rows) {
+				o.(*rosterItem).set(v.rows[id], v.app.active)
+			}
+		})
+	v.list.OnSelected = func(id widget.ListItemID) {
+		if id >= len(v.rows) {
+			return
+		}
+		r := v.rows[id]
+		if r.Kind == RowGroup {
+			v.list.Unselect(id)
+			a.roster.ToggleGroup(r.Group)
+			v.refreshRoster()
+			return
+		}
+		a.open(r.Contact.JID)
+	}
+	left := container.NewBorder(
+		container.NewVBox(me, status, widget.NewSeparator(), v.filter, v.requests),
+		nil, nil, nil, v.list)
+
+	v.chat = newChatPane(a)
+	split := container.NewHSplit(left, v.chat.root)
+	split.Offset = 0.34
+	top := container.NewVBox(v.banner, v.errLine)
+	v.root = container.NewBorder(top, nil, nil, nil, split)
+	return v
+}
+
+func (v *mainView) reset() {
+	v.filter.SetText("")
+	v.rows = nil
+	v.list.UnselectAll()
+	v.requests.RemoveAll()
+	v.chat.reset()
+}
+
+func (v *mainView) refreshAll() {
+	v.refreshOwn()
+	v.refreshRoster()
+	v.refreshRequests()
+	v.chat.show()
+	v.app.refreshBannerQuiet()
+}
+
+func (v *mainView) refreshOwn() {
+	v.account.SetText(v.app.self)
+	v.updating = true
+	v.ownSelect.SetSelected(presenceWord(v.app.ownShow))
+	if v.app.win.Canvas().Focused() != v.ownMessage {
+		v.ownMessage.SetText(v.app.ownMsg)
+	}
+	v.updating = false
+	v.ownIcon.SetResource(presenceIcon(v.app.ownShow))
+}
+
+func (v *mainView) refreshRoster() {
+	v.rows = v.app.roster.Rows()
+	sel := -1
+	headers := map[int]bool{}
+	for i, r := range v.rows {
+		if r.Kind == RowContact && r.Contact.JID == v.app.active && sel < 0 {
+			sel = i
+		}
+		if r.Kind == RowGroup {
+			headers[i] = true
+			v.list.SetItemHeight(i, v.headerH)
+		}
+	}
+	for i := range v.headerIDs {
+		if !headers[i] {
+			v.list.SetItemHeight(i, v.contactH)
+		}
+	}
+	v.headerIDs = headers
+	v.list.Refresh()
+	if sel >= 0 {
+		// Keep the highlight on the open conversation without re-opening it.
+		open := v.list.OnSelected
+		v.list.OnSelected = nil
+		v.list.Select(sel)
+		v.list.OnSelected = open
+	} else {
+		v.list.UnselectAll()
+	}
+	if v.app.active != "" {
+		v.chat.refreshHeader()
+	}
+}
+
+func (v *mainView) refreshRequests() {
+	v.requests.RemoveAll()
+	reqs := v.app.roster.Requests()
+	if len(reqs) == 0 {
+		v.requests.Refresh()
+		return
+	}
+	v.requests.Add(widget.NewLabelWithStyle("Contact requests", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, r := range reqs {
+		r := r
+		text := r.From + " wants to see when you are online."
+		if r.Status != "" {
+			text += " “" + r.Status + "”"
+		}
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		approve := widget.NewButtonWithIcon("Approve", theme.ConfirmIcon(), func() {
+			v.app.do(event.Approve{JID: r.From})
+			v.app.roster.RemoveRequest(r.From)
+			v.refreshRequests()
+		})
+		approve.Importance = widget.HighImportance
+		decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
+			v.app.do(event.Decline{JID: r.From})
+			v.app.roster.RemoveRequest(r.From)
+			v.refreshRequests()
+		})
+		v.requests.Add(container.NewVBox(l, container.NewHBox(layout.NewSpacer(), decline, approve)))
+	}
+	v.requests.Add(widget.NewSeparator())
+	v.requests.Refresh()
+}
+
+func (v *mainView) chatChanged(appended bool) {
+	v.chat.show()
+	if appended {
+		v.chat.list.ScrollToBottom()
+	}
+}
+
+func (v *mainView) setBanner(b Banner, errMsg string) {
+	if b.Kind == BannerHidden {
+		v.banner.Hide()
+	} else {
+		var c fyne.ThemeColorName
+		var icon fyne.Resource
+		switch b.Kind {
+		case BannerSuccess:
+			c, icon = theme.ColorNameSuccess, theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		case BannerWarning:
+			c, icon = theme.ColorNameWarning, theme.NewWarningThemedResource(theme.WarningIcon())
+		case BannerError:
+			c, icon = theme.ColorNameError, theme.NewErrorThemedResource(theme.ErrorIcon())
+		default:
+			c, icon = theme.ColorNamePrimary, theme.InfoIcon()
+		}
+		col := theme.Color(c)
+		r, g, bb, _ := col.RGBA()
+		v.bannerBg.FillColor = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(bb >> 8), A: 0x40}
+		v.bannerBg.Refresh()
+		v.bannerIcon.SetResource(icon)
+		v.bannerText.SetText(b.Text)
+		if b.RetryNow {
+			v.retryNow.Show()
+		} else {
+			v.retryNow.Hide()
+		}
+		if b.SignInAgn {
+			v.signInAgain.Show()
+		} else {
+			v.signInAgain.Hide()
+		}
+		v.banner.Show()
+	}
+	v.errText.SetText(errMsg)
+	if errMsg == "" {
+		v.errLine.Hide()
+	} else {
+		v.errLine.Show()
+	}
+}
+
+// rosterItem is one row of the roster list: a group heading or a contact.
+type rosterItem struct {
+	widget.BaseWidget
+	root *fyne.Container
+
+	header      *fyne.Container
+	headerIcon  *widget.Icon
+	headerLabel *widget.Label
+
+	contact  *fyne.Container
+	presence *widget.Icon
+	name     *widget.Label
+	// trust is where the trust mark goes (see the trust UX design); empty
+	// until trust levels exist.
+	trust   *fyne.Container
+	detail  *widget.Label
+	badge   *fyne.Container
+	badgeBg *canvas.Rectangle
+	count   *canvas.Text
+}
+
+func newRosterItem() *rosterItem {
+	it := &rosterItem{}
+	it.headerIcon = widget.NewIcon(theme.MenuDropDownIcon())
+	it.headerLabel = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	it.header = container.NewHBox(it.headerIcon, it.headerLabel)
+
+	it.presence = widget.NewIcon(presenceIcon(""))
+	it.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	it.name.Truncation = fyne.TextTruncateEllipsis
+	it.trust = container.NewHBox()
+	it.detail = widget.NewLabel("")
+	it.detail.Truncation = fyne.TextTruncateEllipsis
+	it.detail.SizeName = theme.SizeNameCaptionText
+	it.badgeBg = canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+	it.badgeBg.CornerRadius = 9
+	it.count = canvas.NewText("", theme.Color(theme.ColorNameForegroundOnPrimary))
+	it.count.TextStyle = fyne.TextStyle{Bold: true}
+	it.count.TextSize = theme.CaptionTextSize()
+	it.count.Alignment = fyne.TextAlignCenter
+	it.badge = container.NewCenter(container.NewStack(it.badgeBg, container.New(layout.NewCustomPaddedLayout(1, 1, 6, 6), it.count)))
+	nameLine := container.NewBorder(nil, nil, nil, it.trust, it.name)
+	text := container.New(&tightVBox{}, nameLine, it.detail)
+	it.contact = container.NewBorder(nil, nil, container.NewCenter(it.presence), it.badge, text)
+	it.root = container.NewStack(it.header, it.contact)
+	it.ExtendBaseWidget(it)
+	return it
+}
+
+func (it *rosterItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(it.root) }
+
+func (it *rosterItem) set(r RosterRow, active string) {
+	if r.Kind == RowGroup {
+		it.contact.Hide()
+		it.header.Show()
+		if r.Collapsed {
+			it.headerIcon.SetResource(theme.MenuExpandIcon())
+		} else {
+			it.headerIcon.SetResource(theme.MenuDropDownIcon())
+		}
+		it.headerLabel.SetText(fmt.Sprintf("%s  ·  %d of %d online", r.Group, r.Online, r.Total))
+		return
+	}
+	it.header.Hide()
+	it.contact.Show()
+	c := r.Contact
+	it.presence.SetResource(presenceIcon(c.Show))
+	it.name.SetText(c.DisplayName())
+	d := c.JID + "  ·  " + presenceWord(c.Show)
+	if c.Status != "" {
+		d += " — " + c.Status
+	}
+	if c.Pending {
+		d += "  ·  awaiting approval"
+	}
+	it.detail.SetText(d)
+	if c.Unread > 0 {
+		it.count.Text = fmt.Sprint(c.Unread)
+		if c.Unread > 999 {
+			it.count.Text = "999+"
+		}
+		it.count.Refresh()
+		it.badge.Show()
+	} else {
+		it.badge.Hide()
+	}
+}
+
+// tightVBox stacks objects vertically without padding between them.
+type tightVBox struct{}
+
+func (tightVBox) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width = fyne.Max(s.Width, m.Width)
+		s.Height += m.Height
+	}
+	lift := theme.Padding()
+	if len(objs) > 1 {
+		s.Height -= lift * float32(len(objs)-1)
+	}
+	return s
+}
+
+func (tightVBox) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	total := tightVBox{}.MinSize(objs).Height
+	y = (size.Height - total) / 2
+	for _, o := range objs {
+		m := o.MinSize()
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, m.Height))
+		y += m.Height - theme.Padding()
+	}
+}
