@@ -57,7 +57,7 @@ func startProsody(dir string, plain bool) (*Server, error) {
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := tryProsody(scripts, dir, plain)
+		s, err := tryProsody(scripts, dir, plain, clean)
 		if err == nil {
 			s.cleanDir = clean
 			return s, nil
@@ -70,7 +70,7 @@ func startProsody(dir string, plain bool) (*Server, error) {
 	return nil, lastErr
 }
 
-func tryProsody(scripts, dir string, plain bool) (*Server, error) {
+func tryProsody(scripts, dir string, plain, temporary bool) (*Server, error) {
 	begin := time.Now()
 	ports, err := freePorts(3)
 	if err != nil {
@@ -113,7 +113,11 @@ func tryProsody(scripts, dir string, plain bool) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.stopFn = func() error { return stopDaemon(s.cmd, s.done, 5*time.Second) }
+	grace := 5 * time.Second
+	if temporary {
+		grace = 0 // storage is written synchronously and thrown away: no clean shutdown needed
+	}
+	s.stopFn = func() error { return stopDaemon(s.cmd, s.done, grace) }
 	wait := []string{s.Addr}
 	if !plain {
 		wait = append(wait, s.DirectTLSAddr, s.HTTPSAddr)
@@ -148,7 +152,7 @@ func (s *Server) addUser(localpart, domain, password string) error {
 	case "prosody", "prosody-plain":
 		return run(nil, "prosodyctl", "--config", s.cfg, "register", localpart, domain, password)
 	case "ejabberd":
-		return s.ejabberdctl("register", localpart, domain, password)
+		return s.ejabberdRegister(localpart, domain, password)
 	}
 	return fmt.Errorf("testenv: AddUser: unknown server kind %q", s.Kind)
 }

@@ -54,8 +54,9 @@ func GenerateRoster(n int) []RosterContact {
 // On Prosody the roster file is written directly; it REPLACES the user's
 // roster, and the user must not be logged in (Prosody caches the roster of
 // online users and reads the file again at the next login). On ejabberd the
-// contacts are added over XMPP with pipelined roster sets (subscription
-// "none" then, since no one approved them); existing contacts are kept.
+// contacts are added with concurrent calls to the administration API, then
+// contacts in several groups are completed with XMPP roster sets; existing
+// contacts are kept.
 func PopulateRoster(tb testing.TB, s *Server, user string, n int) []RosterContact {
 	tb.Helper()
 	start := time.Now()
@@ -72,9 +73,72 @@ func (s *Server) PopulateRoster(user string, contacts []RosterContact) error {
 	switch s.Kind {
 	case "prosody", "prosody-plain":
 		return s.writeProsodyRoster(user, contacts)
+	case "ejabberd":
+		return s.ejabberdRoster(user, contacts)
 	default:
 		return s.setRosterXMPP(user, contacts)
 	}
+}
+
+// parallel runs f on every contact with the given number of workers and
+// returns the first error.
+func parallel(contacts []RosterContact, workers int, f func(RosterContact) error) error {
+	work := make(chan RosterContact)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return firstErr != nil
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				if err := f(c); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, c := range contacts {
+		if failed() {
+			break
+		}
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+	return firstErr
+}
+
+func (s *Server) ejabberdRoster(user string, contacts []RosterContact) error {
+	t0 := time.Now()
+	err := parallel(contacts, 8, func(c RosterContact) error {
+		return s.ejabberdRosterItem(user, c.JID, c.Name, c.Groups, "both")
+	})
+	if err != nil {
+		return err
+	}
+	debugf("ejabberd: %d roster items through the API in %v", len(contacts), time.Since(t0))
+	var multi []RosterContact
+	for _, c := range contacts {
+		if len(c.Groups) > 1 {
+			multi = append(multi, c)
+		}
+	}
+	if len(multi) == 0 {
+		return nil
+	}
+	return s.setRosterXMPP(user, multi)
 }
 
 // prosodyEncode encodes a host or user name like Prosody's datamanager:
@@ -148,39 +212,14 @@ func (s *Server) setRosterXMPP(user string, contacts []RosterContact) error {
 	defer sess.Close()
 	go sess.Serve(nil)
 
-	work := make(chan RosterContact)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	for w := 0; w < 64; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range work {
-				j, err := jid.Parse(c.JID)
-				if err == nil {
-					err = roster.Set(ctx, sess, roster.Item{JID: j, Name: c.Name, Group: c.Groups})
-				}
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("testenv: roster set %s: %w", c.JID, err)
-						cancel()
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, c := range contacts {
-		if ctx.Err() != nil {
-			break
+	return parallel(contacts, 64, func(c RosterContact) error {
+		j, err := jid.Parse(c.JID)
+		if err == nil {
+			err = roster.Set(ctx, sess, roster.Item{JID: j, Name: c.Name, Group: c.Groups})
 		}
-		work <- c
-	}
-	close(work)
-	wg.Wait()
-	return firstErr
+		if err != nil {
+			return fmt.Errorf("testenv: roster set %s: %w", c.JID, err)
+		}
+		return nil
+	})
 }

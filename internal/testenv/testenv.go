@@ -54,6 +54,7 @@ type Server struct {
 	StartTime time.Duration
 
 	cfg      string
+	apiAddr  string
 	cmd      *exec.Cmd
 	done     chan struct{}
 	stopOnce sync.Once
@@ -182,6 +183,11 @@ func run(env []string, name string, args ...string) error {
 // startDaemon starts a long-running server process that dies with the test
 // binary.
 func startDaemon(dir string, env []string, name string, args ...string) (*exec.Cmd, chan struct{}, error) {
+	return startDaemonAs(dir, env, nil, name, args...)
+}
+
+// startDaemonAs is startDaemon with other credentials (nil: the same).
+func startDaemonAs(dir string, env []string, cred *syscall.Credential, name string, args ...string) (*exec.Cmd, chan struct{}, error) {
 	out, err := os.OpenFile(filepath.Join(dir, "stdout.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, nil, err
@@ -191,7 +197,7 @@ func startDaemon(dir string, env []string, name string, args ...string) (*exec.C
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.Dir = dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: cred}
 	if err := cmd.Start(); err != nil {
 		out.Close()
 		return nil, nil, err
@@ -205,17 +211,23 @@ func startDaemon(dir string, env []string, name string, args ...string) (*exec.C
 	return cmd, done, nil
 }
 
+// detached puts a helper process in its own process group, so that it
+// survives this process.
+func detached() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
 // stopDaemon sends SIGTERM to the process group, then SIGKILL after grace.
 func stopDaemon(cmd *exec.Cmd, done chan struct{}, grace time.Duration) error {
 	if cmd == nil || cmd.Process == nil {
 		return nil
 	}
 	pgid := cmd.Process.Pid
-	syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-done:
-		return nil
-	case <-time.After(grace):
+	if grace > 0 {
+		syscall.Kill(-pgid, syscall.SIGTERM)
+		select {
+		case <-done:
+			return nil
+		case <-time.After(grace):
+		}
 	}
 	syscall.Kill(-pgid, syscall.SIGKILL)
 	<-done
@@ -239,4 +251,11 @@ func must(tb testing.TB, s *Server, err error) *Server {
 		}
 	})
 	return s
+}
+
+// debugf logs when PALISADE_TESTENV_DEBUG is set.
+func debugf(format string, args ...any) {
+	if os.Getenv("PALISADE_TESTENV_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "testenv: "+format+"\n", args...)
+	}
 }

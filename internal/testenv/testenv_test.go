@@ -276,3 +276,35 @@ func TestProxyToProsody(t *testing.T) {
 	}
 	sess2.Close()
 }
+
+func TestEjabberd(t *testing.T) {
+	s := testenv.Ejabberd(t)
+	if s.Kind != "ejabberd" || s.Domain != "acme.test" || s.CAFile == "" {
+		t.Fatalf("unexpected server description %+v", s)
+	}
+	checkServer(t, s)
+	f := readFeatures(t, s.Addr, "acme.test")
+	if !strings.Contains(f, "urn:ietf:params:xml:ns:xmpp-tls") || !strings.Contains(f, "<required") {
+		t.Errorf("ejabberd does not require STARTTLS: %s", f)
+	}
+}
+
+func TestEjabberdPopulateRoster(t *testing.T) {
+	s := testenv.Ejabberd(t)
+	const n = 2000
+	contacts := testenv.PopulateRoster(t, s, "bob@acme.test", n)
+	start := time.Now()
+	items := fetchRoster(t, s, "bob@acme.test")
+	t.Logf("fetched %d roster items in %v", len(items), time.Since(start))
+	// bob also has alice in his demo roster.
+	if len(items) != n+1 {
+		t.Fatalf("roster has %d items, want %d", len(items), n+1)
+	}
+	for _, i := range []int{7, 8, 49} {
+		c := contacts[i]
+		it := items[c.JID]
+		if it.Name != c.Name || len(it.Group) != len(c.Groups) || it.Subscription != "both" {
+			t.Errorf("item %s = %+v, want %+v", c.JID, it, c)
+		}
+	}
+}
