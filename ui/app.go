@@ -48,6 +48,10 @@ type App struct {
 
 	signin *signInView
 	main   *mainView
+
+	// afterApply, when set (by tests), is called on the UI event loop after
+	// each batch with the batch's size.
+	afterApply func(n int)
 }
 
 // New builds the GUI in a's window without showing it. It is what Run uses
@@ -270,6 +274,9 @@ func (a *App) resetSession() {
 func (a *App) apply(gen int, batch []event.Event) {
 	if gen != a.gen {
 		return
+	}
+	if a.afterApply != nil {
+		defer a.afterApply(len(batch))
 	}
 	now := a.now()
 	var (
