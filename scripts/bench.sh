@@ -115,7 +115,7 @@ t0=$SECONDS
 start_gui "$work/client.pid" "$work/client.log" \
 	"$ROOT/$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
 	--data-dir "$work/data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD"
-wait_window '^Palisade' 60 >/dev/null || { tail -30 "$work/client.log" >&2; die "client window did not appear"; }
+wait_window 'Palisade' 60 >/dev/null || { tail -30 "$work/client.log" >&2; die "client window did not appear"; }
 wait_for 60 connected "$GUI_PID" "$C2S_PORT" || { tail -30 "$work/client.log" >&2; die "client did not connect"; }
 signin=$((SECONDS - t0))
 say "client signed in ($contacts contacts) after ${signin}s; sampling ${hold}s"

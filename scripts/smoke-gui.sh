@@ -63,7 +63,7 @@ start_gui "$work/client.pid" "$work/client.log" \
 	--data-dir "$work/data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD"
 say "client started (pid $GUI_PID)"
 
-wid=$(wait_window '^Palisade' "$limit") || fail "no window titled Palisade after ${limit}s"
+wid=$(wait_window 'Palisade' "$limit") || fail "no window titled Palisade after ${limit}s"
 say "window $wid appeared after $((SECONDS - t0))s"
 
 wait_for "$limit" connected "$GUI_PID" "$C2S_PORT" || fail "client holds no connection to 127.0.0.1:$C2S_PORT"
@@ -75,7 +75,9 @@ kill -0 "$GUI_PID" 2>/dev/null || fail "client exited"
 
 # Let the greeting arrive and the window settle before the picture.
 sleep "${SMOKE_SETTLE:-3}"
-xdotool search --name '^Palisade' >/dev/null || fail "window gone"
+name=$(xdotool getwindowname "$wid" 2>/dev/null) || fail "window gone"
+say "window title: $name"
+xdotool search --name Palisade >/dev/null || fail "no window named Palisade"
 mkdir -p "$(dirname "$out")"
 import -window "$wid" "png:$out" 2>/dev/null || import -window root "png:$out" || fail "screenshot failed"
 colours=$(/usr/bin/convert "$out" -format '%k' info:)
