@@ -198,16 +198,26 @@ func startDaemonAs(dir string, env []string, cred *syscall.Credential, name stri
 	cmd.Stderr = out
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: cred}
-	if err := cmd.Start(); err != nil {
-		out.Close()
-		return nil, nil, err
-	}
+	// Pdeathsig fires when the thread that started the child exits, not the
+	// process; keep that thread locked (hence alive) until the child is gone.
+	started := make(chan error, 1)
 	done := make(chan struct{})
 	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			out.Close()
+			started <- err
+			return
+		}
+		started <- nil
 		cmd.Wait()
 		out.Close()
 		close(done)
 	}()
+	if err := <-started; err != nil {
+		return nil, nil, err
+	}
 	return cmd, done, nil
 }
 
