@@ -29,6 +29,7 @@ type chatPane struct {
 	heights  map[int]float32
 	hwidth   float32
 	measurer *widget.Label
+	headerH  float32
 
 	typing   *widget.Label
 	composer *composerEntry
@@ -106,7 +107,7 @@ func (p *chatPane) send() {
 	delete(p.drafts, jid)
 	p.composer.SetText("")
 	p.show()
-	p.list.ScrollToBottom()
+	p.scrollToEnd()
 	p.app.main.refreshRoster()
 }
 
@@ -142,7 +143,7 @@ func (p *chatPane) show() {
 		p.composer.SetText(draft)
 		p.composer.OnChanged = onChanged
 		p.list.Refresh()
-		p.list.ScrollToBottom()
+		p.scrollToEnd()
 		p.app.win.Canvas().Focus(p.composer)
 	} else {
 		p.list.Refresh()
@@ -203,10 +204,17 @@ func (p *chatPane) updateRow(id int, r *messageRow) {
 	}
 	m := p.conv.Messages[id]
 	r.set(m, p.senderName(m), formatTime(m.Time, p.app.now()))
-	// Rows grow with their text: measure the body at the list's width once.
+	if h, ok := p.rowHeight(id); ok {
+		p.list.SetItemHeight(id, h)
+	}
+}
+
+// rowHeight is the height of message id at the list's current width:
+// rows grow with their text. Heights are measured once per width.
+func (p *chatPane) rowHeight(id int) (float32, bool) {
 	w := p.list.Size().Width - theme.ScrollBarSize() - 4*theme.Padding()
-	if w <= 0 {
-		return
+	if w <= 0 || p.conv == nil || id >= len(p.conv.Messages) {
+		return 0, false
 	}
 	if w != p.hwidth {
 		p.hwidth = w
@@ -214,12 +222,29 @@ func (p *chatPane) updateRow(id int, r *messageRow) {
 	}
 	h, ok := p.heights[id]
 	if !ok {
-		p.measurer.SetText(m.Body)
+		if p.headerH == 0 {
+			p.headerH = newMessageRow().headerHeight()
+		}
+		p.measurer.SetText(p.conv.Messages[id].Body)
 		p.measurer.Resize(fyne.NewSize(w, 1))
-		h = r.headerHeight() + p.measurer.MinSize().Height
+		h = p.headerH + p.measurer.MinSize().Height
 		p.heights[id] = h
 	}
-	p.list.SetItemHeight(id, h)
+	return h, true
+}
+
+// scrollToEnd measures the newest rows first, so that the list knows how
+// tall they are, then scrolls to the last message.
+func (p *chatPane) scrollToEnd() {
+	if p.conv != nil {
+		n := len(p.conv.Messages)
+		for id := n - 1; id >= 0 && id >= n-50; id-- {
+			if h, ok := p.rowHeight(id); ok {
+				p.list.SetItemHeight(id, h)
+			}
+		}
+	}
+	p.list.ScrollToBottom()
 }
 
 // messageRow is one message in the list.

@@ -240,7 +240,7 @@ func (v *mainView) refreshRequests() {
 func (v *mainView) chatChanged(appended bool) {
 	v.chat.show()
 	if appended {
-		v.chat.list.ScrollToBottom()
+		v.chat.scrollToEnd()
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -125,9 +124,8 @@ func newSignInView(a *App) *signInView {
 		notice = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, n)
 	}
 
-	title := canvas.NewText("Sign in to Palisade", theme.Color(theme.ColorNameForeground))
-	title.TextSize = theme.TextHeadingSize()
-	title.TextStyle = fyne.TextStyle{Bold: true}
+	title := widget.NewLabelWithStyle("Sign in to Palisade", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
 	sub := widget.NewLabel("Use your company chat address and password.")
 
 	form := container.NewVBox(
