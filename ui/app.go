@@ -45,6 +45,7 @@ type App struct {
 	onMain      bool
 	countdownOn bool
 	flashTimer  *time.Timer
+	lastNote    time.Time
 
 	signin *signInView
 	main   *mainView
@@ -444,6 +445,9 @@ func (a *App) refreshBannerQuiet() {
 	}
 }
 
+// noteEvery is the shortest interval between two desktop notifications.
+const noteEvery = 3 * time.Second
+
 // notifyMessages sends one desktop notification for messages that arrived
 // while the window was not focused: the message itself when there is one,
 // a summary for a burst.
@@ -451,6 +455,13 @@ func (a *App) notifyMessages(ms []event.Message) {
 	if len(ms) == 0 || a.notify == nil {
 		return
 	}
+	// A burst arrives in several batches: one notification is enough; the
+	// unread counts tell the rest.
+	now := a.now()
+	if now.Sub(a.lastNote) < noteEvery {
+		return
+	}
+	a.lastNote = now
 	if len(ms) == 1 {
 		c := a.roster.Contact(ms[0].From)
 		a.notify(fyne.NewNotification(fmt.Sprintf("%s (%s)", c.DisplayName(), c.JID), ms[0].Body))

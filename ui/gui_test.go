@@ -592,3 +592,41 @@ func TestDispatcherBatches(t *testing.T) {
 	}
 	close(b.ch)
 }
+
+func TestErrorEventShownAndDismissed(t *testing.T) {
+	h := signedIn(t)
+	h.emit(event.Error{Message: "Could not send to bob@acme.test: recipient unavailable", Code: event.CodeProtocol, Command: "send"})
+	h.mustSee("Could not send to bob@acme.test")
+	if h.app.win.Content() != h.app.main.root {
+		t.Fatal("an Error event must not end the session view")
+	}
+	for _, o := range test.LaidOutObjects(h.app.main.errLine) {
+		if b, ok := o.(*widget.Button); ok {
+			test.Tap(b)
+		}
+	}
+	h.mustNotSee("Could not send")
+}
+
+func TestAutoSignInFailureAsksForPassword(t *testing.T) {
+	h := newHarness(t, Options{Prefill: SignIn{JID: "alice@acme.test", Remember: true}, AutoSignIn: true})
+	h.app.signin.submit()
+	h.emit(event.Disconnected{Message: "Wrong password", Code: event.CodeAuth, Fatal: true}, event.Closed{})
+	test.Tap(h.app.signin.submitBtn)
+	if len(h.signIns) != 1 {
+		t.Fatal("signed in again without a password after an auth failure")
+	}
+	h.mustSee("Enter your password")
+}
+
+func TestBurstNotifiesOnce(t *testing.T) {
+	h := signedIn(t)
+	h.app.setFocused(false)
+	for i := 0; i < 3000; i++ {
+		h.backend().ch <- event.Message{ID: fmt.Sprint("n", i), From: "bob@acme.test/pc", Body: "spam", Time: time.Now()}
+	}
+	h.app.pump()
+	if len(h.notes) != 1 {
+		t.Errorf("%d notifications for one burst, want 1", len(h.notes))
+	}
+}

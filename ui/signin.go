@@ -29,6 +29,7 @@ type signInView struct {
 	failure                       *widget.Label
 	failureBox                    *fyne.Container
 	busy                          bool
+	failed                        bool // a sign-in has failed since the form was shown
 }
 
 func errorLabel() *widget.Label {
@@ -169,7 +170,8 @@ func (v *signInView) submit() {
 	}
 	s := v.values()
 	// The password may live in the keyring when cmd/client said so.
-	optional := v.app.opts.AutoSignIn && s.JID == v.app.opts.Prefill.JID
+	// After a failure the user is asked for the password again.
+	optional := v.app.opts.AutoSignIn && s.JID == v.app.opts.Prefill.JID && !v.failed
 	e := validateSignIn(s, optional)
 	setError(v.jidErr, e.JID)
 	setError(v.passErr, e.Password)
@@ -232,6 +234,9 @@ func (v *signInView) setOffline(text string) {
 
 // setFailure shows why the last sign-in failed ("" hides it).
 func (v *signInView) setFailure(msg string) {
+	if msg != "" {
+		v.failed = true
+	}
 	v.failure.SetText(msg)
 	if msg == "" {
 		v.failureBox.Hide()
