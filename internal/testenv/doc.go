@@ -12,6 +12,11 @@
 // templates it renders live in the top-level testenv/ directory, which is also
 // usable by hand (see testenv/README.md).
 //
+// Temporary server directories are removed when the server stops, unless
+// PALISADE_KEEP_TESTENV is set; when a test fails, the tail of the server log
+// is logged with the test. PALISADE_TESTENV_DIR points to the testenv/
+// directory if it cannot be found from the source tree.
+//
 // When a server binary is missing, the helpers fail the test with a message
 // such as "prosody not installed: run `make deps`"; they never skip.
 package testenv

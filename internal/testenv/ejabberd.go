@@ -19,8 +19,9 @@ import (
 
 // Ejabberd starts a private ejabberd server for the test, with fresh
 // certificates, the standard users and alice's roster, and stops it when the
-// test ends. Passwords are stored as SCRAM-SHA-256, so ejabberd offers only
-// SCRAM-SHA-256 (and its -PLUS variant), unlike Prosody (SCRAM-SHA-1).
+// test ends. Passwords are stored as SCRAM-SHA-256, so after STARTTLS it
+// offers SCRAM-SHA-256, SCRAM-SHA-256-PLUS and PLAIN; Prosody offers
+// SCRAM-SHA-1 and PLAIN.
 func Ejabberd(tb testing.TB) *Server {
 	tb.Helper()
 	s, err := StartEjabberd("")

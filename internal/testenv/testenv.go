@@ -20,8 +20,7 @@ import (
 // DemoPassword is the password of every standard user.
 const DemoPassword = "palisade-demo"
 
-// Users are the bare JIDs registered on every server (except the plaintext
-// one, which only has alice), all with DemoPassword.
+// Users are the bare JIDs registered on every server, all with DemoPassword.
 var Users = []string{
 	"alice@acme.test",
 	"bob@acme.test",
@@ -70,7 +69,7 @@ func (s *Server) Stop() error {
 		if s.stopFn != nil {
 			s.stopErr = s.stopFn()
 		}
-		if s.cleanDir && s.Dir != "" {
+		if s.cleanDir && s.Dir != "" && os.Getenv("PALISADE_KEEP_TESTENV") == "" {
 			os.RemoveAll(s.Dir)
 		}
 	})
@@ -256,6 +255,13 @@ func must(tb testing.TB, s *Server, err error) *Server {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
+		if tb.Failed() {
+			log := s.Log()
+			if len(log) > 3000 {
+				log = "…" + log[len(log)-3000:]
+			}
+			tb.Logf("%s server in %s (PALISADE_KEEP_TESTENV=1 keeps it), log tail:\n%s", s.Kind, s.Dir, log)
+		}
 		if err := s.Stop(); err != nil {
 			tb.Logf("stopping %s: %v", s.Kind, err)
 		}
