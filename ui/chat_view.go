@@ -21,8 +21,10 @@ type chatPane struct {
 	presence *widget.Icon
 	name     *canvas.Text
 	// trust is where the trust mark goes beside the name in the header.
-	trust    *fyne.Container
-	identity *widget.Label
+	trust     *fyne.Container
+	identity  *widget.Label
+	addBtn    *widget.Button
+	removeBtn *widget.Button
 
 	list     *widget.List
 	conv     *Conversation
@@ -50,10 +52,15 @@ func newChatPane(a *App) *chatPane {
 	p.trust = container.NewHBox()
 	p.identity = widget.NewLabel("")
 	p.identity.Truncation = fyne.TextTruncateEllipsis
-	header := container.NewVBox(
-		container.NewHBox(p.presence, p.name, p.trust),
-		p.identity,
-	)
+	p.addBtn = widget.NewButtonWithIcon("Add to contacts", theme.ContentAddIcon(), func() {
+		p.app.showAddContact(p.app.active, "")
+	})
+	p.removeBtn = widget.NewButtonWithIcon("Remove contact", theme.DeleteIcon(), func() {
+		p.app.confirmRemove(p.app.active)
+	})
+	p.removeBtn.Importance = widget.LowImportance
+	header := container.NewBorder(nil, nil, nil, container.NewCenter(container.NewStack(p.addBtn, p.removeBtn)),
+		container.NewVBox(container.NewHBox(p.presence, p.name, p.trust), p.identity))
 
 	p.measurer = widget.NewLabel("")
 	p.measurer.Wrapping = fyne.TextWrapWord
@@ -166,6 +173,11 @@ func (p *chatPane) refreshHeader() {
 	}
 	if !c.InRoster {
 		id += "  ·  not in your contacts"
+		p.addBtn.Show()
+		p.removeBtn.Hide()
+	} else {
+		p.addBtn.Hide()
+		p.removeBtn.Show()
 	}
 	p.identity.SetText(id)
 	if p.conv != nil && p.conv.IsTyping() {
@@ -275,6 +287,7 @@ func newMessageRow() *messageRow {
 	r.state.SizeName = theme.SizeNameCaptionText
 	r.body = widget.NewLabel("")
 	r.body.Wrapping = fyne.TextWrapWord
+	r.body.Selectable = true
 	r.head = container.NewHBox(r.sender, r.when, r.ticks, r.state)
 	r.ExtendBaseWidget(r)
 	return r

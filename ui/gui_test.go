@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -629,4 +630,41 @@ func TestBurstNotifiesOnce(t *testing.T) {
 	if len(h.notes) != 1 {
 		t.Errorf("%d notifications for one burst, want 1", len(h.notes))
 	}
+}
+
+func overlayButton(t *testing.T, h *harness, text string) *widget.Button {
+	t.Helper()
+	top := h.app.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog shown")
+	}
+	return findButton(t, top, text)
+}
+
+func TestAddAndRemoveContact(t *testing.T) {
+	h := signedIn(t)
+	h.app.showAddContact("dan@acme.test", "Dan")
+	test.Tap(overlayButton(t, h, "Add"))
+	cmds := h.backend().commands()
+	if got, want := cmds[len(cmds)-1], (event.AddContact{JID: "dan@acme.test", Name: "Dan"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("command = %#v, want %#v", got, want)
+	}
+	h.emit(event.RosterPush{Contact: event.Contact{JID: "dan@acme.test", Name: "Dan", Subscription: "none", Pending: true}})
+	h.mustSee("Dan", "dan@acme.test", "awaiting approval")
+
+	h.app.Open("dan@acme.test")
+	test.Tap(findButton(t, h.app.main.chat.root, "Remove contact"))
+	test.Tap(overlayButton(t, h, "Yes"))
+	cmds = h.backend().commands()
+	if got := cmds[len(cmds)-1]; got != (event.RemoveContact{JID: "dan@acme.test"}) {
+		t.Errorf("command = %#v", got)
+	}
+}
+
+func TestStrangerConversation(t *testing.T) {
+	h := signedIn(t)
+	h.emit(event.Message{ID: "s1", From: "eve@globex.example/x", Body: "hello from outside", Time: time.Now()})
+	h.mustSee(strangersName, "eve@globex.example")
+	h.app.Open("eve@globex.example")
+	h.mustSee("not in your contacts", "Add to contacts", "hello from outside")
 }

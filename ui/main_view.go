@@ -131,8 +131,9 @@ func newMainView(a *App) *mainView {
 		}
 		a.open(r.Contact.JID)
 	}
+	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { a.showAddContact("", "") })
 	left := container.NewBorder(
-		container.NewVBox(me, status, widget.NewSeparator(), v.filter, v.requests),
+		container.NewVBox(me, status, widget.NewSeparator(), container.NewBorder(nil, nil, nil, add, v.filter), v.requests),
 		nil, nil, nil, v.list)
 
 	v.chat = newChatPane(a)

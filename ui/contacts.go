@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// showAddContact asks for an address, a name and a group, and sends
+// AddContact. The roster push that follows adds the row.
+func (a *App) showAddContact(jid, name string) {
+	jidE := widget.NewEntry()
+	jidE.SetPlaceHolder("bob@example.com")
+	jidE.SetText(jid)
+	jidE.Validator = func(s string) error {
+		if msg := validateJID(s); msg != "" {
+			return errors.New(msg)
+		}
+		return nil
+	}
+	nameE := widget.NewEntry()
+	nameE.SetPlaceHolder("optional")
+	nameE.SetText(name)
+	groupE := widget.NewEntry()
+	groupE.SetPlaceHolder("optional, e.g. Engineering")
+	items := []*widget.FormItem{
+		widget.NewFormItem("Address", jidE),
+		widget.NewFormItem("Name", nameE),
+		widget.NewFormItem("Group", groupE),
+	}
+	d := dialog.NewForm("Add contact", "Add", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		c := event.AddContact{JID: strings.TrimSpace(jidE.Text), Name: strings.TrimSpace(nameE.Text)}
+		if g := strings.TrimSpace(groupE.Text); g != "" {
+			c.Groups = []string{g}
+		}
+		a.do(c)
+	}, a.win)
+	d.Resize(fyne.NewSize(440, d.MinSize().Height))
+	d.Show()
+	a.win.Canvas().Focus(jidE)
+}
+
+// confirmRemove asks before removing jid from the roster.
+func (a *App) confirmRemove(jid string) {
+	c := a.roster.Contact(jid)
+	msg := "Remove " + c.DisplayName() + " (" + c.JID + ") from your contacts?\nYou will no longer see each other's presence."
+	dialog.ShowConfirm("Remove contact", msg, func(ok bool) {
+		if ok {
+			a.do(event.RemoveContact{JID: c.JID})
+		}
+	}, a.win)
+}
