@@ -1,18 +1,21 @@
 package testenv
 
 import (
-	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
 // Proxy is a loopback TCP proxy to a server. Cut drops every live connection
 // abruptly (TCP reset), as a network failure would, while the proxy keeps
-// accepting new connections.
+// accepting new connections. Blackhole makes the network silently lose every
+// byte instead, as a dead Wi-Fi or a suspended laptop would: nothing is
+// closed, nothing arrives.
 type Proxy struct {
-	ln     net.Listener
-	target string
+	ln        net.Listener
+	target    string
+	blackhole atomic.Bool
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -63,6 +66,12 @@ func (p *Proxy) Cut() int {
 	}
 	return n / 2
 }
+
+// Blackhole, while on, discards every byte in both directions on live and
+// new connections without closing anything. Turning it off lets later bytes
+// through again (the lost ones stay lost, so the XMPP stream is usually
+// broken by then: Cut it).
+func (p *Proxy) Blackhole(on bool) { p.blackhole.Store(on) }
 
 // Conns is the number of client connections currently open.
 func (p *Proxy) Conns() int {
@@ -131,7 +140,18 @@ func (p *Proxy) serve(client net.Conn) {
 	var once sync.Once
 	done := make(chan struct{})
 	pipe := func(dst, src net.Conn) {
-		io.Copy(dst, src)
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 && !p.blackhole.Load() {
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
 		once.Do(func() { close(done) })
 	}
 	go pipe(server, client)

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -249,6 +251,21 @@ func TestProxyCut(t *testing.T) {
 	defer c.Close()
 	if err := echo(c, "after cut"); err != nil {
 		t.Fatalf("new connection after Cut: %v", err)
+	}
+
+	// Blackhole: writes succeed, nothing comes back, nothing is closed.
+	p.Blackhole(true)
+	if _, err := io.WriteString(c, "lost"); err != nil {
+		t.Fatalf("write into the blackhole: %v", err)
+	}
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	buf := make([]byte, 16)
+	if n, err := c.Read(buf); n != 0 || err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read through the blackhole: %d %q %v, want a timeout", n, buf[:n], err)
+	}
+	p.Blackhole(false)
+	if err := echo(c, "back"); err != nil {
+		t.Fatalf("after the blackhole: %v", err)
 	}
 }
 
