@@ -102,7 +102,7 @@ with open(path, "w") as f:
     f.write("return {\n\t[false] = { version = 1; pending = {}; };\n")
     f.write('\t["bob@acme.test"] = { subscription = "both"; name = "Bob"; groups = { ["Colleagues"] = true; }; };\n')
     for i in range(1, n):
-        domain = "partner.test" if i % 10 == 0 else "acme.test"
+        domain = "partner.test" if i % 7 == 0 else "acme.test"
         g = groups[i % len(groups)]
         f.write(f'\t["user{i:05d}@{domain}"] = {{ subscription = "both"; name = "Contact {i:05d}"; '
                 f'groups = {{ ["{g}"] = true; }}; }};\n')
@@ -120,6 +120,7 @@ wait_for 60 connected "$GUI_PID" "$C2S_PORT" || { tail -30 "$work/client.log" >&
 signin=$((SECONDS - t0))
 say "client signed in ($contacts contacts) after ${signin}s; sampling ${hold}s"
 sample "Palisade, $contacts contacts" "$GUI_PID" "$hold"
+import -window root png:build/bench-roster.png 2>/dev/null && say "screenshot: build/bench-roster.png"
 
 echo
 echo "Memory after ${hold}s under Xvfb (MiB; process tree, D-Bus daemon excluded)"
