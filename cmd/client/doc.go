@@ -12,7 +12,7 @@
 // docs/headless.md documents the flags, the exit codes and the protocol.
 //
 // main.go only chooses the mode; the logic lives in internal/cli. Outside
-// the GUI files (gui.go, gui_placeholder.go), this package must not import
-// Fyne or the ui package, so that building with -tags nogui leaves the GUI
-// out entirely (a headless-only binary that needs no cgo or display).
+// gui.go, this package must not import Fyne or the ui package, so that
+// building with -tags nogui leaves the GUI out entirely (a headless-only
+// binary that needs no cgo or display).
 package main

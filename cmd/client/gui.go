@@ -3,7 +3,6 @@
 package main
 
 import (
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/palisade-im/palisade/cmd/client/internal/cli"
@@ -16,7 +15,7 @@ const AppID = "im.palisade.client"
 
 var runGUI = func(g cli.GUI) int {
 	a := app.NewWithID(AppID)
-	runUI(a, uiOptions(g))
+	ui.Run(a, uiOptions(g))
 	return cli.ExitOK
 }
 
@@ -37,14 +36,4 @@ func toUI(s cli.SignIn) ui.SignIn {
 
 func fromUI(s ui.SignIn) cli.SignIn {
 	return cli.SignIn{JID: s.JID, Password: s.Password, Remember: s.Remember, Server: s.Server, DirectTLS: s.DirectTLS, CAFile: s.CAFile}
-}
-
-// runUI stands in for ui.Run until the GUI package provides it: a window
-// that says the GUI is not built yet.
-//
-// TODO(palisade): replace with ui.Run(a, opts) once ui.Run lands.
-func runUI(a fyne.App, opts ui.Options) {
-	w := a.NewWindow("Palisade")
-	w.SetContent(placeholderContent(opts))
-	w.ShowAndRun()
 }
