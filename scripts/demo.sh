@@ -3,10 +3,11 @@
 #
 # Starts the local demo server (a private Prosody in .run/demo/server with the
 # demo accounts), the scripted colleague bob@acme.test, and the client signed
-# in as alice@acme.test (password on fd 3) in its own D-Bus session. When the
-# client window is closed, the server and bob are stopped. Server data and the
-# client's data directory (.run/demo/data) persist between runs; `make clean`
-# removes them.
+# in as alice@acme.test (password on fd 3) in its own D-Bus session with a
+# throwaway, unlocked keyring (scripts/with-keyring.sh), so "remember me" works
+# without touching your own keyring. When the client window is closed, the
+# server and bob are stopped. Server data and the client's data directory
+# (.run/demo/data) persist between runs; `make clean` removes them.
 #
 # Environment: DEMO_PORT (c2s port, default 15222 or a free one if taken),
 # PALISADE_BIN (default build/palisade), DISPLAY (required).
@@ -34,7 +35,7 @@ start_peer "$run/peer.log"
 say "opening Palisade as alice@acme.test (server 127.0.0.1:$C2S_PORT, CA $CA_FILE)"
 say "demo accounts: alice, bob, dave, it-admin @acme.test; carol@partner.test; mallory@evil.test; password: $PALISADE_DEMO_PASSWORD"
 status=0
-dbus-run-session -- "$ROOT/$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+"$ROOT/scripts/with-keyring.sh" "$ROOT/$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
 	--data-dir "$run/data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" || status=$?
 say "client exited ($status); stopping bob and the demo server"
 exit "$status"
