@@ -83,7 +83,6 @@ prepare() {
 	sed -e "s#@DIR@#$dir#g" -e "s#@DIST_PORT@#$dist#g" -e "s#@NODE@#palisade$dist@localhost#g" \
 		"$here/ejabberd/ejabberdctl.cfg.in" >"$dir/ejabberdctl.cfg"
 	cp "$here/ejabberd/inetrc" "$dir/inetrc"
-	cp "$here/ejabberd/ejabberd.schema" "$dir/spool/ejabberd.schema"
 	if [ "$(id -u)" = 0 ]; then
 		# ejabberdctl switches to the ejabberd user when run as root.
 		chown -R ejabberd:ejabberd "$dir"
