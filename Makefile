@@ -54,9 +54,10 @@ test-keyring:
 smoke: build
 	@scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png
 
-# The README's picture.
+# The README's picture: the smoke test, opening Bob's conversation (first
+# roster row) and sending him a message before the screenshot.
 screenshot: build
-	scripts/smoke-gui.sh docs/screenshot.png
+	SMOKE_CLICK="150 205" SMOKE_TYPE="Hi Bob, may I send files to our partners?" scripts/smoke-gui.sh docs/screenshot.png
 
 bench: build
 	scripts/bench.sh

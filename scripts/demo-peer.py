@@ -20,6 +20,7 @@ import asyncio
 import logging
 import os
 import random
+import re
 import signal
 import sys
 import time
@@ -32,23 +33,28 @@ GREETING = (
     "Send me a message and I'll answer right here."
 )
 
-# Canned answers, tried in order: (words in her message, answer).
+# Canned answers, most specific first: (patterns, answer). Patterns are
+# regular expressions matched as whole words, case-insensitively.
 ANSWERS = [
-    (("hello", "hi", "hey", "morning", "hallo"), "Hello Alice! Nice to hear from you."),
-    (("thank", "thx", "cheers"), "You're welcome — happy to help."),
-    (("how are you", "how's it going", "how are things"), "All good here, thanks for asking. How is your first week going?"),
-    (("file", "upload", "attachment", "send you"), "Files to colleagues at acme.test are fine. Files to other organisations need IT's approval first."),
-    (("password", "login", "sign in"), "Never send passwords over chat — not even to IT. Palisade keeps yours in the OS keyring."),
+    (("files?", "upload", "attachments?", "send you"),
+     "Files to colleagues at acme.test are fine. Files to other organisations need IT's approval first."),
+    (("password", "log ?in", "sign in"),
+     "Never send passwords over chat — not even to IT. Palisade keeps yours in the OS keyring."),
+    (("how are you", "how's it going", "how are things"),
+     "All good here, thanks for asking. How is your first week going?"),
+    (("thanks?", "thank you", "thx", "cheers"), "You're welcome — happy to help."),
     (("bye", "see you", "later"), "See you later, Alice!"),
+    (("hello", "hi", "hey", "morning", "hallo"), "Hello Alice! Nice to hear from you."),
 ]
+ANSWER_RES = [(re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE), reply)
+              for words, reply in ANSWERS]
 
 
 def answer_for(body: str) -> str:
-    text = body.lower()
-    for words, reply in ANSWERS:
-        if any(w in text for w in words):
+    for pattern, reply in ANSWER_RES:
+        if pattern.search(body):
             return reply
-    if text.rstrip().endswith("?"):
+    if body.rstrip().endswith("?"):
         return f"Good question! Let me check on “{body.strip()}” and get back to you."
     short = body.strip()
     if len(short) > 80:

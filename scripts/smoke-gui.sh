@@ -12,7 +12,9 @@
 # On failure it prints the client's, the peer's and the server's logs.
 #
 # Environment: PALISADE_BIN, SMOKE_TIMEOUT (seconds per wait, default 60),
-# SMOKE_KEEP=1 to keep the work directory.
+# SMOKE_KEEP=1 to keep the work directory, SMOKE_CLICK="X Y" to click there
+# (window coordinates) before the screenshot, and then SMOKE_TYPE="text" to
+# type and send a message there (bob must answer).
 set -euo pipefail
 SCRIPT_NAME=smoke-gui
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +50,8 @@ show_logs() {
 	done
 }
 
+bob_answered() { [ "$(grep -c 'sent to alice' "$work/peer.log")" -ge 2 ]; }
+
 fail() {
 	show_logs
 	die "$*"
@@ -78,6 +82,24 @@ sleep "${SMOKE_SETTLE:-3}"
 name=$(xdotool getwindowname "$wid" 2>/dev/null) || fail "window gone"
 say "window title: $name"
 xdotool search --name Palisade >/dev/null || fail "no window named Palisade"
+# For the README picture: click a roster row (window coordinates) to open
+# that conversation first, e.g. SMOKE_CLICK="150 200" for the first contact.
+if [ -n "${SMOKE_CLICK:-}" ]; then
+	read -r cx cy <<<"$SMOKE_CLICK"
+	xdotool mousemove --window "$wid" "$cx" "$cy" click 1
+	sleep 2
+	if [ -n "${SMOKE_TYPE:-}" ]; then
+		# The composer has the focus once a conversation is open.
+		xdotool type --delay 20 "$SMOKE_TYPE"
+		xdotool key Return
+		wait_for 20 grep -q 'message from alice' "$work/peer.log" || fail "bob did not get alice's message"
+		wait_for 20 bob_answered || fail "bob did not answer"
+		say "alice's message reached bob and he answered"
+		sleep 2
+	fi
+	xdotool mousemove --window "$wid" 1 1
+	sleep 1
+fi
 mkdir -p "$(dirname "$out")"
 import -window "$wid" "png:$out" 2>/dev/null || import -window root "png:$out" || fail "screenshot failed"
 colours=$(/usr/bin/convert "$out" -format '%k' info:)
