@@ -80,7 +80,10 @@ prepare() {
 	sed -e "s#@DIR@#$dir#g" -e "s#@C2S_PORT@#$c2s#g" -e "s#@C2S_TLS_PORT@#$tls#g" \
 		-e "s#@HTTPS_PORT@#$https#g" -e "s#@API_PORT@#$api#g" -e "s#@LOG_LEVEL@#$level#g" \
 		"$here/ejabberd/ejabberd.yml.in" >"$dir/ejabberd.yml"
-	sed -e "s#@DIR@#$dir#g" -e "s#@DIST_PORT@#$dist#g" -e "s#@NODE@#palisade$dist@localhost#g" \
+	# The Mnesia database belongs to the node name: derive it from DIR so that
+	# it stays the same across restarts and differs between instances.
+	node="palisade$(printf %s "$dir" | cksum | cut -d' ' -f1)@localhost"
+	sed -e "s#@DIR@#$dir#g" -e "s#@DIST_PORT@#$dist#g" -e "s#@NODE@#$node#g" \
 		"$here/ejabberd/ejabberdctl.cfg.in" >"$dir/ejabberdctl.cfg"
 	cp "$here/ejabberd/inetrc" "$dir/inetrc"
 	if [ "$(id -u)" = 0 ]; then

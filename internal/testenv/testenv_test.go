@@ -325,3 +325,34 @@ func TestEjabberdPopulateRoster(t *testing.T) {
 		}
 	}
 }
+
+// A server started again on the same directory keeps its data, even with
+// new ports.
+func TestRestartSameDir(t *testing.T) {
+	for _, start := range []func(string) (*testenv.Server, error){testenv.StartProsody, testenv.StartEjabberd} {
+		dir, err := os.MkdirTemp("", "palisade-restart-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		s, err := start(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.AddUser(t, "frank", "acme.test", "frank-pw")
+		s.Stop()
+		s, err = start(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		sess, err := s.Dial(ctx, "frank@acme.test", "frank-pw")
+		cancel()
+		if err != nil {
+			t.Errorf("%s after restart: %v\n%s", s.Kind, err, s.Log())
+		} else {
+			sess.Close()
+		}
+		s.Stop()
+	}
+}
