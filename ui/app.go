@@ -24,9 +24,11 @@ type App struct {
 	stop    chan struct{} // closed when the window closes
 	stopped bool
 
-	// sync is true in tests: no dispatcher goroutine; tests call pump.
-	sync bool
-	now  func() time.Time
+	// sync is true in tests: no dispatcher goroutine (tests call pump) and
+	// no timer goroutines (timers wait in timers).
+	sync   bool
+	timers []func()
+	now    func() time.Time
 	// notify sends a desktop notification (the App's by default).
 	notify func(*fyne.Notification)
 
@@ -42,6 +44,7 @@ type App struct {
 	lastErr string
 
 	signingOut  bool
+	closing     bool // the window waits for the session to close cleanly
 	onMain      bool
 	countdownOn bool
 	flashTimer  *time.Timer
@@ -72,8 +75,9 @@ func New(a fyne.App, opts Options) *App {
 	}
 	u.win = a.NewWindow("Palisade")
 	u.win.Resize(fyne.NewSize(1000, 680))
+	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnClosed(func() {
-		if u.backend != nil {
+		if u.backend != nil && !u.closing {
 			u.backend.Do(event.Quit{})
 		}
 		if !u.stopped {
@@ -109,6 +113,23 @@ func (a *App) ShowAndRun() {
 // Open shows the conversation with jid in the chat pane. Call it on the
 // Fyne event loop (or before ShowAndRun).
 func (a *App) Open(jid string) { a.open(jid) }
+
+// quitGrace is how long closing the window waits for the session to end
+// the stream cleanly.
+const quitGrace = 2 * time.Second
+
+// closeWindow asks the session to quit and closes the window when it has
+// (Closed), or after quitGrace at the latest.
+func (a *App) closeWindow() {
+	if a.backend == nil || a.closing || a.conn.State == ConnClosed || a.conn.State == ConnFatal {
+		a.win.Close()
+		return
+	}
+	a.closing = true
+	a.win.Hide()
+	a.do(event.Quit{})
+	a.after(quitGrace, a.win.Close)
+}
 
 // Window is the GUI's window.
 func (a *App) Window() fyne.Window { return a.win }
@@ -302,6 +323,10 @@ func (a *App) apply(gen int, batch []event.Event) {
 					}
 				}
 			}
+			if _, ok := ev.(event.Closed); ok && a.closing {
+				a.win.Close()
+				return
+			}
 			if _, ok := ev.(event.Closed); ok {
 				if !a.onMain || a.signingOut {
 					msg := ""
@@ -434,6 +459,7 @@ func (a *App) refreshBanner() {
 	if a.conn.Flashing(now) {
 		if a.flashTimer != nil {
 			a.flashTimer.Stop()
+			a.flashTimer = nil
 		}
 		a.flashTimer = a.after(flashFor+50*time.Millisecond, a.refreshBannerQuiet)
 	}

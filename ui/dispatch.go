@@ -36,7 +36,13 @@ func (a *App) onUIWait(f func()) {
 
 // after runs f on the Fyne event loop after d. Timers for the retry
 // countdown, the "reconnected" flash and the typing pause use it.
+// In tests (sync mode) timers do not fire by themselves: they are kept
+// in a.timers for the test to run.
 func (a *App) after(d time.Duration, f func()) *time.Timer {
+	if a.sync {
+		a.timers = append(a.timers, f)
+		return nil
+	}
 	return time.AfterFunc(d, func() { a.onUI(f) })
 }
 
@@ -48,9 +54,14 @@ func (a *App) dispatch(b event.Backend, gen int) {
 	for {
 		ev, ok := <-ch
 		if !ok {
+			a.onUIWait(func() { a.apply(gen, []event.Event{event.Closed{}}) })
 			return
 		}
 		batch, closed := drain(ch, []event.Event{ev}, maxBatch)
+		if closed && !hasClosed(batch) {
+			// The backend ended without saying so: tell the UI anyway.
+			batch = append(batch, event.Closed{})
+		}
 		a.onUIWait(func() { a.apply(gen, batch) })
 		if closed {
 			return
@@ -97,4 +108,13 @@ func (a *App) pump() {
 			return
 		}
 	}
+}
+
+func hasClosed(batch []event.Event) bool {
+	for _, e := range batch {
+		if _, ok := e.(event.Closed); ok {
+			return true
+		}
+	}
+	return false
 }

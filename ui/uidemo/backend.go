@@ -1,6 +1,7 @@
 package uidemo
 
 import (
+	"strconv"
 	"sync"
 	"time"
 
@@ -132,4 +133,13 @@ func (b *Backend) Do(c event.Command) {
 // Disconnect simulates a lost connection with an automatic retry.
 func (b *Backend) Disconnect(retryIn float64) {
 	b.emit(event.Disconnected{Message: "The network connection was lost", Code: event.CodeNetwork, RetryIn: retryIn})
+}
+
+// Burst delivers n messages from jid at once, as after a long time offline.
+func (b *Backend) Burst(jid string, n int) {
+	now := time.Now()
+	for i := 0; i < n; i++ {
+		b.emit(event.Message{ID: "burst-" + strconv.Itoa(i), From: jid + "/desk", To: Self,
+			Body: "Burst message " + strconv.Itoa(i+1) + " of " + strconv.Itoa(n), Time: now, Delayed: true})
+	}
 }

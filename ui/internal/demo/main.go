@@ -15,6 +15,7 @@ import (
 func main() {
 	auto := flag.Bool("auto", true, "sign in at once")
 	offline := flag.Duration("offline-after", 0, "simulate a lost connection after this long (0: never)")
+	burst := flag.Int("burst", 0, "deliver this many messages from carol@acme.test 3 s after sign-in")
 	open := flag.String("open", "bob@acme.test", "conversation to open after sign-in (empty: none)")
 	flag.Parse()
 	opts := ui.Options{
@@ -23,6 +24,9 @@ func main() {
 		Notice:     os.Getenv("PALISADE_DEMO_NOTICE"),
 		Connect: func(ui.SignIn) (event.Backend, error) {
 			b := uidemo.New()
+			if *burst > 0 {
+				time.AfterFunc(3*time.Second, func() { b.Burst("carol@acme.test", *burst) })
+			}
 			if *offline > 0 {
 				time.AfterFunc(*offline, func() { b.Disconnect(12) })
 			}
