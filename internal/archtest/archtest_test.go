@@ -95,6 +95,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"policy-is-pure", pkg("policy", "os")},
 		{"policy-is-pure", pkg("policy/profile", "net/http")},
 		{"testenv-only-in-tests", pkg("session", m+"internal/testenv")},
+		{"uidemo-only-in-tools-and-tests", pkg("cmd/client", m+"ui/uidemo")},
 	}
 	covered := map[string]bool{}
 	for _, tt := range bad {
@@ -128,6 +129,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		pkg("keystore", "github.com/zalando/go-keyring"),
 		pkg("policy", "strings", "time"),
 		pkg("internal/testenv", "os/exec"),
+		pkg("ui/internal/demo", m+"ui", m+"ui/uidemo", "fyne.io/fyne/v2/app"),
 	}
 	if vs := Check(clean, Rules, nil); len(vs) != 0 {
 		t.Errorf("clean layout reported violations: %v", vs)

@@ -118,6 +118,7 @@ var (
 	session = inModule("session")
 	ui      = inModule("ui")
 	testenv = inModule("internal/testenv", "testenv")
+	uidemo  = inModule("ui/uidemo")
 )
 
 // ioPackages are the standard packages a pure decision package may not use.
@@ -186,6 +187,13 @@ var Rules = []Rule{
 		Why:       "internal/testenv starts servers and keyrings for tests; shipped code may not depend on it (import it from _test.go files only)",
 		Applies:   func(rel string) bool { return !under(rel, "internal/testenv", "testenv") },
 		Forbidden: testenv,
+		Scope:     Direct | Transitive,
+	},
+	{
+		Name:      "uidemo-only-in-tools-and-tests",
+		Why:       "ui/uidemo is a scripted fake backend for looking at the GUI; only ui/internal/demo and tests may use it, never the shipped client",
+		Applies:   func(rel string) bool { return !under(rel, "ui/uidemo", "ui/internal/demo") },
+		Forbidden: uidemo,
 		Scope:     Direct | Transitive,
 	},
 }
