@@ -90,7 +90,7 @@ func newMainView(a *App) *mainView {
 	v.updating = true
 	v.ownSelect.SetSelected(presenceWord(event.ShowAvailable))
 	v.updating = false
-	v.ownMessage.SetPlaceHolder("Status message (Enter to set)")
+	v.ownMessage.SetPlaceHolder("Status message")
 	v.ownMessage.OnSubmitted = func(s string) { a.setOwnPresence(a.ownShow, strings.TrimSpace(s)) }
 	signOut := widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), a.signOut)
 	signOut.Importance = widget.LowImportance

@@ -143,3 +143,16 @@ func (b *Backend) Burst(jid string, n int) {
 			Body: "Burst message " + strconv.Itoa(i+1) + " of " + strconv.Itoa(n), Time: now, Delayed: true})
 	}
 }
+
+// NewFailing starts a demo session whose first attempt fails for good with
+// message, as with a wrong password.
+func NewFailing(message string) *Backend {
+	b := &Backend{events: make(chan event.Event, 16)}
+	go func() {
+		b.emit(event.Connecting{Attempt: 1, Server: "xmpp.acme.test:5222"})
+		time.Sleep(300 * time.Millisecond)
+		b.emit(event.Disconnected{Message: message, Code: event.CodeAuth, Fatal: true})
+		b.emit(event.Closed{})
+	}()
+	return b
+}

@@ -16,6 +16,7 @@ func main() {
 	auto := flag.Bool("auto", true, "sign in at once")
 	offline := flag.Duration("offline-after", 0, "simulate a lost connection after this long (0: never)")
 	burst := flag.Int("burst", 0, "deliver this many messages from carol@acme.test 3 s after sign-in")
+	fail := flag.String("fail", "", "make sign-in fail for good with this message")
 	open := flag.String("open", "bob@acme.test", "conversation to open after sign-in (empty: none)")
 	flag.Parse()
 	opts := ui.Options{
@@ -23,6 +24,9 @@ func main() {
 		AutoSignIn: *auto,
 		Notice:     os.Getenv("PALISADE_DEMO_NOTICE"),
 		Connect: func(ui.SignIn) (event.Backend, error) {
+			if *fail != "" {
+				return uidemo.NewFailing(*fail), nil
+			}
 			b := uidemo.New()
 			if *burst > 0 {
 				time.AfterFunc(3*time.Second, func() { b.Burst("carol@acme.test", *burst) })
