@@ -15,6 +15,7 @@
 # SKIP_GO_BENCH=1, SKIP_MEMORY=1.
 set -euo pipefail
 SCRIPT_NAME=bench
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -47,6 +48,8 @@ go build -o build/fyne-baseline ./cmd/fyne-baseline
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/palisade-bench.XXXXXX")
 at_exit "rm -rf \"$work\""
+# Fyne keeps its preferences under the user config dir: keep runs apart.
+export XDG_CONFIG_HOME=$work/config
 
 # kB sums over a process tree. Prints: pss_kB rss_kB hwm_kB.
 measure_tree() {

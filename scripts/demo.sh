@@ -13,6 +13,7 @@
 # PALISADE_BIN (default build/palisade), DISPLAY (required).
 set -euo pipefail
 SCRIPT_NAME=demo
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 

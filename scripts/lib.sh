@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/demo.sh, scripts/smoke-gui.sh and scripts/bench.sh.
 # Source it from bash: . "$(dirname "$0")/lib.sh"
 #

@@ -17,6 +17,7 @@
 # type and send a message there (bob must answer).
 set -euo pipefail
 SCRIPT_NAME=smoke-gui
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -40,6 +41,8 @@ if [ "${SMOKE_KEEP:-}" = 1 ]; then
 else
 	at_exit "rm -rf \"$work\""
 fi
+# Fyne keeps its preferences under the user config dir: keep runs apart.
+export XDG_CONFIG_HOME=$work/config
 
 show_logs() {
 	local f
