@@ -693,3 +693,21 @@ func TestCloseWindowEndsSessionFirst(t *testing.T) {
 		t.Fatal("window not closed after Closed")
 	}
 }
+
+func TestOpenConversationHighlightsRow(t *testing.T) {
+	h := signedIn(t)
+	h.app.main.list.Select(rowIndex(h, "carol@acme.test"))
+	if h.app.active != "carol@acme.test" {
+		t.Fatalf("active = %q", h.app.active)
+	}
+	h.emit(event.Presence{From: "bob@acme.test/pc", JID: "bob@acme.test", Show: event.ShowAway})
+	highlighted := map[string]bool{}
+	for _, o := range test.LaidOutObjects(h.app.main.list) {
+		if it, ok := o.(*rosterItem); ok && it.contact.Visible() {
+			highlighted[it.name.Text] = it.active.Visible()
+		}
+	}
+	if !highlighted["Carol Nguyen"] || highlighted["Bob Martin"] {
+		t.Errorf("highlighted rows = %v, want only Carol", highlighted)
+	}
+}

@@ -122,9 +122,11 @@ func newMainView(a *App) *mainView {
 		if id >= len(v.rows) {
 			return
 		}
+		// The open conversation is highlighted by the row itself: a list
+		// selection would scroll the roster back to it on every refresh.
+		v.list.Unselect(id)
 		r := v.rows[id]
 		if r.Kind == RowGroup {
-			v.list.Unselect(id)
 			a.roster.ToggleGroup(r.Group)
 			v.refreshRoster()
 			return
@@ -173,12 +175,8 @@ func (v *mainView) refreshOwn() {
 
 func (v *mainView) refreshRoster() {
 	v.rows = v.app.roster.Rows()
-	sel := -1
 	headers := map[int]bool{}
 	for i, r := range v.rows {
-		if r.Kind == RowContact && r.Contact.JID == v.app.active && sel < 0 {
-			sel = i
-		}
 		if r.Kind == RowGroup {
 			headers[i] = true
 			v.list.SetItemHeight(i, v.headerH)
@@ -191,15 +189,6 @@ func (v *mainView) refreshRoster() {
 	}
 	v.headerIDs = headers
 	v.list.Refresh()
-	if sel >= 0 {
-		// Keep the highlight on the open conversation without re-opening it.
-		open := v.list.OnSelected
-		v.list.OnSelected = nil
-		v.list.Select(sel)
-		v.list.OnSelected = open
-	} else {
-		v.list.UnselectAll()
-	}
 	if v.app.active != "" {
 		v.chat.refreshHeader()
 	}
@@ -297,6 +286,7 @@ type rosterItem struct {
 	headerLabel *widget.Label
 
 	contact  *fyne.Container
+	active   *canvas.Rectangle // highlight of the open conversation
 	presence *widget.Icon
 	name     *widget.Label
 	// trust is where the trust mark goes (see the trust UX design); empty
@@ -331,7 +321,10 @@ func newRosterItem() *rosterItem {
 	nameLine := container.NewBorder(nil, nil, nil, it.trust, it.name)
 	text := container.New(&tightVBox{}, nameLine, it.detail)
 	it.contact = container.NewBorder(nil, nil, container.NewCenter(it.presence), it.badge, text)
-	it.root = container.NewStack(it.header, it.contact)
+	it.active = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+	it.active.CornerRadius = theme.SelectionRadiusSize()
+	it.active.Hide()
+	it.root = container.NewStack(it.active, it.header, it.contact)
 	it.ExtendBaseWidget(it)
 	return it
 }
@@ -339,6 +332,8 @@ func newRosterItem() *rosterItem {
 func (it *rosterItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(it.root) }
 
 func (it *rosterItem) set(r RosterRow, active string) {
+	it.active.Hidden = r.Kind != RowContact || r.Contact.JID != active
+	it.active.Refresh()
 	if r.Kind == RowGroup {
 		it.contact.Hide()
 		it.header.Show()
