@@ -303,6 +303,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 	now := a.now()
 	var (
 		rosterDirty, bannerDirty, titleDirty bool
+		rosterReplaced                       bool
 		activeDirty, activeAppended          bool
 		notes                                []event.Message
 	)
@@ -354,7 +355,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 			}
 		case event.Roster:
 			a.roster.SetRoster(e)
-			rosterDirty = true
+			rosterDirty, rosterReplaced = true, true
 		case event.RosterPush:
 			a.roster.Push(e)
 			rosterDirty = true
@@ -421,7 +422,10 @@ func (a *App) apply(gen int, batch []event.Event) {
 	if !a.onMain {
 		return
 	}
-	if rosterDirty {
+	switch {
+	case rosterReplaced:
+		a.main.refreshRosterBulk()
+	case rosterDirty:
 		a.main.refreshRoster()
 	}
 	if activeDirty {

@@ -711,3 +711,27 @@ func TestOpenConversationHighlightsRow(t *testing.T) {
 		t.Errorf("highlighted rows = %v, want only Carol", highlighted)
 	}
 }
+
+func TestLargeRosterPresenceBurst(t *testing.T) {
+	h := signedIn(t)
+	var cs []event.Contact
+	for i := 0; i < 2000; i++ {
+		cs = append(cs, event.Contact{JID: fmt.Sprintf("user%04d@acme.test", i), Name: fmt.Sprintf("User %04d", i),
+			Groups: []string{fmt.Sprintf("Team %02d", i%40)}, Subscription: "both"})
+	}
+	b := h.backend()
+	b.ch <- event.Roster{Contacts: cs}
+	for i := 0; i < 2000; i++ {
+		b.ch <- event.Presence{From: fmt.Sprintf("user%04d@acme.test/pc", i), JID: fmt.Sprintf("user%04d@acme.test", i), Show: event.ShowAway}
+	}
+	start := time.Now()
+	h.app.pump()
+	t.Logf("roster of 2,000 with 2,000 presences applied in %v", time.Since(start))
+	if n := len(h.app.main.rows); n != 2040 {
+		t.Errorf("rows = %d, want 2040", n)
+	}
+	start = time.Now()
+	test.Type(h.app.main.filter, "user1999")
+	t.Logf("filtering 2,000 contacts (8 keystrokes) took %v", time.Since(start))
+	h.mustSee("User 1999", "user1999@acme.test")
+}

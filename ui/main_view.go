@@ -45,6 +45,7 @@ type mainView struct {
 	// headerIDs are the list rows currently given the (shorter) heading height.
 	headerIDs         map[int]bool
 	headerH, contactH float32
+	bulk              bool // the filter or the whole roster changed: rows are rebuilt from the top
 
 	chat *chatPane
 }
@@ -103,7 +104,7 @@ func newMainView(a *App) *mainView {
 	v.filter.ActionItem = widget.NewIcon(theme.SearchIcon())
 	v.filter.OnChanged = func(s string) {
 		a.roster.SetFilter(s)
-		v.refreshRoster()
+		v.refreshRosterBulk()
 	}
 	v.requests = container.NewVBox()
 	tmpl := newRosterItem()
@@ -173,10 +174,26 @@ func (v *mainView) refreshOwn() {
 	v.ownIcon.SetResource(presenceIcon(v.app.ownShow))
 }
 
+// refreshRosterBulk redraws the roster after a change that moves most rows
+// (a new filter, a whole new roster), and shows it from the top.
+func (v *mainView) refreshRosterBulk() {
+	v.bulk = true
+	v.refreshRoster()
+	v.bulk = false
+}
+
 func (v *mainView) refreshRoster() {
-	v.rows = v.app.roster.Rows()
+	rows := v.app.roster.Rows()
+	// Each height change refreshes the list. After a bulk change, many
+	// headings move: present an empty list while heights are set, so that
+	// those refreshes cost nothing, and start again from the top.
+	if v.bulk {
+		v.rows = nil
+	} else {
+		v.rows = rows
+	}
 	headers := map[int]bool{}
-	for i, r := range v.rows {
+	for i, r := range rows {
 		if r.Kind == RowGroup {
 			headers[i] = true
 			v.list.SetItemHeight(i, v.headerH)
@@ -188,7 +205,11 @@ func (v *mainView) refreshRoster() {
 		}
 	}
 	v.headerIDs = headers
+	v.rows = rows
 	v.list.Refresh()
+	if v.bulk {
+		v.list.ScrollToTop()
+	}
 	if v.app.active != "" {
 		v.chat.refreshHeader()
 	}
