@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/palisade-im/palisade/event"
 )
@@ -83,6 +84,11 @@ func New(a fyne.App, opts Options) *App {
 		if !u.stopped {
 			u.stopped = true
 			close(u.stop)
+		}
+	})
+	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		if u.onMain {
+			u.win.Canvas().Focus(u.main.filter)
 		}
 	})
 	a.Lifecycle().SetOnEnteredForeground(func() { u.setFocused(true) })

@@ -100,7 +100,7 @@ func newMainView(a *App) *mainView {
 
 	// Roster.
 	v.filter = widget.NewEntry()
-	v.filter.SetPlaceHolder("Filter by name or address")
+	v.filter.SetPlaceHolder("Filter by name or address (Ctrl+F)")
 	v.filter.ActionItem = widget.NewIcon(theme.SearchIcon())
 	v.filter.OnChanged = func(s string) {
 		a.roster.SetFilter(s)
