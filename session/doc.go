@@ -9,4 +9,69 @@
 //
 // This package must not import Fyne or the ui package. Nothing it exports may
 // mention a widget; nothing it emits may contain a stanza.
+//
+// # Structure
+//
+// One control goroutine (run) owns the connection lifecycle: it connects,
+// reconnects with exponential backoff and jitter, and executes commands. Do
+// appends to an unbounded command queue and never blocks. A reader goroutine
+// per connection decodes stanzas into plain structs and emits events. Events
+// go through an unbounded queue to the Events channel, so a slow consumer
+// never stalls the connection (and its acknowledgements) and no event is ever
+// dropped.
+//
+// mellium.im/xmpp negotiates the stream (STARTTLS, SASL, and a custom
+// resource-binding feature that resumes instead when it can). After that the
+// session reads and writes the stream itself rather than through
+// (*xmpp.Session).Serve: every inbound stanza must be counted for stream
+// management, and every outbound one (including IQ answers, which Serve would
+// write on its own) must go through the one counted write path.
+//
+// # Security
+//
+// TLS is mandatory. The certificate is verified against the system roots plus
+// Config.CAFile; an untrusted one is refused with its subject, issuer and
+// SHA-256 fingerprint. A server without TLS is refused (CodeNoTLS). SASL uses
+// SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1 in that
+// order: channel binding first. PLAIN is never offered. The channel binding
+// policy, and the ejabberd 23.01 case, are in SCRAM.md. The password is asked
+// from Config.Password at each attempt, handed to the SASL mechanism and not
+// kept. Roster pushes and carbons are accepted only from the account's bare
+// JID (or with no 'from'); forged ones are ignored.
+//
+// # Stream management (XEP-0198)
+//
+// After binding, the session sends <enable resume='true'/> and waits for
+// <enabled/> before sending anything else, so that both counters start at
+// zero together. From then on:
+//
+//   - every inbound stanza is counted (h) once it has been turned into events;
+//     <r/> is answered with <a h='...'/>;
+//   - every outbound stanza is written under one mutex and appended to the
+//     queue of unacknowledged stanzas in the same step, so the queue order is
+//     the wire order; an <r/> follows each chat message;
+//   - <a h='...'/> pops the stanzas it covers; a chat message popped this way
+//     is reported with event.Acked and leaves the outbox.
+//
+// When the connection drops, the counters and the queue are kept. The next
+// attempt negotiates TLS and SASL as usual and then, in place of resource
+// binding, sends <resume previd='...' h='...'/>. On <resumed h='...'/> the
+// stanzas the server did receive are acknowledged and only the rest are
+// written again: nothing is lost and nothing is duplicated, in either
+// direction (the server re-sends what we did not count). If resumption
+// fails, a new resource is bound, stream management is enabled afresh, and
+// the chat messages that were never acknowledged are sent again with their
+// original ids (other stanzas of the dead session, like presence and IQs,
+// are dropped; presence is sent anew). In that one case a message the server
+// received just before the cut can arrive twice, which XEP-0198 cannot
+// prevent; the repeated id lets a receiving client spot it.
+//
+// # Outbox
+//
+// A message sent while offline is stored in DataDir/outbox.json (written
+// atomically: temporary file, fsync, rename; mode 0600; message id,
+// recipient, body and time only, never a secret) and reported as
+// Sent{Queued: true}. On reconnection the outbox is sent (Sent again, without
+// Queued) and each entry is removed once the server acknowledges it. When the
+// session quits with unacknowledged messages, they are put in the outbox.
 package session

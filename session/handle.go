@@ -159,6 +159,7 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 	}
 	if st.CarbonSent != nil || st.CarbonRecvd != nil {
 		if !c.fromSelf(st.From) {
+			s.forged.Add(1)
 			return // a forged carbon
 		}
 		if fw := st.CarbonSent.message(); fw != nil {
@@ -250,6 +251,7 @@ func (s *Session) onIQ(c *conn, st *inStanza) {
 		if !c.fromSelf(st.From) {
 			// A roster push from anyone but the server on the user's
 			// behalf is forged (RFC 6121 §2.1.6): refuse and ignore it.
+			s.forged.Add(1)
 			reply = iqError(st.ID, st.From, "service-unavailable", "cancel")
 			break
 		}

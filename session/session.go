@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mellium.im/xmpp/jid"
@@ -66,6 +67,8 @@ type Session struct {
 	roster   map[string]event.Contact
 	haveRost bool
 	presence event.SetPresence // the user's chosen presence
+
+	forged atomic.Int64 // forged carbons and roster pushes ignored
 }
 
 var _ event.Backend = (*Session)(nil)
