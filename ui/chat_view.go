@@ -26,7 +26,7 @@ type chatPane struct {
 	addBtn    *widget.Button
 	removeBtn *widget.Button
 
-	list     *widget.List
+	list     *messageList
 	conv     *Conversation
 	heights  map[int]float32
 	hwidth   float32
@@ -64,16 +64,16 @@ func newChatPane(a *App) *chatPane {
 
 	p.measurer = widget.NewLabel("")
 	p.measurer.Wrapping = fyne.TextWrapWord
-	p.list = widget.NewList(
-		func() int {
-			if p.conv == nil {
-				return 0
-			}
-			return len(p.conv.Messages)
-		},
-		func() fyne.CanvasObject { return newMessageRow() },
-		func(id widget.ListItemID, o fyne.CanvasObject) { p.updateRow(id, o.(*messageRow)) },
-	)
+	p.list = &messageList{}
+	p.list.Length = func() int {
+		if p.conv == nil {
+			return 0
+		}
+		return len(p.conv.Messages)
+	}
+	p.list.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
+	p.list.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) { p.updateRow(id, o.(*messageRow)) }
+	p.list.ExtendBaseWidget(p.list)
 	p.list.OnSelected = func(id widget.ListItemID) { p.list.Unselect(id) }
 
 	p.typing = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
@@ -257,6 +257,32 @@ func (p *chatPane) scrollToEnd() {
 		}
 	}
 	p.list.ScrollToBottom()
+}
+
+// messageList is the virtualised message list. When it is showing the
+// newest message and gets shorter or taller (the banner appears, the window
+// is resized), it stays at the newest message.
+type messageList struct {
+	widget.List
+}
+
+// Resize keeps the list at its end if it was there.
+func (l *messageList) Resize(s fyne.Size) {
+	old := l.Size()
+	if old == s || old.Height <= 0 {
+		l.List.Resize(s)
+		return
+	}
+	off := l.GetScrollOffset()
+	l.ScrollToBottom()
+	atEnd := l.GetScrollOffset() <= off+1
+	if !atEnd {
+		l.ScrollToOffset(off)
+	}
+	l.List.Resize(s)
+	if atEnd {
+		l.ScrollToBottom()
+	}
 }
 
 // messageRow is one message in the list.
