@@ -28,6 +28,7 @@ type chatPane struct {
 
 	list     *messageList
 	conv     *Conversation
+	count    int // messages shown: len(conv.Messages) at the last refresh
 	heights  map[int]float32
 	hwidth   float32
 	measurer *widget.Label
@@ -65,12 +66,7 @@ func newChatPane(a *App) *chatPane {
 	p.measurer = widget.NewLabel("")
 	p.measurer.Wrapping = fyne.TextWrapWord
 	p.list = &messageList{}
-	p.list.Length = func() int {
-		if p.conv == nil {
-			return 0
-		}
-		return len(p.conv.Messages)
-	}
+	p.list.Length = func() int { return p.count }
 	p.list.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
 	p.list.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) { p.updateRow(id, o.(*messageRow)) }
 	p.list.ExtendBaseWidget(p.list)
@@ -132,7 +128,7 @@ func trimSpace(s string) string {
 func (p *chatPane) show() {
 	jid := p.app.active
 	if jid == "" {
-		p.conv = nil
+		p.conv, p.count = nil, 0
 		p.content.Hide()
 		p.empty.Show()
 		return
@@ -141,6 +137,7 @@ func (p *chatPane) show() {
 	p.content.Show()
 	switched := p.shownFor != jid
 	p.conv = p.app.chats.Conv(jid)
+	p.count = len(p.conv.Messages)
 	if switched {
 		p.shownFor = jid
 		p.heights = map[int]float32{}
@@ -211,7 +208,7 @@ func formatTime(t, now time.Time) string {
 }
 
 func (p *chatPane) updateRow(id int, r *messageRow) {
-	if p.conv == nil || id >= len(p.conv.Messages) {
+	if p.conv == nil || id >= p.count {
 		return
 	}
 	m := p.conv.Messages[id]
@@ -249,7 +246,7 @@ func (p *chatPane) rowHeight(id int) (float32, bool) {
 // tall they are, then scrolls to the last message.
 func (p *chatPane) scrollToEnd() {
 	if p.conv != nil {
-		n := len(p.conv.Messages)
+		n := p.count
 		for id := n - 1; id >= 0 && id >= n-50; id-- {
 			if h, ok := p.rowHeight(id); ok {
 				p.list.SetItemHeight(id, h)
@@ -266,6 +263,17 @@ type messageList struct {
 	widget.List
 }
 
+// atEnd reports whether the newest message is in view.
+func (l *messageList) atEnd() bool {
+	off := l.GetScrollOffset()
+	l.ScrollToBottom()
+	end := l.GetScrollOffset() <= off+1
+	if !end {
+		l.ScrollToOffset(off)
+	}
+	return end
+}
+
 // Resize keeps the list at its end if it was there.
 func (l *messageList) Resize(s fyne.Size) {
 	old := l.Size()
@@ -273,12 +281,7 @@ func (l *messageList) Resize(s fyne.Size) {
 		l.List.Resize(s)
 		return
 	}
-	off := l.GetScrollOffset()
-	l.ScrollToBottom()
-	atEnd := l.GetScrollOffset() <= off+1
-	if !atEnd {
-		l.ScrollToOffset(off)
-	}
+	atEnd := l.atEnd()
 	l.List.Resize(s)
 	if atEnd {
 		l.ScrollToBottom()

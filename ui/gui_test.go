@@ -735,3 +735,27 @@ func TestLargeRosterPresenceBurst(t *testing.T) {
 	t.Logf("filtering 2,000 contacts (8 keystrokes) took %v", time.Since(start))
 	h.mustSee("User 1999", "user1999@acme.test")
 }
+
+func TestNewMessagesFollowOnlyAtTheEnd(t *testing.T) {
+	h := signedIn(t)
+	h.app.Open("bob@acme.test")
+	for i := 0; i < 60; i++ {
+		h.backend().ch <- event.Message{ID: fmt.Sprint("f", i), From: "bob@acme.test/pc", Body: fmt.Sprint("history ", i), Time: time.Now()}
+	}
+	h.app.pump()
+	list := h.app.main.chat.list
+	if !list.atEnd() || list.GetScrollOffset() == 0 {
+		t.Fatalf("not following the newest message: offset %v", list.GetScrollOffset())
+	}
+	list.ScrollToTop()
+	h.emit(event.Message{ID: "f-new", From: "bob@acme.test/pc", Body: "newer", Time: time.Now()})
+	if list.GetScrollOffset() != 0 {
+		t.Errorf("reading old messages, the list jumped to %v", list.GetScrollOffset())
+	}
+	list.ScrollToBottom()
+	h.emit(event.Message{ID: "f-newer", From: "bob@acme.test/pc", Body: "newest", Time: time.Now()})
+	if !list.atEnd() {
+		t.Error("at the end, a new message did not keep the list at the end")
+	}
+	h.mustSee("newest")
+}

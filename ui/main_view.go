@@ -248,9 +248,12 @@ func (v *mainView) refreshRequests() {
 	v.requests.Refresh()
 }
 
+// chatChanged redraws the open conversation. New messages scroll it to the
+// end only if the user was reading the end, not older messages.
 func (v *mainView) chatChanged(appended bool) {
+	follow := appended && v.chat.shownFor == v.app.active && v.chat.list.atEnd()
 	v.chat.show()
-	if appended {
+	if follow {
 		v.chat.scrollToEnd()
 	}
 }
