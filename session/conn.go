@@ -77,7 +77,8 @@ type conn struct {
 	done chan struct{} // closed when the reader stops
 	err  error         // why the reader stopped
 
-	closing atomic.Bool
+	closing  atomic.Bool
+	lastRead atomic.Int64 // unix nanoseconds of the last element read
 }
 
 // certInfo describes a certificate for display.

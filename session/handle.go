@@ -44,6 +44,7 @@ func (c *conn) readLoop() {
 			}
 			return
 		}
+		c.lastRead.Store(time.Now().UnixNano())
 		start, ok := tok.(xml.StartElement)
 		if !ok {
 			continue
@@ -78,6 +79,39 @@ func (c *conn) readLoop() {
 }
 
 var errClosed = errors.New("the server closed the stream")
+
+// keepalive watches an idle connection: after interval without traffic it
+// asks the server for an acknowledgement (or sends a whitespace ping without
+// stream management); after three intervals of silence the connection is
+// taken for dead and closed, which starts a reconnection.
+func (c *conn) keepalive(interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case now := <-t.C:
+			idle := now.Sub(time.Unix(0, c.lastRead.Load()))
+			switch {
+			case idle > 3*interval:
+				c.raw.Close()
+				return
+			case idle >= interval:
+				c.s.mu.Lock()
+				if c.s.sm.enabled {
+					c.writeRaw(elem(nsSM, "r"))
+				} else {
+					c.raw.SetWriteDeadline(time.Now().Add(writeTimeout))
+					w := c.xs.TokenWriter()
+					w.EncodeToken(xml.CharData(" "))
+					w.Close()
+				}
+				c.s.mu.Unlock()
+			}
+		}
+	}
+}
 
 func (s *Session) onSM(c *conn, d *xml.Decoder, start *xml.StartElement) error {
 	var v struct {

@@ -2,7 +2,6 @@ package session
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -37,6 +36,11 @@ type opts struct {
 }
 
 func startSession(t testing.TB, srv *testenv.Server, user string, o opts) *recorder {
+	t.Helper()
+	return startSessionWith(t, srv, user, o, nil)
+}
+
+func startSessionWith(t testing.TB, srv *testenv.Server, user string, o opts, tune func(*Session)) *recorder {
 	t.Helper()
 	if srv.Kind == "ejabberd" && !o.tls13 {
 		o.tls12 = true
@@ -74,6 +78,9 @@ func startSession(t testing.TB, srv *testenv.Server, user string, o opts) *recor
 		t.Fatal(err)
 	}
 	s.backoff = backoff{base: 100 * time.Millisecond, max: time.Second}
+	if tune != nil {
+		tune(s)
+	}
 	r := &recorder{t: t, s: s}
 	r.cond = sync.NewCond(&r.mu)
 	s.Start()
@@ -210,7 +217,34 @@ type gate struct {
 	target string
 	mu     sync.Mutex
 	open   bool
+	frozen bool // silently drop all traffic, as a dead network path would
 	conns  []net.Conn
+}
+
+func (g *gate) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			g.mu.Lock()
+			frozen := g.frozen
+			g.mu.Unlock()
+			if !frozen {
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (g *gate) setFrozen(f bool) {
+	g.mu.Lock()
+	g.frozen = f
+	g.mu.Unlock()
 }
 
 func newGate(t testing.TB, target string) *gate {
@@ -241,8 +275,8 @@ func newGate(t testing.TB, target string) *gate {
 			g.mu.Lock()
 			g.conns = append(g.conns, c, s)
 			g.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close(); c.Close() }()
-			go func() { io.Copy(c, s); s.Close(); c.Close() }()
+			go func() { g.pipe(s, c); s.Close(); c.Close() }()
+			go func() { g.pipe(c, s); s.Close(); c.Close() }()
 		}
 	}()
 	return g

@@ -420,3 +420,20 @@ func sameSet(a, b []string) bool {
 	sort.Strings(b)
 	return strings.Join(a, "\n") == strings.Join(b, "\n")
 }
+
+// A connection that goes silent (no reset, nothing arrives) is detected by
+// the keepalive, dropped, and the stream resumed.
+func TestProsodySilentConnectionDetected(t *testing.T) {
+	srv := prosody(t)
+	g := newGate(t, srv.Addr)
+	alice := startSessionWith(t, srv, "alice@acme.test", opts{addr: g.Addr()}, func(s *Session) { s.ping = 200 * time.Millisecond })
+	ac := alice.connected()
+	alice.waitFor("roster", 10*time.Second, isA[event.Roster])
+	g.setFrozen(true)
+	alice.waitFor("disconnect", 10*time.Second, isA[event.Disconnected])
+	g.setFrozen(false)
+	c := alice.waitFor("reconnect", 20*time.Second, isA[event.Connected]).(event.Connected)
+	if !c.Resumed || c.JID != ac.JID {
+		t.Errorf("Connected = %+v, want resumed", c)
+	}
+}

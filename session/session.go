@@ -43,6 +43,7 @@ type Session struct {
 	bare    jid.JID
 	roots   *x509.CertPool
 	backoff backoff
+	ping    time.Duration // keepalive interval
 
 	events chan event.Event
 	evMu   sync.Mutex
@@ -111,6 +112,7 @@ func New(cfg Config) (*Session, error) {
 		bare:     j.Bare(),
 		roots:    roots,
 		backoff:  defaultBackoff,
+		ping:     30 * time.Second,
 		events:   make(chan event.Event, 1024),
 		cmdSig:   make(chan struct{}, 1),
 		outbox:   ob,
@@ -394,6 +396,7 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 		enabled: make(chan bool, 1),
 		done:    make(chan struct{}),
 	}
+	c.lastRead.Store(time.Now().UnixNano())
 	cs := xs.ConnectionState()
 	info := event.Connected{
 		JID:        a.jid,
@@ -437,6 +440,7 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 		}
 		s.reportAcked(acked)
 		go c.readLoop()
+		go c.keepalive(s.ping)
 		s.mu.Lock()
 		s.cur = c
 		s.emit(info)
@@ -465,6 +469,7 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	s.mu.Unlock()
 
 	go c.readLoop()
+	go c.keepalive(s.ping)
 	if a.smOffered {
 		if err := c.writeRaw(elem(nsSM, "enable", "resume", "true")); err != nil {
 			return fail(err)
