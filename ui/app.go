@@ -417,8 +417,16 @@ func (a *App) apply(gen int, batch []event.Event) {
 				activeDirty = true
 			}
 		case event.ChatState:
-			if conv := a.chats.ChatState(e); conv == a.active {
+			conv := a.chats.ChatState(e, now)
+			if conv == a.active {
 				activeDirty = true
+			}
+			if e.State == event.StateComposing {
+				a.after(typingStale+100*time.Millisecond, func() {
+					if a.active == conv && a.onMain {
+						a.main.chat.refreshHeader()
+					}
+				})
 			}
 		case event.Error:
 			a.lastErr = e.Message

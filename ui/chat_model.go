@@ -53,11 +53,23 @@ type Conversation struct {
 	Messages []ChatMessage
 	// Typing is the contact's last chat state (XEP-0085), "" when unknown.
 	Typing string
-	byID   map[string]int
+	// TypingAt is when Typing was last set.
+	TypingAt time.Time
+	byID     map[string]int
 }
 
-// IsTyping reports whether the contact is composing right now.
+// typingStale is how long "composing" is believed without news: a client
+// that vanished mid-sentence must not show "typing…" for ever.
+const typingStale = 30 * time.Second
+
+// IsTyping reports whether the contact's last chat state is composing.
 func (c *Conversation) IsTyping() bool { return c.Typing == event.StateComposing }
+
+// IsTypingAt reports whether the contact is composing at now: the state is
+// composing and not older than typingStale.
+func (c *Conversation) IsTypingAt(now time.Time) bool {
+	return c.IsTyping() && (c.TypingAt.IsZero() || now.Sub(c.TypingAt) < typingStale)
+}
 
 // ChatModel holds every conversation. Plain data, touched only on the UI
 // event loop.
@@ -165,10 +177,11 @@ func (m *ChatModel) Receipt(e event.Receipt) (string, bool) {
 	return m.advance(e.ID, e.From, DeliveryReceived)
 }
 
-// ChatState records a contact's typing state. It returns the conversation.
-func (m *ChatModel) ChatState(e event.ChatState) string {
+// ChatState records a contact's typing state at now. It returns the
+// conversation.
+func (m *ChatModel) ChatState(e event.ChatState, now time.Time) string {
 	c := m.Conv(e.From)
-	c.Typing = e.State
+	c.Typing, c.TypingAt = e.State, now
 	return c.JID
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -103,7 +104,7 @@ func (p *chatPane) reset() {
 func (p *chatPane) send() {
 	jid := p.app.active
 	text := p.composer.Text
-	if jid == "" || len(trimSpace(text)) == 0 {
+	if jid == "" || strings.TrimSpace(text) == "" {
 		return
 	}
 	p.app.send(jid, text)
@@ -112,16 +113,6 @@ func (p *chatPane) send() {
 	p.show()
 	p.scrollToEnd()
 	p.app.main.refreshRoster()
-}
-
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\n' || s[len(s)-1] == '\t' || s[len(s)-1] == '\r') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // show redraws the pane for the active conversation.
@@ -177,7 +168,7 @@ func (p *chatPane) refreshHeader() {
 		p.removeBtn.Show()
 	}
 	p.identity.SetText(id)
-	if p.conv != nil && p.conv.IsTyping() {
+	if p.conv != nil && p.conv.IsTypingAt(p.app.now()) {
 		p.typing.SetText(c.DisplayName() + " is typing…")
 	} else {
 		p.typing.SetText("")

@@ -447,6 +447,16 @@ func TestTypingIndicator(t *testing.T) {
 	h.emit(event.ChatState{From: "bob@acme.test/pc", State: event.StateComposing},
 		event.Message{ID: "x", From: "bob@acme.test/pc", Body: "done", Time: time.Now()})
 	h.mustNotSee("is typing")
+
+	// A composing state that is never followed up expires.
+	h.app.timers = nil
+	h.emit(event.ChatState{From: "bob@acme.test/pc", State: event.StateComposing})
+	h.mustSee("Bob Martin is typing…")
+	h.app.now = func() time.Time { return time.Now().Add(typingStale + time.Second) }
+	for _, f := range h.app.timers {
+		f()
+	}
+	h.mustNotSee("is typing")
 }
 
 func TestBannerOfflineRetryAndReconnected(t *testing.T) {

@@ -252,9 +252,13 @@ func TestDelivery(t *testing.T) {
 
 func TestIncomingMessages(t *testing.T) {
 	m := NewChatModel()
-	m.ChatState(event.ChatState{From: "bob@x/pc", State: event.StateComposing})
-	if !m.Conv("bob@x").IsTyping() {
+	t0 := time.Unix(1000, 0)
+	m.ChatState(event.ChatState{From: "bob@x/pc", State: event.StateComposing}, t0)
+	if !m.Conv("bob@x").IsTypingAt(t0.Add(10 * time.Second)) {
 		t.Fatal("composing not recorded")
+	}
+	if m.Conv("bob@x").IsTypingAt(t0.Add(typingStale)) {
+		t.Error("a stale composing state still shows typing")
 	}
 	conv, added := m.Incoming(event.Message{ID: "a", From: "bob@x/pc", To: "me@x", Body: "hi"}, "me@x")
 	if conv != "bob@x" || !added {
