@@ -86,3 +86,5 @@ func TestEjabberdUntrustedCertificate(t *testing.T) {
 	t.Run("starttls", func(t *testing.T) { testUntrusted(t, srv, false) })
 	t.Run("directtls", func(t *testing.T) { testUntrusted(t, srv, true) })
 }
+
+func TestEjabberdSubscriptions(t *testing.T) { testSubscriptions(t, ej(t)) }

@@ -437,3 +437,63 @@ func TestProsodySilentConnectionDetected(t *testing.T) {
 		t.Errorf("Connected = %+v, want resumed", c)
 	}
 }
+
+func testSubscriptions(t *testing.T, srv *testenv.Server) {
+	admin := startSession(t, srv, "it-admin@acme.test", opts{})
+	carol := startSession(t, srv, "carol@partner.test", opts{})
+	mallory := startSession(t, srv, "mallory@evil.test", opts{})
+	bob := startSession(t, srv, "bob@acme.test", opts{})
+	for _, r := range []*recorder{admin, carol, mallory, bob} {
+		r.connected()
+		r.waitFor("roster", 10*time.Second, isA[event.Roster])
+	}
+	pushFor := func(r *recorder, j string, match func(event.RosterPush) bool) event.RosterPush {
+		t.Helper()
+		return r.waitFor("roster push for "+j, 10*time.Second, func(e event.Event) bool {
+			p, ok := e.(event.RosterPush)
+			return ok && p.Contact.JID == j && match(p)
+		}).(event.RosterPush)
+	}
+	request := func(r *recorder, from string) {
+		t.Helper()
+		r.waitFor("subscription request from "+from, 10*time.Second, func(e event.Event) bool {
+			s, ok := e.(event.SubscriptionRequest)
+			return ok && s.From == from
+		})
+	}
+	cleanup := func() {
+		admin.s.Do(event.RemoveContact{JID: "carol@partner.test"})
+		mallory.s.Do(event.RemoveContact{JID: "bob@acme.test"})
+		carol.s.Do(event.RemoveContact{JID: "it-admin@acme.test"})
+		bob.s.Do(event.RemoveContact{JID: "mallory@evil.test"})
+		time.Sleep(300 * time.Millisecond)
+	}
+	cleanup()
+	defer cleanup()
+
+	// Approved: carol lets it-admin see her presence.
+	admin.s.Do(event.AddContact{JID: "carol@partner.test", Name: "Carol", Groups: []string{"Partners"}})
+	pushFor(admin, "carol@partner.test", func(p event.RosterPush) bool { return p.Contact.Pending })
+	request(carol, "it-admin@acme.test")
+	carol.s.Do(event.Approve{JID: "it-admin@acme.test"})
+	p := pushFor(admin, "carol@partner.test", func(p event.RosterPush) bool { return p.Contact.Subscription == "to" })
+	if p.Contact.Pending || p.Contact.Name != "Carol" || len(p.Contact.Groups) != 1 {
+		t.Errorf("after approval: %+v", p)
+	}
+	admin.waitFor("carol's presence", 10*time.Second, func(e event.Event) bool {
+		p, ok := e.(event.Presence)
+		return ok && p.JID == "carol@partner.test" && p.Show == event.ShowAvailable
+	})
+
+	// Declined: bob does not let mallory see his presence.
+	mallory.s.Do(event.AddContact{JID: "bob@acme.test"})
+	pushFor(mallory, "bob@acme.test", func(p event.RosterPush) bool { return p.Contact.Pending })
+	request(bob, "mallory@evil.test")
+	bob.s.Do(event.Decline{JID: "mallory@evil.test"})
+	p = pushFor(mallory, "bob@acme.test", func(p event.RosterPush) bool { return !p.Contact.Pending })
+	if p.Contact.Subscription != "none" {
+		t.Errorf("after refusal: %+v", p)
+	}
+}
+
+func TestProsodySubscriptions(t *testing.T) { testSubscriptions(t, prosody(t)) }
