@@ -163,6 +163,20 @@ func testChat(t *testing.T, srv *testenv.Server) {
 	id := bob.waitFor("sent", 10*time.Second, isA[event.Sent]).(event.Sent).ID
 	alice.message(reply)
 	bob.waitFor("receipt", 10*time.Second, func(e event.Event) bool { r, ok := e.(event.Receipt); return ok && r.ID == id })
+
+	// Own status, seen by the contact.
+	for _, show := range []string{event.ShowDND, event.ShowAway, event.ShowXA, event.ShowAvailable} {
+		status := "status " + show + " " + body
+		alice.s.Do(event.SetPresence{Show: show, Status: status})
+		alice.waitFor("own presence", 10*time.Second, func(e event.Event) bool {
+			p, ok := e.(event.OwnPresence)
+			return ok && p.Show == show && p.Status == status
+		})
+		bob.waitFor("alice "+show, 10*time.Second, func(e event.Event) bool {
+			p, ok := e.(event.Presence)
+			return ok && p.JID == "alice@acme.test" && p.Show == show && p.Status == status
+		})
+	}
 }
 
 func TestProsodyChat(t *testing.T) { testChat(t, prosody(t)) }
