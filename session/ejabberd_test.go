@@ -88,3 +88,5 @@ func TestEjabberdUntrustedCertificate(t *testing.T) {
 }
 
 func TestEjabberdSubscriptions(t *testing.T) { testSubscriptions(t, ej(t)) }
+
+func TestEjabberdResumeFails(t *testing.T) { testResumeFails(t, ej(t)) }

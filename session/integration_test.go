@@ -511,3 +511,45 @@ func testSubscriptions(t *testing.T, srv *testenv.Server) {
 }
 
 func TestProsodySubscriptions(t *testing.T) { testSubscriptions(t, prosody(t)) }
+
+// When the server cannot resume the stream, a new session is bound and the
+// messages the server never acknowledged are sent again.
+func testResumeFails(t *testing.T, srv *testenv.Server) {
+	g := newGate(t, srv.Addr)
+	alice := startSession(t, srv, "alice@acme.test", opts{addr: g.Addr()})
+	bob := startSession(t, srv, "bob@acme.test", opts{})
+	ac := alice.connected()
+	bob.connected()
+	alice.waitFor("roster", 10*time.Second, isA[event.Roster])
+
+	g.setFrozen(true) // the server stops hearing alice: nothing gets acked
+	tag := fmt.Sprint(time.Now().UnixNano())
+	for i := 0; i < 5; i++ {
+		alice.s.Do(event.Send{To: "bob@acme.test", Body: fmt.Sprintf("r%s-%d", tag, i)})
+	}
+	for i := 0; i < 5; i++ {
+		alice.waitFor("sent", 10*time.Second, isA[event.Sent])
+	}
+	alice.s.mu.Lock()
+	unacked := len(alice.s.sm.unacked)
+	alice.s.sm.id = "no-such-stream" // the server will not know it
+	alice.s.mu.Unlock()
+	if unacked < 5 {
+		t.Fatalf("%d unacked stanzas, want at least 5", unacked)
+	}
+	g.setOpen(false)
+	alice.waitFor("disconnect", 10*time.Second, isA[event.Disconnected])
+	g.setFrozen(false)
+	g.setOpen(true)
+	alice.s.Do(event.Reconnect{})
+	c := alice.waitFor("reconnect", 20*time.Second, isA[event.Connected]).(event.Connected)
+	if c.Resumed || c.JID == ac.JID {
+		t.Errorf("Connected = %+v, want a new session", c)
+	}
+	waitBodies(t, bob, "r"+tag, 5)
+	for i := 0; i < 5; i++ {
+		alice.waitFor("acked", 10*time.Second, isA[event.Acked])
+	}
+}
+
+func TestProsodyResumeFails(t *testing.T) { testResumeFails(t, prosody(t)) }
