@@ -165,7 +165,7 @@ func (s *Session) emit(e event.Event) {
 }
 
 // pump moves queued events to the channel, in order, and closes it after
-// Closed.
+// Closed (always the last event queued).
 func (s *Session) pump() {
 	var batch []event.Event
 	for {
@@ -174,21 +174,19 @@ func (s *Session) pump() {
 			s.evCond.Wait()
 		}
 		batch, s.evQ = s.evQ, batch[:0]
-		end := s.evEnd && len(batch) > 0 && isClosed(batch[len(batch)-1])
-		empty := len(batch) == 0
+		ended := s.evEnd
 		s.evMu.Unlock()
 		for i, e := range batch {
 			s.events <- e
 			batch[i] = nil
 		}
-		if end || (empty && s.evEnd) {
+		if ended {
 			close(s.events)
 			return
 		}
 	}
 }
 
-func isClosed(e event.Event) bool { _, ok := e.(event.Closed); return ok }
 
 func randomID() string {
 	var b [9]byte
