@@ -187,7 +187,6 @@ func (s *Session) pump() {
 	}
 }
 
-
 func randomID() string {
 	var b [9]byte
 	rand.Read(b[:])
