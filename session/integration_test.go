@@ -553,3 +553,31 @@ func testResumeFails(t *testing.T, srv *testenv.Server) {
 }
 
 func TestProsodyResumeFails(t *testing.T) { testResumeFails(t, prosody(t)) }
+
+// Messages the server has not acknowledged when the user quits are kept in
+// the outbox for the next start.
+func TestProsodyQuitKeepsUnacked(t *testing.T) {
+	srv := prosody(t)
+	g := newGate(t, srv.Addr)
+	dir := t.TempDir()
+	alice := startSession(t, srv, "alice@acme.test", opts{addr: g.Addr(), dataDir: dir})
+	alice.connected()
+	alice.waitFor("roster", 10*time.Second, isA[event.Roster])
+	g.setFrozen(true)
+	body := fmt.Sprintf("unacked at quit %d", time.Now().UnixNano())
+	alice.s.Do(event.Send{To: "bob@acme.test", Body: body, ID: "uq-1"})
+	if s := alice.waitFor("sent", 10*time.Second, isA[event.Sent]).(event.Sent); s.Queued {
+		t.Fatalf("Sent = %+v, want on the wire", s)
+	}
+	alice.quit()
+	if l := readOutbox(t, dir); len(l) != 1 || l[0].ID != "uq-1" || l[0].Body != body {
+		t.Fatalf("outbox = %+v", l)
+	}
+	bob := startSession(t, srv, "bob@acme.test", opts{})
+	bob.connected()
+	again := startSession(t, srv, "alice@acme.test", opts{dataDir: dir})
+	again.connected()
+	if m := bob.message(body); m.ID != "uq-1" {
+		t.Errorf("bob got %+v", m)
+	}
+}

@@ -211,6 +211,12 @@ type connResult struct {
 // and executes commands.
 func (s *Session) run() {
 	defer func() {
+		// After a fatal error, messages still waiting for an
+		// acknowledgement are kept for the next start.
+		s.mu.Lock()
+		s.keepUnacked()
+		s.mu.Unlock()
+		s.cancel()
 		s.emit(event.Closed{})
 	}()
 	var (
@@ -352,18 +358,26 @@ func (s *Session) shutdown() {
 		}
 	}
 	s.mu.Lock()
-	for _, o := range s.sm.unacked {
-		if o.isChat() {
-			s.outbox.add(outboxEntry{ID: o.msgID, To: o.to, Body: o.body, Queued: time.Now().UTC()})
-		}
-	}
-	s.sm = smState{}
+	s.keepUnacked()
 	s.cur = nil
 	s.mu.Unlock()
 	if c != nil {
 		c.close()
 	}
 	s.cancel()
+}
+
+// keepUnacked moves the chat messages the server has not acknowledged to
+// the outbox, and forgets the stream. s.mu is held.
+func (s *Session) keepUnacked() {
+	for _, o := range s.sm.unacked {
+		if o.isChat() {
+			if err := s.outbox.add(outboxEntry{ID: o.msgID, To: o.to, Body: o.body, Queued: time.Now().UTC()}); err != nil {
+				s.emit(event.Error{Message: "A message could not be saved for later: " + err.Error(), Code: event.CodeConfig})
+			}
+		}
+	}
+	s.sm = smState{}
 }
 
 // connect makes one connection attempt, resuming the previous stream when
