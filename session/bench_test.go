@@ -2,7 +2,10 @@ package session
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,4 +120,32 @@ func BenchmarkIncomingBurst(b *testing.B) {
 		elapsed += time.Since(start)
 	}
 	b.ReportMetric(float64(burst*b.N)/elapsed.Seconds(), "msgs/s")
+}
+
+// BenchmarkDecodeRoster2000 is the client's own share of the sign-in
+// benchmark: decoding a 2,000-item roster result and building the event.
+func BenchmarkDecodeRoster2000(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<iq xmlns="jabber:client" type="result" id="r1"><query xmlns="jabber:iq:roster">`)
+	for _, c := range testenv.GenerateRoster(2000) {
+		fmt.Fprintf(&sb, `<item jid="%s" name="%s" subscription="both">`, c.JID, c.Name)
+		for _, g := range c.Groups {
+			fmt.Fprintf(&sb, `<group>%s</group>`, g)
+		}
+		sb.WriteString(`</item>`)
+	}
+	sb.WriteString(`</query></iq>`)
+	raw := []byte(sb.String())
+	s := &Session{roster: map[string]event.Contact{}}
+	s.evCond = sync.NewCond(&s.evMu)
+	b.SetBytes(int64(len(raw)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var st inStanza
+		if err := xml.Unmarshal(raw, &st); err != nil {
+			b.Fatal(err)
+		}
+		s.onRoster(&st)
+		s.evQ = s.evQ[:0]
+	}
 }

@@ -66,6 +66,11 @@
 // received just before the cut can arrive twice, which XEP-0198 cannot
 // prevent; the repeated id lets a receiving client spot it.
 //
+// A connection that goes silent is noticed by a keepalive: after 30 s without
+// traffic the session asks for an acknowledgement (or sends a whitespace ping
+// without stream management), and after 90 s of silence it drops the
+// connection and resumes on a new one.
+//
 // # Outbox
 //
 // A message sent while offline is stored in DataDir/outbox.json (written
@@ -73,5 +78,6 @@
 // recipient, body and time only, never a secret) and reported as
 // Sent{Queued: true}. On reconnection the outbox is sent (Sent again, without
 // Queued) and each entry is removed once the server acknowledges it. When the
-// session quits with unacknowledged messages, they are put in the outbox.
+// session quits (or stops on a fatal error) with unacknowledged messages,
+// they are put in the outbox; stream state itself is kept in memory only.
 package session
