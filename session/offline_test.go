@@ -48,7 +48,7 @@ func TestCommandsOffline(t *testing.T) {
 		s.Do(tt.cmd)
 		for e := range s.Events() {
 			if d, ok := e.(event.Disconnected); ok {
-				if d.Fatal || d.Code != event.CodeNetwork || !strings.Contains(d.Message, "127.0.0.1:1") {
+				if d.Fatal || d.Code != event.CodeNetwork || !strings.Contains(d.Message, "127.0.0.1:1") || d.RetryIn < 1800 {
 					t.Errorf("Disconnected = %+v", d)
 				}
 				continue
@@ -61,6 +61,21 @@ func TestCommandsOffline(t *testing.T) {
 				t.Errorf("%s: got %s", tt.cmd.CommandName(), m)
 			}
 			break
+		}
+	}
+	// Reconnect retries now instead of waiting an hour; the attempt
+	// number grows, and so does the delay.
+	s.Do(event.Reconnect{})
+	deadline := time.After(10 * time.Second)
+	var attempt int
+	for attempt < 2 {
+		select {
+		case e := <-s.Events():
+			if c, ok := e.(event.Connecting); ok {
+				attempt = c.Attempt
+			}
+		case <-deadline:
+			t.Fatal("Reconnect did not start an attempt")
 		}
 	}
 	s.Do(event.Quit{})
