@@ -438,6 +438,11 @@ func (s *Session) classify(err error, a *attempt) *failure {
 			return f
 		}
 	}
+	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) {
+		// Direct TLS to a port that does not speak TLS.
+		return noTLS(err)
+	}
 	var se stream.Error
 	if errors.As(err, &se) {
 		switch se.Err {

@@ -90,13 +90,16 @@ func TestProsodyUntrustedCertificate(t *testing.T) {
 
 func TestPlaintextServerRefused(t *testing.T) {
 	srv := testenv.PlainProsody(t)
-	r := startSession(t, srv, "alice@acme.test", opts{})
-	d := r.fatal()
-	if d.Code != event.CodeNoTLS || !strings.Contains(d.Message, "encrypted") {
-		t.Errorf("Disconnected = %+v, want no-tls with a clear message", d)
-	}
-	if strings.Contains(d.Message, "out of order") {
-		t.Errorf("mellium's message leaked: %q", d.Message)
+	for _, direct := range []bool{false, true} {
+		// Direct TLS is tried against the plaintext port.
+		r := startSession(t, srv, "alice@acme.test", opts{direct: direct, addr: srv.Addr})
+		d := r.fatal()
+		if d.Code != event.CodeNoTLS || !strings.Contains(d.Message, "encrypted") {
+			t.Errorf("direct=%v: Disconnected = %+v, want no-tls with a clear message", direct, d)
+		}
+		if strings.Contains(d.Message, "out of order") {
+			t.Errorf("mellium's message leaked: %q", d.Message)
+		}
 	}
 }
 
