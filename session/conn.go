@@ -69,9 +69,6 @@ type conn struct {
 	jid  jid.JID // full JID
 	bare string
 
-	iqMu sync.Mutex
-	iqs  map[string]func(*inStanza)
-
 	enabled chan bool // result of <enable/>, from the reader
 
 	done chan struct{} // closed when the reader stops

@@ -267,10 +267,10 @@ func (s *Session) onPresence(c *conn, st *inStanza) {
 func (s *Session) onIQ(c *conn, st *inStanza) {
 	switch st.Type {
 	case "result", "error":
-		c.iqMu.Lock()
-		h := c.iqs[st.ID]
-		delete(c.iqs, st.ID)
-		c.iqMu.Unlock()
+		s.iqMu.Lock()
+		h := s.iqs[st.ID]
+		delete(s.iqs, st.ID)
+		s.iqMu.Unlock()
 		if h != nil {
 			h(st)
 		}

@@ -70,6 +70,12 @@ type Session struct {
 	presence event.SetPresence // the user's chosen presence
 
 	forged atomic.Int64 // forged carbons and roster pushes ignored
+
+	// Handlers for answers to our IQs. They survive a resumed stream (the
+	// server re-sends answers it could not deliver) and are dropped with
+	// the stream otherwise.
+	iqMu sync.Mutex
+	iqs  map[string]func(*inStanza)
 }
 
 var _ event.Backend = (*Session)(nil)
@@ -117,6 +123,7 @@ func New(cfg Config) (*Session, error) {
 		cmdSig:   make(chan struct{}, 1),
 		outbox:   ob,
 		roster:   map[string]event.Contact{},
+		iqs:      map[string]func(*inStanza){},
 		presence: event.SetPresence{Show: event.ShowAvailable},
 	}
 	s.evCond = sync.NewCond(&s.evMu)
@@ -403,7 +410,6 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	j, _ := jid.Parse(a.jid)
 	c := &conn{
 		s: s, xs: xs, raw: raw, jid: j, bare: s.bare.String(),
-		iqs:     map[string]func(*inStanza){},
 		enabled: make(chan bool, 1),
 		done:    make(chan struct{}),
 	}
@@ -478,6 +484,9 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	}
 	resend := s.sm.restart()
 	s.mu.Unlock()
+	s.iqMu.Lock()
+	s.iqs = map[string]func(*inStanza){}
+	s.iqMu.Unlock()
 
 	go c.readLoop()
 	go c.keepalive(s.ping)
@@ -583,9 +592,9 @@ func (s *Session) sendIQ(c *conn, e *el, h func(*inStanza)) error {
 			id = a.Value
 		}
 	}
-	c.iqMu.Lock()
-	c.iqs[id] = h
-	c.iqMu.Unlock()
+	s.iqMu.Lock()
+	s.iqs[id] = h
+	s.iqMu.Unlock()
 	return s.write(c, &outStanza{el: e})
 }
 
