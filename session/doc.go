@@ -37,7 +37,10 @@
 // policy, and the ejabberd 23.01 case, are in SCRAM.md. The password is asked
 // from Config.Password at each attempt, handed to the SASL mechanism and not
 // kept. Roster pushes and carbons are accepted only from the account's bare
-// JID (or with no 'from'); forged ones are ignored.
+// JID (or with no 'from'); forged ones are ignored. Delivery receipts
+// (XEP-0184) are requested on every chat message and returned only to
+// senders allowed to see the user's presence, since a receipt reveals that
+// the user is online.
 //
 // # Stream management (XEP-0198)
 //

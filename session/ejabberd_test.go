@@ -90,3 +90,5 @@ func TestEjabberdUntrustedCertificate(t *testing.T) {
 func TestEjabberdSubscriptions(t *testing.T) { testSubscriptions(t, ej(t)) }
 
 func TestEjabberdResumeFails(t *testing.T) { testResumeFails(t, ej(t)) }
+
+func TestEjabberdNoReceiptToStranger(t *testing.T) { testNoReceiptToStranger(t, ej(t)) }

@@ -229,7 +229,9 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 	s.emit(event.Message{ID: st.ID, From: st.From, To: st.To, Body: *st.Body, Time: t, Delayed: delayed})
 	if st.ReceiptRequest != nil && st.ID != "" && st.From != "" {
 		s.mu.Lock()
-		s.write(c, &outStanza{el: receiptMessage(randomID(), st.From, st.ID)})
+		if s.mayKnowPresence(c, st.From) {
+			s.write(c, &outStanza{el: receiptMessage(randomID(), st.From, st.ID)})
+		}
 		s.mu.Unlock()
 	}
 }
@@ -322,4 +324,25 @@ func (s *Session) onRosterPush(q *rosterQuery) {
 		s.mu.Unlock()
 		s.emit(event.RosterPush{Contact: ct, Removed: removed})
 	}
+}
+
+// mayKnowPresence reports whether from may see the user's presence: the
+// account itself, or a contact with a 'from' or 'both' subscription. A
+// receipt tells the sender the user is online, so XEP-0184 §8 asks not to
+// send one to anyone else. s.mu is held.
+func (s *Session) mayKnowPresence(c *conn, from string) bool {
+	bare := from
+	if i := strings.IndexByte(bare, '/'); i >= 0 {
+		bare = bare[:i]
+	}
+	if bare == c.bare {
+		return true
+	}
+	ct, ok := s.roster[bare]
+	if !ok {
+		if j, err := jid.Parse(bare); err == nil {
+			ct, ok = s.roster[j.String()]
+		}
+	}
+	return ok && (ct.Subscription == "from" || ct.Subscription == "both")
 }

@@ -584,3 +584,30 @@ func TestProsodyQuitKeepsUnacked(t *testing.T) {
 		t.Errorf("bob got %+v", m)
 	}
 }
+
+// No receipt goes to a sender who may not see the user's presence
+// (XEP-0184 §8): it would tell them the user is online.
+func testNoReceiptToStranger(t *testing.T, srv *testenv.Server) {
+	alice := startSession(t, srv, "alice@acme.test", opts{})
+	admin := startSession(t, srv, "it-admin@acme.test", opts{})
+	ac := alice.connected()
+	admin.connected()
+	alice.waitFor("roster", 10*time.Second, isA[event.Roster])
+	admin.waitFor("roster", 10*time.Second, isA[event.Roster])
+	alice.s.mu.Lock()
+	_, known := alice.s.roster["it-admin@acme.test"]
+	alice.s.mu.Unlock()
+	if known {
+		t.Skip("it-admin is in alice's roster on this server")
+	}
+	body := fmt.Sprintf("from a stranger %d", time.Now().UnixNano())
+	admin.s.Do(event.Send{To: ac.JID, Body: body, ID: "stranger-1"})
+	alice.message(body)
+	admin.waitFor("ack", 10*time.Second, isA[event.Acked])
+	time.Sleep(500 * time.Millisecond)
+	if admin.seen(isA[event.Receipt]) {
+		t.Error("alice sent a receipt to a sender outside her presence subscriptions")
+	}
+}
+
+func TestProsodyNoReceiptToStranger(t *testing.T) { testNoReceiptToStranger(t, prosody(t)) }
