@@ -192,7 +192,6 @@ func (s *Session) send(c event.Send) {
 	if cur != nil {
 		o := &outStanza{el: chatMessage(id, to, c.Body), msgID: id, to: to, body: c.Body}
 		if err := s.write(cur, o); err == nil {
-			s.requestAck(cur)
 			s.mu.Unlock()
 			s.emit(event.Sent{ID: id, To: to})
 			return

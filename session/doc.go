@@ -52,7 +52,8 @@
 //     <r/> is answered with <a h='...'/>;
 //   - every outbound stanza is written under one mutex and appended to the
 //     queue of unacknowledged stanzas in the same step, so the queue order is
-//     the wire order; an <r/> follows each chat message;
+//     the wire order; an <r/> follows each batch of commands that sent
+//     something;
 //   - <a h='...'/> pops the stanzas it covers; a chat message popped this way
 //     is reported with event.Acked and leaves the outbox.
 //

@@ -272,6 +272,12 @@ func (s *Session) run() {
 					}
 				}
 			}
+			// One acknowledgement request per batch of commands.
+			s.mu.Lock()
+			if s.cur != nil && len(s.sm.unacked) > 0 {
+				s.requestAck(s.cur)
+			}
+			s.mu.Unlock()
 			if quitting {
 				stopTimer()
 				if connecting != nil {
