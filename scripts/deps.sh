@@ -13,8 +13,8 @@ PACKAGES=(
 	prosody ejabberd
 	# OS keyring (Secret Service) and a session bus for it
 	gnome-keyring dbus dbus-x11 libsecret-tools
-	# headless display, screenshots, window lookup
-	xvfb imagemagick xdotool
+	# headless display (with Mesa software OpenGL for Fyne), screenshots, window lookup
+	xvfb libgl1-mesa-dri imagemagick xdotool
 	# Fyne's cgo build: OpenGL and X11 headers
 	gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
 	# the demo peer bot
