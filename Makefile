@@ -70,14 +70,17 @@ bench: build
 	scripts/bench.sh
 
 # A Linux desktop package (dist/Palisade.tar.xz: binary, icon, .desktop
-# entry). fyne package reads FyneApp.toml only from its source directory and
-# rewrites it (build number), so it runs on a copy in build/package with the
-# binary built above.
+# entry). fyne package reads FyneApp.toml only from its source directory (the
+# module root here; the main package is in cmd/client, so it packages the
+# binary built above) and writes the file back with a bumped build number:
+# the committed FyneApp.toml is restored afterwards, so that only a release
+# commit changes Version or Build.
 package: build
-	rm -rf build/package && mkdir -p build/package/assets dist
-	cp FyneApp.toml build/package/ && cp assets/icon.png build/package/assets/ && cp $(BIN) build/package/palisade
-	cd build/package && $(GO) run $(FYNE_CLI) package --os linux --release --executable palisade
-	mv -f build/package/Palisade.tar.xz dist/
+	@mkdir -p dist build
+	cp FyneApp.toml build/FyneApp.toml.orig
+	$(GO) run $(FYNE_CLI) package --os linux --release --executable $(BIN) || { cp build/FyneApp.toml.orig FyneApp.toml; exit 1; }
+	cp build/FyneApp.toml.orig FyneApp.toml
+	mv -f Palisade.tar.xz dist/
 	@ls -l dist/
 
 clean:
