@@ -1,6 +1,7 @@
 package archtest
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -193,5 +194,65 @@ func TestIsStandard(t *testing.T) {
 		if got := IsStandard(p); got != want {
 			t.Errorf("IsStandard(%q) = %v, want %v", p, got, want)
 		}
+	}
+}
+
+// The loader and the rules together, on a small module written to disk: a
+// violation hidden in a file for another OS is still found, transitive
+// dependencies are explained, and a package without doc.go is reported.
+func TestLoadSyntheticModule(t *testing.T) {
+	dir := t.TempDir()
+	doc := func(name string) string {
+		return "// Package " + name + " is a fixture. It must not import much.\npackage " + name + "\n"
+	}
+	files := map[string]string{
+		"go.mod":                "module " + Module + "\n\ngo 1.24\n",
+		"event/doc.go":          doc("event"),
+		"event/event.go":        "package event\n\nimport _ \"" + m + "session\"\n",
+		"session/doc.go":        doc("session"),
+		"session/session.go":    "package session\n",
+		"session/win.go":        "//go:build windows\n\npackage session\n\nimport _ \"" + m + "ui\"\n",
+		"ui/doc.go":             doc("ui"),
+		"ui/ui.go":              "package ui\n\nimport _ \"" + m + "ui/format\"\n",
+		"ui/format/format.go":   "package format\n\nimport _ \"" + m + "session\"\n",
+		"policy/doc.go":         doc("policy"),
+		"policy/policy.go":      "package policy\n\nimport _ \"os\"\n",
+		"policy/policy_test.go": "package policy\n\nimport _ \"net\"\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pkgs, graph, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range append(Check(pkgs, Rules, graph), CheckDocs(pkgs)...) {
+		got = append(got, v.Message)
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		"event imports " + m + "session (in event/event.go)\n\trule event-is-standard-library-only",
+		"session imports " + m + "ui (in session/win.go)\n\trule only-cmd-imports-ui",
+		"ui/format imports " + m + "session (in ui/format/format.go)\n\trule ui-never-sees-session",
+		"ui depends on " + m + "session through ui -> ui/format -> session\n\trule ui-never-sees-session",
+		"policy imports os (in policy/policy.go)\n\trule policy-is-pure",
+		"ui/format has no doc.go",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing violation %q\ngot:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "policy imports net") {
+		t.Errorf("policy-is-pure should not look at tests:\n%s", all)
+	}
+	if len(got) != 6 {
+		t.Errorf("got %d violations, want 6:\n%s", len(got), all)
 	}
 }
