@@ -25,6 +25,8 @@ fi
 
 run=$ROOT/.run/demo
 mkdir -p "$run"
+# A demo server left over from an interrupted run (its pid file is ours).
+"$ROOT/testenv/prosody.sh" stop "$run/server" 2>/dev/null || true
 port=${DEMO_PORT:-15222}
 if ss -Htln "( sport = :$port )" | grep -q .; then
 	port=$(free_port)
