@@ -36,6 +36,7 @@ PROSODY_C2S_TLS_PORT=$(free_port) PROSODY_HTTPS_PORT=$(free_port) start_prosody 
 start_peer "$run/peer.log"
 
 say "opening Palisade as alice@acme.test (server 127.0.0.1:$C2S_PORT, CA $CA_FILE)"
+say "logs: bob in $run/peer.log, the server in $run/server/prosody.log"
 say "demo accounts: alice, bob, dave, it-admin @acme.test; carol@partner.test; mallory@evil.test; password: $PALISADE_DEMO_PASSWORD"
 status=0
 "$ROOT/scripts/with-keyring.sh" "$ROOT/$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
