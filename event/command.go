@@ -10,6 +10,9 @@ type Send struct {
 	To   string `json:"to"`
 	Body string `json:"body"`
 	ID   string `json:"id,omitempty"`
+	// Confirmed: the user agreed to write to this external peer after the
+	// session refused a first message with code "confirm".
+	Confirmed bool `json:"confirmed,omitempty"`
 }
 
 // GetRoster asks for the current roster; answered by a Roster event.
@@ -56,16 +59,65 @@ type Reconnect struct{}
 // Quit closes the stream cleanly and stops the session; a Closed event follows.
 type Quit struct{}
 
-func (Send) CommandName() string          { return "send" }
-func (GetRoster) CommandName() string     { return "roster" }
-func (SetPresence) CommandName() string   { return "presence" }
-func (SendChatState) CommandName() string { return "chat_state" }
-func (AddContact) CommandName() string    { return "add_contact" }
-func (RemoveContact) CommandName() string { return "remove_contact" }
-func (Approve) CommandName() string       { return "approve" }
-func (Decline) CommandName() string       { return "decline" }
-func (Reconnect) CommandName() string     { return "reconnect" }
-func (Quit) CommandName() string          { return "quit" }
+// SendFile sends a file to a peer. The policy decides first: a refusal is a
+// Refused event and nothing leaves the machine.
+type SendFile struct {
+	To   string `json:"to"`
+	Path string `json:"path"`
+}
+
+// ImportProfile imports a signed configuration profile from a file. Sig is
+// the detached signature; empty means Path + ".jws". Answered by Profile or
+// ProfileRefused.
+type ImportProfile struct {
+	Path string `json:"path"`
+	Sig  string `json:"sig,omitempty"`
+}
+
+// GetProfile asks for the profile in force; answered by a Profile event.
+type GetProfile struct{}
+
+// GetBulletins asks for the kept bulletins; answered by a Bulletins event.
+type GetBulletins struct{}
+
+// DismissBulletin hides a bulletin's banner; it stays in the list.
+type DismissBulletin struct {
+	ID string `json:"id"`
+}
+
+// Accept an external peer who wrote first (moves them out of Requests).
+type Accept struct {
+	JID string `json:"jid"`
+}
+
+// Block a JID, or a whole domain when JID is a bare domain (XEP-0191).
+type Block struct {
+	JID string `json:"jid"`
+}
+
+// Unblock lifts a block.
+type Unblock struct {
+	JID string `json:"jid"`
+}
+
+func (Send) CommandName() string            { return "send" }
+func (GetRoster) CommandName() string       { return "roster" }
+func (SetPresence) CommandName() string     { return "presence" }
+func (SendChatState) CommandName() string   { return "chat_state" }
+func (AddContact) CommandName() string      { return "add_contact" }
+func (RemoveContact) CommandName() string   { return "remove_contact" }
+func (Approve) CommandName() string         { return "approve" }
+func (Decline) CommandName() string         { return "decline" }
+func (Reconnect) CommandName() string       { return "reconnect" }
+func (Quit) CommandName() string            { return "quit" }
+func (SendFile) CommandName() string        { return "sendfile" }
+func (ImportProfile) CommandName() string   { return "import_profile" }
+func (GetProfile) CommandName() string      { return "profile" }
+func (GetBulletins) CommandName() string    { return "bulletins" }
+func (DismissBulletin) CommandName() string { return "dismiss_bulletin" }
+func (Accept) CommandName() string          { return "accept" }
+func (Block) CommandName() string           { return "block" }
+func (Unblock) CommandName() string         { return "unblock" }
 
 // Backend is what a consumer (GUI or headless loop) holds. Do never blocks on
 // the network: the result of a command comes back later as an event.

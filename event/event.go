@@ -58,6 +58,7 @@ type Contact struct {
 	Groups       []string `json:"groups,omitempty"`
 	Subscription string   `json:"subscription"`      // none, to, from, both
 	Pending      bool     `json:"pending,omitempty"` // our subscription request awaits approval
+	Trust        Trust    `json:"trust"`
 }
 
 // Roster is the full roster, sent after sign-in and in answer to the roster command.
@@ -88,6 +89,7 @@ type Presence struct {
 	Show     string `json:"show"` // one of the Show* constants
 	Status   string `json:"status,omitempty"`
 	Priority int    `json:"priority,omitempty"`
+	Trust    Trust  `json:"trust"`
 }
 
 // OwnPresence confirms the user's own presence as broadcast.
@@ -101,6 +103,7 @@ type OwnPresence struct {
 type SubscriptionRequest struct {
 	From   string `json:"from"` // bare JID
 	Status string `json:"status,omitempty"`
+	Trust  Trust  `json:"trust"`
 }
 
 // Message is a 1:1 chat message, incoming or (for carbons and echoes) outgoing.
@@ -113,6 +116,11 @@ type Message struct {
 	Outgoing bool      `json:"outgoing,omitempty"` // sent by this account (a sent carbon from another resource)
 	Carbon   bool      `json:"carbon,omitempty"`   // arrived as an XEP-0280 carbon
 	Delayed  bool      `json:"delayed,omitempty"`  // carried a XEP-0203 delay (offline storage)
+	// Request: the sender is outside the approved organisations and the user
+	// has not accepted them yet; the message belongs in the Requests area,
+	// shown as an inert preview with Accept, Block contact and Block domain.
+	Request bool  `json:"request,omitempty"`
+	Trust   Trust `json:"trust"` // the peer: the sender, or the recipient when Outgoing
 }
 
 // Sent acknowledges a Send command: the message has an id and is either on
@@ -121,6 +129,7 @@ type Sent struct {
 	ID     string `json:"id"`
 	To     string `json:"to"`
 	Queued bool   `json:"queued,omitempty"` // waiting in the outbox for reconnection
+	Trust  Trust  `json:"trust"`
 }
 
 // Acked: the server confirmed receipt of an outgoing message (XEP-0198 ack).
@@ -131,8 +140,9 @@ type Acked struct {
 
 // Receipt: the recipient's client confirmed delivery (XEP-0184).
 type Receipt struct {
-	ID   string `json:"id"` // id of the message that was delivered
-	From string `json:"from"`
+	ID    string `json:"id"` // id of the message that was delivered
+	From  string `json:"from"`
+	Trust Trust  `json:"trust"`
 }
 
 // Chat states (XEP-0085).
@@ -148,6 +158,7 @@ const (
 type ChatState struct {
 	From  string `json:"from"` // full JID
 	State string `json:"state"`
+	Trust Trust  `json:"trust"`
 }
 
 // Error reports a problem that does not end the session (a bad command, a
@@ -156,6 +167,126 @@ type Error struct {
 	Message string `json:"message"` // human-readable, actionable
 	Code    string `json:"code,omitempty"`
 	Command string `json:"command,omitempty"` // the command that caused it, if any
+}
+
+// Trust classes: the policy's verdict on a peer's domain.
+const (
+	ClassInternal  = "internal"  // the user's own organisation
+	ClassPartner   = "partner"   // an approved partner organisation (Org names it)
+	ClassGateway   = "gateway"   // a bridge to a public network (Network names it); external
+	ClassUnknown   = "unknown"   // not approved, not blocked: external
+	ClassLookalike = "lookalike" // imitates an approved domain (LookalikeOf names it)
+	ClassBlocked   = "blocked"   // blocked by the profile or by the user
+)
+
+// Trust is what the policy decided about a peer. Every event that concerns a
+// peer carries one, so that every surface (roster, chat header, composer,
+// notification, headless consumer) tells the same truth. The UI shows it; it
+// never computes it.
+type Trust struct {
+	Class       string `json:"class"`                 // one of the Class* constants
+	Org         string `json:"org"`                   // organisation name for internal and partner peers, else ""
+	LookalikeOf string `json:"lookalike_of"`          // the approved domain imitated, for lookalikes, else ""
+	Domain      string `json:"domain"`                // the peer's domain in Unicode form (what the user reads)
+	ASCII       string `json:"ascii,omitempty"`       // the punycode form, when it differs from Domain
+	Network     string `json:"network,omitempty"`     // for gateway peers: the bridged network
+	Reason      string `json:"reason,omitempty"`      // one sentence for the user
+	FileSend    bool   `json:"file_send"`             // files may be sent to this peer
+	FileReason  string `json:"file_reason,omitempty"` // why not, when FileSend is false
+	Accepted    bool   `json:"accepted,omitempty"`    // the user accepted this external peer
+}
+
+// External reports whether the peer is outside the user's organisation.
+func (t Trust) External() bool { return t.Class != ClassInternal }
+
+// Refusal codes carried by Refused.
+const (
+	RefusedBlocked    = "blocked"     // the peer's domain or JID is blocked
+	RefusedConfirm    = "confirm"     // first message to an external peer: resend with Confirmed once the user agrees
+	RefusedFilePolicy = "file-policy" // the profile does not allow this file to this peer
+	RefusedLocked     = "locked"      // the setting is locked by IT
+	RefusedTraining   = "training"    // required training is not complete
+)
+
+// Refused: the session declined a command because the policy forbids it.
+// Nothing left the machine.
+type Refused struct {
+	Command string `json:"command"`         // wire name of the refused command
+	ID      string `json:"id,omitempty"`    // the message id, for send
+	To      string `json:"to,omitempty"`    // the peer concerned
+	Code    string `json:"code"`            // one of the Refused* constants
+	Reason  string `json:"reason"`          // human-readable, names the rule
+	Trust   *Trust `json:"trust,omitempty"` // the peer's trust, when there is a peer
+}
+
+// Profile describes the configuration profile in force. It is emitted at
+// start, whenever a newer profile is applied (Changes then says what
+// changed, for the user), and in answer to the profile command.
+type Profile struct {
+	Managed   bool              `json:"managed"` // false: no IT profile, built-in defaults
+	ID        string            `json:"id,omitempty"`
+	Serial    int64             `json:"serial,omitempty"`
+	Org       string            `json:"org,omitempty"`
+	Source    string            `json:"source,omitempty"` // managed, import, push, stored
+	KeyID     string            `json:"key_id,omitempty"` // the IT key that signed it
+	IssuedAt  time.Time         `json:"issued_at,omitempty"`
+	ExpiresAt time.Time         `json:"expires_at,omitempty"`
+	Expired   bool              `json:"expired,omitempty"`  // still in force (no newer valid one) but past its date
+	Locked    []string          `json:"locked,omitempty"`   // settings the user cannot change
+	Changes   []string          `json:"changes,omitempty"`  // one line per change since the previous profile
+	Settings  map[string]string `json:"settings,omitempty"` // effective values of user-visible settings (tor, unknown_domains, ...)
+}
+
+// Profile refusal codes.
+const (
+	ProfileBadSignature = "bad-signature"
+	ProfileUnknownKey   = "unknown-key"
+	ProfileExpired      = "expired"
+	ProfileRollback     = "rollback"
+	ProfileMalformed    = "malformed"
+	ProfileUnreadable   = "unreadable"
+)
+
+// ProfileRefused: a profile was offered (file, import or push) and refused.
+// The profile in force is unchanged.
+type ProfileRefused struct {
+	Source string `json:"source"` // managed, import, push
+	Code   string `json:"code"`   // one of the Profile* constants
+	Reason string `json:"reason"` // human-readable, names the reason
+	ID     string `json:"id,omitempty"`
+	Serial int64  `json:"serial,omitempty"`
+}
+
+// Bulletin is a signed security bulletin from IT.
+type Bulletin struct {
+	ID        string    `json:"id"`
+	Severity  string    `json:"severity"` // info, warning, critical
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at,omitempty"`
+	Dismissed bool      `json:"dismissed,omitempty"`
+}
+
+// Bulletins lists every bulletin kept, newest first (answer to the bulletins command).
+type Bulletins struct {
+	Items []Bulletin `json:"items"`
+}
+
+// Accepted: the user accepted an external peer (a request or a first message).
+type Accepted struct {
+	JID   string `json:"jid"`
+	Trust Trust  `json:"trust"`
+}
+
+// Blocked: a JID or a whole domain is now blocked (XEP-0191).
+type Blocked struct {
+	JID string `json:"jid"` // a bare JID or a domain
+}
+
+// Unblocked: a block was lifted.
+type Unblocked struct {
+	JID string `json:"jid"`
 }
 
 // Closed is the last event: the session has stopped for good (after Quit or a fatal error).
@@ -176,3 +307,11 @@ func (Receipt) EventName() string             { return "receipt" }
 func (ChatState) EventName() string           { return "chat_state" }
 func (Error) EventName() string               { return "error" }
 func (Closed) EventName() string              { return "closed" }
+func (Refused) EventName() string             { return "refused" }
+func (Profile) EventName() string             { return "profile" }
+func (ProfileRefused) EventName() string      { return "profile_refused" }
+func (Bulletin) EventName() string            { return "bulletin" }
+func (Bulletins) EventName() string           { return "bulletins" }
+func (Accepted) EventName() string            { return "accepted" }
+func (Blocked) EventName() string             { return "blocked" }
+func (Unblocked) EventName() string           { return "unblocked" }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -24,6 +25,14 @@ func init() {
 	register(func() Command { return &Decline{} })
 	register(func() Command { return &Reconnect{} })
 	register(func() Command { return &Quit{} })
+	register(func() Command { return &SendFile{} })
+	register(func() Command { return &ImportProfile{} })
+	register(func() Command { return &GetProfile{} })
+	register(func() Command { return &GetBulletins{} })
+	register(func() Command { return &DismissBulletin{} })
+	register(func() Command { return &Accept{} })
+	register(func() Command { return &Block{} })
+	register(func() Command { return &Unblock{} })
 }
 
 // CommandNames lists the commands ParseCommand understands, sorted.
@@ -60,27 +69,8 @@ func ParseCommand(line []byte) (Command, error) {
 		return nil, fmt.Errorf("command %q: %v", *head.Cmd, err)
 	}
 	// Return the value, not the pointer, so consumers switch on value types.
-	switch v := c.(type) {
-	case *Send:
-		return *v, nil
-	case *GetRoster:
-		return *v, nil
-	case *SetPresence:
-		return *v, nil
-	case *SendChatState:
-		return *v, nil
-	case *AddContact:
-		return *v, nil
-	case *RemoveContact:
-		return *v, nil
-	case *Approve:
-		return *v, nil
-	case *Decline:
-		return *v, nil
-	case *Reconnect:
-		return *v, nil
-	case *Quit:
-		return *v, nil
+	if v, ok := reflect.ValueOf(c).Elem().Interface().(Command); ok {
+		return v, nil
 	}
 	return nil, fmt.Errorf("command %q: internal error: unhandled type %T", *head.Cmd, c)
 }

@@ -25,6 +25,15 @@ func TestParseCommand(t *testing.T) {
 		{`{"cmd":"decline","jid":"a@b"}`, Decline{JID: "a@b"}, ""},
 		{`{"cmd":"reconnect"}`, Reconnect{}, ""},
 		{`{"cmd":"quit"}`, Quit{}, ""},
+		{`{"cmd":"send","to":"carol@partner.test","body":"hi","confirmed":true}`, Send{To: "carol@partner.test", Body: "hi", Confirmed: true}, ""},
+		{`{"cmd":"sendfile","to":"a@b","path":"/tmp/x.pdf"}`, SendFile{To: "a@b", Path: "/tmp/x.pdf"}, ""},
+		{`{"cmd":"import_profile","path":"p.json"}`, ImportProfile{Path: "p.json"}, ""},
+		{`{"cmd":"profile"}`, GetProfile{}, ""},
+		{`{"cmd":"bulletins"}`, GetBulletins{}, ""},
+		{`{"cmd":"dismiss_bulletin","id":"b1"}`, DismissBulletin{ID: "b1"}, ""},
+		{`{"cmd":"accept","jid":"m@evil.test"}`, Accept{JID: "m@evil.test"}, ""},
+		{`{"cmd":"block","jid":"evil.test"}`, Block{JID: "evil.test"}, ""},
+		{`{"cmd":"unblock","jid":"evil.test"}`, Unblock{JID: "evil.test"}, ""},
 		{`{"cmd":"launch"}`, nil, `unknown command "launch"`},
 		{`{"to":"x"}`, nil, `missing string field "cmd"`},
 		{`{"cmd":42}`, nil, `not a JSON object`},
@@ -69,10 +78,17 @@ func TestMarshal(t *testing.T) {
 		want map[string]any
 	}{
 		{Closed{}, map[string]any{"event": "closed"}},
-		{Message{ID: "m1", From: "alice@acme.test/pc", To: "bob@acme.test", Body: "hi", Time: ts},
-			map[string]any{"event": "message", "id": "m1", "from": "alice@acme.test/pc", "to": "bob@acme.test", "body": "hi", "time": "2026-11-26T10:00:00Z"}},
+		{Message{ID: "m1", From: "alice@acme.test/pc", To: "bob@acme.test", Body: "hi", Time: ts,
+			Trust: Trust{Class: ClassInternal, Org: "ACME", Domain: "acme.test", FileSend: true}},
+			map[string]any{"event": "message", "id": "m1", "from": "alice@acme.test/pc", "to": "bob@acme.test", "body": "hi", "time": "2026-11-26T10:00:00Z",
+				"trust": map[string]any{"class": "internal", "org": "ACME", "lookalike_of": "", "domain": "acme.test", "file_send": true}}},
+		{Refused{Command: "sendfile", To: "m@evil.test", Code: RefusedFilePolicy, Reason: "evil.test is not an approved organisation",
+			Trust: &Trust{Class: ClassLookalike, LookalikeOf: "acme.test", Domain: "acrne.test", FileReason: "lookalike"}},
+			map[string]any{"event": "refused", "command": "sendfile", "to": "m@evil.test", "code": "file-policy", "reason": "evil.test is not an approved organisation",
+				"trust": map[string]any{"class": "lookalike", "org": "", "lookalike_of": "acme.test", "domain": "acrne.test", "file_send": false, "file_reason": "lookalike"}}},
 		{Error{Message: "bad", Code: CodeBadCommand}, map[string]any{"event": "error", "message": "bad", "code": "bad-command"}},
-		{Receipt{ID: "m1", From: "a@b/c"}, map[string]any{"event": "receipt", "id": "m1", "from": "a@b/c"}},
+		{Receipt{ID: "m1", From: "a@b/c", Trust: Trust{Class: ClassUnknown, Domain: "b"}}, map[string]any{"event": "receipt", "id": "m1", "from": "a@b/c",
+			"trust": map[string]any{"class": "unknown", "org": "", "lookalike_of": "", "domain": "b", "file_send": false}}},
 	}
 	for _, tt := range tests {
 		b, err := Marshal(tt.ev)
