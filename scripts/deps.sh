@@ -77,7 +77,10 @@ for svc in prosody ejabberd; do
 			as_root systemctl disable --now "$svc" >/dev/null 2>&1 || true
 		fi
 	elif [ -x "/etc/init.d/$svc" ]; then
-		if "/etc/init.d/$svc" status >/dev/null 2>&1; then
+		# Judge by the pid file: "/etc/init.d/ejabberd status" runs
+		# ejabberdctl, which starts an epmd listening on every interface.
+		pidfile=/run/$svc/$svc.pid
+		if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 			log "stopping system $svc service"
 			as_root "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
 		fi
