@@ -49,6 +49,7 @@ const (
 	CodeBadCommand   = "bad-command"   // a command was malformed
 	CodeNoKeyring    = "no-keyring"    // OS keyring unavailable
 	CodeConfig       = "config"        // local configuration problem
+	CodeUnsupported  = "unsupported"   // the command is valid but this version cannot do it yet
 )
 
 // Contact is one roster entry.
