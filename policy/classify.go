@@ -1,0 +1,170 @@
+package policy
+
+import "strings"
+
+// Verdict is the classification of one JID or domain.
+type Verdict struct {
+	Input       string // what was asked about, as given
+	Domain      string // the domain in Unicode form (what the user reads)
+	ASCII       string // the domain in ASCII (punycode) form
+	Class       Class
+	Org         string // organisation name for internal and partner domains
+	LookalikeOf string // for lookalikes: the approved domain imitated
+	Network     string // for gateways: the bridged network
+	// Techniques names how a lookalike imitates LookalikeOf: "confusable",
+	// "mixed-script", "punycode", "omission", "insertion", "repetition",
+	// "transposition", "adjacent-key", "vowel-swap", "bit-flip",
+	// "hyphenation", "tld-swap", "subdomain".
+	Techniques []string
+	Reason     string // one sentence for the user
+}
+
+// Classify says what jidOrDomain is: a bare JID, a full JID or a domain.
+// Input that cannot be read (empty, not a valid domain, a JID without a
+// domain) is Unknown, with a Reason that says why; Classify never panics.
+func (e *Engine) Classify(jidOrDomain string) Verdict {
+	e = e.orEmpty()
+	v := Verdict{Input: jidOrDomain, Class: Unknown}
+	a, err := parseAddress(jidOrDomain)
+	if err != nil {
+		v.Reason = quote(jidOrDomain) + " is not a valid address: " + err.Error() + "."
+		return v
+	}
+	v.Domain, v.ASCII = a.unicode, a.ascii
+	shown := display(a)
+
+	// The user's own blocks, then IT's.
+	if a.local != "" && e.userJIDs[a.local+"@"+a.ascii] {
+		v.Class = Blocked
+		v.Reason = "You blocked " + a.local + "@" + a.unicode + "."
+		return v
+	}
+	if d, ok := e.match(e.userDoms, a.ascii); ok {
+		v.Class = Blocked
+		v.Reason = "You blocked " + e.show(d) + "."
+		return v
+	}
+	if d, ok := e.match(e.blocked, a.ascii); ok {
+		v.Class = Blocked
+		v.Reason = e.show(d) + " is blocked by " + e.setter() + "."
+		return v
+	}
+	// Gateways win over the internal subdomain rule.
+	if net, ok := e.gateways[a.ascii]; ok {
+		v.Class, v.Network = ClassGateway, net
+		v.Reason = shown + " is a gateway to " + net + ": its contacts are outside " + e.orgName() + "."
+		return v
+	}
+	if e.internal[a.ascii] {
+		v.Class, v.Org = Internal, e.rules.Org
+		v.Reason = shown + " is " + possessive(e.orgName()) + " own domain."
+		return v
+	}
+	if i, ok := e.partners[a.ascii]; ok {
+		p := e.rules.Partners[i]
+		v.Class, v.Org = ClassPartner, p.Name
+		v.Reason = shown + " belongs to " + p.Name + ", a partner approved by " + e.setter() + "."
+		return v
+	}
+	for _, d := range e.rules.InternalDomains {
+		if subdomainOf(a.ascii, d) {
+			if e.rules.SubdomainsInternal {
+				v.Class, v.Org = Internal, e.rules.Org
+				v.Reason = shown + " is a subdomain of " + e.show(d) + ", which " + e.setter() + " counts as internal."
+			} else {
+				v.Reason = shown + " is a subdomain of " + e.show(d) + ", but " + e.setter() + " does not count subdomains as internal."
+			}
+			return v
+		}
+	}
+	for i, p := range e.rules.Partners {
+		for _, d := range p.Domains {
+			if subdomainOf(a.ascii, d) {
+				v.Reason = shown + " is a subdomain of " + e.show(d) + " (" + e.rules.Partners[i].Name + "), which is not itself approved."
+				return v
+			}
+		}
+	}
+	if l, ok := e.lookalike(a); ok {
+		v.Class = Lookalike
+		v.LookalikeOf = l.of
+		v.Techniques = l.techniques
+		v.Reason = shown + " looks like " + e.show(l.of) + " but is not it" + describe(l.techniques) + "."
+		return v
+	}
+	v.Reason = shown + " is not an approved organisation."
+	return v
+}
+
+// match finds d or a parent of d in set.
+func (e *Engine) match(set map[string]bool, d string) (string, bool) {
+	for {
+		if set[d] {
+			return d, true
+		}
+		i := strings.IndexByte(d, '.')
+		if i < 0 {
+			return "", false
+		}
+		d = d[i+1:]
+	}
+}
+
+// show returns the Unicode form of an ASCII domain, with the ASCII form in
+// brackets when they differ.
+func (e *Engine) show(ascii string) string {
+	a, err := parseAddress(ascii)
+	if err != nil {
+		return ascii
+	}
+	return display(a)
+}
+
+func display(a address) string {
+	if a.unicode != a.ascii {
+		return a.unicode + " (" + a.ascii + ")"
+	}
+	return a.ascii
+}
+
+func quote(s string) string { return "\u201c" + s + "\u201d" }
+
+func possessive(s string) string {
+	if strings.HasSuffix(s, "s") {
+		return s + "'"
+	}
+	return s + "'s"
+}
+
+// orgName names the user's organisation.
+func (e *Engine) orgName() string {
+	if e.rules.Org == "" {
+		return "your organisation"
+	}
+	return e.rules.Org
+}
+
+// setter names who set the rules: "ACME IT", or Palisade's defaults when
+// there is no profile (Unmanaged names the organisation after its domain).
+func (e *Engine) setter() string {
+	if e.unmanaged() {
+		return "Palisade's default rules"
+	}
+	if e.rules.Org == "" {
+		return "your IT department"
+	}
+	return e.rules.Org + " IT"
+}
+
+func (e *Engine) unmanaged() bool {
+	return e.rules.Org == "" || (len(e.rules.InternalDomains) > 0 && e.rules.Org == e.rules.InternalDomains[0])
+}
+
+var emptyEngine, _ = New(Rules{})
+
+func (e *Engine) orEmpty() *Engine {
+	if e == nil {
+		return emptyEngine
+	}
+	return e
+}

@@ -1,0 +1,229 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Decision answers "may this go?". When Allowed is false, Code is one of
+// CodeBlocked, CodeConfirm or CodeFilePolicy (the event.Refused* strings)
+// and Reason is one sentence for the user naming the rule and who set it.
+// An allowed decision may still carry a Reason (for example a warning that
+// the peer is outside the organisation).
+type Decision struct {
+	Allowed bool
+	Code    string
+	Reason  string
+}
+
+// Inbound says what to do with a message arriving from a peer.
+type Inbound struct {
+	Drop    bool   // refuse it silently: the peer is blocked
+	Request bool   // hold it in Requests until the user accepts the peer
+	Reason  string // one sentence for the user
+}
+
+// MayMessage decides whether a message may be sent to jid. Internal, partner
+// and gateway peers are allowed. An unknown peer is allowed with a warning,
+// needs confirmation (Code "confirm") unless accepted, or is refused,
+// according to UnknownDomains. A lookalike needs confirmation unless
+// accepted, and is refused when UnknownDomains is Block. Blocked peers and
+// unreadable addresses are refused.
+func (e *Engine) MayMessage(jid string, accepted bool) Decision {
+	e = e.orEmpty()
+	v := e.Classify(jid)
+	switch v.Class {
+	case Internal, ClassPartner, ClassGateway:
+		if v.Class == ClassGateway {
+			return Decision{Allowed: true, Reason: v.Reason}
+		}
+		return Decision{Allowed: true}
+	case Blocked:
+		return Decision{Code: CodeBlocked, Reason: v.Reason}
+	}
+	if v.Domain == "" { // unreadable address
+		return Decision{Code: CodeBlocked, Reason: v.Reason}
+	}
+	if e.rules.UnknownDomains == Block {
+		return Decision{Code: CodeBlocked, Reason: v.Reason + " " + e.setter() + " does not allow messages to organisations it has not approved."}
+	}
+	if accepted {
+		return Decision{Allowed: true, Reason: v.Reason}
+	}
+	if v.Class == Lookalike || e.rules.UnknownDomains == Confirm {
+		return Decision{Code: CodeConfirm, Reason: v.Reason + " Confirm that you want to write to " + displayJID(v) + "."}
+	}
+	return Decision{Allowed: true, Reason: v.Reason}
+}
+
+// Incoming decides what to do with a message from jid: blocked peers (and
+// unreadable addresses) are dropped; a first message from an unknown or
+// lookalike peer the user has not accepted waits in Requests.
+func (e *Engine) Incoming(jid string, accepted bool) Inbound {
+	e = e.orEmpty()
+	v := e.Classify(jid)
+	switch {
+	case v.Class == Blocked:
+		return Inbound{Drop: true, Reason: v.Reason}
+	case v.Domain == "":
+		return Inbound{Drop: true, Reason: v.Reason}
+	case (v.Class == Unknown || v.Class == Lookalike) && !accepted:
+		return Inbound{Request: true, Reason: v.Reason}
+	}
+	return Inbound{}
+}
+
+// MayFile decides whether a file called name of size bytes may be sent to
+// jid. Files go to internal peers and to partners whose organisation allows
+// files; never to gateways, unknown, lookalike or blocked peers. Then the
+// type (by extension, case-insensitive, the last one of a double extension,
+// ignoring trailing dots and spaces) and the size are checked: the partner's
+// limit when it has one, else the file rules' maximum. An empty name skips
+// the type check; a negative size skips the size check.
+func (e *Engine) MayFile(jid, name string, size int64) Decision {
+	e = e.orEmpty()
+	v := e.Classify(jid)
+	limit := e.rules.Files.MaxSize
+	to := e.orgName()
+	switch v.Class {
+	case Internal:
+	case ClassPartner:
+		p := e.partnerNamed(v.Org)
+		if !p.FilesAllowed {
+			return Decision{Code: CodeFilePolicy, Reason: "Files to " + p.Name + " are not allowed by " + e.setter() + "."}
+		}
+		if p.MaxFileSize > 0 {
+			limit = p.MaxFileSize
+		}
+		to = p.Name
+	case Blocked:
+		return Decision{Code: CodeBlocked, Reason: v.Reason}
+	case ClassGateway:
+		return Decision{Code: CodeFilePolicy, Reason: "Files cannot be sent through the " + v.Network + " gateway: " + e.filesOnly()}
+	case Lookalike:
+		return Decision{Code: CodeFilePolicy, Reason: v.Reason + " Files are never sent to look-alike domains."}
+	default:
+		if v.Domain == "" {
+			return Decision{Code: CodeFilePolicy, Reason: v.Reason}
+		}
+		return Decision{Code: CodeFilePolicy, Reason: "Files to " + displayDomain(v) + " are not allowed: " + e.filesOnly()}
+	}
+	if d, ok := e.typeDecision(name); !ok {
+		return d
+	}
+	if size >= 0 && limit > 0 && size > limit {
+		return Decision{Code: CodeFilePolicy, Reason: "Files larger than " + HumanSize(limit) + " cannot be sent to " + to + "."}
+	}
+	return Decision{Allowed: true}
+}
+
+// MayFileToRoom decides whether a file may be sent to a group chat whose
+// occupants (real bare JIDs) are given: every occupant must be allowed. A
+// room whose occupants are not known (an empty list) is refused, because
+// the rule cannot be checked.
+func (e *Engine) MayFileToRoom(occupants []string, name string, size int64) Decision {
+	e = e.orEmpty()
+	if len(occupants) == 0 {
+		return Decision{Code: CodeFilePolicy, Reason: "Files cannot be sent to this room: its members are not known, so " + e.setter() + "'s file rules cannot be checked."}
+	}
+	for _, o := range occupants {
+		d := e.MayFile(o, name, size)
+		if !d.Allowed {
+			who := strings.TrimSpace(o)
+			if v := e.Classify(o); v.Domain != "" {
+				who = displayJID(v)
+			}
+			d.Reason = "Files cannot be sent to this room because of " + who + ": " + d.Reason
+			return d
+		}
+	}
+	return Decision{Allowed: true}
+}
+
+// typeDecision checks the file name against the blocked types.
+func (e *Engine) typeDecision(name string) (Decision, bool) {
+	if name == "" || len(e.types) == 0 {
+		return Decision{}, true
+	}
+	base := name
+	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
+		base = base[i+1:]
+	}
+	// Windows ignores trailing dots and spaces: "virus.exe. " runs as .exe.
+	base = strings.TrimRight(base, ". \t")
+	if strings.ContainsAny(base, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f") {
+		return Decision{Code: CodeFilePolicy, Reason: quote(name) + " hides its real type with invisible direction characters, so it cannot be sent."}, false
+	}
+	i := strings.LastIndexByte(base, '.')
+	if i < 0 {
+		return Decision{}, true
+	}
+	ext := strings.ToLower(strings.TrimSpace(base[i:]))
+	if e.types[ext] {
+		return Decision{Code: CodeFilePolicy, Reason: e.setter() + " does not allow sending " + ext + " files (" + quote(name) + ")."}, false
+	}
+	return Decision{}, true
+}
+
+func (e *Engine) filesOnly() string {
+	var names []string
+	for _, p := range e.rules.Partners {
+		if p.FilesAllowed {
+			names = append(names, p.Name)
+		}
+	}
+	s := e.setter() + " allows files only to " + e.orgName()
+	switch len(names) {
+	case 0:
+		return s + "."
+	case 1:
+		return s + " and " + names[0] + "."
+	default:
+		return s + " and the partners " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + "."
+	}
+}
+
+func (e *Engine) partnerNamed(name string) Partner {
+	for _, p := range e.rules.Partners {
+		if p.Name == name {
+			return p
+		}
+	}
+	return Partner{Name: name}
+}
+
+func displayDomain(v Verdict) string {
+	if v.Domain != v.ASCII {
+		return v.Domain + " (" + v.ASCII + ")"
+	}
+	return v.Domain
+}
+
+func displayJID(v Verdict) string {
+	a, err := parseAddress(v.Input)
+	if err != nil || a.local == "" {
+		return displayDomain(v)
+	}
+	return a.local + "@" + displayDomain(v)
+}
+
+// HumanSize formats a byte count for people: "25 MB", "1.5 GB", "800 bytes".
+// Units are powers of 1024.
+func HumanSize(n int64) string {
+	if n < 1024 {
+		if n == 1 {
+			return "1 byte"
+		}
+		return fmt.Sprintf("%d bytes", n)
+	}
+	units := []string{"KB", "MB", "GB", "TB", "PB", "EB"}
+	f := float64(n)
+	u := -1
+	for f >= 1024 && u < len(units)-1 {
+		f /= 1024
+		u++
+	}
+	s := fmt.Sprintf("%.1f", f)
+	s = strings.TrimSuffix(s, ".0")
+	return s + " " + units[u]
+}
