@@ -90,6 +90,9 @@ func (s *Session) execute(cmd event.Command) {
 			s.badCommand(c, "Unknown chat state "+c.State)
 			return
 		}
+		if !s.mayNotify(to) {
+			return // the policy does not let messages go there without asking
+		}
 		s.mu.Lock()
 		if s.cur != nil {
 			s.write(s.cur, &outStanza{el: chatStateMessage(randomID(), to, c.State)})
@@ -99,6 +102,9 @@ func (s *Session) execute(cmd event.Command) {
 		b, ok := bareJID(c.JID)
 		if !ok {
 			s.badCommand(c, "Not a valid address: "+c.JID)
+			return
+		}
+		if s.refuseBlocked(c, b) {
 			return
 		}
 		item := elem("", "item", "jid", b, "name", c.Name)
@@ -125,6 +131,9 @@ func (s *Session) execute(cmd event.Command) {
 			s.badCommand(c, "Not a valid address: "+c.JID)
 			return
 		}
+		if s.refuseBlocked(c, b) {
+			return
+		}
 		s.withConn(c, func(cur *conn) {
 			s.write(cur, &outStanza{el: presence("subscribed", b, "", "")})
 		})
@@ -138,7 +147,9 @@ func (s *Session) execute(cmd event.Command) {
 			s.write(cur, &outStanza{el: presence("unsubscribed", b, "", "")})
 		})
 	default:
-		s.badCommand(cmd, "Unknown command")
+		if !s.executePolicy(cmd) {
+			s.badCommand(cmd, "Unknown command")
+		}
 	}
 }
 
@@ -183,6 +194,10 @@ func (s *Session) send(c event.Send) {
 		s.badCommand(c, "An empty message cannot be sent.")
 		return
 	}
+	trust, allowed := s.checkSend(c, to)
+	if !allowed {
+		return // refused: nothing is sent or queued
+	}
 	id := c.ID
 	if id == "" {
 		id = randomID()
@@ -193,7 +208,7 @@ func (s *Session) send(c event.Send) {
 		o := &outStanza{el: chatMessage(id, to, c.Body), msgID: id, to: to, body: c.Body}
 		if err := s.write(cur, o); err == nil {
 			s.mu.Unlock()
-			s.emit(event.Sent{ID: id, To: to})
+			s.emit(event.Sent{ID: id, To: to, Trust: trust})
 			return
 		}
 		// The connection just failed: the message goes to the outbox
@@ -207,5 +222,5 @@ func (s *Session) send(c event.Send) {
 	if err != nil {
 		s.emit(event.Error{Message: "The message could not be saved for later: " + err.Error(), Code: event.CodeConfig, Command: c.CommandName()})
 	}
-	s.emit(event.Sent{ID: id, To: to, Queued: true})
+	s.emit(event.Sent{ID: id, To: to, Queued: true, Trust: trust})
 }

@@ -200,33 +200,42 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 			if fw.Body != nil && *fw.Body != "" {
 				t, delayed := messageTime(fw)
 				s.emit(event.Message{ID: fw.ID, From: fw.From, To: fw.To, Body: *fw.Body, Time: t,
-					Outgoing: true, Carbon: true, Delayed: delayed})
+					Outgoing: true, Carbon: true, Delayed: delayed, Trust: s.trustOf(fw.To)})
 			}
 			return
 		}
 		if fw := st.CarbonRecvd.message(); fw != nil && fw.Type != "error" {
+			in, tr := s.inbound(fw.From)
+			if in.Drop {
+				return
+			}
 			if cs := fw.chatState(); cs != "" {
-				s.emit(event.ChatState{From: fw.From, State: cs})
+				s.emit(event.ChatState{From: fw.From, State: cs, Trust: tr})
 			}
 			if fw.Body != nil && *fw.Body != "" {
 				t, delayed := messageTime(fw)
 				s.emit(event.Message{ID: fw.ID, From: fw.From, To: fw.To, Body: *fw.Body, Time: t,
-					Carbon: true, Delayed: delayed})
+					Carbon: true, Delayed: delayed, Request: in.Request, Trust: tr})
 			}
 		}
 		return
 	}
+	in, tr := s.inbound(st.From)
+	if in.Drop {
+		return // blocked: no event, no receipt
+	}
 	if st.Receipt != nil && st.Receipt.ID != "" {
-		s.emit(event.Receipt{ID: st.Receipt.ID, From: st.From})
+		s.emit(event.Receipt{ID: st.Receipt.ID, From: st.From, Trust: tr})
 	}
 	if cs := st.chatState(); cs != "" {
-		s.emit(event.ChatState{From: st.From, State: cs})
+		s.emit(event.ChatState{From: st.From, State: cs, Trust: tr})
 	}
 	if st.Body == nil || *st.Body == "" {
 		return
 	}
 	t, delayed := messageTime(st)
-	s.emit(event.Message{ID: st.ID, From: st.From, To: st.To, Body: *st.Body, Time: t, Delayed: delayed})
+	s.emit(event.Message{ID: st.ID, From: st.From, To: st.To, Body: *st.Body, Time: t, Delayed: delayed,
+		Request: in.Request, Trust: tr})
 	if st.ReceiptRequest != nil && st.ID != "" && st.From != "" {
 		s.mu.Lock()
 		if s.mayKnowPresence(c, st.From) {
@@ -240,6 +249,10 @@ func (s *Session) onPresence(c *conn, st *inStanza) {
 	bare := st.From
 	if i := strings.IndexByte(bare, '/'); i >= 0 {
 		bare = bare[:i]
+	}
+	in, tr := s.inbound(st.From)
+	if in.Drop {
+		return
 	}
 	switch st.Type {
 	case "":
@@ -255,14 +268,14 @@ func (s *Session) onPresence(c *conn, st *inStanza) {
 		default:
 			show = event.ShowAvailable
 		}
-		s.emit(event.Presence{From: st.From, JID: bare, Show: show, Status: st.Status, Priority: st.Priority})
+		s.emit(event.Presence{From: st.From, JID: bare, Show: show, Status: st.Status, Priority: st.Priority, Trust: tr})
 	case "unavailable":
 		if st.From == c.jid.String() {
 			return
 		}
-		s.emit(event.Presence{From: st.From, JID: bare, Show: event.ShowUnavailable, Status: st.Status})
+		s.emit(event.Presence{From: st.From, JID: bare, Show: event.ShowUnavailable, Status: st.Status, Trust: tr})
 	case "subscribe":
-		s.emit(event.SubscriptionRequest{From: bare, Status: st.Status})
+		s.emit(event.SubscriptionRequest{From: bare, Status: st.Status, Trust: tr})
 	}
 }
 
@@ -293,6 +306,14 @@ func (s *Session) onIQ(c *conn, st *inStanza) {
 		}
 		s.onRosterPush(st.Roster)
 		reply = iq("result", st.ID, st.From)
+	case (st.Block != nil || st.Unblock != nil) && st.Type == "set":
+		if !c.fromSelf(st.From) {
+			s.forged.Add(1) // only the account's server may push the blocklist
+			reply = iqError(st.ID, st.From, "service-unavailable", "cancel")
+			break
+		}
+		s.onBlockPush(st)
+		reply = iq("result", st.ID, st.From)
 	case st.Ping != nil && st.Type == "get":
 		reply = iq("result", st.ID, st.From)
 	case st.DiscoInfo != nil && st.Type == "get":
@@ -313,6 +334,7 @@ func (s *Session) onIQ(c *conn, st *inStanza) {
 func (s *Session) onRosterPush(q *rosterQuery) {
 	for _, it := range q.Items {
 		ct := contactOf(it)
+		ct.Trust = s.trustOf(ct.JID)
 		removed := it.Subscription == "remove"
 		s.mu.Lock()
 		if removed {

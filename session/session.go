@@ -71,6 +71,8 @@ type Session struct {
 
 	forged atomic.Int64 // forged carbons and roster pushes ignored
 
+	pol policyState // the domain policy in force (policy.go)
+
 	// Handlers for answers to our IQs. They survive a resumed stream (the
 	// server re-sends answers it could not deliver) and are dropped with
 	// the stream otherwise.
@@ -128,6 +130,7 @@ func New(cfg Config) (*Session, error) {
 	}
 	s.evCond = sync.NewCond(&s.evMu)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.initPolicy()
 	return s, nil
 }
 
@@ -518,6 +521,9 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	s.emit(info)
 	err = s.sendIQ(c, iq("get", randomID(), "", elem(nsRoster, "query")), s.onRoster)
 	if err == nil {
+		err = s.requestBlocklist(c)
+	}
+	if err == nil {
 		err = s.sendIQ(c, iq("set", randomID(), "", elem(nsCarbons, "enable")), func(st *inStanza) {
 			if st.Type == "error" {
 				s.emit(event.Error{Message: "The server refused message carbons: " + st.Error.String(), Code: event.CodeProtocol})
@@ -564,7 +570,7 @@ func (s *Session) flushOutbox(c *conn) {
 			return
 		}
 		sent = true
-		s.emit(event.Sent{ID: e.ID, To: e.To})
+		s.emit(event.Sent{ID: e.ID, To: e.To, Trust: s.trustOf(e.To)})
 		if !s.sm.enabled {
 			s.outbox.remove(e.ID)
 		}
@@ -648,6 +654,7 @@ func (s *Session) reportAcked(acked []*outStanza) {
 func (s *Session) rosterList() []event.Contact {
 	l := make([]event.Contact, 0, len(s.roster))
 	for _, c := range s.roster {
+		c.Trust = s.trustOf(c.JID)
 		l = append(l, c)
 	}
 	sort.Slice(l, func(i, j int) bool { return l[i].JID < l[j].JID })

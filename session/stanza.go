@@ -117,6 +117,11 @@ type inStanza struct {
 		Node string `xml:"node,attr"`
 	} `xml:"http://jabber.org/protocol/disco#info query"`
 
+	// blocking (XEP-0191)
+	Blocklist *blockItems `xml:"urn:xmpp:blocking blocklist"`
+	Block     *blockItems `xml:"urn:xmpp:blocking block"`
+	Unblock   *blockItems `xml:"urn:xmpp:blocking unblock"`
+
 	Error *stanzaError `xml:"error"`
 }
 
