@@ -95,6 +95,9 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"keystore-and-account-stay-below-the-ui", pkg("account", m+"ui")},
 		{"policy-is-pure", pkg("policy", "os")},
 		{"policy-is-pure", pkg("policy/profile", "net/http")},
+		{"profile-stays-below-the-session", pkg("profile", m+"session")},
+		{"profile-stays-below-the-session", pkg("profile", "mellium.im/xmpp/jid")},
+		{"profile-stays-below-the-session", pkg("profile", "fyne.io/fyne/v2")},
 		{"testenv-only-in-tests", pkg("session", m+"internal/testenv")},
 		{"uidemo-only-in-tools-and-tests", pkg("cmd/client", m+"ui/uidemo")},
 	}
@@ -129,6 +132,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		pkg("cmd/client/internal/cli", m+"session", m+"keystore", m+"account", m+"event"),
 		pkg("keystore", "github.com/zalando/go-keyring"),
 		pkg("policy", "strings", "time"),
+		pkg("profile", "os", m+"policy", m+"event", "github.com/go-jose/go-jose/v4"),
 		pkg("internal/testenv", "os/exec"),
 		pkg("ui/internal/demo", m+"ui", m+"ui/uidemo", "fyne.io/fyne/v2/app"),
 	}

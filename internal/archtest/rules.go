@@ -183,6 +183,13 @@ var Rules = []Rule{
 		Scope:     Direct,
 	},
 	{
+		Name:      "profile-stays-below-the-session",
+		Why:       "profile/ parses, verifies and keeps IT-signed profiles for the session, the GUI and the IT tool alike: it may read files but must not import Fyne, ui/, session/ or mellium",
+		Applies:   func(rel string) bool { return under(rel, "profile") },
+		Forbidden: anyOf(fyne, ui, session, xmpp),
+		Scope:     Direct | Tests | Transitive,
+	},
+	{
 		Name:      "testenv-only-in-tests",
 		Why:       "internal/testenv starts servers and keyrings for tests; shipped code may not depend on it (import it from _test.go files only)",
 		Applies:   func(rel string) bool { return !under(rel, "internal/testenv", "testenv") },
