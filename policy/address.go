@@ -66,14 +66,19 @@ func normaliseDomain(d string) (ascii, unicode string, err error) {
 	if len(ascii) > 253 {
 		return "", "", errors.New("the domain is longer than 253 characters")
 	}
-	unicode, err = idna.Display.ToUnicode(ascii)
+	unicode, err = parseUnicode(ascii)
 	if err != nil {
 		unicode = ascii
 	}
 	return ascii, unicode, nil
 }
 
-// parentOf reports whether d is a strict subdomain of parent.
+// parseUnicode turns an ASCII domain into its Unicode form for display.
+func parseUnicode(ascii string) (string, error) {
+	return idna.Display.ToUnicode(ascii)
+}
+
+// subdomainOf reports whether d is a strict subdomain of parent.
 func subdomainOf(d, parent string) bool {
 	return len(d) > len(parent) && strings.HasSuffix(d, parent) && d[len(d)-len(parent)-1] == '.'
 }

@@ -129,13 +129,6 @@ type Engine struct {
 	_        struct{}
 }
 
-// approvedDomain is an internal or partner domain, with what lookalike
-// detection needs precomputed.
-type approvedDomain struct {
-	ascii string
-	org   string
-}
-
 // Rules returns a copy of the normalised rules the engine was built from.
 func (e *Engine) Rules() Rules {
 	r := e.rules
@@ -197,7 +190,7 @@ func New(r Rules) (*Engine, error) {
 		}
 		e.internal[a] = true
 		n.InternalDomains = append(n.InternalDomains, a)
-		e.approved = append(e.approved, approvedDomain{ascii: a, org: n.Org})
+		e.approved = append(e.approved, newApproved(a, n.Org))
 	}
 	for i, p := range r.Partners {
 		name := strings.TrimSpace(p.Name)
@@ -221,7 +214,7 @@ func New(r Rules) (*Engine, error) {
 			}
 			e.partners[a] = len(n.Partners)
 			np.Domains = append(np.Domains, a)
-			e.approved = append(e.approved, approvedDomain{ascii: a, org: name})
+			e.approved = append(e.approved, newApproved(a, name))
 		}
 		n.Partners = append(n.Partners, np)
 	}
