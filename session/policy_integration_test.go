@@ -311,7 +311,10 @@ func testPolicySendFile(t *testing.T, srv *testenv.Server) {
 		}
 	}
 	r.s.Do(event.SendFile{To: "bob@acme.test", Path: file})
-	r.waitFor("upload step", 10*time.Second, func(e event.Event) bool { er, ok := e.(event.Error); return ok && er.Message == "test upload figures.pdf" })
+	r.waitFor("upload step", 10*time.Second, func(e event.Event) bool {
+		er, ok := e.(event.Error)
+		return ok && er.Message == "test upload figures.pdf"
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if len(uploads) != 1 || uploads[0].To != "bob@acme.test" {
