@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -33,16 +34,32 @@ type App struct {
 	// notify sends a desktop notification (the App's by default).
 	notify func(*fyne.Notification)
 
-	roster  *RosterModel
-	chats   *ChatModel
-	conn    ConnModel
-	self    string // own bare JID
-	ownShow string
-	ownMsg  string
-	active  string // bare JID of the open conversation, "" for none
-	focused bool
-	typing  map[string]*typingTracker
-	lastErr string
+	roster   *RosterModel
+	chats    *ChatModel
+	requests *RequestsModel
+	profile  *ProfileModel
+	// held lists, per peer, the ids of messages the session held back until
+	// the user confirms writing to that external peer.
+	held map[string][]string
+	// accepting: the user pressed Accept on these requests; their
+	// conversation opens when the session confirms.
+	accepting map[string]bool
+	// lastFileTo is the peer of the last file send, where a file error goes.
+	lastFileTo string
+	// openURL opens a link in the browser (the App's by default; tests
+	// record instead). Nothing is ever fetched by Palisade itself.
+	openURL func(u *url.URL) error
+	// chooseFile asks the user for a file and calls chosen with its path
+	// (a file dialog by default; tests answer at once).
+	chooseFile func(title string, chosen func(path string))
+	conn       ConnModel
+	self       string // own bare JID
+	ownShow    string
+	ownMsg     string
+	active     string // bare JID of the open conversation, "" for none
+	focused    bool
+	typing     map[string]*typingTracker
+	lastErr    string
 
 	signingOut  bool
 	closing     bool // the window waits for the session to close cleanly
@@ -63,17 +80,23 @@ type App struct {
 // and what tests use with the Fyne test app.
 func New(a fyne.App, opts Options) *App {
 	u := &App{
-		fyne:    a,
-		opts:    opts,
-		stop:    make(chan struct{}),
-		now:     time.Now,
-		notify:  a.SendNotification,
-		roster:  NewRosterModel(),
-		chats:   NewChatModel(),
-		focused: true,
-		typing:  map[string]*typingTracker{},
-		ownShow: event.ShowAvailable,
+		fyne:      a,
+		opts:      opts,
+		stop:      make(chan struct{}),
+		now:       time.Now,
+		notify:    a.SendNotification,
+		roster:    NewRosterModel(),
+		chats:     NewChatModel(),
+		requests:  NewRequestsModel(),
+		profile:   NewProfileModel(),
+		held:      map[string][]string{},
+		accepting: map[string]bool{},
+		focused:   true,
+		typing:    map[string]*typingTracker{},
+		ownShow:   event.ShowAvailable,
 	}
+	u.openURL = a.OpenURL
+	u.chooseFile = u.fileDialog
 	u.win = a.NewWindow("Palisade")
 	u.win.Resize(fyne.NewSize(1000, 680))
 	u.win.SetCloseIntercept(u.closeWindow)
@@ -159,7 +182,7 @@ func (a *App) updateTitle() {
 	if a.onMain && a.self != "" {
 		t = a.self + " — Palisade"
 	}
-	if n := a.roster.TotalUnread(); n > 0 && a.onMain {
+	if n := a.roster.TotalUnread() + a.requests.Len(); n > 0 && a.onMain {
 		t = fmt.Sprintf("(%d) %s", n, t)
 	}
 	a.win.SetTitle(t)
@@ -291,6 +314,11 @@ func (a *App) backToSignIn(msg string) {
 func (a *App) resetSession() {
 	a.roster = NewRosterModel()
 	a.chats = NewChatModel()
+	a.requests = NewRequestsModel()
+	a.profile = NewProfileModel()
+	a.held = map[string][]string{}
+	a.accepting = map[string]bool{}
+	a.lastFileTo = ""
 	a.typing = map[string]*typingTracker{}
 	a.active = ""
 	a.lastErr = ""
@@ -311,8 +339,23 @@ func (a *App) apply(gen int, batch []event.Event) {
 		rosterDirty, bannerDirty, titleDirty bool
 		rosterReplaced                       bool
 		activeDirty, activeAppended          bool
+		requestsDirty, profileDirty          bool
 		notes                                []event.Message
+		opens                                []string
 	)
+	// trusted records the verdict an event carries about peer.
+	trusted := func(peer string, t event.Trust) {
+		if a.roster.SetTrust(peer, t) {
+			rosterDirty = true
+			if bareJID(peer) == a.active {
+				activeDirty = true
+			}
+			if a.requests.Has(peer) {
+				a.requests.SetTrust(peer, t)
+				requestsDirty = true
+			}
+		}
+	}
 	for _, ev := range batch {
 		switch e := ev.(type) {
 		case event.Connecting, event.Disconnected, event.Closed:
@@ -362,6 +405,13 @@ func (a *App) apply(gen int, batch []event.Event) {
 		case event.Roster:
 			a.roster.SetRoster(e)
 			rosterDirty, rosterReplaced = true, true
+			activeDirty = a.active != "" || activeDirty
+			for _, c := range e.Contacts {
+				if a.requests.Has(c.JID) {
+					a.requests.SetTrust(c.JID, c.Trust)
+					requestsDirty = true
+				}
+			}
 		case event.RosterPush:
 			a.roster.Push(e)
 			rosterDirty = true
@@ -373,6 +423,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 				continue // another of the user's own clients
 			}
 			a.roster.Presence(e)
+			trusted(e.JID, e.Trust)
 			rosterDirty = true
 			if bareJID(e.JID) == a.active {
 				activeDirty = true
@@ -383,8 +434,25 @@ func (a *App) apply(gen int, batch []event.Event) {
 		case event.SubscriptionRequest:
 			a.roster.AddRequest(e)
 			a.main.refreshRequests()
+			rosterDirty = true
 		case event.Message:
 			if strings.TrimSpace(e.Body) == "" {
+				continue
+			}
+			out := e.Outgoing || bareJID(e.From) == a.self
+			if out {
+				trusted(e.To, e.Trust)
+			} else {
+				trusted(e.From, e.Trust)
+			}
+			if e.Request && !out && !a.chats.Has(e.From) {
+				// A stranger's first words wait in Requests, not among the chats.
+				if a.requests.Add(e) {
+					requestsDirty, titleDirty = true, true
+					if !a.focused && !e.Delayed {
+						notes = append(notes, e)
+					}
+				}
 				continue
 			}
 			conv, added := a.chats.Incoming(e, a.self)
@@ -392,7 +460,6 @@ func (a *App) apply(gen int, batch []event.Event) {
 				continue
 			}
 			a.roster.Touch(conv)
-			out := e.Outgoing || bareJID(e.From) == a.self
 			if conv == a.active {
 				activeDirty, activeAppended = true, true
 			}
@@ -405,6 +472,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 			}
 			rosterDirty = true
 		case event.Sent:
+			trusted(e.To, e.Trust)
 			if conv, ok := a.chats.Sent(e); ok && conv == a.active {
 				activeDirty = true
 			}
@@ -413,10 +481,12 @@ func (a *App) apply(gen int, batch []event.Event) {
 				activeDirty = true
 			}
 		case event.Receipt:
+			trusted(e.From, e.Trust)
 			if conv, ok := a.chats.Receipt(e); ok && conv == a.active {
 				activeDirty = true
 			}
 		case event.ChatState:
+			trusted(e.From, e.Trust)
 			conv := a.chats.ChatState(e, now)
 			if conv == a.active {
 				activeDirty = true
@@ -429,8 +499,59 @@ func (a *App) apply(gen int, batch []event.Event) {
 				})
 			}
 		case event.Error:
+			if e.Command == (event.SendFile{}).CommandName() && a.lastFileTo != "" {
+				// A file that could not go is said where it was sent.
+				a.chats.System(a.lastFileTo, "File not sent: "+e.Message, now)
+				if a.lastFileTo == a.active {
+					activeDirty, activeAppended = true, true
+				}
+				continue
+			}
 			a.lastErr = e.Message
 			bannerDirty = true
+		case event.Refused:
+			if e.Trust != nil {
+				trusted(e.To, *e.Trust)
+			}
+			conv, errLine := a.applyRefused(e, now)
+			if conv != "" && conv == a.active {
+				activeDirty, activeAppended = true, true
+			}
+			bannerDirty = bannerDirty || errLine
+		case event.Accepted:
+			jid := bareJID(e.JID)
+			trusted(jid, e.Trust)
+			if r := a.requests.Take(jid); r != nil {
+				for _, m := range r.Messages {
+					m.Request = false
+					a.chats.Incoming(m, a.self)
+				}
+				a.roster.Touch(jid)
+				if a.accepting[jid] {
+					opens = append(opens, jid)
+				} else {
+					a.roster.AddUnread(jid, len(r.Messages))
+					titleDirty = true
+				}
+				requestsDirty, rosterDirty = true, true
+			}
+			delete(a.accepting, jid)
+		case event.Blocked:
+			if a.requests.Blocked(e.JID) > 0 {
+				requestsDirty, titleDirty = true, true
+			}
+		case event.Profile:
+			a.profile.SetProfile(e)
+			profileDirty = true
+		case event.ProfileRefused:
+			a.profile.ProfileRefused(e)
+			profileDirty = true
+		case event.Bulletin:
+			a.profile.AddBulletin(e)
+			profileDirty = true
+		case event.Bulletins:
+			a.profile.SetBulletins(e.Items)
+			profileDirty = true
 		}
 	}
 	if !a.onMain {
@@ -448,8 +569,17 @@ func (a *App) apply(gen int, batch []event.Event) {
 	if bannerDirty {
 		a.refreshBanner()
 	}
+	if requestsDirty {
+		a.main.refreshRequests()
+	}
+	if profileDirty {
+		a.main.refreshProfile()
+	}
 	if titleDirty {
 		a.updateTitle()
+	}
+	for _, jid := range opens {
+		a.open(jid)
 	}
 	a.notifyMessages(notes)
 }
@@ -508,7 +638,11 @@ func (a *App) notifyMessages(ms []event.Message) {
 	a.lastNote = now
 	if len(ms) == 1 {
 		c := a.roster.Contact(ms[0].From)
-		a.notify(fyne.NewNotification(fmt.Sprintf("%s (%s)", c.DisplayName(), c.JID), ms[0].Body))
+		title := NotePrefix(c.Trust, c.JID) + fmt.Sprintf("%s (%s)", c.DisplayName(), c.JID)
+		if ms[0].Request {
+			title = "Message request: " + title
+		}
+		a.notify(fyne.NewNotification(title, ms[0].Body))
 		return
 	}
 	from := map[string]bool{}
@@ -520,6 +654,7 @@ func (a *App) notifyMessages(ms []event.Message) {
 	if len(from) == 1 {
 		c := a.roster.Contact(ms[0].From)
 		body = fmt.Sprintf("from %s (%s)", c.DisplayName(), c.JID)
+		title = NotePrefix(c.Trust, c.JID) + title
 	}
 	a.notify(fyne.NewNotification(title, body))
 }

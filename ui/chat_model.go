@@ -16,6 +16,11 @@ const (
 	DeliverySent                     // on the wire
 	DeliveryAcked                    // the server confirmed it (XEP-0198)
 	DeliveryReceived                 // the recipient's client confirmed it (XEP-0184)
+
+	// Outside the forward order: a message the session held back. Any
+	// later progress (a resend that went out) moves it on.
+	DeliveryHeld    Delivery = -1 // waiting for the user to confirm writing to an external peer
+	DeliveryRefused Delivery = -2 // the policy refused it: nothing left the machine
 )
 
 // String is the word shown beside the tick, for people who cannot tell the
@@ -32,6 +37,10 @@ func (d Delivery) String() string {
 		return "on server"
 	case DeliveryReceived:
 		return "delivered"
+	case DeliveryHeld:
+		return "waiting for your confirmation"
+	case DeliveryRefused:
+		return "not sent"
 	}
 	return ""
 }
@@ -45,6 +54,9 @@ type ChatMessage struct {
 	Outgoing bool
 	Delayed  bool
 	Delivery Delivery
+	// System: a line from Palisade itself (a refusal, a file that could not
+	// go), not from either person.
+	System bool
 }
 
 // Conversation is the 1:1 chat with one bare JID.
@@ -117,6 +129,40 @@ func (m *ChatModel) add(c *Conversation, msg ChatMessage) bool {
 func (m *ChatModel) Outgoing(to, id, body string, now time.Time) {
 	c := m.Conv(to)
 	m.add(c, ChatMessage{ID: id, Body: body, Time: now, Outgoing: true, Delivery: DeliveryPending})
+}
+
+// System adds a line from Palisade itself to the conversation with jid.
+func (m *ChatModel) System(jid, text string, now time.Time) {
+	m.add(m.Conv(jid), ChatMessage{Body: text, Time: now, System: true})
+}
+
+// Find returns the outgoing message id and its conversation, or nil.
+func (m *ChatModel) Find(id, peer string) (*ChatMessage, string) {
+	jid, ok := m.byID[id]
+	if !ok {
+		jid = bareJID(peer)
+	}
+	c := m.convs[jid]
+	if c == nil {
+		return nil, ""
+	}
+	i, ok := c.byID[id]
+	if !ok {
+		return nil, ""
+	}
+	return &c.Messages[i], c.JID
+}
+
+// SetDelivery sets an outgoing message's state outside the forward order
+// (held, refused, or pending again after a confirmed resend). It returns
+// the conversation, or "" when the message is unknown.
+func (m *ChatModel) SetDelivery(id, peer string, d Delivery) string {
+	msg, conv := m.Find(id, peer)
+	if msg == nil || !msg.Outgoing {
+		return ""
+	}
+	msg.Delivery = d
+	return conv
 }
 
 // Incoming records a Message event (incoming, or outgoing from another of

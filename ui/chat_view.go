@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/palisade-im/palisade/event"
 )
 
 // chatPane is the right side: header, messages, typing line, composer.
@@ -21,8 +23,10 @@ type chatPane struct {
 	content  fyne.CanvasObject
 	presence *widget.Icon
 	name     *canvas.Text
-	// trust is where the trust mark goes beside the name in the header.
-	trust     *fyne.Container
+	// trust is the trust mark beside the name in the header; warning is the
+	// banner under it for peers outside the organisation.
+	trust     *chip
+	warning   *tintBanner
 	identity  *widget.Label
 	addBtn    *widget.Button
 	removeBtn *widget.Button
@@ -32,12 +36,17 @@ type chatPane struct {
 	count    int // messages shown: len(conv.Messages) at the last refresh
 	heights  map[int]float32
 	hwidth   float32
-	measurer *widget.Label
+	measurer *widget.RichText
 	headerH  float32
 
 	typing   *widget.Label
 	composer *composerEntry
 	sendBtn  *widget.Button
+	attach   *widget.Button
+	// whoHint and fileHint say under the composer who the message goes to
+	// and why files cannot.
+	whoHint  *widget.Label
+	fileHint *widget.Label
 	drafts   map[string]string
 	shownFor string
 }
@@ -51,7 +60,8 @@ func newChatPane(a *App) *chatPane {
 	p.name = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	p.name.TextStyle = fyne.TextStyle{Bold: true}
 	p.name.TextSize = theme.TextSubHeadingSize()
-	p.trust = container.NewHBox()
+	p.trust = newChip()
+	p.warning = newTintBanner()
 	p.identity = widget.NewLabel("")
 	p.identity.Truncation = fyne.TextTruncateEllipsis
 	p.addBtn = widget.NewButtonWithIcon("Add to contacts", theme.ContentAddIcon(), func() {
@@ -62,9 +72,9 @@ func newChatPane(a *App) *chatPane {
 	})
 	p.removeBtn.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, nil, container.NewCenter(container.NewStack(p.addBtn, p.removeBtn)),
-		container.NewVBox(container.NewHBox(p.presence, p.name, p.trust), p.identity))
+		container.NewVBox(container.NewHBox(p.presence, p.name, p.trust.root), p.identity))
 
-	p.measurer = widget.NewLabel("")
+	p.measurer = widget.NewRichText()
 	p.measurer.Wrapping = fyne.TextWrapWord
 	p.list = &messageList{}
 	p.list.Length = func() int { return p.count }
@@ -85,8 +95,21 @@ func newChatPane(a *App) *chatPane {
 	}
 	p.sendBtn = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), p.send)
 	p.sendBtn.Importance = widget.HighImportance
-	bottom := container.NewVBox(p.typing, container.NewBorder(nil, nil, nil, container.NewVBox(p.sendBtn), p.composer))
-	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), widget.NewSeparator()), container.NewPadded(bottom), nil, nil, p.list)
+	p.attach = widget.NewButtonWithIcon("Attach", theme.MailAttachmentIcon(), func() {
+		jid := p.app.active
+		p.app.chooseFile("Send a file to "+jid, func(path string) { p.app.sendFile(jid, path) })
+	})
+	p.whoHint = widget.NewLabel("")
+	p.whoHint.SizeName = theme.SizeNameCaptionText
+	p.whoHint.Wrapping = fyne.TextWrapWord
+	p.fileHint = widget.NewLabel("")
+	p.fileHint.SizeName = theme.SizeNameCaptionText
+	p.fileHint.Wrapping = fyne.TextWrapWord
+	p.fileHint.Importance = widget.WarningImportance
+	bottom := container.NewVBox(p.typing,
+		container.NewBorder(nil, nil, nil, container.NewVBox(p.sendBtn, p.attach), p.composer),
+		p.whoHint, p.fileHint)
+	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), p.warning.root, widget.NewSeparator()), container.NewPadded(bottom), nil, nil, p.list)
 	p.content.Hide()
 	p.root = container.NewStack(p.empty, p.content)
 	return p
@@ -168,6 +191,7 @@ func (p *chatPane) refreshHeader() {
 		p.removeBtn.Show()
 	}
 	p.identity.SetText(id)
+	p.refreshTrust(c)
 	if p.conv != nil && p.conv.IsTypingAt(p.app.now()) {
 		p.typing.SetText(c.DisplayName() + " is typing…")
 	} else {
@@ -175,7 +199,44 @@ func (p *chatPane) refreshHeader() {
 	}
 }
 
+// refreshTrust shows the policy's verdict on the open conversation's peer:
+// the header chip and banner, the composer hints, the attach control.
+func (p *chatPane) refreshTrust(c ContactView) {
+	t := c.Trust
+	p.trust.set(TrustBadge(t, c.JID))
+	b := TrustBanner(t, c.JID, p.app.ownOrg())
+	p.warning.set(b.Kind, b.Text)
+	who, files := ComposerHints(t, c.JID)
+	setHint(p.whoHint, who)
+	if t.Class == event.ClassLookalike {
+		p.whoHint.Importance = widget.DangerImportance
+	} else {
+		p.whoHint.Importance = widget.MediumImportance
+	}
+	p.whoHint.Refresh()
+	setHint(p.fileHint, files)
+	if FileSendAllowed(t) {
+		p.attach.Enable()
+	} else {
+		p.attach.Disable()
+	}
+}
+
+func setHint(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
+	}
+	if s == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
 func (p *chatPane) senderName(m ChatMessage) string {
+	if m.System {
+		return "Palisade"
+	}
 	if m.Outgoing {
 		return "You"
 	}
@@ -203,7 +264,8 @@ func (p *chatPane) updateRow(id int, r *messageRow) {
 		return
 	}
 	m := p.conv.Messages[id]
-	r.set(m, p.senderName(m), formatTime(m.Time, p.app.now()))
+	peer := p.conv.JID
+	r.set(m, p.senderName(m), formatTime(m.Time, p.app.now()), func(link string) { p.app.openLink(link, peer, m.Outgoing) })
 	if h, ok := p.rowHeight(id); ok {
 		p.list.SetItemHeight(id, h)
 	}
@@ -225,7 +287,8 @@ func (p *chatPane) rowHeight(id int) (float32, bool) {
 		if p.headerH == 0 {
 			p.headerH = newMessageRow().headerHeight()
 		}
-		p.measurer.SetText(p.conv.Messages[id].Body)
+		p.measurer.Segments = bodySegments(p.conv.Messages[id], nil)
+		p.measurer.Refresh()
 		p.measurer.Resize(fyne.NewSize(w, 1))
 		h = p.headerH + p.measurer.MinSize().Height
 		p.heights[id] = h
@@ -289,8 +352,49 @@ type messageRow struct {
 	tick1  *widget.Icon
 	tick2  *widget.Icon
 	state  *widget.Label
-	body   *widget.Label
+	body   *widget.RichText
+	text   string // the body as received, exactly
 	head   *fyne.Container
+}
+
+// maxInlineLink is the longest link shown as one link segment.
+const maxInlineLink = 48
+
+// bodySegments renders a message body: plain text, and each link as a link
+// whose visible text is its real target, exactly as written (never a
+// label that hides where it goes). onLink opens it; nil makes links inert.
+// Palisade itself never fetches a link.
+func bodySegments(m ChatMessage, onLink func(link string)) []widget.RichTextSegment {
+	if m.System {
+		return []widget.RichTextSegment{&widget.TextSegment{Text: m.Body,
+			Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameWarning, TextStyle: fyne.TextStyle{Italic: true}}}}
+	}
+	var segs []widget.RichTextSegment
+	for _, part := range SplitLinks(m.Body) {
+		if !part.Link || onLink == nil {
+			segs = append(segs, &widget.TextSegment{Text: part.Text, Style: widget.RichTextStyleInline})
+			continue
+		}
+		link := part.Text
+		u, err := linkURL(link)
+		if err != nil {
+			segs = append(segs, &widget.TextSegment{Text: link, Style: widget.RichTextStyleInline})
+			continue
+		}
+		open := func() { onLink(link) }
+		if len([]rune(link)) <= maxInlineLink {
+			segs = append(segs, &widget.HyperlinkSegment{Text: link, URL: u, OnTapped: open})
+			continue
+		}
+		// A link segment does not wrap: a long target is shown as text
+		// that wraps, whole, followed by a short link that opens it.
+		segs = append(segs, &widget.TextSegment{Text: link, Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameHyperlink}},
+			&widget.HyperlinkSegment{Text: "(open)", URL: u, OnTapped: open})
+	}
+	if len(segs) == 0 {
+		segs = append(segs, &widget.TextSegment{Text: "", Style: widget.RichTextStyleInline})
+	}
+	return segs
 }
 
 func newMessageRow() *messageRow {
@@ -305,9 +409,8 @@ func newMessageRow() *messageRow {
 	r.ticks = container.New(&overlapRow{}, r.tick1, r.tick2)
 	r.state = widget.NewLabel("")
 	r.state.SizeName = theme.SizeNameCaptionText
-	r.body = widget.NewLabel("")
+	r.body = widget.NewRichText()
 	r.body.Wrapping = fyne.TextWrapWord
-	r.body.Selectable = true
 	r.head = container.NewHBox(r.sender, r.when, r.ticks, r.state)
 	r.ExtendBaseWidget(r)
 	return r
@@ -317,13 +420,15 @@ func (r *messageRow) headerHeight() float32 {
 	return r.sender.MinSize().Height - theme.Padding()
 }
 
-func (r *messageRow) set(m ChatMessage, sender, when string) {
+func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)) {
 	r.sender.SetText(sender)
 	if m.Delayed && !m.Outgoing {
 		when += "  (sent while you were offline)"
 	}
 	r.when.SetText(when)
-	r.body.SetText(m.Body)
+	r.text = m.Body
+	r.body.Segments = bodySegments(m, onLink)
+	r.body.Refresh()
 	if m.Outgoing {
 		r.bg.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x22)
 	} else {

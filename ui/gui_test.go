@@ -329,7 +329,7 @@ func findMessageRow(t *testing.T, h *harness, body string) *messageRow {
 	walk = func(o fyne.CanvasObject) {
 		switch x := o.(type) {
 		case *messageRow:
-			if x.body.Text == body && x.Visible() {
+			if x.text == body && x.Visible() {
 				found = x
 			}
 		case *fyne.Container:

@@ -48,6 +48,15 @@ type mainView struct {
 	bulk              bool // the filter or the whole roster changed: rows are rebuilt from the top
 
 	chat *chatPane
+
+	// policy surfaces: IT bulletins and profile notices above everything,
+	// the settings panel and bulletin list while open.
+	bulletins    *fyne.Container
+	notices      *fyne.Container
+	bulletinsBtn *widget.Button
+	settingsBtn  *widget.Button
+	settings     *fyne.Container // nil unless the settings panel is open
+	bulletinList *fyne.Container // nil unless the bulletin list is open
 }
 
 func newMainView(a *App) *mainView {
@@ -95,8 +104,14 @@ func newMainView(a *App) *mainView {
 	v.ownMessage.OnSubmitted = func(s string) { a.setOwnPresence(a.ownShow, strings.TrimSpace(s)) }
 	signOut := widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), a.signOut)
 	signOut.Importance = widget.LowImportance
+	v.settingsBtn = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), v.showSettings)
+	v.settingsBtn.Importance = widget.LowImportance
+	v.bulletinsBtn = widget.NewButtonWithIcon("Bulletins (0)", theme.WarningIcon(), v.showBulletins)
+	v.bulletinsBtn.Importance = widget.LowImportance
 	me := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), signOut, v.account)
 	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), nil, v.ownMessage)
+	v.bulletins = container.NewVBox()
+	v.notices = container.NewVBox()
 
 	// Roster.
 	v.filter = widget.NewEntry()
@@ -136,13 +151,13 @@ func newMainView(a *App) *mainView {
 	}
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { a.showAddContact("", "") })
 	left := container.NewBorder(
-		container.NewVBox(me, status, widget.NewSeparator(), container.NewBorder(nil, nil, nil, add, v.filter), v.requests),
-		nil, nil, nil, v.list)
+		container.NewVBox(me, status, widget.NewSeparator(), v.requests, container.NewBorder(nil, nil, nil, add, v.filter)),
+		container.NewVBox(widget.NewSeparator(), container.NewHBox(v.settingsBtn, v.bulletinsBtn)), nil, nil, v.list)
 
 	v.chat = newChatPane(a)
 	split := container.NewHSplit(left, v.chat.root)
 	split.Offset = 0.34
-	top := container.NewVBox(v.banner, v.errLine)
+	top := container.NewVBox(v.bulletins, v.banner, v.errLine, v.notices)
 	v.root = container.NewBorder(top, nil, nil, nil, split)
 	return v
 }
@@ -152,6 +167,8 @@ func (v *mainView) reset() {
 	v.rows = nil
 	v.list.UnselectAll()
 	v.requests.RemoveAll()
+	v.bulletins.RemoveAll()
+	v.notices.RemoveAll()
 	v.chat.reset()
 }
 
@@ -159,6 +176,7 @@ func (v *mainView) refreshAll() {
 	v.refreshOwn()
 	v.refreshRoster()
 	v.refreshRequests()
+	v.refreshProfile()
 	v.chat.show()
 	v.app.refreshBannerQuiet()
 }
@@ -213,39 +231,6 @@ func (v *mainView) refreshRoster() {
 	if v.app.active != "" {
 		v.chat.refreshHeader()
 	}
-}
-
-func (v *mainView) refreshRequests() {
-	v.requests.RemoveAll()
-	reqs := v.app.roster.Requests()
-	if len(reqs) == 0 {
-		v.requests.Refresh()
-		return
-	}
-	v.requests.Add(widget.NewLabelWithStyle("Contact requests", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	for _, r := range reqs {
-		r := r
-		text := r.From + " wants to see when you are online."
-		if r.Status != "" {
-			text += " “" + r.Status + "”"
-		}
-		l := widget.NewLabel(text)
-		l.Wrapping = fyne.TextWrapWord
-		approve := widget.NewButtonWithIcon("Approve", theme.ConfirmIcon(), func() {
-			v.app.do(event.Approve{JID: r.From})
-			v.app.roster.RemoveRequest(r.From)
-			v.refreshRequests()
-		})
-		approve.Importance = widget.HighImportance
-		decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
-			v.app.do(event.Decline{JID: r.From})
-			v.app.roster.RemoveRequest(r.From)
-			v.refreshRequests()
-		})
-		v.requests.Add(container.NewVBox(l, container.NewHBox(layout.NewSpacer(), decline, approve)))
-	}
-	v.requests.Add(widget.NewSeparator())
-	v.requests.Refresh()
 }
 
 // chatChanged redraws the open conversation. New messages scroll it to the
@@ -315,7 +300,7 @@ type rosterItem struct {
 	name     *widget.Label
 	// trust is where the trust mark goes (see the trust UX design); empty
 	// until trust levels exist.
-	trust   *fyne.Container
+	trust   *chip
 	detail  *widget.Label
 	badge   *fyne.Container
 	badgeBg *canvas.Rectangle
@@ -331,7 +316,7 @@ func newRosterItem() *rosterItem {
 	it.presence = widget.NewIcon(presenceIcon(""))
 	it.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	it.name.Truncation = fyne.TextTruncateEllipsis
-	it.trust = container.NewHBox()
+	it.trust = newChip()
 	it.detail = widget.NewLabel("")
 	it.detail.Truncation = fyne.TextTruncateEllipsis
 	it.detail.SizeName = theme.SizeNameCaptionText
@@ -342,7 +327,7 @@ func newRosterItem() *rosterItem {
 	it.count.TextSize = theme.CaptionTextSize()
 	it.count.Alignment = fyne.TextAlignCenter
 	it.badge = container.NewCenter(container.NewStack(it.badgeBg, container.New(layout.NewCustomPaddedLayout(1, 1, 6, 6), it.count)))
-	nameLine := container.NewBorder(nil, nil, nil, it.trust, it.name)
+	nameLine := container.NewBorder(nil, nil, nil, it.trust.root, it.name)
 	text := container.New(&tightVBox{}, nameLine, it.detail)
 	it.contact = container.NewBorder(nil, nil, container.NewCenter(it.presence), it.badge, text)
 	it.active = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
@@ -374,6 +359,7 @@ func (it *rosterItem) set(r RosterRow, active string) {
 	c := r.Contact
 	it.presence.SetResource(presenceIcon(c.Show))
 	it.name.SetText(c.DisplayName())
+	it.trust.set(TrustBadge(c.Trust, c.JID))
 	d := c.JID + "  ·  " + presenceWord(c.Show)
 	if c.Status != "" {
 		d += " — " + c.Status

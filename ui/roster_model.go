@@ -25,6 +25,9 @@ type ContactView struct {
 	Show         string // aggregated over resources; ShowUnavailable when none is online
 	Status       string // status text of the resource that decided Show
 	Unread       int
+	// Trust is the policy's latest verdict on this peer, as carried by the
+	// newest event about them; Class is "" until one arrives.
+	Trust event.Trust
 }
 
 // DisplayName is the roster name, or the local part of the JID when the
@@ -66,6 +69,7 @@ type RosterModel struct {
 	unread    map[string]int
 	strangers map[string]bool // conversations with JIDs outside the roster
 	requests  []event.SubscriptionRequest
+	trust     map[string]event.Trust // bare JID -> latest verdict
 	collapsed map[string]bool
 	filter    string
 
@@ -80,6 +84,7 @@ func NewRosterModel() *RosterModel {
 		resources: map[string]map[string]event.Presence{},
 		unread:    map[string]int{},
 		strangers: map[string]bool{},
+		trust:     map[string]event.Trust{},
 		collapsed: map[string]bool{},
 		dirty:     true,
 	}
@@ -92,9 +97,29 @@ func (m *RosterModel) SetRoster(r event.Roster) {
 		c.JID = bareJID(c.JID)
 		m.contacts[c.JID] = c
 		delete(m.strangers, c.JID)
+		m.SetTrust(c.JID, c.Trust)
 	}
 	m.dirty = true
 }
+
+// SetTrust records the policy's verdict on jid from the newest event that
+// carried one. An event without a verdict (Class "") changes nothing. It
+// reports whether the verdict changed.
+func (m *RosterModel) SetTrust(jid string, t event.Trust) bool {
+	if t.Class == "" {
+		return false
+	}
+	jid = bareJID(jid)
+	if old, ok := m.trust[jid]; ok && old == t {
+		return false
+	}
+	m.trust[jid] = t
+	m.dirty = true
+	return true
+}
+
+// Trust is the latest verdict on jid (Class "" when none arrived).
+func (m *RosterModel) Trust(jid string) event.Trust { return m.trust[bareJID(jid)] }
 
 // Push applies one roster change.
 func (m *RosterModel) Push(p event.RosterPush) {
@@ -109,6 +134,7 @@ func (m *RosterModel) Push(p event.RosterPush) {
 		c.JID = jid
 		m.contacts[jid] = c
 		delete(m.strangers, jid)
+		m.SetTrust(jid, c.Trust)
 	}
 	m.dirty = true
 }
@@ -200,7 +226,7 @@ func (m *RosterModel) Contact(jid string) ContactView {
 	show, status := aggregate(m.resources[jid])
 	return ContactView{
 		JID: jid, Name: c.Name, Groups: c.Groups, Subscription: c.Subscription, Pending: c.Pending,
-		InRoster: in, Show: show, Status: status, Unread: m.unread[jid],
+		InRoster: in, Show: show, Status: status, Unread: m.unread[jid], Trust: m.trust[jid],
 	}
 }
 
@@ -253,6 +279,7 @@ func (m *RosterModel) TotalUnread() int {
 // the earlier one.
 func (m *RosterModel) AddRequest(r event.SubscriptionRequest) {
 	r.From = bareJID(r.From)
+	m.SetTrust(r.From, r.Trust)
 	for i, old := range m.requests {
 		if old.From == r.From {
 			m.requests[i] = r

@@ -1,0 +1,286 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// NoticeKind tells a profile notice's colour.
+type NoticeKind int
+
+const (
+	NoticeInfo NoticeKind = iota
+	NoticeWarning
+	NoticeError
+)
+
+// Notice is a dismissible line under the connection banner: a profile
+// update, a refused profile.
+type Notice struct {
+	ID   int
+	Kind NoticeKind
+	Text string
+}
+
+// ProfileModel holds what the GUI knows of the configuration profile in
+// force, the notices about it, and IT's security bulletins. Plain data,
+// touched only on the UI event loop.
+type ProfileModel struct {
+	Profile   event.Profile
+	Known     bool // a Profile event arrived
+	notices   []Notice
+	nextID    int
+	bulletins []event.Bulletin // newest first
+}
+
+// NewProfileModel returns a model that knows nothing yet.
+func NewProfileModel() *ProfileModel { return &ProfileModel{} }
+
+// orgName is the organisation as the user reads it in "Managed by ACME IT".
+func (m *ProfileModel) orgName() string {
+	if m.Known && m.Profile.Managed {
+		return m.Profile.Org
+	}
+	return ""
+}
+
+func (m *ProfileModel) addNotice(k NoticeKind, text string) {
+	m.nextID++
+	m.notices = append(m.notices, Notice{ID: m.nextID, Kind: k, Text: text})
+}
+
+// SetProfile applies a Profile event. A profile that changed something
+// leaves a notice that lists the changes.
+func (m *ProfileModel) SetProfile(p event.Profile) {
+	m.Profile, m.Known = p, true
+	if len(p.Changes) > 0 {
+		org := p.Org
+		if org == "" {
+			org = "Your organisation"
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s IT updated your profile (serial %d):", org, p.Serial)
+		for _, c := range p.Changes {
+			b.WriteString("\n• " + c)
+		}
+		m.addNotice(NoticeInfo, b.String())
+	}
+}
+
+// ProfileRefused applies a ProfileRefused event.
+func (m *ProfileModel) ProfileRefused(r event.ProfileRefused) {
+	src := r.Source
+	if src == "" {
+		src = "profile"
+	}
+	what := "A configuration profile"
+	switch r.Source {
+	case "import":
+		what = "The imported profile"
+	case "push":
+		what = "A profile pushed by IT"
+	case "managed":
+		what = "The managed profile file"
+	}
+	if r.Serial > 0 {
+		what += fmt.Sprintf(" (serial %d)", r.Serial)
+	}
+	reason := strings.TrimSpace(r.Reason)
+	if reason == "" {
+		reason = r.Code
+	}
+	m.addNotice(NoticeError, what+" was refused: "+reason+". The profile in force is unchanged.")
+}
+
+// Notices is the notices not yet dismissed, oldest first.
+func (m *ProfileModel) Notices() []Notice { return append([]Notice(nil), m.notices...) }
+
+// DismissNotice hides notice id.
+func (m *ProfileModel) DismissNotice(id int) {
+	out := m.notices[:0]
+	for _, n := range m.notices {
+		if n.ID != id {
+			out = append(out, n)
+		}
+	}
+	m.notices = out
+}
+
+// ManagedLine is the first line of the settings panel: "Managed by ACME IT ·
+// profile 7 · signature valid", or "Not managed".
+func (m *ProfileModel) ManagedLine() string {
+	p := m.Profile
+	if !m.Known {
+		return "Profile: not known yet"
+	}
+	if !p.Managed {
+		return "Not managed: no IT profile, built-in defaults apply"
+	}
+	org := p.Org
+	if org == "" {
+		org = "your organisation's"
+	}
+	return fmt.Sprintf("Managed by %s IT · profile %d · signature valid", org, p.Serial)
+}
+
+// DetailLines are the lines under ManagedLine: key, source, validity.
+func (m *ProfileModel) DetailLines() []string {
+	p := m.Profile
+	if !m.Known || !p.Managed {
+		return nil
+	}
+	var out []string
+	if p.KeyID != "" {
+		out = append(out, "Signed with IT key "+p.KeyID)
+	}
+	if p.ID != "" || p.Source != "" {
+		s := "Profile " + p.ID
+		if p.Source != "" {
+			s += " (from " + p.Source + ")"
+		}
+		out = append(out, strings.TrimSpace(s))
+	}
+	if !p.IssuedAt.IsZero() {
+		out = append(out, "Issued "+p.IssuedAt.Format(dateFormat))
+	}
+	if !p.ExpiresAt.IsZero() && !p.Expired {
+		out = append(out, "Valid until "+p.ExpiresAt.Format(dateFormat))
+	}
+	return out
+}
+
+// ExpiredWarning is the warning for an expired profile still in force, or "".
+func (m *ProfileModel) ExpiredWarning() string {
+	p := m.Profile
+	if !m.Known || !p.Managed || !p.Expired {
+		return ""
+	}
+	s := "This profile has expired"
+	if !p.ExpiresAt.IsZero() {
+		s += " (" + p.ExpiresAt.Format(dateFormat) + ")"
+	}
+	return s + ". It stays in force until IT sends a newer one; contact IT."
+}
+
+const dateFormat = "2 Jan 2006"
+
+// SettingRow is one setting in the settings panel.
+type SettingRow struct {
+	Name   string // the profile's name for it, e.g. "unknown_domains"
+	Label  string // what the user reads, e.g. "Unknown domains"
+	Value  string
+	Locked bool
+}
+
+// Settings is every effective setting, and every locked one, sorted by name.
+func (m *ProfileModel) Settings() []SettingRow {
+	locked := map[string]bool{}
+	for _, l := range m.Profile.Locked {
+		locked[l] = true
+	}
+	names := map[string]bool{}
+	for k := range m.Profile.Settings {
+		names[k] = true
+	}
+	for k := range locked {
+		names[k] = true
+	}
+	out := make([]SettingRow, 0, len(names))
+	for k := range names {
+		v, ok := m.Profile.Settings[k]
+		if !ok {
+			v = "—"
+		}
+		out = append(out, SettingRow{Name: k, Label: settingLabel(k), Value: v, Locked: locked[k]})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// settingLabel turns "unknown_domains" into "Unknown domains".
+func settingLabel(name string) string {
+	s := strings.NewReplacer("_", " ", "-", " ", ".", " › ").Replace(name)
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// AddBulletin records a bulletin (a newer copy of the same id replaces it).
+func (m *ProfileModel) AddBulletin(b event.Bulletin) {
+	for i, old := range m.bulletins {
+		if old.ID == b.ID {
+			if old.Dismissed {
+				b.Dismissed = true
+			}
+			m.bulletins[i] = b
+			m.sortBulletins()
+			return
+		}
+	}
+	m.bulletins = append(m.bulletins, b)
+	m.sortBulletins()
+}
+
+// SetBulletins replaces the list with a Bulletins event.
+func (m *ProfileModel) SetBulletins(bs []event.Bulletin) {
+	m.bulletins = append([]event.Bulletin(nil), bs...)
+	m.sortBulletins()
+}
+
+func (m *ProfileModel) sortBulletins() {
+	sort.SliceStable(m.bulletins, func(i, j int) bool { return m.bulletins[i].IssuedAt.After(m.bulletins[j].IssuedAt) })
+}
+
+// DismissBulletin marks a bulletin dismissed: its banner goes, it stays in
+// the list.
+func (m *ProfileModel) DismissBulletin(id string) {
+	for i := range m.bulletins {
+		if m.bulletins[i].ID == id {
+			m.bulletins[i].Dismissed = true
+		}
+	}
+}
+
+// Bulletins is every bulletin kept, newest first.
+func (m *ProfileModel) Bulletins() []event.Bulletin {
+	return append([]event.Bulletin(nil), m.bulletins...)
+}
+
+// ActiveBulletins is the bulletins whose banner shows at now: not
+// dismissed, not expired; newest first.
+func (m *ProfileModel) ActiveBulletins(now time.Time) []event.Bulletin {
+	var out []event.Bulletin
+	for _, b := range m.bulletins {
+		if !b.Dismissed && (b.ExpiresAt.IsZero() || now.Before(b.ExpiresAt)) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// severityKind maps a bulletin's severity to a banner colour.
+func severityKind(sev string) BannerKind {
+	switch sev {
+	case "critical":
+		return BannerError
+	case "warning":
+		return BannerWarning
+	}
+	return BannerInfo
+}
+
+// severityWord is the severity in words, shown with its colour.
+func severityWord(sev string) string {
+	switch sev {
+	case "critical":
+		return "Critical"
+	case "warning":
+		return "Warning"
+	}
+	return "Notice"
+}

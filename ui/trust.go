@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// This file turns an event.Trust (the policy's verdict, decided by the
+// session) into the words every surface shows. It decides nothing: a class
+// it does not know, or no class at all, shows nothing rather than a guess.
+
+// BadgeKind selects a badge's colours; the text always says the same thing
+// in words.
+type BadgeKind int
+
+const (
+	BadgeNone     BadgeKind = iota // nothing shown (internal, or no verdict yet)
+	BadgePartner                   // an approved partner: the organisation's name
+	BadgeExternal                  // outside the organisation: unknown domain or gateway
+	BadgeDanger                    // a lookalike: red, with a warning icon
+	BadgeBlocked                   // blocked: greyed
+)
+
+// Badge is the chip beside a contact's name in the roster, the Requests
+// area and the chat header.
+type Badge struct {
+	Kind BadgeKind
+	Text string
+}
+
+// peerDomain is the domain to name to the user: the Unicode form the trust
+// carries, else the JID's own.
+func peerDomain(t event.Trust, jid string) string {
+	if t.Domain != "" {
+		return t.Domain
+	}
+	return domainOf(jid)
+}
+
+// domainOf is the domain of a JID ("mallory@evil.test/x" -> "evil.test").
+func domainOf(jid string) string {
+	b := bareJID(jid)
+	if i := strings.LastIndexByte(b, '@'); i >= 0 {
+		return b[i+1:]
+	}
+	return b
+}
+
+// TrustBadge is the badge for a peer with trust t.
+func TrustBadge(t event.Trust, jid string) Badge {
+	switch t.Class {
+	case event.ClassPartner:
+		org := t.Org
+		if org == "" {
+			org = peerDomain(t, jid)
+		}
+		return Badge{Kind: BadgePartner, Text: org}
+	case event.ClassGateway:
+		nw := t.Network
+		if nw == "" {
+			nw = peerDomain(t, jid)
+		}
+		return Badge{Kind: BadgeExternal, Text: "External · " + nw}
+	case event.ClassUnknown:
+		return Badge{Kind: BadgeExternal, Text: "External · " + peerDomain(t, jid)}
+	case event.ClassLookalike:
+		of := t.LookalikeOf
+		if of == "" {
+			of = "an approved domain"
+		}
+		return Badge{Kind: BadgeDanger, Text: "Looks like " + of}
+	case event.ClassBlocked:
+		return Badge{Kind: BadgeBlocked, Text: "Blocked"}
+	}
+	return Badge{}
+}
+
+// asciiNote is " (xn--…)" when the domain's ASCII form differs from what
+// the user reads, else "".
+func asciiNote(t event.Trust) string {
+	if t.ASCII != "" && t.ASCII != t.Domain {
+		return " (" + t.ASCII + ")"
+	}
+	return ""
+}
+
+// ChatBanner is the warning or notice at the top of a conversation.
+type ChatBanner struct {
+	Kind BannerKind // BannerHidden: none
+	Text string
+}
+
+// TrustBanner is the chat header banner for a peer. ownOrg names the user's
+// organisation ("ACME"); it may be empty.
+func TrustBanner(t event.Trust, jid, ownOrg string) ChatBanner {
+	dom := peerDomain(t, jid) + asciiNote(t)
+	org := ownOrg
+	if org == "" {
+		org = "your organisation"
+	}
+	var b ChatBanner
+	switch t.Class {
+	case event.ClassPartner:
+		name := t.Org
+		if name == "" {
+			name = dom
+		}
+		b = ChatBanner{Kind: BannerInfo, Text: "External contact: " + name + " (" + dom + ") is a partner organisation approved by " + org + " IT."}
+	case event.ClassGateway:
+		nw := t.Network
+		if nw == "" {
+			nw = "a public network"
+		}
+		b = ChatBanner{Kind: BannerWarning, Text: "External contact on " + nw + ", bridged through " + dom + ". This person is outside " + org + "."}
+	case event.ClassUnknown:
+		b = ChatBanner{Kind: BannerWarning, Text: "External contact at " + dom + ": not an organisation approved by " + org + " IT. Be careful with links and files."}
+	case event.ClassLookalike:
+		of := t.LookalikeOf
+		if of == "" {
+			of = "an approved domain"
+		}
+		b = ChatBanner{Kind: BannerError, Text: "Warning: " + dom + " looks like " + of + " but is a different domain. This is not " + of + ": do not share passwords, payments or files."}
+	case event.ClassBlocked:
+		b = ChatBanner{Kind: BannerError, Text: "Blocked: messages to and from " + bareJID(jid) + " are not delivered."}
+	default:
+		return ChatBanner{}
+	}
+	if r := strings.TrimSpace(t.Reason); r != "" && t.Class != event.ClassPartner && !strings.Contains(b.Text, r) {
+		b.Text += " " + r
+	}
+	return b
+}
+
+// ComposerHints are the lines under the composer: who the message goes to
+// and whether files may go there.
+func ComposerHints(t event.Trust, jid string) (who, files string) {
+	dom := peerDomain(t, jid) + asciiNote(t)
+	switch t.Class {
+	case event.ClassPartner:
+		name := t.Org
+		if name == "" {
+			name = dom
+		}
+		who = "You are writing to an external contact at " + name + " (" + dom + ")"
+	case event.ClassGateway:
+		who = "You are writing to an external contact at " + dom
+		if t.Network != "" {
+			who += " (" + t.Network + ")"
+		}
+	case event.ClassUnknown:
+		who = "You are writing to an external contact at " + dom
+	case event.ClassLookalike:
+		who = "You are writing to " + dom + ", which is NOT " + t.LookalikeOf
+	case event.ClassBlocked:
+		who = "This contact is blocked: messages are not delivered"
+	}
+	if t.Class != "" && !t.FileSend {
+		name := dom
+		if t.Class == event.ClassPartner && t.Org != "" {
+			name = t.Org
+		}
+		files = "Files cannot be sent to " + name
+		if t.FileReason != "" {
+			files += ": " + t.FileReason
+		}
+	}
+	return who, files
+}
+
+// FileSendAllowed reports whether the attach control is enabled: when the
+// policy said no, it is not. Without a verdict (an older session that sends
+// none) the session still decides when the file is sent.
+func FileSendAllowed(t event.Trust) bool { return t.Class == "" || t.FileSend }
+
+// NotePrefix is put before a desktop notification's title so that the
+// notification, too, says who is writing: "[External · evil.test]".
+func NotePrefix(t event.Trust, jid string) string {
+	switch t.Class {
+	case event.ClassLookalike:
+		return "[Lookalike of " + t.LookalikeOf + "] "
+	case event.ClassPartner, event.ClassGateway, event.ClassUnknown, event.ClassBlocked:
+		return "[" + TrustBadge(t, jid).Text + "] "
+	}
+	return ""
+}
+
+// LinksNeedConfirmation reports whether a link in a message from this peer
+// asks before it opens: only internal and partner peers' links open at once.
+func LinksNeedConfirmation(t event.Trust) bool {
+	return t.Class != event.ClassInternal && t.Class != event.ClassPartner
+}
+
+// trustWords names a peer and its trust for a question to the user:
+// "mallory@evil.test (External · evil.test)".
+func trustWords(t event.Trust, jid string) string {
+	if b := TrustBadge(t, jid); b.Text != "" {
+		return bareJID(jid) + " (" + b.Text + ")"
+	}
+	return bareJID(jid)
+}

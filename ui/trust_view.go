@@ -1,0 +1,426 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+func widgetLabelWrap(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func containerVBox(objs ...fyne.CanvasObject) *fyne.Container { return container.NewVBox(objs...) }
+
+// chip is a small rounded badge: the trust mark beside a name.
+type chip struct {
+	root *fyne.Container
+	bg   *canvas.Rectangle
+	icon *widget.Icon
+	text *canvas.Text
+	kind BadgeKind
+}
+
+func newChip() *chip {
+	c := &chip{}
+	c.bg = canvas.NewRectangle(color.Transparent)
+	c.bg.CornerRadius = 4
+	c.icon = widget.NewIcon(nil)
+	c.icon.Hide()
+	c.text = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	c.text.TextSize = theme.CaptionTextSize()
+	c.text.TextStyle = fyne.TextStyle{Bold: true}
+	inner := container.New(layout.NewCustomPaddedHBoxLayout(2), c.icon, c.text)
+	c.root = container.NewCenter(container.NewStack(c.bg, container.New(layout.NewCustomPaddedLayout(1, 1, 5, 5), inner)))
+	c.root.Hide()
+	return c
+}
+
+// chipColours are a badge kind's background and text colours.
+func chipColours(k BadgeKind) (bg, fg color.Color) {
+	switch k {
+	case BadgePartner:
+		return withAlpha(theme.Color(theme.ColorNamePrimary), 0x38), theme.Color(theme.ColorNameForeground)
+	case BadgeExternal:
+		return withAlpha(theme.Color(theme.ColorNameWarning), 0x55), theme.Color(theme.ColorNameForeground)
+	case BadgeDanger:
+		return theme.Color(theme.ColorNameError), theme.Color(theme.ColorNameForegroundOnError)
+	case BadgeBlocked:
+		return withAlpha(theme.Color(theme.ColorNameDisabled), 0x40), theme.Color(theme.ColorNameDisabled)
+	}
+	return color.Transparent, theme.Color(theme.ColorNameForeground)
+}
+
+func (c *chip) set(b Badge) {
+	c.kind = b.Kind
+	if b.Kind == BadgeNone || b.Text == "" {
+		c.root.Hide()
+		return
+	}
+	bg, fg := chipColours(b.Kind)
+	c.bg.FillColor = bg
+	c.bg.Refresh()
+	c.text.Text = b.Text
+	c.text.Color = fg
+	c.text.Refresh()
+	switch b.Kind {
+	case BadgeDanger:
+		c.icon.SetResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameForegroundOnError))
+		c.icon.Show()
+	case BadgeBlocked:
+		c.icon.SetResource(theme.NewDisabledResource(theme.CancelIcon()))
+		c.icon.Show()
+	default:
+		c.icon.Hide()
+	}
+	c.root.Show()
+	c.root.Refresh()
+}
+
+// tintBanner is a coloured strip with an icon and wrapped text; the
+// colour always comes with words.
+type tintBanner struct {
+	root  *fyne.Container
+	bg    *canvas.Rectangle
+	icon  *widget.Icon
+	text  *widget.Label
+	right *fyne.Container
+	kind  BannerKind
+}
+
+func newTintBanner(right ...fyne.CanvasObject) *tintBanner {
+	b := &tintBanner{}
+	b.bg = canvas.NewRectangle(color.Transparent)
+	b.bg.CornerRadius = theme.InputRadiusSize()
+	b.icon = widget.NewIcon(theme.InfoIcon())
+	b.text = widget.NewLabel("")
+	b.text.Wrapping = fyne.TextWrapWord
+	b.right = container.NewHBox(right...)
+	b.root = container.NewStack(b.bg, container.NewBorder(nil, nil, container.NewCenter(b.icon), container.NewCenter(b.right), b.text))
+	b.root.Hide()
+	return b
+}
+
+func bannerLook(k BannerKind) (fyne.ThemeColorName, fyne.Resource, uint8) {
+	switch k {
+	case BannerSuccess:
+		return theme.ColorNameSuccess, theme.NewSuccessThemedResource(theme.ConfirmIcon()), 0x40
+	case BannerWarning:
+		return theme.ColorNameWarning, theme.NewWarningThemedResource(theme.WarningIcon()), 0x50
+	case BannerError:
+		return theme.ColorNameError, theme.NewErrorThemedResource(theme.ErrorIcon()), 0x60
+	}
+	return theme.ColorNamePrimary, theme.InfoIcon(), 0x30
+}
+
+func (b *tintBanner) set(k BannerKind, text string) {
+	b.kind = k
+	if k == BannerHidden || text == "" {
+		b.root.Hide()
+		return
+	}
+	c, icon, alpha := bannerLook(k)
+	b.bg.FillColor = withAlpha(theme.Color(c), alpha)
+	if k == BannerError {
+		b.bg.StrokeColor = theme.Color(theme.ColorNameError)
+		b.bg.StrokeWidth = 2
+	} else {
+		b.bg.StrokeWidth = 0
+	}
+	b.bg.Refresh()
+	b.icon.SetResource(icon)
+	b.text.SetText(text)
+	b.text.TextStyle = fyne.TextStyle{Bold: k == BannerError}
+	b.text.Refresh()
+	b.root.Show()
+	b.root.Refresh()
+}
+
+// refreshRequests redraws the Requests area (message requests from
+// strangers) and the contact (subscription) requests under it.
+func (v *mainView) refreshRequests() {
+	v.requests.RemoveAll()
+	if reqs := v.app.requests.List(); len(reqs) > 0 {
+		head := widget.NewLabelWithStyle(fmt.Sprintf("Requests (%d)", len(reqs)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		v.requests.Add(container.NewHBox(widget.NewIcon(theme.MailComposeIcon()), head))
+		for i, r := range reqs {
+			if i == maxRequestsShown {
+				v.requests.Add(widget.NewLabel(fmt.Sprintf("and %d more", len(reqs)-i)))
+				break
+			}
+			v.requests.Add(v.requestCard(r))
+		}
+		v.requests.Add(widget.NewSeparator())
+	}
+	v.refreshSubscriptionRequests()
+	v.requests.Refresh()
+}
+
+// maxRequestsShown bounds the requests listed at once, so the roster keeps
+// its room; the rest follow when these are answered.
+const maxRequestsShown = 3
+
+// requestPreview is the text of a request's preview: the last messages,
+// plain text only (links are not links here), cut short.
+func requestPreview(r MessageRequest) string {
+	ms := r.Messages
+	if len(ms) > 2 {
+		ms = ms[len(ms)-2:]
+	}
+	var parts []string
+	for _, m := range ms {
+		b := strings.Join(strings.Fields(m.Body), " ")
+		if rs := []rune(b); len(rs) > 160 {
+			b = string(rs[:160]) + "…"
+		}
+		parts = append(parts, "“"+b+"”")
+	}
+	s := strings.Join(parts, "\n")
+	if n := len(r.Messages) - len(ms); n > 0 {
+		s = fmt.Sprintf("(%d earlier)\n", n) + s
+	}
+	return s
+}
+
+func (v *mainView) requestCard(r MessageRequest) fyne.CanvasObject {
+	a := v.app
+	jid := r.JID
+	who := widget.NewLabelWithStyle(jid, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who.Truncation = fyne.TextTruncateEllipsis
+	c := newChip()
+	c.set(TrustBadge(r.Trust, jid))
+	// The preview is a plain label: a link in it is only text, never a
+	// hyperlink, until the user accepts the sender.
+	preview := widget.NewLabel(requestPreview(r))
+	preview.Wrapping = fyne.TextWrapWord
+	preview.SizeName = theme.SizeNameCaptionText
+	accept := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { a.acceptRequest(jid) })
+	accept.Importance = widget.HighImportance
+	blockC := widget.NewButton("Block contact", func() { a.block(jid) })
+	blockD := widget.NewButton("Block domain", func() { a.block(domainOf(jid)) })
+	blockC.Importance, blockD.Importance = widget.DangerImportance, widget.DangerImportance
+	buttons := container.NewGridWithColumns(3, accept, blockC, blockD)
+	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x22))
+	if r.Trust.Class == event.ClassLookalike {
+		bg.FillColor = withAlpha(theme.Color(theme.ColorNameError), 0x30)
+	}
+	bg.CornerRadius = theme.InputRadiusSize()
+	card := container.NewVBox(container.NewBorder(nil, nil, nil, c.root, who), preview, buttons)
+	return container.NewStack(bg, container.NewPadded(card))
+}
+
+// refreshSubscriptionRequests lists who asked to see the user's presence.
+func (v *mainView) refreshSubscriptionRequests() {
+	reqs := v.app.roster.Requests()
+	if len(reqs) == 0 {
+		return
+	}
+	v.requests.Add(widget.NewLabelWithStyle("Contact requests", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, r := range reqs {
+		r := r
+		text := r.From + " wants to see when you are online."
+		if r.Status != "" {
+			text += " “" + r.Status + "”"
+		}
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		c := newChip()
+		c.set(TrustBadge(v.app.roster.Trust(r.From), r.From))
+		approve := widget.NewButtonWithIcon("Approve", theme.ConfirmIcon(), func() {
+			v.app.do(event.Approve{JID: r.From})
+			v.app.roster.RemoveRequest(r.From)
+			v.refreshRequests()
+		})
+		approve.Importance = widget.HighImportance
+		decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
+			v.app.do(event.Decline{JID: r.From})
+			v.app.roster.RemoveRequest(r.From)
+			v.refreshRequests()
+		})
+		v.requests.Add(container.NewVBox(l, container.NewHBox(c.root, layout.NewSpacer(), decline, approve)))
+	}
+	v.requests.Add(widget.NewSeparator())
+}
+
+// refreshProfile redraws what depends on the profile and the bulletins:
+// the bulletin banners, the profile notices, the settings panel if open.
+func (v *mainView) refreshProfile() {
+	a := v.app
+	v.bulletins.RemoveAll()
+	for _, b := range a.profile.ActiveBulletins(a.now()) {
+		b := b
+		dismiss := widget.NewButtonWithIcon("Dismiss", theme.CancelIcon(), func() {
+			a.profile.DismissBulletin(b.ID)
+			a.do(event.DismissBulletin{ID: b.ID})
+			v.refreshProfile()
+		})
+		tb := newTintBanner(dismiss)
+		text := severityWord(b.Severity) + " from IT: " + b.Title
+		if body := strings.TrimSpace(b.Body); body != "" {
+			text += "\n" + body
+		}
+		tb.set(severityKind(b.Severity), text)
+		tb.text.TextStyle = fyne.TextStyle{Bold: true}
+		v.bulletins.Add(tb.root)
+	}
+	v.bulletins.Refresh()
+
+	v.notices.RemoveAll()
+	for _, n := range a.profile.Notices() {
+		n := n
+		dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+			a.profile.DismissNotice(n.ID)
+			v.refreshProfile()
+		})
+		dismiss.Importance = widget.LowImportance
+		tb := newTintBanner(dismiss)
+		k := BannerInfo
+		switch n.Kind {
+		case NoticeWarning:
+			k = BannerWarning
+		case NoticeError:
+			k = BannerError
+		}
+		tb.set(k, n.Text)
+		v.notices.Add(tb.root)
+	}
+	if w := a.profile.ExpiredWarning(); w != "" {
+		tb := newTintBanner()
+		tb.set(BannerWarning, w)
+		v.notices.Add(tb.root)
+	}
+	v.notices.Refresh()
+
+	n := len(a.profile.Bulletins())
+	v.bulletinsBtn.SetText(fmt.Sprintf("Bulletins (%d)", n))
+	if v.settings != nil {
+		v.fillSettings()
+	}
+	if v.bulletinList != nil {
+		v.fillBulletinList()
+	}
+}
+
+// showSettings opens the settings and account panel.
+func (v *mainView) showSettings() {
+	a := v.app
+	v.settings = container.NewVBox()
+	v.fillSettings()
+	scroll := container.NewVScroll(v.settings)
+	scroll.SetMinSize(fyne.NewSize(560, 420))
+	d := dialog.NewCustom("Settings", "Close", scroll, a.win)
+	d.SetOnClosed(func() { v.settings = nil })
+	d.Show()
+}
+
+// fillSettings writes the settings panel's contents from the profile.
+func (v *mainView) fillSettings() {
+	a := v.app
+	p := a.profile
+	box := v.settings
+	box.RemoveAll()
+	box.Add(widget.NewLabelWithStyle("Account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	box.Add(widget.NewLabel(a.self))
+	box.Add(widget.NewSeparator())
+
+	icon := theme.InfoIcon()
+	if p.Known && p.Profile.Managed {
+		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+	}
+	managed := widget.NewLabelWithStyle(p.ManagedLine(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	managed.Wrapping = fyne.TextWrapWord
+	box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, managed))
+	if lines := p.DetailLines(); len(lines) > 0 {
+		dl := widget.NewLabel(strings.Join(lines, "\n"))
+		dl.SizeName = theme.SizeNameCaptionText
+		box.Add(dl)
+	}
+	if w := p.ExpiredWarning(); w != "" {
+		wl := widgetLabelWrap(w)
+		wl.Importance = widget.WarningImportance
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, wl))
+	}
+	imp := widget.NewButtonWithIcon("Import profile…", theme.FolderOpenIcon(), a.importProfile)
+	box.Add(container.NewHBox(imp))
+	box.Add(widget.NewSeparator())
+
+	rows := p.Settings()
+	box.Add(widget.NewLabelWithStyle("Effective settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if len(rows) == 0 {
+		box.Add(widget.NewLabel("No settings reported."))
+	}
+	for _, r := range rows {
+		name := widget.NewLabel(r.Label)
+		var val, status fyne.CanvasObject
+		if r.Locked {
+			// A locked setting is a control the user cannot use, with the
+			// lock and the words beside it.
+			e := widget.NewEntry()
+			e.SetText(r.Value)
+			e.Disable()
+			val = e
+			status = container.NewHBox(widget.NewIcon(lockIcon()), widget.NewLabel("Locked by IT"))
+		} else {
+			val = widget.NewLabel(r.Value)
+			status = layout.NewSpacer()
+		}
+		box.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(190, name.MinSize().Height), name), status, val))
+	}
+	box.Refresh()
+}
+
+// lockIcon is the padlock shown beside a setting IT locked (Material
+// Design's "lock", which Fyne's theme does not have).
+func lockIcon() fyne.Resource { return theme.NewThemedResource(lockSVG) }
+
+var lockSVG = fyne.NewStaticResource("lock.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M18 8h-1V6c0-2.76-2.24-5-5-5S7 3.24 7 6v2H6c-1.1 0-2 .9-2 2v10c0 1.1.9 2 2 2h12c1.1 0 2-.9 2-2V10c0-1.1-.9-2-2-2zm-6 9c-1.1 0-2-.9-2-2s.9-2 2-2 2 .9 2 2-.9 2-2 2zm3.1-9H8.9V6c0-1.71 1.39-3.1 3.1-3.1 1.71 0 3.1 1.39 3.1 3.1v2z"/></svg>`))
+
+// showBulletins opens the list of every bulletin kept, to reread them.
+func (v *mainView) showBulletins() {
+	a := v.app
+	v.bulletinList = container.NewVBox()
+	v.fillBulletinList()
+	scroll := container.NewVScroll(v.bulletinList)
+	scroll.SetMinSize(fyne.NewSize(560, 380))
+	d := dialog.NewCustom("Security bulletins from IT", "Close", scroll, a.win)
+	d.SetOnClosed(func() { v.bulletinList = nil })
+	d.Show()
+	a.do(event.GetBulletins{})
+}
+
+func (v *mainView) fillBulletinList() {
+	box := v.bulletinList
+	box.RemoveAll()
+	bs := v.app.profile.Bulletins()
+	if len(bs) == 0 {
+		box.Add(widget.NewLabel("No bulletins."))
+	}
+	for _, b := range bs {
+		head := severityWord(b.Severity) + " · " + b.Title
+		if !b.IssuedAt.IsZero() {
+			head += " · " + b.IssuedAt.Local().Format("2 Jan 2006 15:04")
+		}
+		if b.Dismissed {
+			head += " · dismissed"
+		}
+		_, icon, _ := bannerLook(severityKind(b.Severity))
+		h := widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		h.Wrapping = fyne.TextWrapWord
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, h))
+		box.Add(widgetLabelWrap(b.Body))
+		box.Add(widget.NewSeparator())
+	}
+	box.Refresh()
+}
