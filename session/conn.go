@@ -110,7 +110,7 @@ func (s *Session) tlsConfig(a *attempt) *tls.Config {
 			a.tlsStarted = true
 			a.tlsVersion = cs.Version
 			a.mu.Unlock()
-			err := verifyChain(cs, s.roots, s.bare.Domainpart())
+			err := s.verifyServer(cs)
 			if err != nil {
 				a.mu.Lock()
 				a.tlsErr = err

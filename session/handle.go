@@ -184,6 +184,9 @@ func messageTime(st *inStanza) (time.Time, bool) {
 }
 
 func (s *Session) onMessage(c *conn, st *inStanza) {
+	if st.PubSubEvent != nil && st.Type != "error" && s.onPubSubEvent(c, st) {
+		return
+	}
 	switch st.Type {
 	case "error":
 		s.emit(event.Error{Message: "A message to " + st.From + " was not delivered: " + st.Error.String(), Code: event.CodeProtocol})

@@ -17,6 +17,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/profile"
 )
 
 // Config is what a session needs to connect. It holds no secret: the password
@@ -35,6 +36,10 @@ type Config struct {
 	// that advertise SCRAM-PLUS but reject tls-exporter binding on TLS 1.3
 	// (ejabberd before 23.04). See SCRAM.md.
 	ChannelBindingTLS12 bool
+
+	// Profiles keeps the IT-signed configuration profiles and bulletins;
+	// nil: unmanaged (built-in defaults, no PubSub subscription).
+	Profiles *profile.Manager
 }
 
 // Session is one account's connection. It implements event.Backend.
@@ -71,7 +76,8 @@ type Session struct {
 
 	forged atomic.Int64 // forged carbons and roster pushes ignored
 
-	pol policyState // the domain policy in force (policy.go)
+	pol  policyState  // the domain policy in force (policy.go)
+	prof profileState // PubSub subscriptions for profiles and bulletins (profile.go)
 
 	// Handlers for answers to our IQs. They survive a resumed stream (the
 	// server re-sends answers it could not deliver) and are dropped with
@@ -137,6 +143,7 @@ func New(cfg Config) (*Session, error) {
 // Start begins connecting in the background. Progress is reported as events.
 func (s *Session) Start() {
 	s.startOnce.Do(func() {
+		s.profileStart()
 		go s.pump()
 		go s.run()
 	})
@@ -532,6 +539,9 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	}
 	if err == nil {
 		err = s.sendPresence(c)
+	}
+	if err == nil {
+		err = s.profileSignedIn(c)
 	}
 	for _, o := range resend {
 		if err != nil {

@@ -122,6 +122,10 @@ type inStanza struct {
 	Block     *blockItems `xml:"urn:xmpp:blocking block"`
 	Unblock   *blockItems `xml:"urn:xmpp:blocking unblock"`
 
+	// publish-subscribe (XEP-0060; pubsub.go)
+	PubSubEvent *pubsubEvent `xml:"http://jabber.org/protocol/pubsub#event event"`
+	PubSub      *pubsubQuery `xml:"http://jabber.org/protocol/pubsub pubsub"`
+
 	Error *stanzaError `xml:"error"`
 }
 

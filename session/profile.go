@@ -1,0 +1,383 @@
+package session
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/profile"
+)
+
+// The session's share of configuration profiles: it reports the profile in
+// force, takes profiles and bulletins pushed by IT over PubSub and applies
+// them at once (rules, trust, server CAs), and carries out the profile
+// commands. Package profile verifies and keeps them.
+
+// maxSeenItems bounds the set of items already handled in this session.
+const maxSeenItems = 256
+
+// profileState tracks the PubSub subscriptions of the current stream.
+type profileState struct {
+	ignored atomic.Int64 // notifications and answers not from the service, ignored
+
+	mu      sync.Mutex
+	stream  *conn             // the stream the subscriptions were made on
+	service string            // the PubSub service subscribed to
+	nodes   map[string]string // node -> kind, subscribed on stream
+	seen    map[[32]byte]bool // items already handled (pushed or fetched)
+}
+
+// pubsubTarget is where IT publishes, per the profile in force.
+type pubsubTarget struct {
+	service, profileNode, bulletinNode string
+	managed                            bool // named by a profile (failures are worth reporting)
+}
+
+// target returns the PubSub service and nodes of the profile in force, or
+// the defaults on the account's own domain.
+func (s *Session) target() pubsubTarget {
+	t := pubsubTarget{
+		service:      "pubsub." + s.bare.Domainpart(),
+		profileNode:  DefaultProfileNode,
+		bulletinNode: DefaultBulletinNode,
+	}
+	if s.cfg.Profiles == nil {
+		return t
+	}
+	p := s.cfg.Profiles.Active()
+	if p == nil {
+		return t
+	}
+	t.managed = true
+	// Parse fills in the defaults of the it section.
+	if p.IT.PubSubService != "" {
+		t.service = p.IT.PubSubService
+	}
+	if p.IT.ProfileNode != "" {
+		t.profileNode = p.IT.ProfileNode
+	}
+	if p.IT.BulletinNode != "" {
+		t.bulletinNode = p.IT.BulletinNode
+	}
+	return t
+}
+
+// profileStart reports the profile in force and puts its rules in force.
+func (s *Session) profileStart() {
+	m := s.cfg.Profiles
+	if m == nil {
+		s.emit(unmanaged())
+		return
+	}
+	if p := m.Active(); p != nil {
+		s.setRules(p.Rules())
+	}
+	s.emit(m.Summary())
+}
+
+// profileSignedIn subscribes to IT's nodes and fetches their latest items.
+// It runs once per new stream (a resumed stream keeps its subscriptions and
+// its pending answers). s.mu is held.
+func (s *Session) profileSignedIn(c *conn) error {
+	if s.cfg.Profiles == nil {
+		return nil
+	}
+	return s.subscribeIT(c, s.target())
+}
+
+// subscribeIT subscribes the bare JID to the profile and bulletin nodes of t
+// and asks for their latest items. s.mu is held.
+func (s *Session) subscribeIT(c *conn, t pubsubTarget) error {
+	ps := &s.prof
+	ps.mu.Lock()
+	ps.stream, ps.service = c, t.service
+	ps.nodes = map[string]string{t.profileNode: KindProfile, t.bulletinNode: KindBulletin}
+	ps.mu.Unlock()
+	bare := s.bare.String()
+	for _, n := range []struct{ node, kind string }{{t.profileNode, KindProfile}, {t.bulletinNode, KindBulletin}} {
+		node, kind := n.node, n.kind
+		err := s.sendIQTo(c, t.service, subscribeIQ(randomID(), t.service, node, bare), func(st *inStanza) {
+			if st.Type == "result" {
+				return
+			}
+			ps.mu.Lock()
+			if ps.stream == c && ps.service == t.service {
+				delete(ps.nodes, node)
+			}
+			ps.mu.Unlock()
+			if t.managed {
+				s.emit(event.Error{Message: "Live " + kind + " updates from IT are not available: " + t.service +
+					" refused the subscription to " + node + ": " + st.Error.String() + ". Updates arrive at the next sign-in instead.",
+					Code: event.CodeProtocol})
+			}
+		})
+		if err != nil {
+			return err
+		}
+		max := 1
+		if kind == KindBulletin {
+			max = 20
+		}
+		err = s.sendIQTo(c, t.service, itemsIQ(randomID(), t.service, node, max), func(st *inStanza) {
+			if st.Type != "result" || st.PubSub == nil || st.PubSub.Items == nil {
+				return
+			}
+			if !s.subscribedTo(c, t.service, st.PubSub.Items.Node, node) {
+				return
+			}
+			s.onSignedItems(node, kind, st.PubSub.Items.Items)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subscribedTo reports whether node (as named in an answer, "" meaning the
+// one asked for) is one of the nodes subscribed on c at service.
+func (s *Session) subscribedTo(c *conn, service, named, asked string) bool {
+	if named != "" && named != asked {
+		return false
+	}
+	ps := &s.prof
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	_, ok := ps.nodes[asked]
+	return ps.stream == c && ps.service == service && ok
+}
+
+// onPubSubEvent handles a notification. It reports false (not handled)
+// when the message is not from the service subscribed to or not for one of
+// its nodes: such a message is ignored as far as profiles go.
+func (s *Session) onPubSubEvent(c *conn, st *inStanza) bool {
+	if s.cfg.Profiles == nil || st.PubSubEvent == nil || st.PubSubEvent.Items == nil {
+		return false
+	}
+	node := st.PubSubEvent.Items.Node
+	ps := &s.prof
+	ps.mu.Lock()
+	kind, ok := ps.nodes[node]
+	ok = ok && ps.stream == c && sameJID(st.From, ps.service)
+	ps.mu.Unlock()
+	if !ok {
+		s.prof.ignored.Add(1)
+		return false
+	}
+	s.onSignedItems(node, kind, st.PubSubEvent.Items.Items)
+	return true
+}
+
+// onSignedItems applies items from the service's node (pushed or fetched),
+// each at most once per session.
+func (s *Session) onSignedItems(node, kind string, items []pubsubItem) {
+	for _, it := range items {
+		doc, err := it.Signed.decode()
+		if err == nil && doc.Kind != kind {
+			err = errPayload("a " + doc.Kind + " on the " + kind + " node " + node)
+		}
+		if !s.firstSight(it, doc, err) {
+			continue
+		}
+		if err != nil {
+			if kind == KindProfile {
+				s.emit(event.ProfileRefused{Source: "push", Code: event.ProfileMalformed, Reason: err.Error()})
+			} else {
+				s.emit(event.Error{Message: "A security bulletin from IT was refused: " + err.Error(), Code: event.CodeProtocol})
+			}
+			continue
+		}
+		if kind == KindProfile {
+			s.applyProfile(doc.Data, doc.JWS)
+		} else {
+			s.applyBulletin(doc.Data, doc.JWS)
+		}
+	}
+}
+
+// firstSight records an item and reports whether it is new in this session.
+func (s *Session) firstSight(it pubsubItem, doc Signed, err error) bool {
+	h := sha256.New()
+	if err != nil {
+		h.Write([]byte(it.ID + "\x00" + err.Error()))
+	} else {
+		h.Write([]byte(doc.Kind + "\x00" + doc.JWS + "\x00"))
+		h.Write(doc.Data)
+	}
+	var k [32]byte
+	copy(k[:], h.Sum(nil))
+	ps := &s.prof
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.seen[k] {
+		return false
+	}
+	if ps.seen == nil || len(ps.seen) >= maxSeenItems {
+		ps.seen = map[[32]byte]bool{}
+	}
+	ps.seen[k] = true
+	return true
+}
+
+// refusal turns a profile error into its event.
+func refusal(source string, data []byte, err error) event.ProfileRefused {
+	ev := event.ProfileRefused{Source: source, Code: event.ProfileUnreadable, Reason: err.Error()}
+	var pe *profile.Error
+	if errors.As(err, &pe) {
+		ev.Code = pe.Code
+	}
+	if data != nil {
+		if p, perr := profile.Parse(data); perr == nil && p != nil {
+			ev.ID, ev.Serial = p.ID, p.Serial
+		}
+	}
+	return ev
+}
+
+// applyProfile applies a pushed profile: a newer one is put in force at
+// once, a refused one is reported, the same one again changes nothing.
+func (s *Session) applyProfile(data []byte, jws string) {
+	m := s.cfg.Profiles
+	res, err := m.Apply(data, jws, "push")
+	if err != nil {
+		s.emit(refusal("push", data, err))
+		return
+	}
+	s.profileApplied(res)
+}
+
+// profileApplied puts a newly applied profile in force and reports it.
+func (s *Session) profileApplied(res profile.Result) {
+	if res.Unchanged || res.Profile == nil {
+		return
+	}
+	s.setRules(res.Profile.Rules())
+	ev := s.cfg.Profiles.Summary()
+	ev.Changes = res.Changes
+	if res.Source != "" {
+		ev.Source = res.Source
+	}
+	s.emit(ev)
+	// The profile may name another service or other nodes.
+	t := s.target()
+	s.mu.Lock()
+	c := s.cur
+	ps := &s.prof
+	ps.mu.Lock()
+	moved := c != nil && (ps.stream != c || ps.service != t.service || ps.nodes[t.profileNode] != KindProfile || ps.nodes[t.bulletinNode] != KindBulletin)
+	ps.mu.Unlock()
+	if moved {
+		s.subscribeIT(c, t)
+	}
+	s.mu.Unlock()
+}
+
+// applyBulletin keeps a bulletin and reports it when it is new.
+func (s *Session) applyBulletin(data []byte, jws string) {
+	b, isNew, err := s.cfg.Profiles.ApplyBulletin(data, jws)
+	if err != nil {
+		s.emit(event.Error{Message: "A security bulletin from IT was refused: " + err.Error(), Code: event.CodeProtocol})
+		return
+	}
+	if isNew {
+		s.emit(b)
+	}
+}
+
+// executeProfile carries out the profile and bulletin commands. It reports
+// false for any other command.
+func (s *Session) executeProfile(cmd event.Command) bool {
+	switch c := cmd.(type) {
+	case *event.ImportProfile:
+		return s.executeProfile(*c)
+	case *event.GetProfile:
+		return s.executeProfile(*c)
+	case *event.GetBulletins:
+		return s.executeProfile(*c)
+	case *event.DismissBulletin:
+		return s.executeProfile(*c)
+	case event.ImportProfile, event.GetProfile, event.GetBulletins, event.DismissBulletin:
+	default:
+		return false
+	}
+	m := s.cfg.Profiles
+	switch c := cmd.(type) {
+	case event.GetProfile:
+		if m == nil {
+			s.emit(unmanaged())
+		} else {
+			s.emit(m.Summary())
+		}
+	case event.GetBulletins:
+		items := []event.Bulletin{}
+		if m != nil {
+			items = append(items, m.Bulletins()...)
+		}
+		s.emit(event.Bulletins{Items: items})
+	case event.ImportProfile:
+		if m == nil {
+			s.emit(event.Error{Message: "This client keeps no configuration profiles, so none can be imported.", Code: event.CodeUnsupported, Command: c.CommandName()})
+			return true
+		}
+		if c.Path == "" {
+			s.badCommand(c, "No profile file given: set path to the profile (its signature is read from path.jws unless sig is given).")
+			return true
+		}
+		sig := c.Sig
+		if sig == "" {
+			sig = c.Path + ".jws"
+		}
+		res, err := m.ImportFile(c.Path, sig)
+		if err != nil {
+			s.emit(refusal("import", nil, err))
+			return true
+		}
+		if res.Unchanged || res.Profile == nil {
+			s.emit(m.Summary())
+			return true
+		}
+		s.profileApplied(res)
+	case event.DismissBulletin:
+		if m == nil {
+			s.badCommand(c, "There is no bulletin "+c.ID+".")
+			return true
+		}
+		if err := m.Dismiss(c.ID); err != nil {
+			s.badCommand(c, err.Error())
+			return true
+		}
+		s.emit(event.Bulletins{Items: append([]event.Bulletin{}, m.Bulletins()...)})
+	}
+	return true
+}
+
+// verifyServer checks the server's certificate chain against the system
+// roots and Config.CAFile and, failing that, against the server CAs named
+// by the profile in force.
+func (s *Session) verifyServer(cs tls.ConnectionState) error {
+	domain := s.bare.Domainpart()
+	err := verifyChain(cs, s.roots, domain)
+	if err == nil || s.cfg.Profiles == nil {
+		return err
+	}
+	p := s.cfg.Profiles.Active()
+	if p == nil {
+		return err
+	}
+	pool, perr := p.ServerCAs()
+	if perr != nil || pool == nil {
+		return err
+	}
+	if verifyChain(cs, pool, domain) == nil {
+		return nil
+	}
+	return err
+}
+
+// unmanaged is the profile event when the client keeps no profiles.
+func unmanaged() event.Profile {
+	return event.Profile{Managed: false, Settings: profile.UnmanagedSettings()}
+}
