@@ -427,7 +427,8 @@ func checkDuplicates(data []byte) error {
 		obj    bool
 		keys   map[string]bool
 		expKey bool
-		path   string
+		path   string // where the object or array is
+		last   string // the last key read
 	}
 	var stack []*frame
 	for {
@@ -442,25 +443,30 @@ func checkDuplicates(data []byte) error {
 		if len(stack) > 0 {
 			top = stack[len(stack)-1]
 		}
-		if top != nil && top.obj && top.expKey {
-			k, _ := tok.(string)
+		path := func(f *frame) string {
+			if f == nil {
+				return ""
+			}
+			if f.obj {
+				return join(f.path, f.last)
+			}
+			return f.path + "[]"
+		}
+		if k, isKey := tok.(string); isKey && top != nil && top.obj && top.expKey {
 			if top.keys[k] {
-				name := k
-				if top.path != "" {
-					name = top.path + "." + k
-				}
-				return fmt.Errorf("field %s appears twice", name)
+				return fmt.Errorf("field %s appears twice", join(top.path, k))
 			}
 			top.keys[k] = true
+			top.last = k
 			top.expKey = false
 			continue
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, &frame{obj: true, keys: map[string]bool{}, expKey: true})
+			stack = append(stack, &frame{obj: true, keys: map[string]bool{}, expKey: true, path: path(top)})
 			continue
 		case json.Delim('['):
-			stack = append(stack, &frame{})
+			stack = append(stack, &frame{path: path(top)})
 			continue
 		case json.Delim('}'), json.Delim(']'):
 			stack = stack[:len(stack)-1]
@@ -469,6 +475,13 @@ func checkDuplicates(data []byte) error {
 			stack[len(stack)-1].expKey = true
 		}
 	}
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
 }
 
 var (

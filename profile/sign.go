@@ -248,16 +248,15 @@ func parsePublicKey(b []byte, name string) (jose.JSONWebKey, error) {
 	return out, nil
 }
 
-// ReadKeys reads every *.jwk file of dir (not *.private.jwk) as a public
-// key. A missing directory is no keys; a bad file is reported in errs and
+// ReadKeys reads every *.jwk file of dir as a public key, ignoring
+// *.private.jwk files. A missing directory is no keys; a bad file is reported in errs and
 // skipped.
 func ReadKeys(dir string) (keys []jose.JSONWebKey, errs []error) {
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.jwk"))
 	sort.Strings(paths)
 	for _, p := range paths {
 		if strings.HasSuffix(p, ".private.jwk") {
-			errs = append(errs, fmt.Errorf("%s: a private key does not belong among trusted keys; skipped", p))
-			continue
+			continue // a signing key, not a trusted public key
 		}
 		k, err := ReadPublicKey(p)
 		if err != nil {
