@@ -554,5 +554,12 @@ func sortedKeys(m map[string]bool) []string {
 
 // profileRules returns the rules of the profile in force, if any.
 func (s *Session) profileRules() (policy.Rules, bool) {
-	return policy.Rules{}, false
+	if s.cfg.Profiles == nil {
+		return policy.Rules{}, false
+	}
+	p := s.cfg.Profiles.Active()
+	if p == nil {
+		return policy.Rules{}, false
+	}
+	return p.Rules(), true
 }

@@ -45,6 +45,9 @@ type Launcher struct {
 	FDPassword string
 	FDJID      string
 	Start      StartFunc // StartSession when nil
+	// ProfilePath is the managed profile file (--profile); "" = the
+	// system location (profile.SystemDir).
+	ProfilePath string
 }
 
 // Connect resolves the password (form, then --password-fd, then keyring),
@@ -98,6 +101,8 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		}
 	}
 
+	profiles, notices := openProfiles(l.DataDir, l.ProfilePath)
+	warnings = append(warnings, notices...)
 	cfg := session.Config{
 		JID:       in.JID,
 		Password:  func() (string, error) { return pw, nil },
@@ -105,6 +110,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		DirectTLS: in.DirectTLS,
 		CAFile:    in.CAFile,
 		DataDir:   l.DataDir,
+		Profiles:  profiles,
 	}
 	start := l.Start
 	if start == nil {

@@ -27,6 +27,7 @@ type Flags struct {
 	CAFile     string
 	DirectTLS  bool
 	DataDir    string
+	Profile    string // managed profile file; "" = the system location
 
 	// set records which flags appeared on the command line.
 	set map[string]bool
@@ -46,6 +47,8 @@ func (e *UsageError) Error() string { return e.Msg }
 const usageHead = `Usage:
   client [flags]                              start the GUI (pre-filled from flags and saved settings)
   client --headless --jid JID [flags]         run without a window: JSON commands on stdin, JSON events on stdout
+  client policy explain [--profile FILE] [--keys DIR] JID...
+                                              check a signed profile and print its verdict on each JID as JSON
 
 The password is never taken from the command line: it is read from
 --password-fd, or else from the system keyring ("remember me").
@@ -95,6 +98,7 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	fs.StringVar(&f.CAFile, "ca-file", "", "also trust the CA certificates in this PEM `file`")
 	fs.BoolVar(&f.DirectTLS, "direct-tls", false, "use direct TLS (XEP-0368) instead of STARTTLS")
 	fs.StringVar(&f.DataDir, "data-dir", "", "keep settings and session state in this `directory` (default: the OS user config dir + /Palisade)")
+	fs.StringVar(&f.Profile, "profile", "", "load this IT-signed configuration profile `file` at start (signature in FILE.jws); default: profile.json in the system directory")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
@@ -142,6 +146,9 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	}
 	if f.set["data-dir"] && strings.TrimSpace(f.DataDir) == "" {
 		return fail("--data-dir is empty")
+	}
+	if f.set["profile"] && strings.TrimSpace(f.Profile) == "" {
+		return fail("--profile is empty")
 	}
 	return f, nil
 }

@@ -63,6 +63,9 @@ func Main(args []string, env Env) int {
 	if env.Start == nil {
 		env.Start = StartSession
 	}
+	if len(args) > 0 && args[0] == "policy" {
+		return Policy(args[1:], env)
+	}
 	f, err := Parse(args, env.Stderr)
 	if errors.Is(err, ErrHelp) {
 		return ExitOK
@@ -116,10 +119,16 @@ func runHeadless(f Flags, dataDir, fdPassword string, env Env) int {
 		fmt.Fprintf(env.Stderr, "client: data directory: %v\n", err)
 		return ExitConfig
 	}
-	b, err := env.Start(sessionConfig(f, dataDir, pw))
+	cfg := sessionConfig(f, dataDir, pw)
+	profiles, notices := openProfiles(dataDir, f.Profile)
+	cfg.Profiles = profiles
+	b, err := env.Start(cfg)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "client: %v\n", err)
 		return ExitConfig
+	}
+	if len(notices) > 0 {
+		b = wrap(b, notices, nil)
 	}
 	defer catchSIGPIPE()()
 	ctx := env.Signals
@@ -170,7 +179,7 @@ func prepareGUI(f Flags, dataDir, fdPassword string, env Env) GUI {
 			notices = append(notices, "Your saved password could not be read from the system keyring: "+err.Error())
 		}
 	}
-	l := &Launcher{DataDir: dataDir, Store: store, FDPassword: fdPassword, FDJID: pre.JID, Start: env.Start}
+	l := &Launcher{DataDir: dataDir, Store: store, FDPassword: fdPassword, FDJID: pre.JID, Start: env.Start, ProfilePath: f.Profile}
 	return GUI{
 		Prefill:    pre,
 		AutoSignIn: havePassword && pre.JID != "",
