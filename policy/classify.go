@@ -93,6 +93,9 @@ func (e *Engine) Classify(jidOrDomain string) Verdict {
 		return v
 	}
 	v.Reason = shown + " is not an approved organisation."
+	if a.unicode != a.ascii && mixedScript(a.unicode) {
+		v.Reason += " Its name mixes letters from different alphabets, a common disguise."
+	}
 	return v
 }
 

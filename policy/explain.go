@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // Explanation is what `client policy explain` prints for one JID: the
 // verdict and whether files may be sent, as JSON.
 type Explanation struct {
@@ -31,7 +33,10 @@ func (e *Engine) Explain(jid string) Explanation {
 	}
 	if d := e.MayFile(jid, "", -1); !d.Allowed {
 		ex.FileSend = "denied"
-		if d.Reason != v.Reason {
+		switch {
+		case strings.HasPrefix(d.Reason, v.Reason):
+			ex.Reason = d.Reason
+		default:
 			ex.Reason = v.Reason + " " + d.Reason
 		}
 	}
