@@ -45,7 +45,7 @@ func TestClassify(t *testing.T) {
 		{name: "Cyrillic a", in: "\u0430cme.test", class: Lookalike, of: "acme.test", techniques: []string{"confusable", "mixed-script", "punycode"}, reason: "xn--cme-5cd.test"},
 		{name: "Cyrillic a as punycode", in: "bob@xn--cme-5cd.test", class: Lookalike, of: "acme.test", techniques: []string{"confusable", "mixed-script", "punycode"}},
 		{name: "Cyrillic e in the suffix", in: "acme.t\u0435st", class: Lookalike, of: "acme.test", techniques: []string{"confusable", "mixed-script", "punycode"}},
-		{name: "whole-script Cyrillic", in: "\u043f\u0440\u0438\u043c\u0435\u0440.test", class: Unknown}, // пример: not like any approved name
+		{name: "whole-script Cyrillic", in: "\u043f\u0440\u0438\u043c\u0435\u0440.test", class: Unknown},                                                                                    // пример: not like any approved name
 		{name: "whole-script Cyrillic with a missing letter", in: "\u0430\u0441\u0435.test", class: Lookalike, of: "acme.test", techniques: []string{"confusable", "punycode", "omission"}}, // асе
 		{name: "mixed scripts alone", in: "p\u0430yp\u0430l.example", class: Unknown, reason: "mixes letters from different alphabets"},
 		{name: "Greek omicron", in: "gl\u03bfbex.com", class: Lookalike, of: "globex.com", techniques: []string{"confusable", "mixed-script", "punycode"}},
