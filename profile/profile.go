@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/x509"
+	_ "embed"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -19,6 +20,11 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/policy"
 )
+
+// Schema is the JSON Schema (2020-12) of the profile format: schema.json.
+//
+//go:embed schema.json
+var Schema []byte
 
 // Format is the value of the "format" field of a profile.
 const Format = "palisade-profile/1"
