@@ -449,6 +449,11 @@ func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)
 		r.tick2.Hide()
 		r.ticks.Show()
 		r.state.SetText(m.Delivery.String())
+	case DeliveryHeld, DeliveryRefused:
+		r.tick1.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+		r.tick2.Hide()
+		r.ticks.Show()
+		r.state.SetText(m.Delivery.String())
 	case DeliveryReceived:
 		r.tick1.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 		r.tick2.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))

@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+func TestTrustWords(t *testing.T) {
+	tests := []struct {
+		name      string
+		trust     event.Trust
+		jid       string
+		badge     Badge
+		banner    BannerKind
+		bannerHas []string
+		who       string
+		files     string
+		prefix    string
+		ask       bool
+	}{
+		{"none", event.Trust{}, "x@y.test", Badge{}, BannerHidden, nil, "", "", "", true},
+		{"internal", tInternal, "bob@acme.test", Badge{}, BannerHidden, nil, "", "", "", false},
+		{"partner", tPartner, "carol@partner.test", Badge{BadgePartner, "Partner Ltd"}, BannerInfo, []string{"Partner Ltd (partner.test)", "ACME IT"},
+			"You are writing to an external contact at Partner Ltd (partner.test)", "", "[Partner Ltd] ", false},
+		{"partner without files", tGlobex, "sam@globex.test", Badge{BadgePartner, "Globex"}, BannerInfo, []string{"Globex"},
+			"You are writing to an external contact at Globex (globex.test)", "Files cannot be sent to Globex: not allowed by ACME IT", "[Globex] ", false},
+		{"gateway", tGateway, "jane@telegram.acme.test", Badge{BadgeExternal, "External · Telegram"}, BannerWarning, []string{"Telegram", "telegram.acme.test"},
+			"You are writing to an external contact at telegram.acme.test (Telegram)", "Files cannot be sent to telegram.acme.test: no files through gateways", "[External · Telegram] ", true},
+		{"unknown", tUnknown, "mallory@evil.test", Badge{BadgeExternal, "External · evil.test"}, BannerWarning, []string{"evil.test"},
+			"You are writing to an external contact at evil.test", "Files cannot be sent to evil.test: evil.test is not approved", "[External · evil.test] ", true},
+		{"lookalike", tLookalike, "alice@acrne.test", Badge{BadgeDanger, "Looks like acme.test"}, BannerError, []string{"acrne.test looks like acme.test"},
+			"You are writing to acrne.test, which is NOT acme.test", "Files cannot be sent to acrne.test: acrne.test imitates acme.test", "[Lookalike of acme.test] ", true},
+		{"punycode lookalike", tPunycode, "ceo@аcme.test", Badge{BadgeDanger, "Looks like acme.test"}, BannerError, []string{"аcme.test (xn--cme-8cd.test) looks like acme.test"},
+			"You are writing to аcme.test (xn--cme-8cd.test), which is NOT acme.test", "Files cannot be sent to аcme.test (xn--cme-8cd.test)", "[Lookalike of acme.test] ", true},
+		{"blocked", tBlocked, "spam@spam.test", Badge{BadgeBlocked, "Blocked"}, BannerError, []string{"spam@spam.test"},
+			"This contact is blocked: messages are not delivered", "Files cannot be sent to spam.test", "[Blocked] ", true},
+	}
+	for _, tt := range tests {
+		if got := TrustBadge(tt.trust, tt.jid); got != tt.badge {
+			t.Errorf("%s: badge %+v, want %+v", tt.name, got, tt.badge)
+		}
+		b := TrustBanner(tt.trust, tt.jid, "ACME")
+		if b.Kind != tt.banner {
+			t.Errorf("%s: banner kind %v, want %v", tt.name, b.Kind, tt.banner)
+		}
+		for _, s := range tt.bannerHas {
+			if !strings.Contains(b.Text, s) {
+				t.Errorf("%s: banner %q lacks %q", tt.name, b.Text, s)
+			}
+		}
+		who, files := ComposerHints(tt.trust, tt.jid)
+		if who != tt.who || files != tt.files {
+			t.Errorf("%s: hints %q / %q, want %q / %q", tt.name, who, files, tt.who, tt.files)
+		}
+		if got := NotePrefix(tt.trust, tt.jid); got != tt.prefix {
+			t.Errorf("%s: notification prefix %q, want %q", tt.name, got, tt.prefix)
+		}
+		if got := LinksNeedConfirmation(tt.trust); got != tt.ask {
+			t.Errorf("%s: links ask first = %v, want %v", tt.name, got, tt.ask)
+		}
+	}
+	if !FileSendAllowed(event.Trust{}) || FileSendAllowed(tGlobex) || !FileSendAllowed(tPartner) {
+		t.Error("FileSendAllowed: no verdict lets the session decide; a verdict's FileSend is followed")
+	}
+}
+
+func TestSplitLinks(t *testing.T) {
+	L := func(s string) TextPart { return TextPart{Text: s, Link: true} }
+	P := func(s string) TextPart { return TextPart{Text: s} }
+	tests := []struct {
+		in   string
+		want []TextPart
+	}{
+		{"no links here", []TextPart{P("no links here")}},
+		{"see https://a.test/x.", []TextPart{P("see "), L("https://a.test/x"), P(".")}},
+		{"[https://acme.test](https://evil.test/p)", []TextPart{P("["), L("https://acme.test"), P("]("), L("https://evil.test/p"), P(")")}},
+		{"(www.a.test/wiki/X_(y))", []TextPart{P("("), L("www.a.test/wiki/X_(y)"), P(")")}},
+		{"mail mailto:it@acme.test, or ftp://f.test", []TextPart{P("mail "), L("mailto:it@acme.test"), P(", or "), L("ftp://f.test")}},
+		{"HTTPS://UP.TEST", []TextPart{L("HTTPS://UP.TEST")}},
+	}
+	for _, tt := range tests {
+		if got := SplitLinks(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SplitLinks(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRequestsModel(t *testing.T) {
+	m := NewRequestsModel()
+	now := time.Now()
+	for _, e := range []event.Message{
+		{ID: "1", From: "mallory@evil.test/a", Body: "one", Time: now, Request: true, Trust: tUnknown},
+		{ID: "1", From: "mallory@evil.test/a", Body: "one again", Time: now, Request: true},
+		{ID: "2", From: "mallory@evil.test/b", Body: "two", Time: now, Request: true, Trust: tUnknown},
+		{ID: "3", From: "oscar@evil.test/a", Body: "hi", Time: now, Request: true, Trust: tUnknown},
+		{ID: "4", From: "trudy@bad.test/a", Body: "yo", Time: now, Request: true},
+	} {
+		m.Add(e)
+	}
+	l := m.List()
+	if len(l) != 3 || l[0].JID != "mallory@evil.test" || len(l[0].Messages) != 2 || l[2].JID != "trudy@bad.test" {
+		t.Fatalf("list = %+v", l)
+	}
+	if got := requestPreview(l[0]); got != "“one”\n“two”" {
+		t.Errorf("preview = %q", got)
+	}
+	if n := m.Blocked("mallory@evil.test"); n != 1 || m.Len() != 2 {
+		t.Errorf("blocking a JID removed %d, %d left", n, m.Len())
+	}
+	if n := m.Blocked("evil.test"); n != 1 || m.Has("oscar@evil.test") || !m.Has("trudy@bad.test") {
+		t.Errorf("blocking a domain removed %d", n)
+	}
+	if r := m.Take("trudy@bad.test/x"); r == nil || m.Len() != 0 {
+		t.Error("Take did not remove the request")
+	}
+}
+
+func TestProfileModel(t *testing.T) {
+	m := NewProfileModel()
+	if got := m.ManagedLine(); !strings.Contains(got, "not known") {
+		t.Errorf("before any profile: %q", got)
+	}
+	m.SetProfile(event.Profile{Managed: false})
+	if got := m.ManagedLine(); !strings.HasPrefix(got, "Not managed") {
+		t.Errorf("unmanaged: %q", got)
+	}
+	exp := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	m.SetProfile(event.Profile{Managed: true, Org: "ACME", Serial: 7, KeyID: "k1", ExpiresAt: exp, Expired: true,
+		Locked: []string{"tor", "archive_retention_days"}, Settings: map[string]string{"tor": "required", "unknown_domains": "warn"}})
+	if got := m.ManagedLine(); got != "Managed by ACME IT · profile 7 · signature valid" {
+		t.Errorf("managed: %q", got)
+	}
+	if got := m.ExpiredWarning(); !strings.Contains(got, "expired (2 Jan 2026)") {
+		t.Errorf("expired warning: %q", got)
+	}
+	want := []SettingRow{
+		{Name: "archive_retention_days", Label: "Archive retention days", Value: "—", Locked: true},
+		{Name: "tor", Label: "Tor", Value: "required", Locked: true},
+		{Name: "unknown_domains", Label: "Unknown domains", Value: "warn"},
+	}
+	if got := m.Settings(); !reflect.DeepEqual(got, want) {
+		t.Errorf("settings = %+v", got)
+	}
+	if len(m.Notices()) != 0 {
+		t.Error("a profile without changes left a notice")
+	}
+	m.SetProfile(event.Profile{Managed: true, Org: "ACME", Serial: 8, Changes: []string{"a", "b"}})
+	m.ProfileRefused(event.ProfileRefused{Source: "push", Code: event.ProfileRollback, Reason: "serial 3 is older than 8", Serial: 3})
+	ns := m.Notices()
+	if len(ns) != 2 || ns[0].Text != "ACME IT updated your profile (serial 8):\n• a\n• b" ||
+		ns[1].Kind != NoticeError || ns[1].Text != "A profile pushed by IT (serial 3) was refused: serial 3 is older than 8. The profile in force is unchanged." {
+		t.Errorf("notices = %+v", ns)
+	}
+	m.DismissNotice(ns[0].ID)
+	if len(m.Notices()) != 1 {
+		t.Error("dismiss did not remove the notice")
+	}
+
+	now := time.Now()
+	m.AddBulletin(event.Bulletin{ID: "old", IssuedAt: now.Add(-time.Hour)})
+	m.AddBulletin(event.Bulletin{ID: "new", IssuedAt: now})
+	m.AddBulletin(event.Bulletin{ID: "gone", IssuedAt: now, ExpiresAt: now.Add(-time.Minute)})
+	m.DismissBulletin("old")
+	m.AddBulletin(event.Bulletin{ID: "old", IssuedAt: now.Add(-time.Hour), Title: "again"})
+	act := m.ActiveBulletins(now)
+	if len(act) != 1 || act[0].ID != "new" {
+		t.Errorf("active bulletins = %+v", act)
+	}
+	if all := m.Bulletins(); len(all) != 3 || all[len(all)-1].ID != "old" || !all[len(all)-1].Dismissed {
+		t.Errorf("all bulletins = %+v", all)
+	}
+}
