@@ -22,6 +22,18 @@ type Verdict struct {
 // Classify says what jidOrDomain is: a bare JID, a full JID or a domain.
 // Input that cannot be read (empty, not a valid domain, a JID without a
 // domain) is Unknown, with a Reason that says why; Classify never panics.
+//
+// The first rule that applies decides:
+//  1. a JID or domain the user blocked (a domain with its subdomains),
+//     then a domain IT blocked (with its subdomains): Blocked;
+//  2. a gateway domain or a subdomain of one: ClassGateway, with Network;
+//  3. an internal domain: Internal; a partner domain: ClassPartner, with Org;
+//  4. a subdomain of an internal domain: Internal when SubdomainsInternal,
+//     else Unknown; a subdomain of a partner domain: Unknown (never a
+//     lookalike of its parent);
+//  5. a domain that imitates an internal or partner domain: Lookalike, with
+//     LookalikeOf and Techniques (see the package documentation);
+//  6. anything else: Unknown.
 func (e *Engine) Classify(jidOrDomain string) Verdict {
 	e = e.orEmpty()
 	v := Verdict{Input: jidOrDomain, Class: Unknown}
@@ -49,10 +61,10 @@ func (e *Engine) Classify(jidOrDomain string) Verdict {
 		v.Reason = e.show(d) + " is blocked by " + e.setter() + "."
 		return v
 	}
-	// Gateways win over the internal subdomain rule.
-	if net, ok := e.gateways[a.ascii]; ok {
-		v.Class, v.Network = ClassGateway, net
-		v.Reason = shown + " is a gateway to " + net + ": its contacts are outside " + e.orgName() + "."
+	// Gateways (and their subdomains) win over the internal subdomain rule.
+	if gw, ok := e.gatewayOf(a.ascii); ok {
+		v.Class, v.Network = ClassGateway, e.gateways[gw]
+		v.Reason = e.show(gw) + " is a gateway to " + v.Network + ": its contacts are outside " + e.orgName() + "."
 		return v
 	}
 	if e.internal[a.ascii] {
@@ -97,6 +109,23 @@ func (e *Engine) Classify(jidOrDomain string) Verdict {
 		v.Reason += " Its name mixes letters from different alphabets, a common disguise."
 	}
 	return v
+}
+
+// gatewayOf finds the gateway domain that d is or is under.
+func (e *Engine) gatewayOf(d string) (string, bool) {
+	if len(e.gateways) == 0 {
+		return "", false
+	}
+	for {
+		if _, ok := e.gateways[d]; ok {
+			return d, true
+		}
+		i := strings.IndexByte(d, '.')
+		if i < 0 {
+			return "", false
+		}
+		d = d[i+1:]
+	}
 }
 
 // match finds d or a parent of d in set.
@@ -159,8 +188,14 @@ func (e *Engine) setter() string {
 	return e.rules.Org + " IT"
 }
 
+// unmanaged reports whether the organisation is named after its first
+// internal domain, as Unmanaged does.
 func (e *Engine) unmanaged() bool {
-	return e.rules.Org == "" || (len(e.rules.InternalDomains) > 0 && e.rules.Org == e.rules.InternalDomains[0])
+	if len(e.rules.InternalDomains) == 0 {
+		return e.rules.Org == ""
+	}
+	a, err := parseAddress(e.rules.Org)
+	return err == nil && a.local == "" && a.ascii == e.rules.InternalDomains[0]
 }
 
 var emptyEngine, _ = New(Rules{})

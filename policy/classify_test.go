@@ -294,3 +294,21 @@ func TestNilEngine(t *testing.T) {
 		t.Errorf("nil engine allows files")
 	}
 }
+
+func TestGatewaySubdomainAndUnmanagedForms(t *testing.T) {
+	e := mustEngine(t, testRules())
+	if v := e.Classify("x@eu.whatsapp.acme.test"); v.Class != ClassGateway || v.Network != "WhatsApp" {
+		t.Errorf("subdomain of a gateway = %s %q", v.Class, v.Network)
+	}
+	r := Unmanaged("alice@M\u00fcnchen.example/pc")
+	if r.Org != "m\u00fcnchen.example" {
+		t.Errorf("Unmanaged from a JID: Org = %q", r.Org)
+	}
+	e = mustEngine(t, r)
+	if v := e.Classify("bob@xn--mnchen-3ya.example"); v.Class != Internal {
+		t.Errorf("own IDN domain in punycode = %s", v.Class)
+	}
+	if d := e.MayFile("carol@partner.test", "", -1); !strings.Contains(d.Reason, "Palisade's default rules") {
+		t.Errorf("unmanaged IDN domain: reason %q does not name the default rules", d.Reason)
+	}
+}

@@ -10,43 +10,6 @@ import (
 	"golang.org/x/net/publicsuffix"
 )
 
-// Lookalike detection compares a domain that is not approved with every
-// internal and partner domain. Domains are split at the public suffix
-// (golang.org/x/net/publicsuffix; a name the list does not know, such as
-// .test, has its last label as suffix) into the labels on the left, the base
-// label and the suffix: "login.acme.co.uk" is ["login"], "acme", "co.uk".
-//
-// A domain imitates an approved one when (techniques in brackets):
-//
-//   - its base label and suffix have the same UTS #39 skeleton as the
-//     approved ones without being equal ("confusable"; also "punycode" when a
-//     label is internationalised and "mixed-script" when a label mixes
-//     scripts, such as Latin and Cyrillic);
-//   - its base label is the approved base label under another suffix
-//     ("tld-swap"), for base labels of at least 3 characters;
-//   - its base label is one typing mistake away from the approved one:
-//     a letter left out ("omission"), added ("insertion"), doubled
-//     ("repetition"), two neighbours swapped ("transposition"), or replaced
-//     by a neighbouring QWERTY key ("adjacent-key"), by another vowel
-//     ("vowel-swap"), by a character one bit away ("bit-flip") or by a
-//     confusable character ("confusable"). Thresholds keep ordinary names
-//     apart: one mistake only for base labels of at least 4 characters, two
-//     mistakes only for base labels of at least 8, and a mistake combined
-//     with another suffix only for base labels of at least 6. Any other
-//     replacement of a letter does not count: "acne" imitates "acme" (n and
-//     m are neighbours), "acre" does not;
-//   - its base label adds hyphens or words to the approved one ("ac-me",
-//     "acme-corp", "login-acme", "acmecorp" with a common word such as corp,
-//     hr or login; "hyphenation"), for base labels of at least 4 characters;
-//   - the whole approved domain, or it with dots turned into hyphens, sits
-//     on the left of another domain ("acme.test.evil.example",
-//     "acme-test.evil.example", "login-acme.test.example"; "subdomain").
-//
-// A domain with the same registrable part as an approved domain (the
-// approved domain itself, a parent or a subdomain of it) is never a
-// lookalike of it. When a domain imitates several approved domains, the
-// closest imitation is named.
-
 // approvedDomain is an internal or partner domain, with what lookalike
 // detection needs precomputed.
 type approvedDomain struct {

@@ -66,6 +66,8 @@ type Gateway struct {
 type FileRules struct {
 	MaxSize      int64    // bytes, 0 = no limit
 	BlockedTypes []string // extensions, lower case, with dot: ".exe"
+	// ScanRequired: files must be scanned before they leave. The engine
+	// does not scan and does not decide on scans; the session does.
 	ScanRequired bool
 }
 
@@ -77,10 +79,13 @@ type Rules struct {
 	SubdomainsInternal bool // subdomains of an internal domain are internal
 	Partners           []Partner
 	Gateways           []Gateway
-	BlockedDomains     []string
+	BlockedDomains     []string // blocked with their subdomains
 	UnknownDomains     UnknownAction
 	Files              FileRules
-	UserBlocked        []string // JIDs or domains the user blocked (bare JID or domain)
+	// UserBlocked are the JIDs or domains the user blocked (bare JID or
+	// domain; a domain is blocked with its subdomains). Entries that cannot
+	// be read are skipped, not refused.
+	UserBlocked []string
 }
 
 // DefaultMaxFileSize is the file size limit of an unmanaged client.
@@ -98,8 +103,14 @@ var DefaultBlockedTypes = []string{
 // domain is internal (and named after itself), unknown domains are shown with
 // a warning, files go only to internal contacts, up to 100 MiB, and the
 // DefaultBlockedTypes are refused.
+//
+// ownDomain may also be given as a JID; the domain is taken from it. An
+// empty or unreadable ownDomain gives rules with no internal domain.
 func Unmanaged(ownDomain string) Rules {
-	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(ownDomain)), ".")
+	d := ""
+	if a, err := parseAddress(ownDomain); err == nil {
+		d = a.unicode
+	}
 	r := Rules{
 		Org:            d,
 		UnknownDomains: Warn,
