@@ -194,7 +194,7 @@ func TestApprovedNeverLookalike(t *testing.T) {
 // typo-squatter registers.
 func TestNearMisses(t *testing.T) {
 	e := mustEngine(t, testRules())
-	for _, d := range []string{"globe.com", "partners.com", "acne.com"} {
+	for _, d := range []string{"globe.com", "partners.com", "acne.com", "ace.com"} {
 		if v := e.Classify(d); v.Class != Lookalike {
 			t.Errorf("Classify(%q) = %s; want lookalike", d, v.Class)
 		}

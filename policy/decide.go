@@ -77,7 +77,8 @@ func (e *Engine) Incoming(jid string, accepted bool) Inbound {
 // jid. Files go to internal peers and to partners whose organisation allows
 // files; never to gateways, unknown, lookalike or blocked peers. Then the
 // type (by extension, case-insensitive, the last one of a double extension,
-// ignoring trailing dots and spaces) and the size are checked: the partner's
+// ignoring trailing dots and spaces and an NTFS stream name; names with
+// control or text-direction characters are refused) and the size are checked: the partner's
 // limit when it has one, else the file rules' maximum. An empty name skips
 // the type check; a negative size skips the size check.
 func (e *Engine) MayFile(jid, name string, size int64) Decision {
@@ -154,13 +155,26 @@ func (e *Engine) typeDecision(name string) (Decision, bool) {
 	if strings.ContainsAny(base, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f") {
 		return Decision{Code: CodeFilePolicy, Reason: quote(name) + " hides its real type with invisible direction characters, so it cannot be sent."}, false
 	}
-	i := strings.LastIndexByte(base, '.')
-	if i < 0 {
-		return Decision{}, true
+	for _, r := range base {
+		if r < 0x20 || r == 0x7f {
+			return Decision{Code: CodeFilePolicy, Reason: quote(strings.ToValidUTF8(name, "?")) + " contains control characters, which can hide its real type, so it cannot be sent."}, false
+		}
 	}
-	ext := strings.ToLower(strings.TrimSpace(base[i:]))
-	if e.types[ext] {
-		return Decision{Code: CodeFilePolicy, Reason: e.setter() + " does not allow sending " + ext + " files (" + quote(name) + ")."}, false
+	// "name.exe:stream" is name.exe on Windows (an NTFS stream), so the
+	// part before a colon is checked as well as the whole name.
+	names := []string{base}
+	if i := strings.IndexByte(base, ':'); i > 0 {
+		names = append(names, strings.TrimRight(base[:i], ". \t"))
+	}
+	for _, n := range names {
+		i := strings.LastIndexByte(n, '.')
+		if i < 0 {
+			continue
+		}
+		ext := strings.ToLower(strings.TrimSpace(n[i:]))
+		if e.types[ext] {
+			return Decision{Code: CodeFilePolicy, Reason: e.setter() + " does not allow sending " + ext + " files (" + quote(name) + ")."}, false
+		}
 	}
 	return Decision{}, true
 }
