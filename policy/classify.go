@@ -1,6 +1,9 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Verdict is the classification of one JID or domain.
 type Verdict struct {
@@ -159,7 +162,21 @@ func display(a address) string {
 	return a.ascii
 }
 
-func quote(s string) string { return "\u201c" + s + "\u201d" }
+// quote puts s in quotation marks for a reason, made printable and cut to
+// 80 characters.
+func quote(s string) string {
+	s = strings.ToValidUTF8(s, "\ufffd")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return '\ufffd'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:79]) + "\u2026"
+	}
+	return "\u201c" + s + "\u201d"
+}
 
 func possessive(s string) string {
 	if strings.HasSuffix(s, "s") {

@@ -105,6 +105,7 @@ func TestClassify(t *testing.T) {
 		{name: "bad punycode", in: "xn--zz.test", class: Unknown, reason: "not a valid internationalised domain name"},
 		{name: "space in domain", in: "ac me.test", class: Unknown, reason: "not a valid"},
 		{name: "only a dot", in: ".", class: Unknown, reason: "the domain is empty"},
+		{name: "long garbage is cut", in: strings.Repeat("\x01@", 100), class: Unknown, reason: "\u2026\u201d is not a valid address"},
 		{name: "IP address", in: "alice@127.0.0.1", class: Unknown},
 	}
 	for _, tt := range tests {

@@ -157,7 +157,7 @@ func (e *Engine) typeDecision(name string) (Decision, bool) {
 	}
 	for _, r := range base {
 		if r < 0x20 || r == 0x7f {
-			return Decision{Code: CodeFilePolicy, Reason: quote(strings.ToValidUTF8(name, "?")) + " contains control characters, which can hide its real type, so it cannot be sent."}, false
+			return Decision{Code: CodeFilePolicy, Reason: quote(name) + " contains control characters, which can hide its real type, so it cannot be sent."}, false
 		}
 	}
 	// "name.exe:stream" is name.exe on Windows (an NTFS stream), so the

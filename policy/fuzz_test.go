@@ -28,8 +28,8 @@ func FuzzClassify(f *testing.F) {
 		if !slices.Contains(Classes, v.Class) {
 			t.Fatalf("Classify(%q).Class = %q", in, v.Class)
 		}
-		if v.Reason == "" {
-			t.Fatalf("Classify(%q) has no reason", in)
+		if v.Reason == "" || !utf8.ValidString(v.Reason) {
+			t.Fatalf("Classify(%q) has no readable reason: %q", in, v.Reason)
 		}
 		if v.Class == Lookalike {
 			if v.LookalikeOf == "" || len(v.Techniques) == 0 {
@@ -55,7 +55,7 @@ func FuzzClassify(f *testing.F) {
 			}
 		}
 		for _, d := range []Decision{e.MayFile(in, name, size), e.MayMessage(in, false), e.MayFileToRoom([]string{in, "alice@acme.test"}, name, size)} {
-			if !d.Allowed && (d.Code == "" || d.Reason == "") {
+			if !d.Allowed && (d.Code == "" || d.Reason == "" || !utf8.ValidString(d.Reason)) {
 				t.Fatalf("refusal without code or reason for %q, %q, %d: %+v", in, name, size, d)
 			}
 			if d.Allowed && d.Code != "" {

@@ -137,7 +137,6 @@ type Engine struct {
 	userDoms map[string]bool   // domains the user blocked
 	types    map[string]bool   // blocked extensions
 	approved []approvedDomain  // internal and partner domains, for lookalikes
-	_        struct{}
 }
 
 // Rules returns a copy of the normalised rules the engine was built from.
