@@ -247,6 +247,8 @@ func TestNew(t *testing.T) {
 		{"gateway without network", func(r *Rules) { r.Gateways[0].Network = "" }, "has no network name"},
 		{"bad unknown action", func(r *Rules) { r.UnknownDomains = "ask" }, `unknown_domains "ask"`},
 		{"negative max size", func(r *Rules) { r.Files.MaxSize = -5 }, "max_size -5 is negative"},
+		{"blocked parent of an approved domain", func(r *Rules) { r.BlockedDomains = append(r.BlockedDomains, "co.uk") }, `blocked domain "co.uk" would block the approved domain "globex.co.uk" (Globex)`},
+		{"blocked subdomain of an approved domain", func(r *Rules) { r.BlockedDomains = append(r.BlockedDomains, "old.acme.test") }, ""},
 		{"bad file type", func(r *Rules) { r.Files.BlockedTypes = []string{".tar.gz"} }, `blocked file type 1 ".tar.gz"`},
 	}
 	for _, tt := range tests {

@@ -251,6 +251,11 @@ func New(r Rules) (*Engine, error) {
 		if err := claim(a, "blocked"); err != nil {
 			return nil, err
 		}
+		for _, ap := range e.approved {
+			if subdomainOf(ap.ascii, a) {
+				return nil, fmt.Errorf("policy: blocked domain %q would block the approved domain %q (%s)", a, ap.ascii, ap.org)
+			}
+		}
 		e.blocked[a] = true
 		n.BlockedDomains = append(n.BlockedDomains, a)
 	}
