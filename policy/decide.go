@@ -130,11 +130,11 @@ func (e *Engine) MayFileToRoom(occupants []string, name string, size int64) Deci
 	for _, o := range occupants {
 		d := e.MayFile(o, name, size)
 		if !d.Allowed {
-			who := strings.TrimSpace(o)
 			if v := e.Classify(o); v.Domain != "" {
-				who = displayJID(v)
+				d.Reason = "Files cannot be sent to this room because of " + displayJID(v) + ": " + d.Reason
+			} else {
+				d.Reason = "Files cannot be sent to this room: " + d.Reason
 			}
-			d.Reason = "Files cannot be sent to this room because of " + who + ": " + d.Reason
 			return d
 		}
 	}
