@@ -445,7 +445,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 			} else {
 				trusted(e.From, e.Trust)
 			}
-			if e.Request && !out && !a.chats.Has(e.From) {
+			if e.Request && !out && !a.chats.HasMessages(e.From) {
 				// A stranger's first words wait in Requests, not among the chats.
 				if a.requests.Add(e) {
 					requestsDirty, titleDirty = true, true

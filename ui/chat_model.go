@@ -108,6 +108,12 @@ func (m *ChatModel) Conv(jid string) *Conversation {
 	return c
 }
 
+// HasMessages reports whether the conversation with jid has any message.
+func (m *ChatModel) HasMessages(jid string) bool {
+	c := m.convs[bareJID(jid)]
+	return c != nil && len(c.Messages) > 0
+}
+
 // Has reports whether a conversation with jid exists.
 func (m *ChatModel) Has(jid string) bool { return m.convs[bareJID(jid)] != nil }
 

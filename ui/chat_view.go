@@ -352,9 +352,16 @@ type messageRow struct {
 	tick1  *widget.Icon
 	tick2  *widget.Icon
 	state  *widget.Label
-	body   *widget.RichText
-	text   string // the body as received, exactly
+	plain  *widget.Label    // the body without links: selectable text
+	body   *widget.RichText // the body with links, or a line from Palisade
+	text   string           // the body as received, exactly
 	head   *fyne.Container
+}
+
+// hasLink reports whether m needs the rich body (links, or a line from
+// Palisade); other messages use a plain label, whose text can be selected.
+func hasLink(m ChatMessage) bool {
+	return m.System || linkRE.MatchString(m.Body)
 }
 
 // maxInlineLink is the longest link shown as one link segment.
@@ -411,6 +418,9 @@ func newMessageRow() *messageRow {
 	r.state.SizeName = theme.SizeNameCaptionText
 	r.body = widget.NewRichText()
 	r.body.Wrapping = fyne.TextWrapWord
+	r.plain = widget.NewLabel("")
+	r.plain.Wrapping = fyne.TextWrapWord
+	r.plain.Selectable = true
 	r.head = container.NewHBox(r.sender, r.when, r.ticks, r.state)
 	r.ExtendBaseWidget(r)
 	return r
@@ -427,8 +437,16 @@ func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)
 	}
 	r.when.SetText(when)
 	r.text = m.Body
-	r.body.Segments = bodySegments(m, onLink)
-	r.body.Refresh()
+	if hasLink(m) {
+		r.plain.Hide()
+		r.body.Segments = bodySegments(m, onLink)
+		r.body.Refresh()
+		r.body.Show()
+	} else {
+		r.body.Hide()
+		r.plain.SetText(m.Body)
+		r.plain.Show()
+	}
 	if m.Outgoing {
 		r.bg.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x22)
 	} else {
@@ -469,7 +487,7 @@ func withAlpha(c color.Color, a uint8) color.Color {
 }
 
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
-	return &messageRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.head, r.body}}
+	return &messageRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.head, r.body, r.plain}}
 }
 
 type messageRowRenderer struct {
@@ -484,12 +502,18 @@ func (m *messageRowRenderer) Layout(size fyne.Size) {
 	hh := m.r.headerHeight()
 	m.r.head.Move(fyne.NewPos(pad, -pad/2))
 	m.r.head.Resize(fyne.NewSize(size.Width-2*pad, m.r.sender.MinSize().Height))
-	m.r.body.Move(fyne.NewPos(pad, hh-pad))
-	m.r.body.Resize(fyne.NewSize(size.Width-2*pad, size.Height-hh+pad))
+	for _, b := range []fyne.CanvasObject{m.r.body, m.r.plain} {
+		b.Move(fyne.NewPos(pad, hh-pad))
+		b.Resize(fyne.NewSize(size.Width-2*pad, size.Height-hh+pad))
+	}
 }
 
 func (m *messageRowRenderer) MinSize() fyne.Size {
-	return fyne.NewSize(100, m.r.headerHeight()+m.r.body.MinSize().Height)
+	body := m.r.body.MinSize()
+	if m.r.plain.Visible() {
+		body = m.r.plain.MinSize()
+	}
+	return fyne.NewSize(100, m.r.headerHeight()+body.Height)
 }
 func (m *messageRowRenderer) Refresh()                     { m.Layout(m.r.Size()); canvas.Refresh(m.r) }
 func (m *messageRowRenderer) Objects() []fyne.CanvasObject { return m.objs }

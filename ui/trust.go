@@ -99,37 +99,49 @@ func TrustBanner(t event.Trust, jid, ownOrg string) ChatBanner {
 	if org == "" {
 		org = "your organisation"
 	}
-	var b ChatBanner
+	reason := strings.TrimSpace(t.Reason)
+	// Each banner: what the peer is, why (the policy's own sentence when it
+	// gave one), and what to be careful about.
+	say := func(k BannerKind, head, why, advice string) ChatBanner {
+		if reason != "" {
+			why = reason
+		}
+		text := head
+		for _, s := range []string{why, advice} {
+			if s != "" {
+				text += " " + s
+			}
+		}
+		return ChatBanner{Kind: k, Text: text}
+	}
 	switch t.Class {
 	case event.ClassPartner:
 		name := t.Org
 		if name == "" {
 			name = dom
 		}
-		b = ChatBanner{Kind: BannerInfo, Text: "External contact: " + name + " (" + dom + ") is a partner organisation approved by " + org + " IT."}
+		return ChatBanner{Kind: BannerInfo, Text: "External contact: " + name + " (" + dom + ") is a partner organisation approved by " + org + " IT."}
 	case event.ClassGateway:
 		nw := t.Network
 		if nw == "" {
 			nw = "a public network"
 		}
-		b = ChatBanner{Kind: BannerWarning, Text: "External contact on " + nw + ", bridged through " + dom + ". This person is outside " + org + "."}
+		return say(BannerWarning, "External contact on "+nw+", outside "+org+".",
+			"Messages go through the gateway "+dom+" to a public network.", "Be careful with links and files.")
 	case event.ClassUnknown:
-		b = ChatBanner{Kind: BannerWarning, Text: "External contact at " + dom + ": not an organisation approved by " + org + " IT. Be careful with links and files."}
+		return say(BannerWarning, "External contact at "+dom+".",
+			"It is not an organisation approved by "+org+" IT.", "Be careful with links and files.")
 	case event.ClassLookalike:
 		of := t.LookalikeOf
 		if of == "" {
 			of = "an approved domain"
 		}
-		b = ChatBanner{Kind: BannerError, Text: "Warning: " + dom + " looks like " + of + " but is a different domain. This is not " + of + ": do not share passwords, payments or files."}
+		return say(BannerError, "Warning: "+dom+" looks like "+of+" but is a different domain.",
+			"", "This is not "+of+": do not share passwords, payments or files.")
 	case event.ClassBlocked:
-		b = ChatBanner{Kind: BannerError, Text: "Blocked: messages to and from " + bareJID(jid) + " are not delivered."}
-	default:
-		return ChatBanner{}
+		return say(BannerError, "Blocked: messages to and from "+bareJID(jid)+" are not delivered.", "", "")
 	}
-	if r := strings.TrimSpace(t.Reason); r != "" && t.Class != event.ClassPartner && !strings.Contains(b.Text, r) {
-		b.Text += " " + r
-	}
-	return b
+	return ChatBanner{}
 }
 
 // ComposerHints are the lines under the composer: who the message goes to

@@ -107,6 +107,7 @@ func (a *App) askConfirm(peer string) {
 func (a *App) decideHeld(peer string, yes bool) {
 	ids := a.held[peer]
 	delete(a.held, peer)
+	var kept []string
 	for _, id := range ids {
 		msg, _ := a.chats.Find(id, peer)
 		if msg == nil {
@@ -117,10 +118,25 @@ func (a *App) decideHeld(peer string, yes bool) {
 			a.do(event.Send{To: peer, Body: msg.Body, ID: id, Confirmed: true})
 		} else {
 			msg.Delivery = DeliveryRefused
+			kept = append(kept, msg.Body)
 		}
 	}
-	if !yes && len(ids) > 0 {
-		a.chats.System(peer, "Not sent: you chose not to write to "+bareJID(peer)+". Your text is still above; send it again to be asked again.", a.now())
+	if !yes && len(kept) > 0 {
+		// Nothing is lost: the text goes back into the composer, unless the
+		// user has started another draft there.
+		back := "Your text is above."
+		if a.main.chat.drafts[peer] == "" && (peer != a.active || a.main.chat.composer.Text == "") {
+			draft := strings.Join(kept, "\n")
+			a.main.chat.drafts[peer] = draft
+			if c := a.main.chat.composer; peer == a.active {
+				onChanged := c.OnChanged
+				c.OnChanged = nil // not typing: no chat state
+				c.SetText(draft)
+				c.OnChanged = onChanged
+			}
+			back = "Your text is back in the composer."
+		}
+		a.chats.System(peer, "Not sent: you chose not to write to "+bareJID(peer)+". "+back, a.now())
 	}
 	if peer == a.active && a.onMain {
 		a.main.chatChanged(true)

@@ -291,6 +291,9 @@ func TestConfirmDeclinedKeepsMessage(t *testing.T) {
 		t.Errorf("declining sent %#v", lastCmd(h))
 	}
 	h.mustSee("Secret plan", "not sent", "you chose not to write to eve@evil.test")
+	if got := h.app.main.chat.composer.Text; got != "Secret plan" {
+		t.Errorf("composer after declining = %q, want the text back", got)
+	}
 }
 
 func TestRefusedSendShownInline(t *testing.T) {
