@@ -3,6 +3,8 @@ package policy
 import (
 	"errors"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -27,11 +29,16 @@ func parseAddress(s string) (address, error) {
 	}
 	var a address
 	if i := strings.IndexByte(s, '@'); i >= 0 {
+		if !utf8.ValidString(s[:i]) {
+			return address{}, errors.New("the part before @ has a character not allowed in an address")
+		}
 		a.local, s = strings.ToLower(s[:i]), s[i+1:]
 		if a.local == "" {
 			return address{}, errors.New("the part before @ is empty")
 		}
-		if strings.ContainsAny(a.local, "@\"&'/:<> \t\r\n") {
+		if strings.ContainsFunc(a.local, func(r rune) bool {
+			return unicode.IsControl(r) || unicode.IsSpace(r) || strings.ContainsRune("@\"&'/:<>", r)
+		}) {
 			return address{}, errors.New("the part before @ has a character not allowed in an address")
 		}
 	}

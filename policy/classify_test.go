@@ -100,6 +100,8 @@ func TestClassify(t *testing.T) {
 		{name: "no domain", in: "alice@", class: Unknown, reason: "it has no domain"},
 		{name: "no domain before resource", in: "alice@/pc", class: Unknown, reason: "it has no domain"},
 		{name: "empty localpart", in: "@acme.test", class: Unknown, reason: "the part before @ is empty"},
+		{name: "invalid UTF-8 before @", in: "\xd0@acme.test", class: Unknown, reason: "not allowed in an address"},
+		{name: "control character before @", in: "a\x00b@acme.test", class: Unknown, reason: "not allowed in an address"},
 		{name: "two at signs", in: "a@b@acme.test", class: Unknown, reason: "not a valid"},
 		{name: "empty label", in: "acme..test", class: Unknown, reason: "empty label"},
 		{name: "bad punycode", in: "xn--zz.test", class: Unknown, reason: "not a valid internationalised domain name"},
