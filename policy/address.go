@@ -9,6 +9,10 @@ import (
 	"golang.org/x/net/idna"
 )
 
+// maxJID is the longest JID: three parts of at most 1023 bytes each, with
+// their separators (RFC 7622).
+const maxJID = 3*1023 + 2
+
 // address is a parsed JID or bare domain.
 type address struct {
 	local   string // lower-case localpart, "" for a domain
@@ -23,6 +27,9 @@ func parseAddress(s string) (address, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return address{}, errors.New("it is empty")
+	}
+	if len(s) > maxJID {
+		return address{}, errors.New("it is longer than any address can be")
 	}
 	if i := strings.IndexByte(s, '/'); i >= 0 {
 		s = s[:i]
@@ -61,6 +68,9 @@ func normaliseDomain(d string) (ascii, unicode string, err error) {
 	d = strings.TrimSuffix(d, ".")
 	if d == "" {
 		return "", "", errors.New("the domain is empty")
+	}
+	if len(d) > 1023 {
+		return "", "", errors.New("the domain is longer than 1023 bytes")
 	}
 	ascii, err = idna.Lookup.ToASCII(d)
 	if err != nil {

@@ -108,6 +108,8 @@ func TestClassify(t *testing.T) {
 		{name: "space in domain", in: "ac me.test", class: Unknown, reason: "not a valid"},
 		{name: "only a dot", in: ".", class: Unknown, reason: "the domain is empty"},
 		{name: "long garbage is cut", in: strings.Repeat("\x01@", 100), class: Unknown, reason: "\u2026\u201d is not a valid address"},
+		{name: "too long", in: "a@" + strings.Repeat("b", 4000), class: Unknown, reason: "longer than any address can be"},
+		{name: "domain too long", in: "a@" + strings.Repeat("b", 1024), class: Unknown, reason: "longer than 1023 bytes"},
 		{name: "IP address", in: "alice@127.0.0.1", class: Unknown},
 	}
 	for _, tt := range tests {
