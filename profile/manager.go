@@ -264,11 +264,15 @@ func (m *Manager) ImportFile(path, sigPath string) (Result, error) {
 
 func (m *Manager) applyFile(data []byte, readErr error, path, sigPath, source string) (Result, error) {
 	if readErr != nil {
+		m.mu.Lock()
+		defer m.mu.Unlock()
 		return Result{}, m.refuse(source, &Error{Code: event.ProfileUnreadable,
 			Msg: fmt.Sprintf("profile refused: cannot read %s: %v", path, unwrapPath(readErr))}, "", 0)
 	}
 	sig, err := os.ReadFile(sigPath)
 	if err != nil {
+		m.mu.Lock()
+		defer m.mu.Unlock()
 		id, serial := peek(data)
 		code := event.ProfileUnreadable
 		if errors.Is(err, os.ErrNotExist) {
@@ -379,7 +383,7 @@ func (m *Manager) Apply(data []byte, jws, source string) (Result, error) {
 	return Result{Profile: p, Changes: changes, Source: source, KeyID: kid}, nil
 }
 
-// refuse logs a refusal and returns it.
+// refuse logs a refusal and returns it. m.mu is held.
 func (m *Manager) refuse(source string, e *Error, id string, serial int64) *Error {
 	m.logLocked(logEntry{Source: source, Code: e.Code, Reason: e.Msg, ID: id, Serial: serial})
 	return e
@@ -524,7 +528,8 @@ type logEntry struct {
 // LogPath is the refusal and application log of a data directory.
 func LogPath(dataDir string) string { return filepath.Join(dataDir, "profile", logFile) }
 
-// logLocked appends to the log. Failing to log does not change a decision.
+// logLocked appends to the log; m.mu is held (or the manager is not shared
+// yet). Failing to log does not change a decision.
 func (m *Manager) logLocked(e logEntry) {
 	e.Time = m.o.Now().UTC()
 	b, err := json.Marshal(e)

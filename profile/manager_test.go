@@ -466,3 +466,44 @@ func TestChanges(t *testing.T) {
 		}
 	}
 }
+
+// The manager is used from the session's goroutines and the GUI's at once.
+func TestManagerConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	m := open(t, dir)
+	k1 := key(t, 1)
+	var docs [][]byte
+	var sigs []string
+	for i := int64(1); i <= 8; i++ {
+		d := doc(t, i, nil)
+		docs = append(docs, d)
+		sigs = append(sigs, sign(t, d, k1))
+	}
+	bl := bulletin(t, "b1", "2026-05-01T00:00:00Z", "")
+	blSig := sign(t, bl, k1)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := range docs {
+				m.Apply(docs[(i+g)%len(docs)], sigs[(i+g)%len(docs)], SourcePush)
+				m.Summary()
+				m.Active()
+				m.ApplyBulletin(bl, blSig)
+				m.Bulletins()
+				m.Dismiss("b1")
+				m.ImportFile(filepath.Join(dir, "missing.json"), "")
+			}
+			done <- true
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	// Whatever the order, the highest serial ends in force.
+	if a := m.Active(); a == nil || a.Serial != 8 {
+		t.Errorf("after concurrent applies: %+v", a)
+	}
+	if bs := m.Bulletins(); len(bs) != 1 || !bs[0].Dismissed {
+		t.Errorf("bulletins: %+v", bs)
+	}
+}
