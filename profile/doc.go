@@ -12,8 +12,9 @@
 // Profiles and bulletins are signed by an IT key: a JWS in compact
 // serialisation with a detached payload (RFC 7515 appendix F), algorithm
 // EdDSA (Ed25519), whose payload is the exact bytes of the file, so there is
-// no canonicalisation. The protected header carries only "alg" and "kid"; the
-// key id is derived from the public key (KeyID). Keys are JWK files.
+// no canonicalisation. The protected header carries only "alg", "kid" and
+// optionally "typ" (never a key or a key URL); the key id is derived from the
+// public key (KeyID). Keys are JWK files.
 //
 // The Manager decides which profile is in force. It trusts the IT keys
 // installed in SystemDir()/keys, the keys built into the package, and keys

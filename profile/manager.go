@@ -525,6 +525,9 @@ type logEntry struct {
 	KeyID  string    `json:"key_id,omitempty"`
 }
 
+// maxLogSize is the size at which log.jsonl is moved to log.jsonl.1.
+const maxLogSize = 1 << 20
+
 // LogPath is the refusal and application log of a data directory.
 func LogPath(dataDir string) string { return filepath.Join(dataDir, "profile", logFile) }
 
@@ -536,7 +539,11 @@ func (m *Manager) logLocked(e logEntry) {
 	if err != nil {
 		return
 	}
-	f, err := os.OpenFile(filepath.Join(m.dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	path := filepath.Join(m.dir, logFile)
+	if fi, err := os.Stat(path); err == nil && fi.Size() > maxLogSize {
+		_ = os.Rename(path, path+".1") // keep one previous log
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return
 	}

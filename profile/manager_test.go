@@ -507,3 +507,19 @@ func TestManagerConcurrent(t *testing.T) {
 		t.Errorf("bulletins: %+v", bs)
 	}
 }
+
+func TestLogRotates(t *testing.T) {
+	dir := t.TempDir()
+	m := open(t, dir)
+	big := strings.Repeat(`{"code":"old"}`+"\n", maxLogSize/15+1)
+	if err := os.WriteFile(LogPath(dir), []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m.Apply([]byte("x"), "", SourcePush)
+	if fi, err := os.Stat(LogPath(dir) + ".1"); err != nil || fi.Size() != int64(len(big)) {
+		t.Errorf("previous log not kept: %v", err)
+	}
+	if log := readLog(t, dir); len(log) != 1 || log[0].Code != event.ProfileBadSignature {
+		t.Errorf("new log = %+v", log)
+	}
+}
