@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/profile"
@@ -16,18 +17,27 @@ import (
 // them at once (rules, trust, server CAs), and carries out the profile
 // commands. Package profile verifies and keeps them.
 
+// A node that does not exist yet is subscribed to again after
+// subscribeRetry, then twice as long each time, up to subscribeRetryMax.
+const (
+	subscribeRetry    = time.Minute
+	subscribeRetryMax = time.Hour
+)
+
 // maxSeenItems bounds the set of items already handled in this session.
 const maxSeenItems = 256
 
 // profileState tracks the PubSub subscriptions of the current stream.
 type profileState struct {
-	ignored atomic.Int64 // notifications and answers not from the service, ignored
+	ignored atomic.Int64  // notifications and answers not from the service, ignored
+	retry   time.Duration // first delay before subscribing again to a missing node; 0 = subscribeRetry
 
 	mu      sync.Mutex
-	stream  *conn             // the stream the subscriptions were made on
-	service string            // the PubSub service subscribed to
-	nodes   map[string]string // node -> kind, subscribed on stream
-	seen    map[[32]byte]bool // items already handled (pushed or fetched)
+	stream  *conn               // the stream the subscriptions were made on
+	service string              // the PubSub service subscribed to
+	nodes   map[string]string   // node -> kind, subscribed on stream
+	seen    map[[32]byte]bool   // bulletin items already handled (pushed or fetched)
+	last    map[string][32]byte // node -> the last profile item handled from it
 }
 
 // pubsubTarget is where IT publishes, per the profile in force.
@@ -96,45 +106,76 @@ func (s *Session) subscribeIT(c *conn, t pubsubTarget) error {
 	ps.stream, ps.service = c, t.service
 	ps.nodes = map[string]string{t.profileNode: KindProfile, t.bulletinNode: KindBulletin}
 	ps.mu.Unlock()
-	bare := s.bare.String()
-	for _, n := range []struct{ node, kind string }{{t.profileNode, KindProfile}, {t.bulletinNode, KindBulletin}} {
-		node, kind := n.node, n.kind
-		err := s.sendIQTo(c, t.service, subscribeIQ(randomID(), t.service, node, bare), func(st *inStanza) {
-			if st.Type == "result" {
-				return
-			}
-			ps.mu.Lock()
-			if ps.stream == c && ps.service == t.service {
-				delete(ps.nodes, node)
-			}
-			ps.mu.Unlock()
-			if t.managed {
-				s.emit(event.Error{Message: "Live " + kind + " updates from IT are not available: " + t.service +
-					" refused the subscription to " + node + ": " + st.Error.String() + ". Updates arrive at the next sign-in instead.",
-					Code: event.CodeProtocol})
-			}
-		})
-		if err != nil {
-			return err
-		}
-		max := 1
-		if kind == KindBulletin {
-			max = 20
-		}
-		err = s.sendIQTo(c, t.service, itemsIQ(randomID(), t.service, node, max), func(st *inStanza) {
-			if st.Type != "result" || st.PubSub == nil || st.PubSub.Items == nil {
-				return
-			}
-			if !s.subscribedTo(c, t.service, st.PubSub.Items.Node, node) {
-				return
-			}
-			s.onSignedItems(node, kind, st.PubSub.Items.Items)
-		})
-		if err != nil {
-			return err
-		}
+	if err := s.subscribeNode(c, t, t.profileNode, KindProfile, 0); err != nil {
+		return err
 	}
-	return nil
+	return s.subscribeNode(c, t, t.bulletinNode, KindBulletin, 0)
+}
+
+// subscribeNode subscribes to one node and fetches its latest items. A node
+// that does not exist yet (IT has not published there) is tried again later
+// on the same stream, waiting longer each time. s.mu is held.
+func (s *Session) subscribeNode(c *conn, t pubsubTarget, node, kind string, tries int) error {
+	ps := &s.prof
+	err := s.sendIQTo(c, t.service, subscribeIQ(randomID(), t.service, node, s.bare.String()), func(st *inStanza) {
+		if st.Type == "result" {
+			return
+		}
+		if cond := (&pubsubReply{Error: st.Error}).condition(); cond == "item-not-found" {
+			s.retrySubscribe(c, t, node, kind, tries+1)
+			return
+		}
+		ps.mu.Lock()
+		if ps.stream == c && ps.service == t.service {
+			delete(ps.nodes, node)
+		}
+		ps.mu.Unlock()
+		if t.managed {
+			s.emit(event.Error{Message: "Live " + kind + " updates from IT are not available: " + t.service +
+				" refused the subscription to " + node + ": " + st.Error.String() + ". Updates arrive at the next sign-in instead.",
+				Code: event.CodeProtocol})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	max := 1
+	if kind == KindBulletin {
+		max = 20
+	}
+	return s.sendIQTo(c, t.service, itemsIQ(randomID(), t.service, node, max), func(st *inStanza) {
+		if st.Type != "result" || st.PubSub == nil || st.PubSub.Items == nil {
+			return
+		}
+		if !s.subscribedTo(c, t.service, st.PubSub.Items.Node, node) {
+			return
+		}
+		s.onSignedItems(node, kind, st.PubSub.Items.Items)
+	})
+}
+
+// retrySubscribe subscribes to a node again after a while, as long as the
+// stream and the target are still the current ones.
+func (s *Session) retrySubscribe(c *conn, t pubsubTarget, node, kind string, tries int) {
+	d := s.prof.retry
+	if d <= 0 {
+		d = subscribeRetry
+	}
+	for i := 1; i < tries && d < subscribeRetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, subscribeRetryMax)
+	time.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		ps := &s.prof
+		ps.mu.Lock()
+		current := s.cur == c && ps.stream == c && ps.service == t.service && ps.nodes[node] == kind
+		ps.mu.Unlock()
+		if current {
+			s.subscribeNode(c, t, node, kind, tries)
+		}
+	})
 }
 
 // subscribedTo reports whether node (as named in an answer, "" meaning the
@@ -179,7 +220,7 @@ func (s *Session) onSignedItems(node, kind string, items []pubsubItem) {
 		if err == nil && doc.Kind != kind {
 			err = errPayload("a " + doc.Kind + " on the " + kind + " node " + node)
 		}
-		if !s.firstSight(it, doc, err) {
+		if !s.firstSight(node, kind, it, doc, err) {
 			continue
 		}
 		if err != nil {
@@ -198,8 +239,12 @@ func (s *Session) onSignedItems(node, kind string, items []pubsubItem) {
 	}
 }
 
-// firstSight records an item and reports whether it is new in this session.
-func (s *Session) firstSight(it pubsubItem, doc Signed, err error) bool {
+// firstSight records an item and reports whether it is news: a profile
+// other than the last one handled from its node (so that a replayed older
+// profile is refused again, but the same item fetched again after a
+// reconnection, or sent again on subscription, is not reported twice), or a
+// bulletin not handled yet in this session.
+func (s *Session) firstSight(node, kind string, it pubsubItem, doc Signed, err error) bool {
 	h := sha256.New()
 	if err != nil {
 		h.Write([]byte(it.ID + "\x00" + err.Error()))
@@ -212,6 +257,16 @@ func (s *Session) firstSight(it pubsubItem, doc Signed, err error) bool {
 	ps := &s.prof
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
+	if kind == KindProfile {
+		if ps.last == nil {
+			ps.last = map[string][32]byte{}
+		}
+		if ps.last[node] == k {
+			return false
+		}
+		ps.last[node] = k
+		return true
+	}
 	if ps.seen[k] {
 		return false
 	}

@@ -309,7 +309,11 @@ func Publish(ctx context.Context, cfg Config, service, node string, doc Signed) 
 		return "", err
 	}
 	if r.Type == "error" {
-		return "", fmt.Errorf("%s refused to publish on %s: %s", service, node, r.Error.String())
+		hint := ""
+		if c := r.condition(); c == "forbidden" || c == "not-authorized" {
+			hint = fmt.Sprintf(" (%s may not publish there: only an administrator of the service, or a publisher of the node, may)", s.bare)
+		}
+		return "", fmt.Errorf("%s refused to publish on %s: %s%s", service, node, r.Error.String(), hint)
 	}
 	if r.PubSub != nil && r.PubSub.Publish != nil && len(r.PubSub.Publish.Items) > 0 && r.PubSub.Publish.Items[0].ID != "" {
 		itemID = r.PubSub.Publish.Items[0].ID

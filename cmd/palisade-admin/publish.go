@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"mellium.im/xmpp/jid"
+
+	"github.com/palisade-im/palisade/profile"
+	"github.com/palisade-im/palisade/session"
+)
+
+func init() {
+	c := &command{
+		name:    "publish",
+		usage:   "publish --jid IT@DOMAIN --password-fd N [--server HOST:PORT] [--ca-file F] [--direct-tls] [--tls12] [--service JID] [--node NODE] FILE",
+		summary: "publish a signed profile or bulletin to the PubSub node clients subscribe to",
+	}
+	c.run = func(args []string, stdout, stderr io.Writer) int {
+		fs := flags(c, `Signs in to the XMPP server as the IT account (TLS and SCRAM, as the client
+does) and publishes FILE with its detached signature FILE.jws as one item on
+the PubSub node clients subscribe to. Clients online apply a newer profile
+within seconds and show a new bulletin; the others get it at their next
+sign-in.
+
+FILE is a profile or a bulletin, told apart by its "format" field; it is
+checked before anything is sent. The service and node default to the
+profile's "it" section (pubsub.<first internal domain>,
+urn:palisade:profile:1); for a bulletin, to pubsub.<domain of --jid> and
+urn:palisade:bulletins:1. A node that does not exist yet is created, open to
+subscribers, keeping the last profile (or the last 50 bulletins); only an
+administrator of the PubSub service may create nodes.
+
+The password is read from file descriptor N (e.g. --password-fd 3 with
+3<password-file, or 0 for standard input), never from the command line. On
+success the item id is printed.`, stdout, stderr)
+		account := fs.String("jid", "", "the IT account (`JID`), an administrator of the PubSub service")
+		pwFD := fs.Int("password-fd", -1, "read the password from this file descriptor (`N`)")
+		server := fs.String("server", "", "connect to `HOST:PORT` instead of looking up the domain")
+		caFile := fs.String("ca-file", "", "also trust this CA certificate (`PEM` file) for the server")
+		direct := fs.Bool("direct-tls", false, "direct TLS (XEP-0368) instead of STARTTLS")
+		tls12 := fs.Bool("tls12", false, "cap TLS at 1.2 for servers that only do tls-unique channel binding (ejabberd before 23.04)")
+		service := fs.String("service", "", "the PubSub service `JID` (default: see above)")
+		node := fs.String("node", "", "the PubSub `node` (default: see above)")
+		timeout := fs.Duration("timeout", 30*time.Second, "give up after this `duration`")
+		pos, code, ok := parse(fs, args, stdout)
+		if !ok {
+			return code
+		}
+		if len(pos) != 1 {
+			return usageError(c, stderr, "give exactly one FILE to publish")
+		}
+		if *account == "" {
+			return usageError(c, stderr, "--jid is required")
+		}
+		if *pwFD < 0 {
+			return usageError(c, stderr, "--password-fd is required")
+		}
+		acct, err := jid.Parse(*account)
+		if err != nil || acct.Localpart() == "" || acct.Resourcepart() != "" {
+			return usageError(c, stderr, "--jid %q is not a bare JID (user@domain)", *account)
+		}
+		file := pos[0]
+		doc, svc, nd, desc, err := publishable(file, acct.Domainpart())
+		if err != nil {
+			return fail(c, stderr, "%s not published: %v", file, err)
+		}
+		if *service != "" {
+			svc = *service
+		}
+		if *node != "" {
+			nd = *node
+		}
+		password, err := readPasswordFD(*pwFD)
+		if err != nil {
+			return fail(c, stderr, "%v", err)
+		}
+		cfg := session.Config{
+			JID:                 acct.String(),
+			Password:            func() (string, error) { return password, nil },
+			Server:              *server,
+			DirectTLS:           *direct,
+			CAFile:              *caFile,
+			ChannelBindingTLS12: *tls12,
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		defer cancel()
+		id, err := session.Publish(ctx, cfg, svc, nd, doc)
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("no answer within %v: %w", *timeout, err)
+			}
+			return fail(c, stderr, "%s not published: %v", file, err)
+		}
+		fmt.Fprintf(stderr, "published %s (%s) to %s node %s\n", file, desc, svc, nd)
+		fmt.Fprintln(stdout, id)
+		return exitOK
+	}
+	register(c)
+}
+
+// publishable reads FILE and FILE.jws, checks the document, and returns it
+// with its default service and node.
+func publishable(file, domain string) (doc session.Signed, service, node, desc string, err error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return doc, "", "", "", err
+	}
+	sig, err := os.ReadFile(file + ".jws")
+	if err != nil {
+		return doc, "", "", "", fmt.Errorf("no signature: %v (sign it first with palisade-admin sign)", err)
+	}
+	jws := strings.TrimSpace(string(sig))
+	kind := profile.Kind(data)
+	switch kind {
+	case session.KindProfile:
+		p, err := profile.Parse(data)
+		if err != nil {
+			return doc, "", "", "", err
+		}
+		service, node = p.IT.PubSubService, p.IT.ProfileNode
+	case session.KindBulletin:
+		service, node = "pubsub."+domain, session.DefaultBulletinNode
+	default:
+		return doc, "", "", "", fmt.Errorf(`it is neither a profile (format %q) nor a bulletin (format %q)`, profile.Format, profile.BulletinFormat)
+	}
+	if desc, err = check(data, time.Now()); err != nil {
+		return doc, "", "", "", err
+	}
+	return session.Signed{Kind: kind, Data: data, JWS: jws}, service, node, desc, nil
+}
+
+// readPasswordFD reads a password from an open file descriptor: the first
+// line, without its line ending.
+func readPasswordFD(fd int) (string, error) {
+	f := os.NewFile(uintptr(fd), "password-fd")
+	if f == nil {
+		return "", fmt.Errorf("--password-fd %d is not an open file descriptor", fd)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 4096))
+	if fd > 2 {
+		f.Close()
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the password from descriptor %d: %v", fd, err)
+	}
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	pw := strings.TrimSuffix(string(b), "\r")
+	if pw == "" {
+		return "", fmt.Errorf("descriptor %d gave an empty password", fd)
+	}
+	return pw, nil
+}
