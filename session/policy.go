@@ -286,6 +286,27 @@ func (s *Session) checkSend(c event.Send, to string) (event.Trust, bool) {
 	return s.trustOf(b), true
 }
 
+// outboxRefused drops a queued message whose recipient was blocked since
+// it was queued (by a new profile or by the user): it leaves the outbox and
+// is reported as refused. s.mu is held.
+func (s *Session) outboxRefused(o outboxEntry) bool {
+	e := s.engine()
+	b := peerOf(o.To)
+	if e == nil || b == s.bare.String() {
+		return false
+	}
+	d := e.MayMessage(b, true)
+	if d.Allowed || d.Code != event.RefusedBlocked {
+		return false
+	}
+	if err := s.outbox.remove(o.ID); err != nil {
+		s.emit(event.Error{Message: err.Error(), Code: event.CodeConfig})
+	}
+	t := s.trustOf(b)
+	s.emit(event.Refused{Command: event.Send{}.CommandName(), ID: o.ID, To: o.To, Code: event.RefusedBlocked, Reason: d.Reason, Trust: &t})
+	return true
+}
+
 // mayNotify reports whether a chat state may go to a peer: only where a
 // message could go without asking, so that typing to a peer the user has
 // not confirmed yet reveals nothing.

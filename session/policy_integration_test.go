@@ -235,28 +235,42 @@ func testPolicyMessages(t *testing.T, srv *testenv.Server) {
 func TestProsodyPolicyMessages(t *testing.T)  { testPolicyMessages(t, prosody(t)) }
 func TestEjabberdPolicyMessages(t *testing.T) { testPolicyMessages(t, ej(t)) }
 
-// testPolicyRosterTrust: the standard roster of alice carries each
-// contact's trust: colleagues internal, carol partner with the
-// organisation's name, mallory unknown.
+// testPolicyRosterTrust: roster entries carry each contact's trust:
+// colleagues internal, carol partner with the organisation's name, mallory
+// unknown; in roster pushes and in the roster. (A fresh account, since
+// other tests change alice's roster.)
 func testPolicyRosterTrust(t *testing.T, srv *testenv.Server) {
-	r := startSessionWith(t, srv, "alice@acme.test", opts{}, withRules)
+	user := freshUser(t, srv, "pr", "acme.test")
+	r := startSessionWith(t, srv, user, opts{}, withRules)
 	r.connected()
-	ros := r.waitFor("roster", 10*time.Second, isA[event.Roster]).(event.Roster)
+	r.waitFor("roster", 10*time.Second, isA[event.Roster])
 	want := map[string]event.Trust{
 		"bob@acme.test":      {Class: event.ClassInternal, Org: "Acme", Domain: "acme.test", FileSend: true},
 		"carol@partner.test": {Class: event.ClassPartner, Org: "Partner Corp", Domain: "partner.test"},
 		"mallory@evil.test":  {Class: event.ClassUnknown, Domain: "evil.test"},
 	}
-	found := 0
-	for _, c := range ros.Contacts {
-		w, ok := want[c.JID]
-		if !ok {
-			continue
-		}
-		found++
+	check := func(where string, c event.Contact) {
+		w := want[c.JID]
 		got := c.Trust
 		if got.Class != w.Class || got.Org != w.Org || got.Domain != w.Domain || got.FileSend != w.FileSend || got.Reason == "" {
-			t.Errorf("%s: trust %+v, want %+v", c.JID, got, w)
+			t.Errorf("%s %s: trust %+v, want %+v", where, c.JID, got, w)
+		}
+	}
+	for _, j := range []string{"bob@acme.test", "carol@partner.test", "mallory@evil.test"} {
+		r.s.Do(event.AddContact{JID: j})
+		p := r.waitFor("push "+j, 10*time.Second, func(e event.Event) bool {
+			p, ok := e.(event.RosterPush)
+			return ok && p.Contact.JID == j
+		}).(event.RosterPush)
+		check("roster push", p.Contact)
+	}
+	r.s.Do(event.GetRoster{})
+	ros := r.waitFor("roster", 10*time.Second, isA[event.Roster]).(event.Roster)
+	found := 0
+	for _, c := range ros.Contacts {
+		if _, ok := want[c.JID]; ok {
+			found++
+			check("roster", c)
 		}
 	}
 	if found != len(want) {
@@ -324,3 +338,37 @@ func testPolicySendFile(t *testing.T, srv *testenv.Server) {
 
 func TestProsodyPolicySendFile(t *testing.T)  { testPolicySendFile(t, prosody(t)) }
 func TestEjabberdPolicySendFile(t *testing.T) { testPolicySendFile(t, ej(t)) }
+
+// testForgedBlockPush: a blocklist push from anyone but the account itself
+// is refused and changes nothing.
+func testForgedBlockPush(t *testing.T, srv *testenv.Server) {
+	alice := freshUser(t, srv, "pb", "acme.test")
+	r := startSessionWith(t, srv, alice, opts{}, withRules)
+	ac := r.connected()
+	r.waitFor("roster", 10*time.Second, isA[event.Roster])
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	mallory, err := srv.Dial(ctx, "mallory@evil.test", srv.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mallory.Close()
+	go mallory.Serve(nil)
+	rawSend(t, mallory, iq("set", "forged-block", ac.JID, elem(nsBlocking, "block").add(elem("", "item", "jid", "carol@partner.test"))))
+	rawSend(t, mallory, iq("set", "forged-unblock", ac.JID, elem(nsBlocking, "unblock")))
+	rawSend(t, mallory, elem(nsClient, "message", "type", "chat", "to", ac.JID, "id", "marker").add(child("body", "block marker")))
+	r.message("block marker")
+	if r.seen(isA[event.Blocked]) || r.seen(isA[event.Unblocked]) {
+		t.Errorf("a forged blocklist push was applied: %s", r.dump())
+	}
+	if tr := r.s.trustOf("carol@partner.test"); tr.Class != event.ClassPartner {
+		t.Errorf("carol after a forged push: %+v", tr)
+	}
+	if n := r.s.forged.Load(); n < 1 {
+		t.Errorf("forged stanzas seen: %d, want the pushes refused", n)
+	}
+}
+
+func TestProsodyForgedBlockPush(t *testing.T)  { testForgedBlockPush(t, prosody(t)) }
+func TestEjabberdForgedBlockPush(t *testing.T) { testForgedBlockPush(t, ej(t)) }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -416,5 +417,84 @@ func TestPolicyStateDamaged(t *testing.T) {
 				t.Errorf("saved state %s (%v)", b, err)
 			}
 		})
+	}
+}
+
+// BenchmarkRosterTrust measures the trust of a 2,000-contact roster under
+// company rules, with an empty cache (the first roster after sign-in or a
+// new profile) and with a warm one (a later roster request).
+func BenchmarkRosterTrust(b *testing.B) {
+	domains := []string{"acme.test", "partner.test", "files.test", "evil.test", "example.org", "acmee.test"}
+	jids := make([]string, 2000)
+	for i := range jids {
+		jids[i] = fmt.Sprintf("contact%04d@%s", i, domains[i%len(domains)])
+	}
+	s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.setRules(testRules())
+	b.Run("cold", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			s.pol.mu.Lock()
+			s.pol.trust = map[string]event.Trust{}
+			s.pol.mu.Unlock()
+			for _, j := range jids {
+				s.trustOf(j)
+			}
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for _, j := range jids {
+				s.trustOf(j)
+			}
+		}
+	})
+}
+
+// A message queued while offline to a peer blocked since is not sent at
+// reconnection: it leaves the outbox as refused.
+func TestOutboxBlockedSince(t *testing.T) {
+	r := testRules()
+	s := offlineSession(t, "", &r)
+	s.execute(event.Send{To: "carol@partner.test", Body: "queued", ID: "q1"})
+	queued(s)
+	s.setBlocked([]string{"carol@partner.test"}, true, false)
+	queued(s)
+	s.mu.Lock()
+	refused := s.outboxRefused(s.outbox.list()[0])
+	left := len(s.outbox.list())
+	s.mu.Unlock()
+	evs := queued(s)
+	ref := only[event.Refused](evs)
+	if !refused || left != 0 || len(ref) != 1 || ref[0].ID != "q1" || ref[0].Code != event.RefusedBlocked {
+		t.Errorf("refused %v, %d left, events %s", refused, left, dumpEvents(evs))
+	}
+}
+
+// Stanzas from a blocked peer give no event at all; a first message from an
+// unknown one is a request.
+func TestIncomingFiltered(t *testing.T) {
+	r := testRules()
+	s := offlineSession(t, "", &r)
+	c := &conn{s: s, bare: "alice@acme.test"}
+	body := func(b string) *string { return &b }
+	queued(s)
+	for _, from := range []string{"x@blocked.test/r"} {
+		s.onMessage(c, &inStanza{Type: "chat", ID: "1", From: from, Body: body("spam"), Composing: &empty{}, Receipt: &struct {
+			ID string `xml:"id,attr"`
+		}{ID: "m1"}})
+		s.onPresence(c, &inStanza{From: from})
+		s.onPresence(c, &inStanza{From: from, Type: "subscribe"})
+		if evs := queued(s); len(evs) != 0 {
+			t.Errorf("from %s: events %s", from, dumpEvents(evs))
+		}
+	}
+	s.onMessage(c, &inStanza{Type: "chat", ID: "2", From: "eve@evil.test/r", Body: body("hi")})
+	s.onMessage(c, &inStanza{Type: "chat", ID: "3", From: "bob@acme.test/r", Body: body("hi")})
+	ms := only[event.Message](queued(s))
+	if len(ms) != 2 || !ms[0].Request || ms[0].Trust.Class != event.ClassUnknown || ms[1].Request || ms[1].Trust.Class != event.ClassInternal {
+		t.Errorf("messages %+v", ms)
 	}
 }

@@ -572,7 +572,7 @@ func (s *Session) flushOutbox(c *conn) {
 	}
 	sent := false
 	for _, e := range s.outbox.list() {
-		if inflight[e.ID] {
+		if inflight[e.ID] || s.outboxRefused(e) {
 			continue
 		}
 		o := &outStanza{el: chatMessage(e.ID, e.To, e.Body), msgID: e.ID, to: e.To, body: e.Body}
