@@ -13,13 +13,24 @@
 //     fyne.Do.
 //   - roster_model.go, chat_model.go, conn_model.go, jid.go: view-models and
 //     validation. Plain data, no widgets, unit-tested without a display.
+//   - trust.go, requests_model.go, profile_model.go: the words and states of
+//     the policy surfaces (badges, banners, composer hints, notification
+//     prefixes, message requests, links, the profile, notices, bulletins),
+//     also plain data.
 //   - signin.go, main_view.go, chat_view.go, composer.go, contacts.go,
-//     presence.go: the widgets.
+//     presence.go, trust_view.go: the widgets; trust_app.go: the actions
+//     behind them (confirming a first message, sending a file, opening a
+//     link, accepting or blocking a request, importing a profile).
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it
 //     for screenshots. Neither is product code.
 //
-// Every contact row and the chat header keep an empty "trust" container
-// beside the name, where the trust mark of the trust UX design will go.
+// Trust: every event about a peer carries the policy's verdict
+// (event.Trust); the roster keeps the latest one per peer and every surface
+// (roster badge, chat header banner, composer hint, attach control,
+// notification, link confirmation) shows that verdict in words. The GUI
+// never classifies a domain or decides whether a file may go: the session
+// does, and a refusal comes back as an event.Refused shown where it
+// happened.
 //
 // This package must not import the session package, mellium or any XMPP code:
 // it never sees a stanza. It shows decisions made elsewhere; it makes none.

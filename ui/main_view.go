@@ -106,7 +106,7 @@ func newMainView(a *App) *mainView {
 	signOut.Importance = widget.LowImportance
 	v.settingsBtn = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), v.showSettings)
 	v.settingsBtn.Importance = widget.LowImportance
-	v.bulletinsBtn = widget.NewButtonWithIcon("Bulletins (0)", theme.WarningIcon(), v.showBulletins)
+	v.bulletinsBtn = widget.NewButtonWithIcon("Bulletins", theme.WarningIcon(), v.showBulletins)
 	v.bulletinsBtn.Importance = widget.LowImportance
 	me := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), signOut, v.account)
 	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), nil, v.ownMessage)

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/ui/uidemo"
 )
 
 // Verdicts as the session would send them for ACME's profile.
@@ -468,4 +469,66 @@ func TestProfileChangedNoticeAndRefusal(t *testing.T) {
 		test.Tap(x)
 	}
 	h.mustNotSee("updated your profile", "was refused")
+}
+
+// The demo backend (used by make demo's design preview and screenshots)
+// shows every trust state and answers like the session would.
+func TestDemoBackendTrustStates(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.app.opts.Connect = func(SignIn) (event.Backend, error) { return uidemo.New(), nil }
+	if err := h.app.connect(SignIn{JID: uidemo.Self, Password: "demo"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for h.app.pump(); !cond(); h.app.pump() {
+			if time.Now().After(deadline) {
+				t.Fatalf("demo: %s did not happen", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("the request from mallory", func() bool { return h.app.requests.Has("mallory@evil.test") })
+	waitFor("the bulletin", func() bool { return len(h.app.profile.ActiveBulletins(time.Now())) == 1 })
+	if got := h.app.profile.ManagedLine(); got != "Managed by ACME IT · profile 7 · signature valid" {
+		t.Errorf("demo profile: %q", got)
+	}
+	for jid, want := range map[string]string{
+		"bob@acme.test":           "",
+		"carol@partner.test":      "Partner Ltd",
+		"sam@globex.test":         "Globex",
+		"jane@telegram.acme.test": "External · Telegram",
+		"helpdesk@acrne.test":     "Looks like acme.test",
+	} {
+		if got := TrustBadge(h.app.roster.Trust(jid), jid).Text; got != want {
+			t.Errorf("demo badge of %s = %q, want %q", jid, got, want)
+		}
+	}
+
+	// A first message to a stranger is held until confirmed.
+	h.app.Open("zed@evil.test")
+	h.app.send("zed@evil.test", "hello?")
+	waitFor("the confirmation", func() bool { return len(h.app.held["zed@evil.test"]) == 1 })
+	test.Tap(overlayButton(t, h, "Send anyway"))
+	waitFor("the confirmed message to go out", func() bool {
+		ms := h.app.chats.Conv("zed@evil.test").Messages
+		return len(ms) == 1 && ms[0].Delivery == DeliverySent
+	})
+
+	// Files to a partner that may not receive them are refused inline.
+	h.app.sendFile("sam@globex.test", "/tmp/x.pdf")
+	waitFor("the file refusal", func() bool {
+		ms := h.app.chats.Conv("sam@globex.test").Messages
+		return len(ms) == 2 && strings.Contains(ms[1].Body, "not allowed by ACME IT")
+	})
+
+	// Accepting the request moves it into the chats.
+	h.app.acceptRequest("mallory@evil.test")
+	waitFor("the accepted request", func() bool { return !h.app.requests.Has("mallory@evil.test") && h.app.chats.HasMessages("mallory@evil.test") })
+	if h.app.active != "mallory@evil.test" {
+		t.Errorf("active = %q after accepting", h.app.active)
+	}
+	h.app.closeWindow()
+	waitFor("the demo to close", func() bool { return h.app.stopped })
 }

@@ -170,7 +170,7 @@ func (v *mainView) refreshRequests() {
 
 // maxRequestsShown bounds the requests listed at once, so the roster keeps
 // its room; the rest follow when these are answered.
-const maxRequestsShown = 3
+const maxRequestsShown = 2
 
 // requestPreview is the text of a request's preview: the last messages,
 // plain text only (links are not links here), cut short.
@@ -303,8 +303,11 @@ func (v *mainView) refreshProfile() {
 	}
 	v.notices.Refresh()
 
-	n := len(a.profile.Bulletins())
-	v.bulletinsBtn.SetText(fmt.Sprintf("Bulletins (%d)", n))
+	if n := len(a.profile.Bulletins()); n > 0 {
+		v.bulletinsBtn.SetText(fmt.Sprintf("Bulletins (%d)", n))
+	} else {
+		v.bulletinsBtn.SetText("Bulletins")
+	}
 	if v.settings != nil {
 		v.fillSettings()
 	}

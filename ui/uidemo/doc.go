@@ -1,7 +1,14 @@
 // Package uidemo is a scripted, in-memory event.Backend for demonstrating
 // and screenshotting the GUI without a server: a realistic roster, some
-// presences, a conversation, a contact request, and replies to what the user
-// sends (sent, acked, receipt, typing, answer). It is not product code.
+// presences, a conversation, and replies to what the user sends (sent,
+// acked, receipt, typing, answer). It also shows every trust state with the
+// verdicts ACME's profile would give: colleagues, a partner (Partner Ltd)
+// and one whose files are not allowed (Globex), a Telegram gateway contact,
+// an accepted lookalike (acrne.test), a message request from
+// mallory@evil.test, a managed profile and a security bulletin; it answers
+// a first message to a stranger with a "confirm" refusal, files to peers
+// the policy refuses with "file-policy", Accept and Block with Accepted and
+// Blocked. It is not product code.
 //
 // This package must not import the session, mellium or any XMPP code, and
 // product code must not import it.
