@@ -525,7 +525,9 @@ func TestDemoBackendTrustStates(t *testing.T) {
 
 	// Accepting the request moves it into the chats.
 	h.app.acceptRequest("mallory@evil.test")
-	waitFor("the accepted request", func() bool { return !h.app.requests.Has("mallory@evil.test") && h.app.chats.HasMessages("mallory@evil.test") })
+	waitFor("the accepted request", func() bool {
+		return !h.app.requests.Has("mallory@evil.test") && h.app.chats.HasMessages("mallory@evil.test")
+	})
 	if h.app.active != "mallory@evil.test" {
 		t.Errorf("active = %q after accepting", h.app.active)
 	}
