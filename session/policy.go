@@ -423,7 +423,7 @@ func (s *Session) sendFile(c event.SendFile) {
 		s.emit(event.Error{Message: "The file " + c.Path + " does not exist.", Code: event.CodeBadCommand, Command: c.CommandName()})
 		return
 	case err != nil:
-		s.emit(event.Error{Message: "The file " + c.Path + " cannot be read: " + err.Error(), Code: event.CodeBadCommand, Command: c.CommandName()})
+		s.emit(event.Error{Message: "The file " + c.Path + " cannot be read: " + unwrapPath(err).Error(), Code: event.CodeBadCommand, Command: c.CommandName()})
 		return
 	case fi.IsDir():
 		s.emit(event.Error{Message: c.Path + " is a folder: only a single file can be sent.", Code: event.CodeBadCommand, Command: c.CommandName()})
@@ -451,8 +451,15 @@ func (s *Session) sendFile(c event.SendFile) {
 }
 
 // uploadUnavailable is the upload step of this version: the file was
-// allowed, but sending files is not implemented yet.
+// allowed, but sending files is not implemented yet. It still says so when
+// the file could not be read, which the user can fix.
 func (s *Session) uploadUnavailable(f outgoingFile) {
+	r, err := os.Open(f.Path)
+	if err != nil {
+		s.emit(event.Error{Message: "The file " + f.Path + " cannot be read: " + unwrapPath(err).Error(), Code: event.CodeBadCommand, Command: event.SendFile{}.CommandName()})
+		return
+	}
+	r.Close()
 	s.emit(event.Error{Message: "Sending files is not available in this version yet.", Code: event.CodeUnsupported, Command: event.SendFile{}.CommandName()})
 }
 
@@ -486,6 +493,14 @@ func (p *policyState) load() error {
 	} else {
 		return p.setAside(err)
 	}
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func invalidEntry(lists ...[]string) string {
