@@ -106,6 +106,14 @@ func TestTrustOf(t *testing.T) {
 	if got := s.trustOf("+331234@wa.acme.test"); got.Network != "WhatsApp" {
 		t.Errorf("gateway network = %q", got.Network)
 	}
+	if got := s.trustOf("bob@acmee.test"); got.Class != event.ClassLookalike || got.LookalikeOf != "acme.test" || got.FileSend {
+		t.Errorf("typo-squat: %+v", got)
+	}
+	// Cyrillic "а": the Unicode form for the user, the punycode beside it.
+	if got := s.trustOf("bob@\u0430cme.test"); got.Class != event.ClassLookalike || got.LookalikeOf != "acme.test" ||
+		got.Domain != "\u0430cme.test" || got.ASCII != "xn--cme-5cd.test" {
+		t.Errorf("homoglyph: %+v", got)
+	}
 }
 
 func TestUnmanagedDefaults(t *testing.T) {
