@@ -13,6 +13,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/keystore"
 	"github.com/palisade-im/palisade/profile"
 )
 
@@ -268,5 +269,39 @@ func TestMainHeadlessProfile(t *testing.T) {
 	h = newHarness()
 	if code := h.run("--headless", "--jid", "alice@acme.test", "--profile", ""); code != ExitUsage {
 		t.Errorf("empty --profile: exit %d", code)
+	}
+}
+
+// The GUI's sign-in (Launcher.Connect) runs the session under the managed
+// profile too, and reports a refused one first.
+func TestConnectProfile(t *testing.T) {
+	sys := t.TempDir()
+	priv := itKey(t, sys)
+	t.Setenv("PALISADE_SYSTEM_DIR", sys)
+	writeSigned(t, filepath.Join(sys, "profile.json"), validProfile(), priv)
+
+	l, cfg, _ := newLauncher(t, keystore.NewMemory())
+	if _, err := l.Connect(SignIn{JID: "alice@acme.test", Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if p := (*cfg).Profiles; p == nil || p.Active() == nil || p.Active().Organisation.Name != "Acme" {
+		t.Fatalf("Profiles = %+v", p)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	writeSigned(t, bad, validProfile(), priv)
+	os.WriteFile(bad, []byte(strings.Replace(validProfile(), `"serial": 3`, `"serial": 4`, 1)), 0o644)
+	l, cfg, _ = newLauncher(t, keystore.NewMemory())
+	l.ProfilePath = bad
+	b, err := l.Connect(SignIn{JID: "alice@acme.test", Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := next(t, b).(event.ProfileRefused)
+	if !ok || ev.Code != event.ProfileBadSignature || ev.Source != "managed" || ev.Reason == "" {
+		t.Errorf("first event %+v, want profile_refused bad-signature", ev)
+	}
+	if (*cfg).Profiles == nil || (*cfg).Profiles.Active() != nil {
+		t.Error("a refused profile is in force")
 	}
 }
