@@ -63,21 +63,19 @@ denied), reason and techniques (how a lookalike imitates an approved
 domain). A profile that is refused (bad signature, unknown key, expired,
 malformed, unreadable) is not explained: the reason goes to standard error
 and the exit status is 1.
-
-Flags:
 `
 
 // Policy runs "client policy ..." and returns the exit status.
 func Policy(args []string, env Env) int {
 	if len(args) == 0 || (args[0] != "explain" && args[0] != "-h" && args[0] != "--help" && args[0] != "help") {
-		fmt.Fprint(env.Stderr, policyUsage)
+		fmt.Fprint(env.Stderr, policyUsage+"\nRun 'client policy explain --help' for its flags.\n")
 		if len(args) > 0 {
 			fmt.Fprintf(env.Stderr, "\nclient policy: unknown subcommand %q (the only one is explain)\n", args[0])
 		}
 		return ExitUsage
 	}
 	if args[0] != "explain" {
-		fmt.Fprint(env.Stdout, policyUsage)
+		fmt.Fprint(env.Stdout, policyUsage+"\nRun 'client policy explain --help' for its flags.\n")
 		return ExitOK
 	}
 	fs := flag.NewFlagSet("client policy explain", flag.ContinueOnError)
@@ -85,7 +83,7 @@ func Policy(args []string, env Env) int {
 	path := fs.String("profile", "", "the profile `file` (its signature is FILE.jws); default: profile.json in the system directory ("+profile.SystemDir()+")")
 	keys := fs.String("keys", "", "verify with the IT public keys (*.jwk) in this `directory`; default: the keys directory of the system directory")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), policyUsage)
+		fmt.Fprint(fs.Output(), policyUsage+"\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args[1:]); err != nil {
