@@ -84,4 +84,25 @@
 // Queued) and each entry is removed once the server acknowledges it. When the
 // session quits (or stops on a fatal error) with unacknowledged messages,
 // they are put in the outbox; stream state itself is kept in memory only.
+//
+// # Configuration profiles over PubSub (XEP-0060)
+//
+// With Config.Profiles set, the session reports the profile in force at
+// start and, after each new sign-in (not on a resumed stream, which keeps
+// its subscriptions), subscribes the bare JID to the profile and bulletin
+// nodes named by the profile's "it" section (by default
+// urn:palisade:profile:1 and urn:palisade:bulletins:1 on pubsub.<domain>)
+// and fetches their latest items. A node that does not exist yet is
+// subscribed to again later. Items carry <signed xmlns='urn:palisade:signed:1'
+// kind='profile|bulletin'> with the base64 file bytes and a detached JWS;
+// package profile verifies and keeps them. A notification is taken only
+// from the subscribed service's exact JID, on the current stream, for a
+// subscribed node; IQ answers only from the JID asked. Anything else
+// (a user sending a look-alike notification, another node) is ignored. A
+// newer profile is put in force at once (rules and trust, then
+// event.Profile with the changes); a refused one is event.ProfileRefused
+// and the profile in force stays; the same item again is not reported
+// twice. The profile's server CAs are trusted for the next connection, in
+// addition to the system roots and Config.CAFile. Publish is the publishing
+// side, for IT's tool.
 package session

@@ -226,6 +226,12 @@ func (s *Session) sendIQTo(c *conn, to string, e *el, h func(*inStanza)) error {
 			id = a.Value
 		}
 	}
+	return s.sendIQ(c, e, s.answerFrom(id, to, h))
+}
+
+// answerFrom wraps the handler of the IQ id sent to 'to' so that it only
+// sees answers from there.
+func (s *Session) answerFrom(id, to string, h func(*inStanza)) func(*inStanza) {
 	var guard func(*inStanza)
 	guard = func(st *inStanza) {
 		if !sameJID(st.From, to) {
@@ -239,7 +245,7 @@ func (s *Session) sendIQTo(c *conn, to string, e *el, h func(*inStanza)) error {
 		}
 		h(st)
 	}
-	return s.sendIQ(c, e, guard)
+	return guard
 }
 
 // The node configuration used when the publisher creates a node.

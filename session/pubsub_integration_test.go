@@ -547,3 +547,41 @@ func TestProsodyProfileServerCAs(t *testing.T) {
 		t.Errorf("without the profile's CA: %+v", d)
 	}
 }
+
+// benchmarkProfilePush measures a push end to end: it-admin signs in and
+// publishes a newer profile, and alice's session reports it. ms/publish is
+// the publisher's share (sign-in, publish, answer), ms/event the rest.
+func benchmarkProfilePush(b *testing.B, srv *testenv.Server) {
+	it := newITDesk(b, srv)
+	p1, s1 := it.profile(1)
+	it.publish(KindProfile, p1, s1)
+	b1, bs1 := it.bulletin("bench", "Benchmark")
+	it.publish(KindBulletin, b1, bs1)
+	dir := b.TempDir()
+	m := it.manager(dir)
+	if _, err := m.Apply(p1, s1, "managed"); err != nil {
+		b.Fatal(err)
+	}
+	alice := startSessionWith(b, srv, "alice@acme.test", opts{dataDir: dir}, withProfiles(m))
+	alice.await("subscribed", 0, 15*time.Second, isBulletin("bench"))
+	var pub, deliver time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		serial := int64(i + 2)
+		b.StopTimer()
+		data, jws := it.profile(serial)
+		mark := len(alice.all())
+		b.StartTimer()
+		t0 := time.Now()
+		it.publish(KindProfile, data, jws)
+		t1 := time.Now()
+		alice.await("profile", mark, 15*time.Second, isProfile(serial))
+		pub += t1.Sub(t0)
+		deliver += time.Since(t1)
+	}
+	b.ReportMetric(float64(pub.Microseconds())/1000/float64(b.N), "ms/publish")
+	b.ReportMetric(float64(deliver.Microseconds())/1000/float64(b.N), "ms/event")
+}
+
+func BenchmarkProsodyProfilePush(b *testing.B)  { benchmarkProfilePush(b, prosody(b)) }
+func BenchmarkEjabberdProfilePush(b *testing.B) { benchmarkProfilePush(b, ejabberd(b)) }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -143,17 +143,15 @@ func readPasswordFD(fd int) (string, error) {
 	if f == nil {
 		return "", fmt.Errorf("--password-fd %d is not an open file descriptor", fd)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, 4096))
+	// Up to the first line end (a terminal need not send end of file).
+	line, err := bufio.NewReaderSize(io.LimitReader(f, 4096), 4096).ReadString('\n')
 	if fd > 2 {
 		f.Close()
 	}
-	if err != nil {
+	if err != nil && err != io.EOF {
 		return "", fmt.Errorf("reading the password from descriptor %d: %v", fd, err)
 	}
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
-	}
-	pw := strings.TrimSuffix(string(b), "\r")
+	pw := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 	if pw == "" {
 		return "", fmt.Errorf("descriptor %d gave an empty password", fd)
 	}
