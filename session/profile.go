@@ -33,7 +33,7 @@ type profileState struct {
 	retry   time.Duration // first delay before subscribing again to a missing node; 0 = subscribeRetry
 
 	mu      sync.Mutex
-	stream  *conn               // the stream the subscriptions were made on
+	stream  string              // full JID of the stream the subscriptions were made on (kept when it is resumed)
 	service string              // the PubSub service subscribed to
 	nodes   map[string]string   // node -> kind, subscribed on stream
 	seen    map[[32]byte]bool   // bulletin items already handled (pushed or fetched)
@@ -103,7 +103,7 @@ func (s *Session) profileSignedIn(c *conn) error {
 func (s *Session) subscribeIT(c *conn, t pubsubTarget) error {
 	ps := &s.prof
 	ps.mu.Lock()
-	ps.stream, ps.service = c, t.service
+	ps.stream, ps.service = c.jid.String(), t.service
 	ps.nodes = map[string]string{t.profileNode: KindProfile, t.bulletinNode: KindBulletin}
 	ps.mu.Unlock()
 	if err := s.subscribeNode(c, t, t.profileNode, KindProfile, 0); err != nil {
@@ -126,7 +126,7 @@ func (s *Session) subscribeNode(c *conn, t pubsubTarget, node, kind string, trie
 			return
 		}
 		ps.mu.Lock()
-		if ps.stream == c && ps.service == t.service {
+		if ps.stream == c.jid.String() && ps.service == t.service {
 			delete(ps.nodes, node)
 		}
 		ps.mu.Unlock()
@@ -168,12 +168,13 @@ func (s *Session) retrySubscribe(c *conn, t pubsubTarget, node, kind string, tri
 	time.AfterFunc(d, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		cur := s.cur // the same stream, possibly resumed on another connection
 		ps := &s.prof
 		ps.mu.Lock()
-		current := s.cur == c && ps.stream == c && ps.service == t.service && ps.nodes[node] == kind
+		current := cur != nil && ps.stream == cur.jid.String() && ps.service == t.service && ps.nodes[node] == kind
 		ps.mu.Unlock()
 		if current {
-			s.subscribeNode(c, t, node, kind, tries)
+			s.subscribeNode(cur, t, node, kind, tries)
 		}
 	})
 }
@@ -188,7 +189,7 @@ func (s *Session) subscribedTo(c *conn, service, named, asked string) bool {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	_, ok := ps.nodes[asked]
-	return ps.stream == c && ps.service == service && ok
+	return ps.stream == c.jid.String() && ps.service == service && ok
 }
 
 // onPubSubEvent handles a notification. It reports false (not handled)
@@ -202,7 +203,7 @@ func (s *Session) onPubSubEvent(c *conn, st *inStanza) bool {
 	ps := &s.prof
 	ps.mu.Lock()
 	kind, ok := ps.nodes[node]
-	ok = ok && ps.stream == c && sameJID(st.From, ps.service)
+	ok = ok && ps.stream == c.jid.String() && sameJID(st.From, ps.service)
 	ps.mu.Unlock()
 	if !ok {
 		s.prof.ignored.Add(1)
@@ -322,7 +323,7 @@ func (s *Session) profileApplied(res profile.Result) {
 	c := s.cur
 	ps := &s.prof
 	ps.mu.Lock()
-	moved := c != nil && (ps.stream != c || ps.service != t.service || ps.nodes[t.profileNode] != KindProfile || ps.nodes[t.bulletinNode] != KindBulletin)
+	moved := c != nil && (ps.stream != c.jid.String() || ps.service != t.service || ps.nodes[t.profileNode] != KindProfile || ps.nodes[t.bulletinNode] != KindBulletin)
 	ps.mu.Unlock()
 	if moved {
 		s.subscribeIT(c, t)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"mellium.im/xmpp/jid"
+
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/internal/testenv"
 )
@@ -26,8 +28,8 @@ func offlineProfiles(t *testing.T) (*Session, *conn, *itDesk) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &conn{s: s, bare: "alice@acme.test"}
-	s.prof.stream, s.prof.service = c, "pubsub.acme.test"
+	c := &conn{s: s, bare: "alice@acme.test", jid: jid.MustParse("alice@acme.test/r1")}
+	s.prof.stream, s.prof.service = c.jid.String(), "pubsub.acme.test"
 	s.prof.nodes = map[string]string{it.profileNode: KindProfile, it.bulletinNode: KindBulletin}
 	return s, c, it
 }
@@ -128,8 +130,15 @@ func TestNotifications(t *testing.T) {
 	if tr := s.trustOf("carol@partner.test"); tr.Class != event.ClassPartner {
 		t.Errorf("carol: %+v", tr)
 	}
+	// The same stream resumed on a new connection.
+	resumed := &conn{s: s, jid: c.jid}
+	b2, bs2 := it.bulletin("b2", "Phishing again")
+	s.onMessage(resumed, notification(t, "pubsub.acme.test", "headline", it.bulletinNode, item("bulletin", b2, bs2)))
+	if evs := takeEvents(s); len(evs) != 1 || !isBulletin("b2")(evs[0]) {
+		t.Errorf("on the resumed stream: %+v", evs)
+	}
 	// A notification on a stream that is no longer the subscribed one.
-	old := &conn{s: s}
+	old := &conn{s: s, jid: jid.MustParse("alice@acme.test/r0")}
 	before := s.prof.ignored.Load()
 	s.onMessage(old, notification(t, "pubsub.acme.test", "headline", it.profileNode, item("profile", p2, s2)))
 	if s.prof.ignored.Load() == before {

@@ -307,6 +307,21 @@ func testProfilePush(t *testing.T, srv *testenv.Server) {
 		t.Errorf("%d Connected events: the pushes were not all on one connection", n)
 	}
 
+	// The connection drops and the stream is resumed: the subscriptions
+	// hold, and pushes keep arriving.
+	mark = len(alice.all())
+	g.setOpen(false)
+	alice.await("disconnect", mark, 10*time.Second, isA[event.Disconnected])
+	g.setOpen(true)
+	alice.s.Do(event.Reconnect{})
+	if c := alice.await("resume", mark, 20*time.Second, isA[event.Connected]).(event.Connected); !c.Resumed {
+		t.Fatalf("Connected = %+v, want the stream resumed", c)
+	}
+	br, bsr := it.bulletin("phish-r", "Phishing: fake password reset")
+	it.publish(KindBulletin, br, bsr)
+	alice.await("bulletin after resumption", mark, 10*time.Second, isBulletin("phish-r"))
+	checkQuiet(t, "after resumption", alice.since(mark), "phish-r")
+
 	// IT puts the current profile back on the node; then the stream is
 	// lost and cannot be resumed: the new stream subscribes and fetches
 	// again, and nothing already applied is reported as new.
@@ -350,8 +365,8 @@ func testProfilePush(t *testing.T, srv *testenv.Server) {
 	for _, b := range bl.Items {
 		ids = append(ids, b.ID)
 	}
-	if len(ids) != 4 {
-		t.Errorf("bulletins kept: %v, want phish-1 to phish-4", ids)
+	if len(ids) != 5 {
+		t.Errorf("bulletins kept: %v, want phish-1 to phish-4 and phish-r", ids)
 	}
 	again.s.Do(event.DismissBulletin{ID: "phish-1"})
 	bl = again.waitFor("bulletins after dismiss", 5*time.Second, isA[event.Bulletins]).(event.Bulletins)
