@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"net/url"
 	"strings"
 	"time"
 
@@ -287,7 +288,7 @@ func (p *chatPane) rowHeight(id int) (float32, bool) {
 		if p.headerH == 0 {
 			p.headerH = newMessageRow().headerHeight()
 		}
-		p.measurer.Segments = bodySegments(p.conv.Messages[id], nil)
+		p.measurer.Segments = bodySegments(p.conv.Messages[id], func(string) {}) // the same lines as shown
 		p.measurer.Refresh()
 		p.measurer.Resize(fyne.NewSize(w, 1))
 		h = p.headerH + p.measurer.MinSize().Height
@@ -364,44 +365,65 @@ func hasLink(m ChatMessage) bool {
 	return m.System || linkRE.MatchString(m.Body)
 }
 
-// maxInlineLink is the longest link shown as one link segment.
-const maxInlineLink = 48
+// maxLinkLines bounds the "Open" lines under one message.
+const maxLinkLines = 5
 
-// bodySegments renders a message body: plain text, and each link as a link
-// whose visible text is its real target, exactly as written (never a
-// label that hides where it goes). onLink opens it; nil makes links inert.
-// Palisade itself never fetches a link.
+// bodySegments renders a message body. The whole body is text that wraps,
+// links included, shown exactly as written (in monospace): no label can
+// hide where a link goes (markdown is never interpreted). Under it, one
+// "Open <target>" link per target opens it through onLink; nil leaves links
+// inert. Palisade itself never fetches a link.
 func bodySegments(m ChatMessage, onLink func(link string)) []widget.RichTextSegment {
 	if m.System {
 		return []widget.RichTextSegment{&widget.TextSegment{Text: m.Body,
 			Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameWarning, TextStyle: fyne.TextStyle{Italic: true}}}}
 	}
 	var segs []widget.RichTextSegment
+	var links []string
 	for _, part := range SplitLinks(m.Body) {
-		if !part.Link || onLink == nil {
+		if !part.Link {
 			segs = append(segs, &widget.TextSegment{Text: part.Text, Style: widget.RichTextStyleInline})
 			continue
 		}
-		link := part.Text
-		u, err := linkURL(link)
-		if err != nil {
-			segs = append(segs, &widget.TextSegment{Text: link, Style: widget.RichTextStyleInline})
-			continue
-		}
-		open := func() { onLink(link) }
-		if len([]rune(link)) <= maxInlineLink {
-			segs = append(segs, &widget.HyperlinkSegment{Text: link, URL: u, OnTapped: open})
-			continue
-		}
-		// A link segment does not wrap: a long target is shown as text
-		// that wraps, whole, followed by a short link that opens it.
-		segs = append(segs, &widget.TextSegment{Text: link, Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameHyperlink}},
-			&widget.HyperlinkSegment{Text: "(open)", URL: u, OnTapped: open})
+		// The address as written, in monospace: read, not clicked.
+		segs = append(segs, &widget.TextSegment{Text: part.Text, Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Monospace: true}}})
+		links = append(links, part.Text)
 	}
 	if len(segs) == 0 {
 		segs = append(segs, &widget.TextSegment{Text: "", Style: widget.RichTextStyleInline})
 	}
+	if onLink == nil {
+		return segs
+	}
+	seen := map[string]bool{}
+	for _, link := range links {
+		u, err := linkURL(link)
+		if err != nil || seen[link] || len(seen) == maxLinkLines {
+			continue
+		}
+		seen[link] = true
+		link := link
+		segs = append(segs, &widget.TextSegment{Text: "\n", Style: widget.RichTextStyleInline},
+			&widget.HyperlinkSegment{Text: openWords(u, link), URL: u, OnTapped: func() { onLink(link) }})
+	}
 	return segs
+}
+
+// maxOpenText is the longest target written out whole in its "Open" link
+// (a link does not wrap); a longer one names its site, and its whole
+// address is in the text above.
+const maxOpenText = 56
+
+// openWords is the text of the link that opens link:
+// "Open https://evil.test/pay", or "Open a link to evil.test".
+func openWords(u *url.URL, link string) string {
+	switch {
+	case len([]rune(link)) <= maxOpenText:
+		return "Open " + link
+	case u.Hostname() != "":
+		return "Open the link to " + u.Hostname()
+	}
+	return "Open the link above"
 }
 
 func newMessageRow() *messageRow {

@@ -350,7 +350,7 @@ func TestLinksShowTargetAndAskForStrangers(t *testing.T) {
 	h.app.Open("eve@evil.test")
 	// Markdown is not rendered: the real target is on screen.
 	h.mustSee("https://evil.test/steal")
-	tapLink(findLink(t, h, "https://evil.test/steal"))
+	tapLink(findLink(t, h, "Open https://evil.test/steal"))
 	if len(opened) != 0 {
 		t.Fatal("a stranger's link opened without asking")
 	}
@@ -366,7 +366,7 @@ func TestLinksShowTargetAndAskForStrangers(t *testing.T) {
 		t.Fatalf("opened %v", opened)
 	}
 	h.app.Open("bob@acme.test")
-	tapLink(findLink(t, h, "https://wiki.acme.test/x"))
+	tapLink(findLink(t, h, "Open https://wiki.acme.test/x"))
 	if len(opened) != 2 || opened[1] != "https://wiki.acme.test/x" {
 		t.Errorf("a colleague's link: opened %v", opened)
 	}
