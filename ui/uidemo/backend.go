@@ -22,11 +22,24 @@ type Backend struct {
 	blocked  map[string]bool // bare JIDs and domains the user blocked
 	serial   int64
 	dismiss  map[string]bool
+	started  time.Time
+}
+
+// bulletin is the demo bulletin as kept: issued shortly before the demo
+// started, dismissed once the user dismissed it.
+func (b *Backend) bulletin() event.Bulletin {
+	bl := Bulletin
+	bl.IssuedAt = b.started.Add(-20 * time.Minute)
+	b.mu.Lock()
+	bl.Dismissed = b.dismiss[bl.ID]
+	b.mu.Unlock()
+	return bl
 }
 
 // New starts a demo session: it connects at once and fills the roster.
 func New() *Backend {
-	b := &Backend{events: make(chan event.Event, 20000), accepted: map[string]bool{}, blocked: map[string]bool{}, dismiss: map[string]bool{}, serial: 7}
+	b := &Backend{events: make(chan event.Event, 20000), accepted: map[string]bool{}, blocked: map[string]bool{}, dismiss: map[string]bool{}, serial: 7,
+		started: time.Now()}
 	go b.script()
 	return b
 }
@@ -154,9 +167,7 @@ func (b *Backend) script() {
 	b.emit(event.Connecting{Attempt: 1, Server: "xmpp.acme.test:5222"})
 	b.emit(event.Connected{JID: Self + "/palisade", Mechanism: "SCRAM-SHA-256-PLUS", ChannelBinding: "tls-exporter", TLSVersion: "TLS 1.3"})
 	b.emit(b.profile(nil))
-	bl := Bulletin
-	bl.IssuedAt = now.Add(-20 * time.Minute)
-	b.emit(bl)
+	b.emit(b.bulletin())
 	b.emit(b.roster())
 	for _, p := range []event.Presence{
 		{From: "bob@acme.test/laptop", JID: "bob@acme.test", Show: event.ShowAvailable, Status: "Reviewing the release branch"},
@@ -268,11 +279,7 @@ func (b *Backend) Do(c event.Command) {
 	case event.GetProfile:
 		b.emit(b.profile(nil))
 	case event.GetBulletins:
-		bl := Bulletin
-		b.mu.Lock()
-		bl.Dismissed = b.dismiss[bl.ID]
-		b.mu.Unlock()
-		b.later(20*time.Millisecond, event.Bulletins{Items: []event.Bulletin{bl}})
+		b.later(20*time.Millisecond, event.Bulletins{Items: []event.Bulletin{b.bulletin()}})
 	case event.DismissBulletin:
 		b.mu.Lock()
 		b.dismiss[c.ID] = true
