@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -195,10 +196,34 @@ func (m *ProfileModel) Settings() []SettingRow {
 		if !ok {
 			v = "—"
 		}
-		out = append(out, SettingRow{Name: k, Label: settingLabel(k), Value: v, Locked: locked[k]})
+		out = append(out, SettingRow{Name: k, Label: settingLabel(k), Value: settingValue(k, v), Locked: locked[k]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// settingValue writes a value for reading: sizes in bytes as "100 MiB".
+func settingValue(name, v string) string {
+	if !strings.HasSuffix(name, "size") {
+		return v
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return v
+	}
+	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
+	f, u := float64(n), 0
+	for f >= 1024 && u < len(units)-1 {
+		f /= 1024
+		u++
+	}
+	if u == 0 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	if f == float64(int64(f)) {
+		return fmt.Sprintf("%d %s", int64(f), units[u])
+	}
+	return fmt.Sprintf("%.1f %s", f, units[u])
 }
 
 // settingLabel turns "unknown_domains" into "Unknown domains".

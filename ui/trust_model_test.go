@@ -119,6 +119,21 @@ func TestRequestsModel(t *testing.T) {
 	}
 }
 
+func TestSettingValue(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"files.max_size", "104857600", "100 MiB"},
+		{"files.max_size", "1536", "1.5 KiB"},
+		{"files.max_size", "12", "12 bytes"},
+		{"files.max_size", "big", "big"},
+		{"tor", "1024", "1024"},
+	}
+	for _, tt := range tests {
+		if got := settingValue(tt.name, tt.in); got != tt.want {
+			t.Errorf("settingValue(%q, %q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestProfileModel(t *testing.T) {
 	m := NewProfileModel()
 	if got := m.ManagedLine(); !strings.Contains(got, "not known") {
