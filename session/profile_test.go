@@ -15,7 +15,7 @@ import (
 // offlineProfiles is a session that never connects, with a profile manager
 // holding IT's key and profile 1, and a stand-in stream subscribed to IT's
 // nodes, so that notifications can be fed to the handlers directly.
-func offlineProfiles(t *testing.T) (*Session, *conn, *itDesk) {
+func offlineProfiles(t testing.TB) (*Session, *conn, *itDesk) {
 	t.Helper()
 	it := newITDesk(t, &testenv.Server{PubSubService: "pubsub.acme.test"})
 	dir := t.TempDir()
@@ -44,7 +44,7 @@ func takeEvents(s *Session) []event.Event {
 }
 
 // notification is a PubSub event message as the stream would decode it.
-func notification(t *testing.T, from, typ, node string, items ...string) *inStanza {
+func notification(t testing.TB, from, typ, node string, items ...string) *inStanza {
 	t.Helper()
 	raw := `<message xmlns="jabber:client" from="` + from + `" to="alice@acme.test/r" type="` + typ + `">` +
 		`<event xmlns="http://jabber.org/protocol/pubsub#event"><items node="` + node + `">` + strings.Join(items, "") + `</items></event></message>`
@@ -206,4 +206,34 @@ func TestProfileCommandsOffline(t *testing.T) {
 			t.Errorf("%s: %+v", tc.cmd.CommandName(), evs)
 		}
 	}
+}
+
+// FuzzNotification: whatever the service's notification holds, the session
+// neither crashes nor puts anything in force without IT's signature.
+func FuzzNotification(f *testing.F) {
+	s, c, it := offlineProfiles(f)
+	p2, s2 := it.profile(2)
+	f.Add(it.profileNode, []byte(item("profile", p2, s2+"x")))
+	f.Add(it.profileNode, []byte(item("profile", p2[:len(p2)/2], s2)))
+	f.Add(it.bulletinNode, []byte(`<item><signed xmlns="urn:palisade:signed:1" kind="bulletin"><data>e30=</data><jws>a.b.c</jws></signed></item>`))
+	f.Add(it.profileNode, []byte(`<item id="1"/><item id="2"><x/></item>`))
+	f.Fuzz(func(t *testing.T, node string, items []byte) {
+		raw := `<message xmlns="jabber:client" from="pubsub.acme.test" type="headline">` +
+			`<event xmlns="http://jabber.org/protocol/pubsub#event"><items node="` + xmlEscape(node) + `">` + string(items) + `</items></event></message>`
+		var st inStanza
+		if xml.Unmarshal([]byte(raw), &st) != nil {
+			return
+		}
+		s.onMessage(c, &st)
+		takeEvents(s)
+		if a := s.cfg.Profiles.Active(); a == nil || a.Serial != 1 {
+			t.Fatalf("profile in force changed to %+v", a)
+		}
+	})
+}
+
+func xmlEscape(v string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(v))
+	return b.String()
 }
