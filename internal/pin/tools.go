@@ -1,0 +1,7 @@
+//go:build tools
+
+package pin
+
+import (
+	_ "github.com/cretz/bine/tor"
+)
