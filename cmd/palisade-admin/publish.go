@@ -19,7 +19,7 @@ import (
 func init() {
 	c := &command{
 		name:    "publish",
-		usage:   "publish --jid IT@DOMAIN --password-fd N [--server HOST:PORT] [--ca-file F] [--direct-tls] [--tls12] [--service JID] [--node NODE] FILE",
+		usage:   "publish --jid IT@DOMAIN --password-fd N [--server HOST:PORT] [--ca-file F] [--direct-tls] [--tls12] [--service JID] [--node NODE] [--profile P.json] FILE",
 		summary: "publish a signed profile or bulletin to the PubSub node clients subscribe to",
 	}
 	c.run = func(args []string, stdout, stderr io.Writer) int {
@@ -32,7 +32,8 @@ sign-in.
 FILE is a profile or a bulletin, told apart by its "format" field; it is
 checked before anything is sent. The service and node default to the
 profile's "it" section (pubsub.<first internal domain>,
-urn:palisade:profile:1); for a bulletin, to pubsub.<domain of --jid> and
+urn:palisade:profile:1); for a bulletin, to the "it" section of the profile
+given with --profile, else pubsub.<domain of --jid> and
 urn:palisade:bulletins:1. A node that does not exist yet is created, open to
 subscribers, keeping the last profile (or the last 50 bulletins); only an
 administrator of the PubSub service may create nodes.
@@ -48,6 +49,7 @@ success the item id is printed.`, stdout, stderr)
 		tls12 := fs.Bool("tls12", false, "cap TLS at 1.2 for servers that only do tls-unique channel binding (ejabberd before 23.04)")
 		service := fs.String("service", "", "the PubSub service `JID` (default: see above)")
 		node := fs.String("node", "", "the PubSub `node` (default: see above)")
+		prof := fs.String("profile", "", "for a bulletin: take the service and node from this profile's \"it\" section (`P.json`)")
 		timeout := fs.Duration("timeout", 30*time.Second, "give up after this `duration`")
 		pos, code, ok := parse(fs, args, stdout)
 		if !ok {
@@ -70,6 +72,17 @@ success the item id is printed.`, stdout, stderr)
 		doc, svc, nd, desc, err := publishable(file, acct.Domainpart())
 		if err != nil {
 			return fail(c, stderr, "%s not published: %v", file, err)
+		}
+		if *prof != "" && doc.Kind == session.KindBulletin {
+			data, err := os.ReadFile(*prof)
+			if err != nil {
+				return fail(c, stderr, "%v", err)
+			}
+			p, err := profile.Parse(data)
+			if err != nil {
+				return fail(c, stderr, "--profile %s: %v", *prof, err)
+			}
+			svc, nd = p.IT.PubSubService, p.IT.BulletinNode
 		}
 		if *service != "" {
 			svc = *service

@@ -184,7 +184,7 @@ func testPublish(t *testing.T, srv *testenv.Server) {
 	p1 := it.profile("p1.json", 1, srv.PubSubService)
 	p2 := it.profile("p2.json", 2, srv.PubSubService, "partner.test")
 	b1 := it.bulletin("b1.json", "b1-"+it.tag)
-	for _, f := range [][]string{{p1}, {"--node", session.DefaultBulletinNode + ":" + it.tag, b1}} {
+	for _, f := range [][]string{{p1}, {"--profile", p1, b1}} {
 		var out, errb bytes.Buffer
 		if code := run(append(publishArgs(t, srv), f...), &out, &errb); code != exitOK {
 			t.Fatalf("publish %s: exit %d: %s", f, code, errb.String())
