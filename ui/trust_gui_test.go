@@ -226,6 +226,20 @@ func TestRequestAcceptMovesChat(t *testing.T) {
 	}
 }
 
+func TestRequestNotificationAndSubscriptionChip(t *testing.T) {
+	h := trustedIn(t)
+	h.app.setFocused(false)
+	h.emit(event.Message{ID: "r1", From: "mallory@evil.test/x", Body: "hello", Time: time.Now(), Request: true, Trust: tUnknown})
+	if len(h.notes) != 1 || h.notes[0].Title != "Message request: [External · evil.test] mallory (mallory@evil.test)" {
+		t.Fatalf("notifications = %+v", h.notes)
+	}
+	if !strings.HasPrefix(h.app.win.Title(), "(1) ") {
+		t.Errorf("title = %q: a waiting request counts", h.app.win.Title())
+	}
+	h.emit(event.SubscriptionRequest{From: "oscar@acrne.test", Status: "add me", Trust: tLookalike})
+	h.mustSee("oscar@acrne.test wants to see when you", "Looks like acme.test")
+}
+
 func TestRequestBlockDomainAndContact(t *testing.T) {
 	h := trustedIn(t)
 	h.emit(event.Message{ID: "r1", From: "mallory@evil.test/x", Body: "hello", Time: time.Now(), Request: true, Trust: tUnknown},

@@ -311,6 +311,9 @@ func (v *mainView) refreshProfile() {
 	if v.settings != nil {
 		v.fillSettings()
 	}
+	if a.active != "" {
+		v.chat.refreshHeader() // the banners name the organisation
+	}
 	if v.bulletinList != nil {
 		v.fillBulletinList()
 	}
