@@ -237,7 +237,10 @@ func TestRequestNotificationAndSubscriptionChip(t *testing.T) {
 		t.Errorf("title = %q: a waiting request counts", h.app.win.Title())
 	}
 	h.emit(event.SubscriptionRequest{From: "oscar@acrne.test", Status: "add me", Trust: tLookalike})
-	h.mustSee("oscar@acrne.test wants to see when you", "Looks like acme.test")
+	h.mustSee("oscar@acrne.test wants to see when you")
+	if s := strings.Join(texts(h.app.main.requests), "\n"); !strings.Contains(s, "Looks like acme.test") {
+		t.Errorf("the contact request shows no lookalike badge:\n%s", s)
+	}
 }
 
 func TestRequestBlockDomainAndContact(t *testing.T) {
