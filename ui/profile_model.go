@@ -31,11 +31,15 @@ type Notice struct {
 // force, the notices about it, and IT's security bulletins. Plain data,
 // touched only on the UI event loop.
 type ProfileModel struct {
-	Profile   event.Profile
-	Known     bool // a Profile event arrived
-	notices   []Notice
-	nextID    int
-	bulletins []event.Bulletin // newest first
+	Profile event.Profile
+	Known   bool // a Profile event arrived
+	notices []Notice
+	nextID  int
+	// LastChanges is the change list of the newest profile that changed
+	// something, for the settings panel; LastSerial is its serial.
+	LastChanges []string
+	LastSerial  int64
+	bulletins   []event.Bulletin // newest first
 }
 
 // NewProfileModel returns a model that knows nothing yet.
@@ -65,12 +69,22 @@ func (m *ProfileModel) SetProfile(p event.Profile) {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s IT updated your profile (serial %d):", org, p.Serial)
-		for _, c := range p.Changes {
+		for i, c := range p.Changes {
+			if i == maxNoticeChanges && len(p.Changes) > maxNoticeChanges+1 {
+				fmt.Fprintf(&b, "\n• and %d more: see Settings", len(p.Changes)-i)
+				break
+			}
 			b.WriteString("\n• " + c)
 		}
+		m.LastChanges = append([]string(nil), p.Changes...)
+		m.LastSerial = p.Serial
 		m.addNotice(NoticeInfo, b.String())
 	}
 }
+
+// maxNoticeChanges is how many changes the notice lists; the settings
+// panel lists them all.
+const maxNoticeChanges = 4
 
 // ProfileRefused applies a ProfileRefused event.
 func (m *ProfileModel) ProfileRefused(r event.ProfileRefused) {

@@ -466,6 +466,22 @@ func TestBulletinBannerDismissAndList(t *testing.T) {
 	}
 }
 
+func TestAtMostTwoBulletinBanners(t *testing.T) {
+	h := signedIn(t)
+	now := time.Now()
+	h.emit(event.Bulletins{Items: []event.Bulletin{
+		{ID: "a", Severity: "info", Title: "Oldest", IssuedAt: now.Add(-2 * time.Hour)},
+		{ID: "b", Severity: "warning", Title: "Middle", IssuedAt: now.Add(-time.Hour)},
+		{ID: "c", Severity: "critical", Title: "Newest", IssuedAt: now},
+	}})
+	h.mustSee("Critical from IT: Newest", "Warning from IT: Middle", "1 more bulletin from IT", "Bulletins (3)")
+	h.mustNotSee("Oldest")
+	test.Tap(findButton(t, h.app.main.bulletins, "1 more bulletin from IT"))
+	if s := strings.Join(texts(h.app.win.Canvas().Overlays().Top()), "\n"); !strings.Contains(s, "Oldest") {
+		t.Errorf("the bulletin list does not show the oldest:\n%s", s)
+	}
+}
+
 func TestProfileChangedNoticeAndRefusal(t *testing.T) {
 	h := signedIn(t)
 	h.emit(event.Profile{Managed: true, Org: "ACME", Serial: 8, Changes: []string{"Partner Globex added", "Unknown domains: confirm"}})

@@ -170,6 +170,12 @@ func TestProfileModel(t *testing.T) {
 		ns[1].Kind != NoticeError || ns[1].Text != "A profile pushed by IT (serial 3) was refused: serial 3 is older than 8. The profile in force is unchanged." {
 		t.Errorf("notices = %+v", ns)
 	}
+	m.SetProfile(event.Profile{Managed: true, Org: "ACME", Serial: 9, Changes: []string{"1", "2", "3", "4", "5", "6"}})
+	if ns := m.Notices(); ns[2].Text != "ACME IT updated your profile (serial 9):\n• 1\n• 2\n• 3\n• 4\n• and 2 more: see Settings" ||
+		len(m.LastChanges) != 6 || m.LastSerial != 9 {
+		t.Errorf("long change list: notice %q, last changes %v", ns[2].Text, m.LastChanges)
+	}
+	m.DismissNotice(m.Notices()[2].ID)
 	m.DismissNotice(ns[0].ID)
 	if len(m.Notices()) != 1 {
 		t.Error("dismiss did not remove the notice")

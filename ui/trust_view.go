@@ -259,8 +259,19 @@ func (v *mainView) refreshSubscriptionRequests() {
 func (v *mainView) refreshProfile() {
 	a := v.app
 	v.bulletins.RemoveAll()
-	for _, b := range a.profile.ActiveBulletins(a.now()) {
+	active := a.profile.ActiveBulletins(a.now())
+	for i, b := range active {
 		b := b
+		if i == maxBulletinBanners {
+			words := fmt.Sprintf("%d more bulletins from IT", len(active)-i)
+			if len(active)-i == 1 {
+				words = "1 more bulletin from IT"
+			}
+			more := widget.NewButtonWithIcon(words, theme.WarningIcon(), v.showBulletins)
+			more.Importance = widget.WarningImportance
+			v.bulletins.Add(container.NewHBox(more))
+			break
+		}
 		dismiss := widget.NewButtonWithIcon("Dismiss", theme.CancelIcon(), func() {
 			a.profile.DismissBulletin(b.ID)
 			a.do(event.DismissBulletin{ID: b.ID})
@@ -319,6 +330,10 @@ func (v *mainView) refreshProfile() {
 	}
 }
 
+// maxBulletinBanners is how many bulletin banners show at once (newest
+// first); the rest are a button away, so the roster keeps its room.
+const maxBulletinBanners = 2
+
 // showSettings opens the settings and account panel.
 func (v *mainView) showSettings() {
 	a := v.app
@@ -357,6 +372,12 @@ func (v *mainView) fillSettings() {
 		wl := widgetLabelWrap(w)
 		wl.Importance = widget.WarningImportance
 		box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, wl))
+	}
+	if len(p.LastChanges) > 0 {
+		ch := widget.NewLabel(fmt.Sprintf("Changed in profile %d:\n• %s", p.LastSerial, strings.Join(p.LastChanges, "\n• ")))
+		ch.Wrapping = fyne.TextWrapWord
+		ch.SizeName = theme.SizeNameCaptionText
+		box.Add(ch)
 	}
 	imp := widget.NewButtonWithIcon("Import profile…", theme.FolderOpenIcon(), a.importProfile)
 	box.Add(container.NewHBox(imp))
