@@ -230,8 +230,8 @@ type Profile struct {
 	Org       string            `json:"org,omitempty"`
 	Source    string            `json:"source,omitempty"` // managed, import, push, stored
 	KeyID     string            `json:"key_id,omitempty"` // the IT key that signed it
-	IssuedAt  time.Time         `json:"issued_at,omitempty"`
-	ExpiresAt time.Time         `json:"expires_at,omitempty"`
+	IssuedAt  time.Time         `json:"issued_at,omitzero"`
+	ExpiresAt time.Time         `json:"expires_at,omitzero"`
 	Expired   bool              `json:"expired,omitempty"`  // still in force (no newer valid one) but past its date
 	Locked    []string          `json:"locked,omitempty"`   // settings the user cannot change
 	Changes   []string          `json:"changes,omitempty"`  // one line per change since the previous profile
@@ -265,7 +265,7 @@ type Bulletin struct {
 	Title     string    `json:"title"`
 	Body      string    `json:"body"`
 	IssuedAt  time.Time `json:"issued_at"`
-	ExpiresAt time.Time `json:"expires_at,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	Dismissed bool      `json:"dismissed,omitempty"`
 }
 
