@@ -13,7 +13,8 @@ out=${1:?usage: mkcerts.sh OUTDIR}
 mkdir -p "$out"
 cd "$out"
 
-domains="acme.test partner.test evil.test"
+# acme-corp.test imitates acme.test: the lookalike sender of the demo.
+domains="acme.test partner.test evil.test acme-corp.test"
 
 valid() {
 	[ -s "$1" ] && openssl x509 -in "$1" -noout -checkend 86400 >/dev/null 2>&1
@@ -28,8 +29,14 @@ if ! valid ca.crt || [ ! -s ca.key ]; then
 		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 fi
 
+covers_all() {
+	for d in $domains; do
+		openssl x509 -in server.crt -noout -checkhost "$d" 2>/dev/null | grep -q 'does match' || return 1
+	done
+}
+
 if ! valid server.crt || [ ! -s server.key ] ||
-	! openssl verify -CAfile ca.crt server.crt >/dev/null 2>&1; then
+	! openssl verify -CAfile ca.crt server.crt >/dev/null 2>&1 || ! covers_all; then
 	san="DNS:localhost,IP:127.0.0.1"
 	for d in $domains; do
 		san="$san,DNS:$d,DNS:conference.$d,DNS:pubsub.$d,DNS:upload.$d"

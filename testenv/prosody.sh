@@ -93,7 +93,7 @@ prepare() {
 	mkdir -p "$dir/data"
 	if [ "${PROSODY_NO_USERS:-}" != 1 ] && [ ! -e "$dir/data/.users" ]; then
 		for u in alice@acme.test bob@acme.test dave@acme.test it-admin@acme.test \
-			carol@partner.test mallory@evil.test; do
+			carol@partner.test mallory@evil.test eve@evil.test payroll@acme-corp.test; do
 			prosodyctl --config "$cfg" register "${u%@*}" "${u#*@}" "$pw" >/dev/null
 		done
 		a=acme%2etest
