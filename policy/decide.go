@@ -102,7 +102,7 @@ func (e *Engine) MayFile(jid, name string, size int64) Decision {
 	case ClassGateway:
 		return Decision{Code: CodeFilePolicy, Reason: "Files cannot be sent through the " + v.Network + " gateway: " + e.filesOnly()}
 	case Lookalike:
-		return Decision{Code: CodeFilePolicy, Reason: v.Reason + " Files are never sent to look-alike domains."}
+		return Decision{Code: CodeFilePolicy, Reason: "Files are never sent to look-alike domains: " + displayDomain(v) + " is not " + v.LookalikeOf + "."}
 	default:
 		if v.Domain == "" {
 			return Decision{Code: CodeFilePolicy, Reason: v.Reason}
