@@ -34,6 +34,7 @@ build: deps bin
 
 bin:
 	$(GO) build -o $(BIN) ./cmd/client
+	$(GO) build -o build/palisade-admin ./cmd/palisade-admin
 
 demo: build
 	scripts/demo.sh

@@ -11,6 +11,10 @@ Run with Debian's python3 and python3-slixmpp:
     /usr/bin/python3 scripts/demo-peer.py --host 127.0.0.1 --port 5222 \
         --ca-file .run/demo/certs/ca.crt --password demo
 
+With --send-once BODY it signs in as --jid, writes BODY to --friend once and
+stops: the demo uses it for strangers whose first message lands in Alice's
+Requests area.
+
 The password may also come from the PALISADE_DEMO_PASSWORD environment
 variable. The bot stops on SIGINT/SIGTERM or when the server goes away.
 """
@@ -73,6 +77,7 @@ class Peer(slixmpp.ClientXMPP):
         self.typing_delay = typing_delay
         self.friend_online = False
         self.failed = False
+        self.once = None
         # Accept Alice's subscription requests and subscribe back.
         self.roster.auto_authorize = True
         self.roster.auto_subscribe = True
@@ -92,6 +97,9 @@ class Peer(slixmpp.ClientXMPP):
 
     async def on_start(self, _event):
         log(f"signed in as {self.boundjid.full}")
+        if self.once is not None:
+            await self.send_once(self.once)
+            return
         self.send_presence(pstatus="Happy to help")
         await self.get_roster()
         item = self.client_roster[self.friend]
@@ -134,11 +142,19 @@ class Peer(slixmpp.ClientXMPP):
         m["chat_state"] = state
         m.send()
 
+    async def send_once(self, body: str):
+        """--send-once: write one message to the friend, then leave."""
+        reply = self.make_message(mto=self.friend, mbody=body, mtype="chat")
+        reply.send()
+        log(f"sent to {self.friend}: {body!r}")
+        await asyncio.sleep(1)
+        self.disconnect()
+
     def on_receipt(self, msg):
         log(f"delivered: {msg['receipt']} to {msg['from']}")
 
     def on_failed_auth(self, _event):
-        log("authentication failed (wrong password for bob?)")
+        log(f"authentication failed (wrong password for {self.boundjid.bare}?)")
         self.failed = True
         self.disconnect()
 
@@ -156,6 +172,8 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=5222)
     ap.add_argument("--ca-file", required=True, help="PEM CA certificate the server's certificate chains to")
     ap.add_argument("--typing-delay", type=float, default=1.2, help="seconds of 'typing…' before each answer")
+    ap.add_argument("--send-once", metavar="BODY",
+                    help="send BODY to the friend once (delivered later if they are offline), then stop")
     ap.add_argument("--debug", action="store_true")
     args = ap.parse_args()
     if not args.password:
@@ -167,6 +185,7 @@ def main() -> int:
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # quiet shutdown
 
     peer = Peer(args.jid, args.password, args.friend, args.typing_delay)
+    peer.once = args.send_once
     peer.ca_certs = args.ca_file  # trust the local demo CA (and only it)
     peer.connect(address=(args.host, args.port), force_starttls=True)
 
@@ -176,6 +195,12 @@ def main() -> int:
     try:
         loop.run_forever()
     finally:
+        # Let slixmpp's pending tasks end before the loop closes, so that a
+        # clean stop prints no "Event loop is closed" noise.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
     return 1 if peer.failed else 0
 

@@ -2,11 +2,17 @@
 # demo.sh: the Palisade demo on this desktop.
 #
 # Starts the local demo server (a private Prosody in .run/demo/server with the
-# demo accounts), the scripted colleague bob@acme.test, and the client signed
+# demo accounts), the scripted colleague bob@acme.test, ACME's IT set-up (an IT
+# signing key in .run/demo/it, the example profile docs/examples/acme-profile.json
+# signed and installed as the managed profile in .run/demo/system, which stands
+# for /etc/palisade), and the client signed
 # in as alice@acme.test (password on fd 3) in its own D-Bus session with a
 # throwaway, unlocked keyring (scripts/with-keyring.sh), so "remember me" works
 # without touching your own keyring. When the client window is closed, the
-# server and bob are stopped. Server data and the client's data directory
+# server and bob are stopped. Shortly after sign-in two strangers write to
+# Alice (eve@evil.test, an unknown domain, and payroll@acme-corp.test, a
+# lookalike of acme.test: both land in Requests) and IT publishes a security
+# bulletin over PubSub, which appears live as a banner. Server data and the client's data directory
 # (.run/demo/data) persist between runs; `make clean` removes them.
 #
 # Environment: DEMO_PORT (c2s port, default 15222 or a free one if taken),
@@ -18,7 +24,9 @@ SCRIPT_NAME=demo
 cd "$ROOT"
 
 bin=${PALISADE_BIN:-build/palisade}
+admin=${PALISADE_ADMIN_BIN:-build/palisade-admin}
 [ -x "$bin" ] || die "$bin not built: run \`make build\`"
+[ -x "$admin" ] || die "$admin not built: run \`make build\`"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
 	die "no display: run \`make demo\` from a desktop session (\`make test\` runs the client headless under Xvfb)"
 fi
@@ -34,6 +42,48 @@ fi
 # The server keeps its own TLS and HTTPS ports free of clashes too.
 PROSODY_C2S_TLS_PORT=$(free_port) PROSODY_HTTPS_PORT=$(free_port) start_prosody "$run/server" "$port"
 start_peer "$run/peer.log"
+
+# ACME IT: a signing key (made once), the example profile signed with it and
+# installed where a managed machine keeps it, and published on the PubSub
+# node that clients follow. The client trusts only keys in $sys/keys.
+it=$run/it
+sys=$run/system
+export PALISADE_SYSTEM_DIR=$sys
+if [ ! -s "$it/acme-it.private.jwk" ]; then
+	"$ROOT/$admin" keygen --out "$it" --name acme-it >/dev/null
+fi
+mkdir -p "$sys/keys"
+cp "$it/acme-it.jwk" "$sys/keys/"
+cp docs/examples/acme-profile.json "$sys/profile.json"
+"$ROOT/$admin" sign --key "$it/acme-it.private.jwk" "$sys/profile.json" >/dev/null
+it_admin() {
+	"$ROOT/$admin" publish --jid it-admin@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+		--password-fd 3 "$@" 3<<<"$PALISADE_DEMO_PASSWORD"
+}
+it_admin "$sys/profile.json" >/dev/null || die "could not publish the profile as it-admin"
+"$ROOT/$admin" bulletin new --id demo-welcome --severity info --title "Security notices from ACME IT" \
+	--body "IT posts warnings about current scams here. Palisade shows them until you dismiss them." >"$it/welcome.json"
+"$ROOT/$admin" sign --key "$it/acme-it.private.jwk" "$it/welcome.json" >/dev/null
+it_admin "$it/welcome.json" >/dev/null || die "could not publish the welcome bulletin"
+say "managed profile acme-default (serial 1) signed by ACME IT key $(basename "$it")/acme-it; bulletins on pubsub.acme.test"
+
+# Later: two strangers write first, and IT warns about a live phishing campaign.
+(
+	sleep 8
+	"$PY" "$ROOT/scripts/demo-peer.py" --host 127.0.0.1 --port "$C2S_PORT" --ca-file "$CA_FILE" \
+		--password "$PALISADE_DEMO_PASSWORD" --jid eve@evil.test \
+		--send-once "Hello Alice, I'm a recruiter at a firm you don't know. Could you send me ACME's org chart?"
+	"$PY" "$ROOT/scripts/demo-peer.py" --host 127.0.0.1 --port "$C2S_PORT" --ca-file "$CA_FILE" \
+		--password "$PALISADE_DEMO_PASSWORD" --jid payroll@acme-corp.test \
+		--send-once "URGENT from ACME Payroll: your payslip is on hold. Confirm your bank details today at https://acme-corp.test/payslip"
+	sleep 4
+	"$ROOT/$admin" bulletin new --id demo-payroll-phishing --severity critical --title "Phishing: fake payroll messages" \
+		--body "Messages from acme-corp.test pretending to be Payroll ask for bank details. It is not ACME. Do not open the link; block the sender." \
+		>"$it/payroll.json"
+	"$ROOT/$admin" sign --key "$it/acme-it.private.jwk" "$it/payroll.json" >/dev/null
+	it_admin "$it/payroll.json" >/dev/null
+) >"$run/strangers.log" 2>&1 &
+at_exit "stop_pid $!"
 
 say "opening Palisade as alice@acme.test (server 127.0.0.1:$C2S_PORT, CA $CA_FILE)"
 say "logs: bob in $run/peer.log, the server in $run/server/prosody.log"
