@@ -234,6 +234,10 @@ func ReadPublicKey(path string) (jose.JSONWebKey, error) {
 	return parsePublicKey(b, path)
 }
 
+// ParsePublicKey reads a public Ed25519 JWK from b; name identifies it in
+// errors. A private JWK is reduced to its public part.
+func ParsePublicKey(b []byte, name string) (jose.JSONWebKey, error) { return parsePublicKey(b, name) }
+
 func parsePublicKey(b []byte, name string) (jose.JSONWebKey, error) {
 	var k jose.JSONWebKey
 	if err := k.UnmarshalJSON(bytes.TrimSpace(b)); err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/palisade-im/palisade/assets/itkeys"
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/policy"
 	"github.com/palisade-im/palisade/profile"
@@ -23,25 +24,30 @@ func openProfiles(dataDir, path string) (*profile.Manager, []event.Event) {
 	if dataDir == "" {
 		return nil, nil
 	}
-	m, err := profile.Open(profile.Options{DataDir: dataDir})
+	builtin, kerrs := itkeys.Keys()
+	var notes []event.Event
+	for _, e := range kerrs {
+		notes = append(notes, event.Error{Message: "An IT key built into this package is ignored: " + e.Error(), Code: event.CodeConfig})
+	}
+	m, err := profile.Open(profile.Options{DataDir: dataDir, BuiltinKeys: builtin})
 	if err != nil {
-		return nil, []event.Event{event.Error{
+		return nil, append(notes, event.Error{
 			Message: "The configuration profiles cannot be kept (" + err.Error() + "); the built-in defaults are in force.",
 			Code:    event.CodeConfig,
-		}}
+		})
 	}
 	if _, err := m.LoadManaged(path); err != nil {
-		return m, []event.Event{profileRefused(err)}
+		return m, append(notes, profileRefused(err))
 	}
 	if path != "" {
 		if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
-			return m, []event.Event{event.ProfileRefused{
+			return m, append(notes, event.ProfileRefused{
 				Source: profile.SourceManaged, Code: event.ProfileUnreadable,
 				Reason: "The profile " + path + " given with --profile does not exist.",
-			}}
+			})
 		}
 	}
-	return m, nil
+	return m, notes
 }
 
 func profileRefused(err error) event.Event {
@@ -125,13 +131,18 @@ func verifiedEngine(path, keyDir string, now time.Time) (*policy.Engine, error) 
 	if path == "" {
 		path = filepath.Join(profile.SystemDir(), "profile.json")
 	}
-	if keyDir == "" {
+	keysGiven := keyDir != ""
+	if !keysGiven {
 		keyDir = filepath.Join(profile.SystemDir(), "keys")
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("profile refused (%s): cannot read %s: %v", event.ProfileUnreadable, path, unwrapPathErr(err))
 	}
 	keys, kerrs := profile.ReadKeys(keyDir)
+	if !keysGiven {
+		builtin, _ := itkeys.Keys()
+		keys = append(keys, builtin...)
+	}
 	if len(keys) == 0 {
 		msg := fmt.Sprintf("profile refused (%s): no IT key (*.jwk) in %s to verify it with", event.ProfileUnknownKey, keyDir)
 		for _, e := range kerrs {
