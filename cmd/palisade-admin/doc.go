@@ -7,6 +7,8 @@
 //	palisade-admin show [--data-dir DIR]               the profile in force in a client's data directory
 //	palisade-admin bulletin new --id ID --title T ...  write a bulletin document to stdout
 //	palisade-admin explain --profile FILE JID...       what the profile's policy decides for a JID
+//	palisade-admin publish --jid IT@DOMAIN --password-fd N FILE
+//	                                                   publish a signed profile or bulletin over PubSub
 //
 // Exit codes: 0 success, 1 refused or failed, 2 usage error. Every command
 // has -h. docs/it-guide.md is the guide for IT.
