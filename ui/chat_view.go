@@ -206,7 +206,7 @@ func (p *chatPane) refreshTrust(c ContactView) {
 	t := c.Trust
 	p.trust.set(TrustBadge(t, c.JID))
 	b := TrustBanner(t, c.JID, p.app.ownOrg())
-	p.warning.set(b.Kind, b.Text)
+	p.warning.setTitled(b.Kind, b.Title, b.Text)
 	who, files := ComposerHints(t, c.JID)
 	setHint(p.whoHint, who)
 	if t.Class == event.ClassLookalike {

@@ -385,23 +385,29 @@ type tightVBox struct{}
 
 func (tightVBox) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
+	n := 0
 	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
 		m := o.MinSize()
 		s.Width = fyne.Max(s.Width, m.Width)
 		s.Height += m.Height
+		n++
 	}
-	lift := theme.Padding()
-	if len(objs) > 1 {
-		s.Height -= lift * float32(len(objs)-1)
+	if n > 1 {
+		s.Height -= theme.Padding() * float32(n-1)
 	}
 	return s
 }
 
 func (tightVBox) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	y := float32(0)
 	total := tightVBox{}.MinSize(objs).Height
-	y = (size.Height - total) / 2
+	y := (size.Height - total) / 2
 	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
 		m := o.MinSize()
 		o.Move(fyne.NewPos(0, y))
 		o.Resize(fyne.NewSize(size.Width, m.Height))

@@ -85,34 +85,38 @@ func asciiNote(t event.Trust) string {
 	return ""
 }
 
-// ChatBanner is the warning or notice at the top of a conversation.
+// ChatBanner is the warning or notice at the top of a conversation: a
+// strong title saying what the peer is, then one or two sentences on how
+// and what to be careful about. The body never repeats the title.
 type ChatBanner struct {
-	Kind BannerKind // BannerHidden: none
-	Text string
+	Kind  BannerKind // BannerHidden: none
+	Title string
+	Text  string // the body under the title
+}
+
+// String is the banner as one paragraph (title, then body).
+func (b ChatBanner) String() string {
+	return strings.TrimSpace(b.Title + " " + b.Text)
 }
 
 // TrustBanner is the chat header banner for a peer. ownOrg names the user's
 // organisation ("ACME"); it may be empty.
 func TrustBanner(t event.Trust, jid, ownOrg string) ChatBanner {
-	dom := peerDomain(t, jid) + asciiNote(t)
+	shown := peerDomain(t, jid)
+	dom := shown + asciiNote(t)
 	org := ownOrg
 	if org == "" {
 		org = "your organisation"
 	}
 	reason := strings.TrimSpace(t.Reason)
-	// Each banner: what the peer is, why (the policy's own sentence when it
-	// gave one), and what to be careful about.
-	say := func(k BannerKind, head, why, advice string) ChatBanner {
-		if reason != "" {
-			why = reason
-		}
-		text := head
-		for _, s := range []string{why, advice} {
-			if s != "" {
-				text += " " + s
+	body := func(parts ...string) string {
+		var out []string
+		for _, s := range parts {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
 			}
 		}
-		return ChatBanner{Kind: k, Text: text}
+		return strings.Join(out, " ")
 	}
 	switch t.Class {
 	case event.ClassPartner:
@@ -120,28 +124,75 @@ func TrustBanner(t event.Trust, jid, ownOrg string) ChatBanner {
 		if name == "" {
 			name = dom
 		}
-		return ChatBanner{Kind: BannerInfo, Text: "External contact: " + name + " (" + dom + ") is a partner organisation approved by " + org + " IT."}
+		title := "External contact at " + name + " (" + dom + ")."
+		if name == dom {
+			title = "External contact at " + dom + "."
+		}
+		return ChatBanner{Kind: BannerInfo, Title: title, Text: "A partner organisation approved by " + org + " IT."}
 	case event.ClassGateway:
 		nw := t.Network
 		if nw == "" {
 			nw = "a public network"
 		}
-		return say(BannerWarning, "External contact on "+nw+", outside "+org+".",
-			"Messages go through the gateway "+dom+" to a public network.", "Be careful with links and files.")
+		// The policy's reason says the same as the title (a gateway to nw,
+		// outside the organisation): the banner says it once, in its words.
+		return ChatBanner{Kind: BannerWarning, Title: "External contact on " + nw + ", outside " + org + ".",
+			Text: body("Messages go through the gateway "+dom+".", "Be careful with links and files.")}
 	case event.ClassUnknown:
-		return say(BannerWarning, "External contact at "+dom+".",
-			"It is not an organisation approved by "+org+" IT.", "Be careful with links and files.")
+		why := "It is not an organisation approved by " + org + " IT."
+		if r := restOfReason(reason, shown, t.ASCII); r != "" && !strings.Contains(r, "not an approved organisation") {
+			why = r // e.g. a subdomain of a partner, which is not itself approved
+		}
+		return ChatBanner{Kind: BannerWarning, Title: "External contact at " + dom + ".",
+			Text: body(why, "Be careful with links and files.")}
 	case event.ClassLookalike:
 		of := t.LookalikeOf
 		if of == "" {
 			of = "an approved domain"
 		}
-		return say(BannerError, "Warning: "+dom+" looks like "+of+" but is a different domain.",
-			"", "This is not "+of+": do not share passwords, payments or files.")
+		how := ""
+		if h := lookalikeHow(reason); h != "" {
+			how = "Its name imitates " + of + " with " + h + "."
+		} else if r := restOfReason(reason, shown, t.ASCII); r != "" && !strings.Contains(r, "looks like") {
+			how = r
+		}
+		return ChatBanner{Kind: BannerError, Title: "Warning: " + dom + " is not " + of + ".",
+			Text: body(how, "Do not share passwords, payments or files.")}
 	case event.ClassBlocked:
-		return say(BannerError, "Blocked: messages to and from "+bareJID(jid)+" are not delivered.", "", "")
+		why := ""
+		if r := restOfReason(reason, shown, t.ASCII); r != "" {
+			why = r
+		}
+		return ChatBanner{Kind: BannerError, Title: "Blocked: messages to and from " + bareJID(jid) + " are not delivered.", Text: why}
 	}
 	return ChatBanner{}
+}
+
+// lookalikeHow is the policy's bracketed list of imitation techniques at
+// the end of a lookalike reason ("… but is not it (a missing letter).")
+// without the brackets, or "".
+func lookalikeHow(reason string) string {
+	r := strings.TrimSuffix(strings.TrimSpace(reason), ".")
+	if !strings.HasSuffix(r, ")") {
+		return ""
+	}
+	i := strings.LastIndex(r, " (")
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(r[i+2 : len(r)-1])
+}
+
+// restOfReason is the policy's reason with the peer's own domain at its
+// start turned into "It" ("evil.test is a subdomain of …" -> "It is a
+// subdomain of …"), since the banner's title already names the domain.
+func restOfReason(reason, domain, ascii string) string {
+	for _, d := range []string{domain + " (" + ascii + ") ", domain + " ", ascii + " "} {
+		if d != " " && strings.HasPrefix(reason, d) {
+			return "It " + strings.TrimPrefix(reason, d)
+		}
+	}
+	return reason
 }
 
 // ComposerHints are the lines under the composer: who the message goes to

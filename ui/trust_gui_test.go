@@ -141,7 +141,7 @@ func TestLookalikeChatBannerAndComposerHint(t *testing.T) {
 	if !p.warning.root.Visible() || p.warning.kind != BannerError {
 		t.Fatalf("lookalike banner visible=%v kind=%v, want a red banner", p.warning.root.Visible(), p.warning.kind)
 	}
-	if txt := p.warning.text.Text; !strings.Contains(txt, "acrne.test looks like acme.test") {
+	if txt := p.warning.title.Text; !strings.Contains(txt, "acrne.test is not acme.test") {
 		t.Errorf("banner = %q, want it to name the imitated domain", txt)
 	}
 	if !p.trust.root.Visible() || p.trust.text.Text != "Looks like acme.test" {
@@ -152,18 +152,18 @@ func TestLookalikeChatBannerAndComposerHint(t *testing.T) {
 	// A punycode lookalike names the ASCII form too.
 	h.emit(event.Message{ID: "p1", From: "ceo@аcme.test/x", Body: "urgent wire transfer", Time: time.Now(), Trust: tPunycode})
 	h.app.Open("ceo@аcme.test")
-	if txt := p.warning.text.Text; !strings.Contains(txt, "аcme.test (xn--cme-8cd.test) looks like acme.test") {
+	if txt := p.warning.title.Text; !strings.Contains(txt, "аcme.test (xn--cme-8cd.test) is not acme.test") {
 		t.Errorf("punycode banner = %q", txt)
 	}
 
 	// Unknown and gateway peers get a warning; internal peers none.
 	h.app.Open("eve@evil.test")
-	if p.warning.kind != BannerWarning || !strings.Contains(p.warning.text.Text, "evil.test") {
+	if p.warning.kind != BannerWarning || !strings.Contains(p.warning.title.Text, "evil.test") {
 		t.Errorf("unknown banner kind %v %q", p.warning.kind, p.warning.text.Text)
 	}
 	h.mustSee("You are writing to an external contact at evil.test")
 	h.app.Open("jane@telegram.acme.test")
-	if !strings.Contains(p.warning.text.Text, "Telegram") {
+	if !strings.Contains(p.warning.title.Text, "Telegram") {
 		t.Errorf("gateway banner %q", p.warning.text.Text)
 	}
 	h.app.Open("bob@acme.test")

@@ -32,9 +32,9 @@ func TestTrustWords(t *testing.T) {
 			"You are writing to an external contact at telegram.acme.test (Telegram)", "Files cannot be sent to telegram.acme.test: no files through gateways", "[External · Telegram] ", true},
 		{"unknown", tUnknown, "mallory@evil.test", Badge{BadgeExternal, "External · evil.test"}, BannerWarning, []string{"evil.test"},
 			"You are writing to an external contact at evil.test", "Files cannot be sent to evil.test: evil.test is not approved", "[External · evil.test] ", true},
-		{"lookalike", tLookalike, "alice@acrne.test", Badge{BadgeDanger, "Looks like acme.test"}, BannerError, []string{"acrne.test looks like acme.test"},
+		{"lookalike", tLookalike, "alice@acrne.test", Badge{BadgeDanger, "Looks like acme.test"}, BannerError, []string{"Warning: acrne.test is not acme.test."},
 			"You are writing to acrne.test, which is NOT acme.test", "Files cannot be sent to acrne.test: acrne.test imitates acme.test", "[Lookalike of acme.test] ", true},
-		{"punycode lookalike", tPunycode, "ceo@аcme.test", Badge{BadgeDanger, "Looks like acme.test"}, BannerError, []string{"аcme.test (xn--cme-8cd.test) looks like acme.test"},
+		{"punycode lookalike", tPunycode, "ceo@аcme.test", Badge{BadgeDanger, "Looks like acme.test"}, BannerError, []string{"аcme.test (xn--cme-8cd.test) is not acme.test"},
 			"You are writing to аcme.test (xn--cme-8cd.test), which is NOT acme.test", "Files cannot be sent to аcme.test (xn--cme-8cd.test)", "[Lookalike of acme.test] ", true},
 		{"blocked", tBlocked, "spam@spam.test", Badge{BadgeBlocked, "Blocked"}, BannerError, []string{"spam@spam.test"},
 			"This contact is blocked: messages are not delivered", "Files cannot be sent to spam.test", "[Blocked] ", true},
@@ -48,8 +48,8 @@ func TestTrustWords(t *testing.T) {
 			t.Errorf("%s: banner kind %v, want %v", tt.name, b.Kind, tt.banner)
 		}
 		for _, s := range tt.bannerHas {
-			if !strings.Contains(b.Text, s) {
-				t.Errorf("%s: banner %q lacks %q", tt.name, b.Text, s)
+			if !strings.Contains(b.String(), s) {
+				t.Errorf("%s: banner %q lacks %q", tt.name, b.String(), s)
 			}
 		}
 		who, files := ComposerHints(tt.trust, tt.jid)
@@ -130,6 +130,56 @@ func TestSettingValue(t *testing.T) {
 	for _, tt := range tests {
 		if got := settingValue(tt.name, tt.in); got != tt.want {
 			t.Errorf("settingValue(%q, %q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+// With the policy's own reasons (as policy.Classify writes them), a
+// banner says each thing once: the title names the domains, the body says
+// how and what to do, and never repeats the title.
+func TestTrustBannerSaysItOnce(t *testing.T) {
+	tests := []struct {
+		name        string
+		trust       event.Trust
+		jid         string
+		title, body string
+	}{
+		{"lookalike", event.Trust{Class: event.ClassLookalike, Domain: "acme-corp.test", LookalikeOf: "acme.test",
+			Reason: "acme-corp.test looks like acme.test but is not it (added hyphens or words)."}, "payroll@acme-corp.test",
+			"Warning: acme-corp.test is not acme.test.",
+			"Its name imitates acme.test with added hyphens or words. Do not share passwords, payments or files."},
+		{"lookalike without techniques", event.Trust{Class: event.ClassLookalike, Domain: "acrne.test", LookalikeOf: "acme.test",
+			Reason: "acrne.test looks like acme.test but is not it."}, "x@acrne.test",
+			"Warning: acrne.test is not acme.test.", "Do not share passwords, payments or files."},
+		{"punycode lookalike", event.Trust{Class: event.ClassLookalike, Domain: "аcme.test", ASCII: "xn--cme-8cd.test", LookalikeOf: "acme.test",
+			Reason: "аcme.test (xn--cme-8cd.test) looks like acme.test but is not it (look-alike characters, letters from different alphabets)."}, "ceo@аcme.test",
+			"Warning: аcme.test (xn--cme-8cd.test) is not acme.test.",
+			"Its name imitates acme.test with look-alike characters, letters from different alphabets. Do not share passwords, payments or files."},
+		{"unknown", event.Trust{Class: event.ClassUnknown, Domain: "evil.test", Reason: "evil.test is not an approved organisation."}, "eve@evil.test",
+			"External contact at evil.test.", "It is not an organisation approved by ACME IT. Be careful with links and files."},
+		{"unknown subdomain of a partner", event.Trust{Class: event.ClassUnknown, Domain: "x.partner.test",
+			Reason: "x.partner.test is a subdomain of partner.test (Partner Ltd), which is not itself approved."}, "a@x.partner.test",
+			"External contact at x.partner.test.", "It is a subdomain of partner.test (Partner Ltd), which is not itself approved. Be careful with links and files."},
+		{"gateway", event.Trust{Class: event.ClassGateway, Domain: "telegram.acme.test", Network: "Telegram",
+			Reason: "telegram.acme.test is a gateway to Telegram: its contacts are outside ACME."}, "jane@telegram.acme.test",
+			"External contact on Telegram, outside ACME.", "Messages go through the gateway telegram.acme.test. Be careful with links and files."},
+		{"partner", event.Trust{Class: event.ClassPartner, Domain: "partner.test", Org: "Partner Ltd",
+			Reason: "partner.test belongs to Partner Ltd, a partner approved by ACME IT."}, "carol@partner.test",
+			"External contact at Partner Ltd (partner.test).", "A partner organisation approved by ACME IT."},
+		{"blocked by IT", event.Trust{Class: event.ClassBlocked, Domain: "spam.test", Reason: "spam.test is blocked by ACME IT."}, "s@spam.test",
+			"Blocked: messages to and from s@spam.test are not delivered.", "It is blocked by ACME IT."},
+		{"blocked by the user", event.Trust{Class: event.ClassBlocked, Domain: "spam.test", Reason: "You blocked s@spam.test."}, "s@spam.test",
+			"Blocked: messages to and from s@spam.test are not delivered.", "You blocked s@spam.test."},
+	}
+	for _, tt := range tests {
+		b := TrustBanner(tt.trust, tt.jid, "ACME")
+		if b.Title != tt.title || b.Text != tt.body {
+			t.Errorf("%s: banner\n  %q\n  %q\nwant\n  %q\n  %q", tt.name, b.Title, b.Text, tt.title, tt.body)
+		}
+		for _, rep := range []string{"looks like", "but is not it", "not an approved organisation", "a gateway to"} {
+			if strings.Count(b.String(), rep) > 0 {
+				t.Errorf("%s: banner repeats the reason's %q: %q", tt.name, rep, b.String())
+			}
 		}
 	}
 }

@@ -95,6 +95,7 @@ type tintBanner struct {
 	root  *fyne.Container
 	bg    *canvas.Rectangle
 	icon  *widget.Icon
+	title *widget.Label // bold; hidden when empty
 	text  *widget.Label
 	right *fyne.Container
 	kind  BannerKind
@@ -105,10 +106,14 @@ func newTintBanner(right ...fyne.CanvasObject) *tintBanner {
 	b.bg = canvas.NewRectangle(color.Transparent)
 	b.bg.CornerRadius = theme.InputRadiusSize()
 	b.icon = widget.NewIcon(theme.InfoIcon())
+	b.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.title.Wrapping = fyne.TextWrapWord
+	b.title.Hide()
 	b.text = widget.NewLabel("")
 	b.text.Wrapping = fyne.TextWrapWord
 	b.right = container.NewHBox(right...)
-	b.root = container.NewStack(b.bg, container.NewBorder(nil, nil, container.NewCenter(b.icon), container.NewCenter(b.right), b.text))
+	words := container.New(&tightVBox{}, b.title, b.text)
+	b.root = container.NewStack(b.bg, container.NewBorder(nil, nil, container.NewCenter(b.icon), container.NewCenter(b.right), words))
 	b.root.Hide()
 	return b
 }
@@ -125,9 +130,12 @@ func bannerLook(k BannerKind) (fyne.ThemeColorName, fyne.Resource, uint8) {
 	return theme.ColorNamePrimary, theme.InfoIcon(), 0x30
 }
 
-func (b *tintBanner) set(k BannerKind, text string) {
+func (b *tintBanner) set(k BannerKind, text string) { b.setTitled(k, "", text) }
+
+// setTitled shows a bold title line above the text.
+func (b *tintBanner) setTitled(k BannerKind, title, text string) {
 	b.kind = k
-	if k == BannerHidden || text == "" {
+	if k == BannerHidden || (text == "" && title == "") {
 		b.root.Hide()
 		return
 	}
@@ -141,8 +149,12 @@ func (b *tintBanner) set(k BannerKind, text string) {
 	}
 	b.bg.Refresh()
 	b.icon.SetResource(icon)
+	b.title.SetText(title)
+	b.title.Hidden = title == ""
 	b.text.SetText(text)
-	b.text.TextStyle = fyne.TextStyle{Bold: k == BannerError}
+	b.text.Hidden = text == ""
+	// Without a title, an error's text is the strong line itself.
+	b.text.TextStyle = fyne.TextStyle{Bold: k == BannerError && title == ""}
 	b.text.Refresh()
 	b.root.Show()
 	b.root.Refresh()
