@@ -64,6 +64,27 @@ type Quit struct{}
 type SendFile struct {
 	To   string `json:"to"`
 	Path string `json:"path"`
+	// ID is optional; the session picks one if empty. It names the transfer
+	// in FileProgress, FileSent and FileRejected, and in CancelFile.
+	ID string `json:"id,omitempty"`
+}
+
+// CancelFile stops an upload or a download in progress (FileRejected with
+// code "cancelled" follows), or drops an offer or a quarantined file.
+type CancelFile struct {
+	ID string `json:"id"`
+}
+
+// DownloadFile fetches an offered file that was not downloaded automatically
+// (FileOffered with Auto false). Files from blocked peers are never fetched.
+type DownloadFile struct {
+	ID string `json:"id"`
+}
+
+// RetryScan scans a file kept in quarantine as unscanned again; answered by
+// FileReceived (clean or still unscanned) or FileRejected (infected).
+type RetryScan struct {
+	ID string `json:"id"`
 }
 
 // ImportProfile imports a signed configuration profile from a file. Sig is
@@ -118,6 +139,9 @@ func (DismissBulletin) CommandName() string { return "dismiss_bulletin" }
 func (Accept) CommandName() string          { return "accept" }
 func (Block) CommandName() string           { return "block" }
 func (Unblock) CommandName() string         { return "unblock" }
+func (CancelFile) CommandName() string      { return "cancel_file" }
+func (DownloadFile) CommandName() string    { return "download_file" }
+func (RetryScan) CommandName() string       { return "retry_scan" }
 
 // Backend is what a consumer (GUI or headless loop) holds. Do never blocks on
 // the network: the result of a command comes back later as an event.

@@ -316,3 +316,89 @@ func (Bulletins) EventName() string           { return "bulletins" }
 func (Accepted) EventName() string            { return "accepted" }
 func (Blocked) EventName() string             { return "blocked" }
 func (Unblocked) EventName() string           { return "unblocked" }
+
+// File verdicts carried by FileReceived.
+const (
+	VerdictClean     = "clean"     // the scanner found nothing; the file is in the downloads folder
+	VerdictInfected  = "infected"  // the scanner found malware; the file was deleted
+	VerdictUnscanned = "unscanned" // the scanner was unavailable; the file waits in quarantine (RetryScan)
+)
+
+// File failure codes carried by FileRejected.
+const (
+	FileNoUpload     = "no-upload-service" // the server offers no HTTP upload service
+	FileTooLarge     = "too-large"         // larger than the upload service or the policy allows (Reason gives the limit)
+	FileQuota        = "quota"             // the upload service refused for lack of quota
+	FileSlotRefused  = "slot-refused"      // the upload service refused the slot for another reason
+	FileInterrupted  = "interrupted"       // the transfer broke off; the file can be sent (or fetched) again
+	FileCancelled    = "cancelled"         // cancelled with CancelFile
+	FileTLSUntrusted = "tls-untrusted"     // the upload or download host's certificate is not trusted
+	FileBadURL       = "bad-url"           // the offered URL is not a safe https URL (scheme, credentials, address)
+	FileInfected     = "infected"          // the scanner found malware; the file was deleted
+	FileBlockedPeer  = "blocked"           // the sender is blocked; nothing is fetched
+	FileUnreadable   = "unreadable"        // the local file cannot be read, or the download cannot be stored
+	FileHTTP         = "http"              // the HTTP server answered with an error status
+)
+
+// FileProgress reports the progress of an upload (To set) or a download
+// (From set). It is throttled: at most a few events per second.
+type FileProgress struct {
+	ID    string `json:"id"`
+	To    string `json:"to,omitempty"`
+	From  string `json:"from,omitempty"`
+	Name  string `json:"name"`
+	Bytes int64  `json:"bytes"`
+	Total int64  `json:"total"` // -1 when unknown
+}
+
+// FileSent: the file is uploaded and the message carrying its URL was sent.
+type FileSent struct {
+	ID   string `json:"id"`
+	To   string `json:"to"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+	Size int64  `json:"size"`
+}
+
+// FileOffered: a peer sent a file link (XEP-0066 out-of-band data, or a body
+// that is a single https URL). Auto says whether the session fetches it by
+// itself; otherwise the user may fetch it with DownloadFile (never for
+// blocked peers).
+type FileOffered struct {
+	ID    string `json:"id"`
+	From  string `json:"from"`
+	Name  string `json:"name"` // the safe file name it will be stored under (before collisions)
+	Size  int64  `json:"size"` // -1 when unknown
+	URL   string `json:"url"`
+	Trust Trust  `json:"trust"`
+	Auto  bool   `json:"auto"`
+}
+
+// FileReceived: a downloaded file has been stored. Path is where it is now:
+// the downloads folder when clean, the quarantine folder when unscanned.
+type FileReceived struct {
+	ID      string `json:"id"`
+	From    string `json:"from"`
+	Name    string `json:"name"`
+	Path    string `json:"path"`
+	Size    int64  `json:"size"`
+	Verdict string `json:"verdict"`           // one of the Verdict* constants
+	Scanner string `json:"scanner,omitempty"` // the scanner's message (why unscanned, or its answer)
+}
+
+// FileRejected: a transfer did not happen or did not finish. Nothing is
+// kept of a rejected download.
+type FileRejected struct {
+	ID     string `json:"id"`
+	From   string `json:"from,omitempty"`
+	To     string `json:"to,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Reason string `json:"reason"` // human-readable, actionable
+	Code   string `json:"code"`   // one of the File* codes
+}
+
+func (FileProgress) EventName() string { return "file_progress" }
+func (FileSent) EventName() string     { return "file_sent" }
+func (FileOffered) EventName() string  { return "file_offered" }
+func (FileReceived) EventName() string { return "file_received" }
+func (FileRejected) EventName() string { return "file_rejected" }

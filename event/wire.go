@@ -33,6 +33,9 @@ func init() {
 	register(func() Command { return &Accept{} })
 	register(func() Command { return &Block{} })
 	register(func() Command { return &Unblock{} })
+	register(func() Command { return &CancelFile{} })
+	register(func() Command { return &DownloadFile{} })
+	register(func() Command { return &RetryScan{} })
 }
 
 // CommandNames lists the commands ParseCommand understands, sorted.

@@ -34,6 +34,10 @@ func TestParseCommand(t *testing.T) {
 		{`{"cmd":"accept","jid":"m@evil.test"}`, Accept{JID: "m@evil.test"}, ""},
 		{`{"cmd":"block","jid":"evil.test"}`, Block{JID: "evil.test"}, ""},
 		{`{"cmd":"unblock","jid":"evil.test"}`, Unblock{JID: "evil.test"}, ""},
+		{`{"cmd":"sendfile","to":"a@b","path":"/tmp/x.pdf","id":"f1"}`, SendFile{To: "a@b", Path: "/tmp/x.pdf", ID: "f1"}, ""},
+		{`{"cmd":"cancel_file","id":"f1"}`, CancelFile{ID: "f1"}, ""},
+		{`{"cmd":"download_file","id":"f1"}`, DownloadFile{ID: "f1"}, ""},
+		{`{"cmd":"retry_scan","id":"f1"}`, RetryScan{ID: "f1"}, ""},
 		{`{"cmd":"launch"}`, nil, `unknown command "launch"`},
 		{`{"to":"x"}`, nil, `missing string field "cmd"`},
 		{`{"cmd":42}`, nil, `not a JSON object`},
@@ -89,6 +93,10 @@ func TestMarshal(t *testing.T) {
 		{Error{Message: "bad", Code: CodeBadCommand}, map[string]any{"event": "error", "message": "bad", "code": "bad-command"}},
 		{Receipt{ID: "m1", From: "a@b/c", Trust: Trust{Class: ClassUnknown, Domain: "b"}}, map[string]any{"event": "receipt", "id": "m1", "from": "a@b/c",
 			"trust": map[string]any{"class": "unknown", "org": "", "lookalike_of": "", "domain": "b", "file_send": false}}},
+		{FileReceived{ID: "f1", From: "bob@acme.test/pc", Name: "a.pdf", Path: "/d/a.pdf", Size: 3, Verdict: VerdictUnscanned, Scanner: "down"},
+			map[string]any{"event": "file_received", "id": "f1", "from": "bob@acme.test/pc", "name": "a.pdf", "path": "/d/a.pdf", "size": float64(3), "verdict": "unscanned", "scanner": "down"}},
+		{FileProgress{ID: "f1", To: "bob@acme.test", Name: "a.pdf", Bytes: 1, Total: 3},
+			map[string]any{"event": "file_progress", "id": "f1", "to": "bob@acme.test", "name": "a.pdf", "bytes": float64(1), "total": float64(3)}},
 	}
 	for _, tt := range tests {
 		b, err := Marshal(tt.ev)
