@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/palisade-im/palisade/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -120,43 +121,8 @@ func Save(dir string, s Settings) error {
 		return err
 	}
 	data = append(data, '\n')
-	tmp, err := os.CreateTemp(dir, "."+FileName+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(Path(dir), data); err != nil {
 		return fmt.Errorf("saving account settings: %w", err)
 	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("saving account settings: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("saving account settings: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("saving account settings: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving account settings: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), Path(dir)); err != nil {
-		os.Remove(tmp.Name())
-		done = true
-		return fmt.Errorf("saving account settings: %w", err)
-	}
-	done = true
-	syncDir(dir)
 	return nil
-}
-
-// syncDir makes the rename durable where the OS allows syncing a directory.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

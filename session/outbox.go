@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/palisade-im/palisade/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -98,40 +99,8 @@ func (o *outbox) save() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(o.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := atomicfile.Write(o.path, b); err != nil {
 		return fmt.Errorf("saving the outbox: %w", err)
-	}
-	f, err := os.CreateTemp(dir, ".outbox-*.tmp")
-	if err != nil {
-		return fmt.Errorf("saving the outbox: %w", err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("saving the outbox: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		return fail(err)
-	}
-	if _, err := f.Write(b); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("saving the outbox: %w", err)
-	}
-	if err := os.Rename(tmp, o.path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("saving the outbox: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
