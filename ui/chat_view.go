@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -48,6 +49,10 @@ type chatPane struct {
 	// and why files cannot.
 	whoHint  *widget.Label
 	fileHint *widget.Label
+	// fileWhy shows the whole file refusal reason when the hint line cuts
+	// it short; fileLine is the hint with that button.
+	fileWhy  *widget.Button
+	fileLine *fyne.Container
 	drafts   map[string]string
 	shownFor string
 }
@@ -100,16 +105,23 @@ func newChatPane(a *App) *chatPane {
 		jid := p.app.active
 		p.app.chooseFile("Send a file to "+jid, func(path string) { p.app.sendFile(jid, path) })
 	})
+	// The hints are one line each (cut with … when the pane is narrow), so
+	// that they never push the composer off the window; the whole file
+	// reason is a click away ("Why?").
 	p.whoHint = widget.NewLabel("")
 	p.whoHint.SizeName = theme.SizeNameCaptionText
-	p.whoHint.Wrapping = fyne.TextWrapWord
+	p.whoHint.Truncation = fyne.TextTruncateEllipsis
 	p.fileHint = widget.NewLabel("")
 	p.fileHint.SizeName = theme.SizeNameCaptionText
-	p.fileHint.Wrapping = fyne.TextWrapWord
+	p.fileHint.Truncation = fyne.TextTruncateEllipsis
 	p.fileHint.Importance = widget.WarningImportance
-	bottom := container.NewVBox(p.typing,
-		container.NewBorder(nil, nil, nil, container.NewVBox(p.sendBtn, p.attach), p.composer),
-		p.whoHint, p.fileHint)
+	p.fileWhy = widget.NewButtonWithIcon("Why?", theme.InfoIcon(), func() { p.showFileReason() })
+	p.fileWhy.Importance = widget.LowImportance
+	p.fileLine = container.NewBorder(nil, nil, nil, small(p.fileWhy), p.fileHint)
+	p.fileLine.Hide()
+	bottom := container.New(&tightVBox{}, p.typing,
+		container.NewPadded(container.NewBorder(nil, nil, nil, container.NewVBox(p.sendBtn, p.attach), p.composer)),
+		p.whoHint, p.fileLine)
 	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), p.warning.root, widget.NewSeparator()), container.NewPadded(bottom), nil, nil, p.list)
 	p.content.Hide()
 	p.root = container.NewStack(p.empty, p.content)
@@ -216,11 +228,29 @@ func (p *chatPane) refreshTrust(c ContactView) {
 	}
 	p.whoHint.Refresh()
 	setHint(p.fileHint, files)
+	p.fileLine.Hidden = files == ""
+	p.fileLine.Refresh()
 	if FileSendAllowed(t) {
 		p.attach.Enable()
 	} else {
 		p.attach.Disable()
 	}
+}
+
+// showFileReason shows the whole reason why files cannot go to the open
+// conversation's peer.
+func (p *chatPane) showFileReason() {
+	if p.fileHint.Text == "" {
+		return
+	}
+	text := p.fileHint.Text
+	if !strings.HasSuffix(text, ".") {
+		text += "."
+	}
+	l := widgetLabelWrap(text)
+	d := dialog.NewCustom("Files cannot be sent", "Close", l, p.app.win)
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Show()
 }
 
 func setHint(l *widget.Label, s string) {

@@ -40,6 +40,8 @@ type mainView struct {
 	// roster
 	filter   *widget.Entry
 	requests *fyne.Container
+	// requestsFolded: the Requests area shows only its header line.
+	requestsFolded bool
 	list     *widget.List
 	rows     []RosterRow
 	// headerIDs are the list rows currently given the (shorter) heading height.
@@ -52,6 +54,7 @@ type mainView struct {
 	// policy surfaces: IT bulletins and profile notices above everything,
 	// the settings panel and bulletin list while open.
 	bulletins    *fyne.Container
+	bulletinOpen map[string]bool // bulletin banners showing their whole text
 	notices      *fyne.Container
 	bulletinsBtn *widget.Button
 	settingsBtn  *widget.Button
@@ -60,7 +63,7 @@ type mainView struct {
 }
 
 func newMainView(a *App) *mainView {
-	v := &mainView{app: a}
+	v := &mainView{app: a, bulletinOpen: map[string]bool{}}
 
 	// Connection banner.
 	v.bannerBg = canvas.NewRectangle(color.Transparent)

@@ -154,8 +154,8 @@ func (m *ProfileModel) DetailLines() []string {
 	}
 	if p.ID != "" || p.Source != "" {
 		s := "Profile " + p.ID
-		if p.Source != "" {
-			s += " (from " + p.Source + ")"
+		if w := sourceWords(p.Source); w != "" {
+			s += ", " + w
 		}
 		out = append(out, strings.TrimSpace(s))
 	}
@@ -166,6 +166,23 @@ func (m *ProfileModel) DetailLines() []string {
 		out = append(out, "Valid until "+p.ExpiresAt.Format(dateFormat))
 	}
 	return out
+}
+
+// sourceWords says where the profile in force came from, for reading.
+func sourceWords(source string) string {
+	switch source {
+	case "":
+		return ""
+	case "managed":
+		return "installed by IT on this computer"
+	case "push":
+		return "received from IT's server"
+	case "import":
+		return "imported from a file"
+	case "stored":
+		return "kept from an earlier session"
+	}
+	return "from " + source
 }
 
 // ExpiredWarning is the warning for an expired profile still in force, or "".
@@ -216,8 +233,15 @@ func (m *ProfileModel) Settings() []SettingRow {
 	return out
 }
 
-// settingValue writes a value for reading: sizes in bytes as "100 MiB".
+// settingValue writes a value for reading: sizes in bytes as "100 MiB",
+// booleans as Yes and No.
 func settingValue(name, v string) string {
+	switch v {
+	case "true":
+		return "Yes"
+	case "false":
+		return "No"
+	}
 	if !strings.HasSuffix(name, "size") {
 		return v
 	}

@@ -224,8 +224,10 @@ func ComposerHints(t event.Trust, jid string) (who, files string) {
 			name = t.Org
 		}
 		files = "Files cannot be sent to " + name
-		if t.FileReason != "" {
-			files += ": " + t.FileReason
+		if r := strings.TrimSpace(t.FileReason); strings.HasPrefix(r, "Files ") {
+			files = r // the policy's sentence already says it
+		} else if r != "" {
+			files += ": " + r
 		}
 	}
 	return who, files

@@ -567,3 +567,96 @@ func TestDemoBackendTrustStates(t *testing.T) {
 	h.app.closeWindow()
 	waitFor("the demo to close", func() bool { return h.app.stopped })
 }
+
+// twoStrangersTwoBulletins is the demo's state after the strangers wrote
+// and IT published its bulletins.
+func twoStrangersTwoBulletins(h *harness) {
+	now := time.Now()
+	h.emit(event.Bulletins{Items: []event.Bulletin{
+		{ID: "w", Severity: "info", Title: "Security notices from ACME IT", IssuedAt: now.Add(-time.Hour),
+			Body: "IT posts warnings about current scams here. Palisade shows them until you dismiss them."},
+		{ID: "p", Severity: "critical", Title: "Phishing: fake payroll messages", IssuedAt: now,
+			Body: "Messages from acme-corp.test pretending to be Payroll ask for bank details. It is not ACME. Do not open the link; block the sender."},
+	}})
+	h.emit(event.Message{ID: "r1", From: "eve@evil.test/x", Time: now, Request: true, Trust: tUnknown,
+		Body: "Hello Alice, I'm a recruiter at a firm you don't know. Could you send me ACME's org chart?"},
+		event.Message{ID: "r2", From: "payroll@acme-corp.test/x", Time: now, Request: true,
+			Trust: event.Trust{Class: event.ClassLookalike, Domain: "acme-corp.test", LookalikeOf: "acme.test"},
+			Body:  "URGENT from ACME Payroll: your payslip is on hold. Confirm your bank details today at https://acme-corp.test/payslip"})
+}
+
+// With two bulletins and two requests, the roster keeps room for at least
+// four contact rows in the default window.
+func TestRosterKeepsItsRoom(t *testing.T) {
+	h := trustedIn(t)
+	h.app.win.Resize(fyne.NewSize(1000, 680))
+	twoStrangersTwoBulletins(h)
+	h.mustSee("Requests (2)", "payroll@acme-corp.test", "Phishing: fake payroll messages")
+	v := h.app.main
+	if got, want := v.list.Size().Height, 4*v.contactH; got < want {
+		t.Errorf("roster is %.0f px high at 1000x680, want at least %.0f (4 rows)", got, want)
+	}
+}
+
+func TestRequestsFold(t *testing.T) {
+	h := trustedIn(t)
+	twoStrangersTwoBulletins(h)
+	v := h.app.main
+	open := v.requests.MinSize().Height
+	test.Tap(requestButton(t, h, "Requests (2)"))
+	h.mustSee("Requests (2)", "eve@evil.test, payroll@acme-corp.test")
+	h.mustNotSee("Block domain", "org chart")
+	if folded := v.requests.MinSize().Height; folded >= open/2 {
+		t.Errorf("folded Requests area is %.0f px high, open %.0f", folded, open)
+	}
+	test.Tap(requestButton(t, h, "Requests (2)"))
+	h.mustSee("Block domain", "org chart")
+}
+
+func TestBulletinMoreAndLess(t *testing.T) {
+	h := trustedIn(t)
+	twoStrangersTwoBulletins(h)
+	v := h.app.main
+	h.mustSee("Critical from IT: Phishing: fake payroll messages", "Notice from IT: Security notices from ACME IT")
+	short := v.bulletins.MinSize().Height
+	more := findButton(t, v.bulletins, "More")
+	test.Tap(more)
+	if got := v.bulletins.MinSize().Height; got <= short {
+		t.Errorf("More did not show the whole text: %.0f px, was %.0f", got, short)
+	}
+	h.mustSee("It is not ACME. Do not open the link;")
+	test.Tap(findButton(t, v.bulletins, "Less"))
+	if got := v.bulletins.MinSize().Height; got != short {
+		t.Errorf("Less left the banners %.0f px high, want %.0f", got, short)
+	}
+}
+
+// The composer's hints are one line each, so a narrow window never pushes
+// the composer away; the whole file reason is behind "Why?".
+func TestComposerHintsOneLineWithWhy(t *testing.T) {
+	h := trustedIn(t)
+	long := event.Trust{Class: event.ClassLookalike, Domain: "acme-corp.test", LookalikeOf: "acme.test",
+		FileReason: "Files are never sent to look-alike domains: acme-corp.test is not acme.test."}
+	h.emit(event.Message{ID: "l1", From: "payroll@acme-corp.test/x", Body: "hi", Time: time.Now(), Trust: long})
+	h.app.Open("payroll@acme-corp.test")
+	p := h.app.main.chat
+	if p.fileHint.Text != long.FileReason {
+		t.Errorf("file hint %q: want the policy's sentence once, %q", p.fileHint.Text, long.FileReason)
+	}
+	h.app.win.Resize(fyne.NewSize(700, 500))
+	one := p.whoHint.MinSize().Height
+	if p.fileHint.Truncation != fyne.TextTruncateEllipsis || p.whoHint.Truncation != fyne.TextTruncateEllipsis || p.fileLine.MinSize().Height > one+1 {
+		t.Errorf("hints wrap: who %.0f px, file line %.0f px", one, p.fileLine.MinSize().Height)
+	}
+	if y := p.composer.Position().Y + p.composer.Size().Height; y <= 0 || p.composer.Size().Height < p.composer.MinSize().Height {
+		t.Errorf("composer squeezed: %v at %v", p.composer.Size(), p.composer.Position())
+	}
+	test.Tap(findButton(t, p.fileLine, "Why?"))
+	top := h.app.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("Why? opened nothing")
+	}
+	if s := strings.Join(texts(top), " "); !strings.Contains(s, "acme-corp.test is not") {
+		t.Errorf("the reason dialog says %q", s)
+	}
+}

@@ -105,8 +105,12 @@ func TestRequestsModel(t *testing.T) {
 	if len(l) != 3 || l[0].JID != "mallory@evil.test" || len(l[0].Messages) != 2 || l[2].JID != "trudy@bad.test" {
 		t.Fatalf("list = %+v", l)
 	}
-	if got := requestPreview(l[0]); got != "“one”\n“two”" {
+	if got := requestPreview(l[0]); got != "“two” (and 1 earlier)" {
 		t.Errorf("preview = %q", got)
+	}
+	long := MessageRequest{Messages: []event.Message{{Body: strings.Repeat("word ", 40)}}}
+	if got := requestPreview(long); len([]rune(got)) > requestPreviewRunes+3 || !strings.HasSuffix(got, "…”") {
+		t.Errorf("long preview = %q: want at most %d characters, cut with …", got, requestPreviewRunes)
 	}
 	if n := m.Blocked("mallory@evil.test"); n != 1 || m.Len() != 2 {
 		t.Errorf("blocking a JID removed %d, %d left", n, m.Len())
@@ -126,6 +130,8 @@ func TestSettingValue(t *testing.T) {
 		{"files.max_size", "12", "12 bytes"},
 		{"files.max_size", "big", "big"},
 		{"tor", "1024", "1024"},
+		{"files.scan_required", "true", "Yes"},
+		{"subdomains_internal", "false", "No"},
 	}
 	for _, tt := range tests {
 		if got := settingValue(tt.name, tt.in); got != tt.want {
@@ -180,6 +186,23 @@ func TestTrustBannerSaysItOnce(t *testing.T) {
 			if strings.Count(b.String(), rep) > 0 {
 				t.Errorf("%s: banner repeats the reason's %q: %q", tt.name, rep, b.String())
 			}
+		}
+	}
+}
+
+func TestProfileSourceWords(t *testing.T) {
+	tests := []struct{ source, want string }{
+		{"managed", "Profile acme-default, installed by IT on this computer"},
+		{"push", "Profile acme-default, received from IT's server"},
+		{"import", "Profile acme-default, imported from a file"},
+		{"stored", "Profile acme-default, kept from an earlier session"},
+		{"", "Profile acme-default"},
+	}
+	for _, tt := range tests {
+		m := NewProfileModel()
+		m.SetProfile(event.Profile{Managed: true, Org: "ACME", ID: "acme-default", Serial: 1, Source: tt.source})
+		if got := strings.Join(m.DetailLines(), "\n"); !strings.Contains(got, tt.want) || strings.Contains(got, "(from") {
+			t.Errorf("source %q: details %q, want %q", tt.source, got, tt.want)
 		}
 	}
 }

@@ -97,6 +97,7 @@ type tintBanner struct {
 	icon  *widget.Icon
 	title *widget.Label // bold; hidden when empty
 	text  *widget.Label
+	words *fyne.Container // title and text, or other words (setWords)
 	right *fyne.Container
 	kind  BannerKind
 }
@@ -112,8 +113,8 @@ func newTintBanner(right ...fyne.CanvasObject) *tintBanner {
 	b.text = widget.NewLabel("")
 	b.text.Wrapping = fyne.TextWrapWord
 	b.right = container.NewHBox(right...)
-	words := container.New(&tightVBox{}, b.title, b.text)
-	b.root = container.NewStack(b.bg, container.NewBorder(nil, nil, container.NewCenter(b.icon), container.NewCenter(b.right), words))
+	b.words = container.New(&tightVBox{}, b.title, b.text)
+	b.root = container.NewStack(b.bg, container.NewBorder(nil, nil, container.NewCenter(b.icon), container.NewCenter(b.right), b.words))
 	b.root.Hide()
 	return b
 }
@@ -134,21 +135,12 @@ func (b *tintBanner) set(k BannerKind, text string) { b.setTitled(k, "", text) }
 
 // setTitled shows a bold title line above the text.
 func (b *tintBanner) setTitled(k BannerKind, title, text string) {
-	b.kind = k
 	if k == BannerHidden || (text == "" && title == "") {
+		b.kind = k
 		b.root.Hide()
 		return
 	}
-	c, icon, alpha := bannerLook(k)
-	b.bg.FillColor = withAlpha(theme.Color(c), alpha)
-	if k == BannerError {
-		b.bg.StrokeColor = theme.Color(theme.ColorNameError)
-		b.bg.StrokeWidth = 2
-	} else {
-		b.bg.StrokeWidth = 0
-	}
-	b.bg.Refresh()
-	b.icon.SetResource(icon)
+	b.look(k)
 	b.title.SetText(title)
 	b.title.Hidden = title == ""
 	b.text.SetText(text)
@@ -160,19 +152,68 @@ func (b *tintBanner) setTitled(k BannerKind, title, text string) {
 	b.root.Refresh()
 }
 
+// setWords shows other words (a rich text) in the banner's place for text.
+func (b *tintBanner) setWords(k BannerKind, words fyne.CanvasObject) {
+	b.look(k)
+	b.words.Objects = []fyne.CanvasObject{words}
+	b.words.Refresh()
+	b.root.Show()
+}
+
+// look colours the banner for kind k.
+func (b *tintBanner) look(k BannerKind) {
+	b.kind = k
+	c, icon, alpha := bannerLook(k)
+	b.bg.FillColor = withAlpha(theme.Color(c), alpha)
+	if k == BannerError {
+		b.bg.StrokeColor = theme.Color(theme.ColorNameError)
+		b.bg.StrokeWidth = 2
+	} else {
+		b.bg.StrokeWidth = 0
+	}
+	b.bg.Refresh()
+	b.icon.SetResource(icon)
+}
+
 // refreshRequests redraws the Requests area (message requests from
-// strangers) and the contact (subscription) requests under it.
+// strangers) and the contact (subscription) requests under it. The area is
+// compact and folds to its header line, so the roster keeps its room.
 func (v *mainView) refreshRequests() {
 	v.requests.RemoveAll()
 	if reqs := v.app.requests.List(); len(reqs) > 0 {
-		head := widget.NewLabelWithStyle(fmt.Sprintf("Requests (%d)", len(reqs)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		v.requests.Add(container.NewHBox(widget.NewIcon(theme.MailComposeIcon()), head))
-		for i, r := range reqs {
-			if i == maxRequestsShown {
-				v.requests.Add(widget.NewLabel(fmt.Sprintf("and %d more", len(reqs)-i)))
-				break
+		icon := theme.MenuDropDownIcon()
+		if v.requestsFolded {
+			icon = theme.MenuExpandIcon()
+		}
+		head := widget.NewButtonWithIcon(fmt.Sprintf("Requests (%d)", len(reqs)), icon, func() {
+			v.requestsFolded = !v.requestsFolded
+			v.refreshRequests()
+		})
+		head.Alignment = widget.ButtonAlignLeading
+		head.Importance = widget.LowImportance
+		line := fyne.CanvasObject(head)
+		if v.requestsFolded {
+			// Folded: who is waiting, on the header line.
+			var who []string
+			for _, r := range reqs {
+				who = append(who, bareJID(r.JID))
 			}
-			v.requests.Add(v.requestCard(r))
+			names := widget.NewLabel(strings.Join(who, ", "))
+			names.Truncation = fyne.TextTruncateEllipsis
+			names.SizeName = theme.SizeNameCaptionText
+			line = container.NewBorder(nil, nil, head, nil, names)
+		}
+		v.requests.Add(small(line))
+		if !v.requestsFolded {
+			for i, r := range reqs {
+				if i == maxRequestsShown {
+					more := widget.NewLabel(fmt.Sprintf("and %d more", len(reqs)-i))
+					more.SizeName = theme.SizeNameCaptionText
+					v.requests.Add(more)
+					break
+				}
+				v.requests.Add(v.requestCard(r))
+			}
 		}
 		v.requests.Add(widget.NewSeparator())
 	}
@@ -184,24 +225,25 @@ func (v *mainView) refreshRequests() {
 // its room; the rest follow when these are answered.
 const maxRequestsShown = 2
 
-// requestPreview is the text of a request's preview: the last messages,
-// plain text only (links are not links here), cut short.
+// requestPreviewRunes bounds a request's preview: about two lines of the
+// left pane; the whole message is in the conversation once accepted.
+const requestPreviewRunes = 90
+
+// requestPreview is the text of a request's preview: the last message,
+// plain text only (links are not links here), cut short, with the number of
+// earlier ones.
 func requestPreview(r MessageRequest) string {
-	ms := r.Messages
-	if len(ms) > 2 {
-		ms = ms[len(ms)-2:]
+	if len(r.Messages) == 0 {
+		return ""
 	}
-	var parts []string
-	for _, m := range ms {
-		b := strings.Join(strings.Fields(m.Body), " ")
-		if rs := []rune(b); len(rs) > 160 {
-			b = string(rs[:160]) + "…"
-		}
-		parts = append(parts, "“"+b+"”")
+	m := r.Messages[len(r.Messages)-1]
+	b := strings.Join(strings.Fields(m.Body), " ")
+	if rs := []rune(b); len(rs) > requestPreviewRunes {
+		b = strings.TrimSpace(string(rs[:requestPreviewRunes])) + "…"
 	}
-	s := strings.Join(parts, "\n")
-	if n := len(r.Messages) - len(ms); n > 0 {
-		s = fmt.Sprintf("(%d earlier)\n", n) + s
+	s := "“" + b + "”"
+	if n := len(r.Messages) - 1; n > 0 {
+		s += fmt.Sprintf(" (and %d earlier)", n)
 	}
 	return s
 }
@@ -223,14 +265,45 @@ func (v *mainView) requestCard(r MessageRequest) fyne.CanvasObject {
 	blockC := widget.NewButton("Block contact", func() { a.block(jid) })
 	blockD := widget.NewButton("Block domain", func() { a.block(domainOf(jid)) })
 	blockC.Importance, blockD.Importance = widget.DangerImportance, widget.DangerImportance
-	buttons := container.NewGridWithColumns(3, accept, blockC, blockD)
+	buttons := small(container.NewGridWithColumns(3, accept, blockC, blockD))
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x22))
 	if r.Trust.Class == event.ClassLookalike {
 		bg.FillColor = withAlpha(theme.Color(theme.ColorNameError), 0x30)
 	}
 	bg.CornerRadius = theme.InputRadiusSize()
-	card := container.NewVBox(container.NewBorder(nil, nil, nil, c.root, who), preview, buttons)
-	return container.NewStack(bg, container.NewPadded(card))
+	card := container.New(&tightVBox{}, container.NewBorder(nil, nil, nil, c.root, who), preview, buttons)
+	return container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(2, 4, 2, 2), card))
+}
+
+// small draws o with smaller text and padding: the Requests area's and the
+// bulletin banners' controls, so that they leave the roster its room.
+func small(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(o, smallTheme{})
+}
+
+// smallTheme is the app's theme with caption-sized text and tighter padding.
+type smallTheme struct{}
+
+func (smallTheme) base() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (t smallTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	return t.base().Color(n, v)
+}
+func (t smallTheme) Font(s fyne.TextStyle) fyne.Resource     { return t.base().Font(s) }
+func (t smallTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Icon(n) }
+func (t smallTheme) Size(n fyne.ThemeSizeName) float32 {
+	b := t.base()
+	switch n {
+	case theme.SizeNameText:
+		return b.Size(theme.SizeNameCaptionText) + 1
+	case theme.SizeNameInnerPadding:
+		return b.Size(n) / 2
+	case theme.SizeNamePadding:
+		return b.Size(n) / 2
+	case theme.SizeNameInlineIcon:
+		return b.Size(n) * 3 / 4
+	}
+	return b.Size(n)
 }
 
 // refreshSubscriptionRequests lists who asked to see the user's presence.
@@ -284,19 +357,7 @@ func (v *mainView) refreshProfile() {
 			v.bulletins.Add(container.NewHBox(more))
 			break
 		}
-		dismiss := widget.NewButtonWithIcon("Dismiss", theme.CancelIcon(), func() {
-			a.profile.DismissBulletin(b.ID)
-			a.do(event.DismissBulletin{ID: b.ID})
-			v.refreshProfile()
-		})
-		tb := newTintBanner(dismiss)
-		text := severityWord(b.Severity) + " from IT: " + b.Title
-		if body := strings.TrimSpace(b.Body); body != "" {
-			text += "\n" + body
-		}
-		tb.set(severityKind(b.Severity), text)
-		tb.text.TextStyle = fyne.TextStyle{Bold: true}
-		v.bulletins.Add(tb.root)
+		v.bulletins.Add(v.bulletinBanner(b))
 	}
 	v.bulletins.Refresh()
 
@@ -340,6 +401,56 @@ func (v *mainView) refreshProfile() {
 	if v.bulletinList != nil {
 		v.fillBulletinList()
 	}
+}
+
+// bulletinBanner is one bulletin as a compact banner: the severity and
+// title in bold and the start of the body on one line; "More" shows the
+// whole text in place, and the Bulletins list keeps it to reread.
+func (v *mainView) bulletinBanner(b event.Bulletin) fyne.CanvasObject {
+	a := v.app
+	open := v.bulletinOpen[b.ID]
+	dismiss := widget.NewButtonWithIcon("Dismiss", theme.CancelIcon(), func() {
+		a.profile.DismissBulletin(b.ID)
+		a.do(event.DismissBulletin{ID: b.ID})
+		delete(v.bulletinOpen, b.ID)
+		v.refreshProfile()
+	})
+	dismiss.Importance = widget.LowImportance
+	title := severityWord(b.Severity) + " from IT: " + b.Title
+	body := strings.TrimSpace(b.Body)
+	right := []fyne.CanvasObject{}
+	if body != "" {
+		word, icon := "More", theme.MenuExpandIcon()
+		if open {
+			word, icon = "Less", theme.MenuDropUpIcon()
+		}
+		more := widget.NewButtonWithIcon(word, icon, func() {
+			v.bulletinOpen[b.ID] = !v.bulletinOpen[b.ID]
+			v.refreshProfile()
+		})
+		more.Importance = widget.LowImportance
+		right = append(right, more)
+	}
+	right = append(right, dismiss)
+	tb := newTintBanner(small(container.NewHBox(right...)))
+	words := widget.NewRichText(&widget.TextSegment{Text: title, Style: widget.RichTextStyleStrong})
+	if body != "" {
+		sep := " — "
+		style := widget.RichTextStyleInline
+		if open {
+			sep = ""
+			style = widget.RichTextStyleParagraph
+		}
+		words.Segments[0].(*widget.TextSegment).Style.Inline = !open
+		words.Segments = append(words.Segments, &widget.TextSegment{Text: sep + body, Style: style})
+	}
+	if open {
+		words.Wrapping = fyne.TextWrapWord
+	} else {
+		words.Truncation = fyne.TextTruncateEllipsis
+	}
+	tb.setWords(severityKind(b.Severity), words)
+	return tb.root
 }
 
 // maxBulletinBanners is how many bulletin banners show at once (newest
