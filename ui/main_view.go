@@ -42,8 +42,8 @@ type mainView struct {
 	requests *fyne.Container
 	// requestsFolded: the Requests area shows only its header line.
 	requestsFolded bool
-	list     *widget.List
-	rows     []RosterRow
+	list           *widget.List
+	rows           []RosterRow
 	// headerIDs are the list rows currently given the (shorter) heading height.
 	headerIDs         map[int]bool
 	headerH, contactH float32
