@@ -17,6 +17,9 @@ PACKAGES=(
 	xvfb libgl1-mesa-dri imagemagick xdotool
 	# Fyne's cgo build: OpenGL and X11 headers
 	gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
+	# ClamAV for the file scan tests: clamd (run privately on a Unix socket,
+	# never as a service) and sigtool for the test signature
+	clamav-daemon clamav
 	# the demo peer bot
 	python3 python3-slixmpp
 	# test CA and certificates, process and socket tools used by the scripts
@@ -52,7 +55,7 @@ as_root() {
 
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing: ${missing[*]}"
-	# Keep package scripts from starting prosody/ejabberd as system services:
+	# Keep package scripts from starting prosody/ejabberd/clamd/freshclam as system services:
 	# the demo and the tests run their own private servers on other ports.
 	made_policy=0
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -69,8 +72,9 @@ else
 	log "all Debian packages present"
 fi
 
-# Stop and disable system prosody/ejabberd services if something started them.
-for svc in prosody ejabberd; do
+# Stop and disable system prosody/ejabberd/clamav services if something started
+# them (clamav-freshclam would try to download signatures; the tests bring their own).
+for svc in prosody ejabberd clamav-daemon clamav-freshclam; do
 	if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
 		if systemctl is-enabled --quiet "$svc" 2>/dev/null || systemctl is-active --quiet "$svc" 2>/dev/null; then
 			log "disabling system $svc service"
@@ -79,7 +83,11 @@ for svc in prosody ejabberd; do
 	elif [ -x "/etc/init.d/$svc" ]; then
 		# Judge by the pid file: "/etc/init.d/ejabberd status" runs
 		# ejabberdctl, which starts an epmd listening on every interface.
-		pidfile=/run/$svc/$svc.pid
+		case $svc in
+		clamav-daemon) pidfile=/run/clamav/clamd.pid ;;
+		clamav-freshclam) pidfile=/run/clamav/freshclam.pid ;;
+		*) pidfile=/run/$svc/$svc.pid ;;
+		esac
 		if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 			log "stopping system $svc service"
 			as_root "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
