@@ -98,7 +98,7 @@ func New(a fyne.App, opts Options) *App {
 	u.openURL = a.OpenURL
 	u.chooseFile = u.fileDialog
 	u.win = a.NewWindow("Palisade")
-	u.win.Resize(fyne.NewSize(1000, 680))
+	u.win.Resize(defaultWindowSize)
 	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnClosed(func() {
 		if u.backend != nil && !u.closing {
@@ -658,3 +658,8 @@ func (a *App) notifyMessages(ms []event.Message) {
 	}
 	a.notify(fyne.NewNotification(title, body))
 }
+
+// defaultWindowSize is the main window's first size: it fits a 1280x800
+// screen with a panel and window frame, and leaves the roster room beside
+// two bulletins and two requests (the layout is tested at 1000x680 too).
+var defaultWindowSize = fyne.NewSize(1120, 720)

@@ -124,7 +124,7 @@ func newMainView(a *App) *mainView {
 		a.roster.SetFilter(s)
 		v.refreshRosterBulk()
 	}
-	v.requests = container.NewVBox()
+	v.requests = container.New(layout.NewCustomPaddedVBoxLayout(2))
 	tmpl := newRosterItem()
 	v.contactH = tmpl.contact.MinSize().Height
 	v.headerH = tmpl.header.MinSize().Height

@@ -212,7 +212,7 @@ func (v *mainView) refreshRequests() {
 					v.requests.Add(more)
 					break
 				}
-				v.requests.Add(v.requestCard(r))
+				v.requests.Add(v.requestCard(r, len(reqs) == 1))
 			}
 		}
 		v.requests.Add(widget.NewSeparator())
@@ -248,7 +248,9 @@ func requestPreview(r MessageRequest) string {
 	return s
 }
 
-func (v *mainView) requestCard(r MessageRequest) fyne.CanvasObject {
+// requestCard is one request: who, the trust badge, the preview (two lines
+// when it is the only request, else one) and the answers.
+func (v *mainView) requestCard(r MessageRequest, alone bool) fyne.CanvasObject {
 	a := v.app
 	jid := r.JID
 	who := widget.NewLabelWithStyle(jid, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -258,21 +260,25 @@ func (v *mainView) requestCard(r MessageRequest) fyne.CanvasObject {
 	// The preview is a plain label: a link in it is only text, never a
 	// hyperlink, until the user accepts the sender.
 	preview := widget.NewLabel(requestPreview(r))
-	preview.Wrapping = fyne.TextWrapWord
+	if alone {
+		preview.Wrapping = fyne.TextWrapWord
+	} else {
+		preview.Truncation = fyne.TextTruncateEllipsis
+	}
 	preview.SizeName = theme.SizeNameCaptionText
 	accept := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { a.acceptRequest(jid) })
 	accept.Importance = widget.HighImportance
 	blockC := widget.NewButton("Block contact", func() { a.block(jid) })
 	blockD := widget.NewButton("Block domain", func() { a.block(domainOf(jid)) })
 	blockC.Importance, blockD.Importance = widget.DangerImportance, widget.DangerImportance
-	buttons := small(container.NewGridWithColumns(3, accept, blockC, blockD))
+	buttons := container.NewGridWithColumns(3, accept, blockC, blockD)
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x22))
 	if r.Trust.Class == event.ClassLookalike {
 		bg.FillColor = withAlpha(theme.Color(theme.ColorNameError), 0x30)
 	}
 	bg.CornerRadius = theme.InputRadiusSize()
 	card := container.New(&tightVBox{}, container.NewBorder(nil, nil, nil, c.root, who), preview, buttons)
-	return container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(2, 4, 2, 2), card))
+	return small(container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(2, 3, 2, 2), card)))
 }
 
 // small draws o with smaller text and padding: the Requests area's and the
@@ -432,7 +438,7 @@ func (v *mainView) bulletinBanner(b event.Bulletin) fyne.CanvasObject {
 		right = append(right, more)
 	}
 	right = append(right, dismiss)
-	tb := newTintBanner(small(container.NewHBox(right...)))
+	tb := newTintBanner(container.NewHBox(right...))
 	words := widget.NewRichText(&widget.TextSegment{Text: title, Style: widget.RichTextStyleStrong})
 	if body != "" {
 		sep := " — "
@@ -450,7 +456,7 @@ func (v *mainView) bulletinBanner(b event.Bulletin) fyne.CanvasObject {
 		words.Truncation = fyne.TextTruncateEllipsis
 	}
 	tb.setWords(severityKind(b.Severity), words)
-	return tb.root
+	return small(tb.root)
 }
 
 // maxBulletinBanners is how many bulletin banners show at once (newest
