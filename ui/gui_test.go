@@ -265,6 +265,17 @@ func TestRosterRendersAndFilters(t *testing.T) {
 	test.Type(h.app.main.filter, "carol")
 	h.mustSee("Carol Nguyen", "carol@acme.test")
 	h.mustNotSee("Bob Martin", "Erin Rossi", "Sales")
+	// Enter opens the first match and clears the filter.
+	h.app.main.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if h.app.active != "carol@acme.test" || h.app.main.filter.Text != "" {
+		t.Errorf("Enter in the filter: active %q, filter %q; want carol@acme.test and an empty filter", h.app.active, h.app.main.filter.Text)
+	}
+	h.mustSee("Bob Martin", "Erin Rossi")
+	test.Type(h.app.main.filter, "nobody")
+	h.app.main.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if h.app.active != "carol@acme.test" || h.app.main.filter.Text != "nobody" {
+		t.Errorf("Enter without a match changed the conversation (%q) or the filter (%q)", h.app.active, h.app.main.filter.Text)
+	}
 	h.app.main.filter.SetText("")
 	h.mustSee("Bob Martin", "Erin Rossi")
 }

@@ -124,6 +124,17 @@ func newMainView(a *App) *mainView {
 		a.roster.SetFilter(s)
 		v.refreshRosterBulk()
 	}
+	// Enter opens the first contact the filter matches and clears it: a
+	// quick way to a conversation from the keyboard (Ctrl+F, name, Enter).
+	v.filter.OnSubmitted = func(string) {
+		for _, r := range v.rows {
+			if r.Kind == RowContact {
+				v.filter.SetText("")
+				a.open(r.Contact.JID)
+				return
+			}
+		}
+	}
 	v.requests = container.New(layout.NewCustomPaddedVBoxLayout(2))
 	tmpl := newRosterItem()
 	v.contactH = tmpl.contact.MinSize().Height
