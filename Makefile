@@ -62,10 +62,12 @@ test-keyring:
 smoke: bin
 	@scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png
 
-# The README's picture: the smoke test, opening Bob's conversation (first
-# roster row) and sending him a message before the screenshot.
+# The README's picture: the smoke test in the demo's scene (managed profile,
+# IT bulletins, a partner's message, two strangers in Requests), with the
+# partner's conversation open and answered before the screenshot.
 screenshot: build
-	SMOKE_CLICK="150 205" SMOKE_TYPE="Hi Bob, may I send files to our partners?" scripts/smoke-gui.sh docs/screenshot.png
+	SMOKE_DEMO=1 SMOKE_OPEN=carol SMOKE_TYPE="Thanks Carol, yes please: send it here." \
+		scripts/smoke-gui.sh docs/screenshot.png
 
 bench: build
 	scripts/bench.sh

@@ -15,6 +15,18 @@
 # SMOKE_KEEP=1 to keep the work directory, SMOKE_CLICK="X Y" to click there
 # (window coordinates) before the screenshot, and then SMOKE_TYPE="text" to
 # type and send a message there (bob must answer).
+#
+# SMOKE_DEMO=1 sets the scene of the README picture, as scripts/demo.sh
+# does: ACME IT's key and the signed example profile
+# (docs/examples/acme-profile.json) as the managed profile in a private
+# PALISADE_SYSTEM_DIR, two IT bulletins published over PubSub, and, once
+# alice is online, a message from carol@partner.test (a partner) and first
+# messages from two strangers (eve@evil.test, unknown, and
+# payroll@acme-corp.test, a lookalike of acme.test) that land in Requests.
+# It needs build/palisade-admin ($PALISADE_ADMIN_BIN). Then
+# SMOKE_OPEN="name" opens that contact's conversation from the keyboard
+# (Ctrl+F, name, Enter) and SMOKE_TYPE="text" is sent there (no answer is
+# awaited: only bob answers).
 set -euo pipefail
 SCRIPT_NAME=smoke-gui
 # shellcheck source=scripts/lib.sh
@@ -62,6 +74,46 @@ fail() {
 
 start_prosody "$work/server"
 start_peer "$work/peer.log" --typing-delay 0.3
+
+if [ "${SMOKE_DEMO:-}" = 1 ]; then
+	admin=${PALISADE_ADMIN_BIN:-build/palisade-admin}
+	if [ ! -x "$admin" ]; then
+		say "building $admin"
+		go build -o "$admin" ./cmd/palisade-admin
+	fi
+	[[ $admin = /* ]] || admin=$ROOT/$admin
+	# ACME IT: a signing key, the example profile signed with it and
+	# installed where a managed machine keeps it, two bulletins on PubSub.
+	it=$work/it
+	export PALISADE_SYSTEM_DIR=$work/system
+	"$admin" keygen --out "$it" --name acme-it >/dev/null
+	mkdir -p "$PALISADE_SYSTEM_DIR/keys"
+	cp "$it/acme-it.jwk" "$PALISADE_SYSTEM_DIR/keys/"
+	cp docs/examples/acme-profile.json "$PALISADE_SYSTEM_DIR/profile.json"
+	"$admin" sign --key "$it/acme-it.private.jwk" "$PALISADE_SYSTEM_DIR/profile.json" >/dev/null
+	it_admin() {
+		"$admin" publish --jid it-admin@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+			--password-fd 3 "$@" 3<<<"$PALISADE_DEMO_PASSWORD"
+	}
+	bulletin() { # ID SEVERITY TITLE BODY
+		"$admin" bulletin new --id "$1" --severity "$2" --title "$3" --body "$4" >"$it/$1.json"
+		"$admin" sign --key "$it/acme-it.private.jwk" "$it/$1.json" >/dev/null
+		it_admin "$it/$1.json" >/dev/null || fail "could not publish bulletin $1 as it-admin"
+	}
+	it_admin "$PALISADE_SYSTEM_DIR/profile.json" >/dev/null || fail "could not publish the profile as it-admin"
+	bulletin demo-welcome info "Security notices from ACME IT" \
+		"IT posts warnings about current scams here. Palisade shows them until you dismiss them."
+	bulletin demo-payroll-phishing critical "Phishing: fake payroll messages" \
+		"Messages from acme-corp.test pretending to be Payroll ask for bank details. It is not ACME. Do not open the link; block the sender."
+	say "managed profile signed by a fresh ACME IT key in $PALISADE_SYSTEM_DIR; two bulletins published"
+fi
+# send_once JID BODY: JID writes BODY to alice once.
+send_once() {
+	"$PY" "$ROOT/scripts/demo-peer.py" --host 127.0.0.1 --port "$C2S_PORT" --ca-file "$CA_FILE" \
+		--password "$PALISADE_DEMO_PASSWORD" --jid "$1" --send-once "$2" >>"$work/strangers.log" 2>&1 ||
+		fail "$1 could not write to alice"
+}
+
 start_xvfb 1280x800
 
 t0=$SECONDS
@@ -79,6 +131,13 @@ wait_for "$limit" grep -q 'is online; greeting' "$work/peer.log" ||
 wait_for 20 grep -q 'sent to alice@acme.test' "$work/peer.log" || fail "bob could not greet alice"
 say "signed in and online after $((SECONDS - t0))s; bob greeted alice"
 kill -0 "$GUI_PID" 2>/dev/null || fail "client exited"
+
+if [ "${SMOKE_DEMO:-}" = 1 ]; then
+	send_once carol@partner.test "Hi Alice, the draft of the Q3 delivery contract is ready. Shall I send it to you here?"
+	send_once eve@evil.test "Hello Alice, I'm a recruiter at a firm you don't know. Could you send me ACME's org chart?"
+	send_once payroll@acme-corp.test "URGENT from ACME Payroll: your payslip is on hold. Confirm your bank details today at https://acme-corp.test/payslip"
+	say "carol, eve and payroll wrote to alice"
+fi
 
 # Let the greeting arrive and the window settle before the picture.
 sleep "${SMOKE_SETTLE:-3}"
@@ -102,6 +161,20 @@ if [ -n "${SMOKE_CLICK:-}" ]; then
 	fi
 	xdotool mousemove --window "$wid" 1 1
 	sleep 1
+fi
+# Open a conversation from the keyboard: Ctrl+F, the name, Enter.
+if [ -n "${SMOKE_OPEN:-}" ]; then
+	xdotool mousemove --window "$wid" 1 1
+	xdotool key --window "$wid" ctrl+f
+	sleep 0.5
+	xdotool type --delay 30 "$SMOKE_OPEN"
+	xdotool key Return
+	sleep 2
+	if [ -n "${SMOKE_TYPE:-}" ]; then
+		xdotool type --delay 20 "$SMOKE_TYPE"
+		xdotool key Return
+		sleep 2
+	fi
 fi
 mkdir -p "$(dirname "$out")"
 import -window "$wid" "png:$out" 2>/dev/null || import -window root "png:$out" || fail "screenshot failed"

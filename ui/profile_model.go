@@ -323,7 +323,21 @@ func (m *ProfileModel) ActiveBulletins(now time.Time) []event.Bulletin {
 			out = append(out, b)
 		}
 	}
+	// The banners show the gravest first (critical, warning, then
+	// notices), newest first within a severity.
+	sort.SliceStable(out, func(i, j int) bool { return severityRank(out[i].Severity) > severityRank(out[j].Severity) })
 	return out
+}
+
+// severityRank orders bulletin severities: critical 2, warning 1, else 0.
+func severityRank(sev string) int {
+	switch sev {
+	case "critical":
+		return 2
+	case "warning":
+		return 1
+	}
+	return 0
 }
 
 // severityKind maps a bulletin's severity to a banner colour.

@@ -475,8 +475,15 @@ func TestAtMostTwoBulletinBanners(t *testing.T) {
 		{ID: "c", Severity: "critical", Title: "Newest", IssuedAt: now},
 	}})
 	h.mustSee("Critical from IT: Newest", "Warning from IT: Middle", "1 more bulletin from IT", "Bulletins (3)")
+	// The gravest first, whatever the order of issue.
+	h.emit(event.Bulletin{ID: "d", Severity: "info", Title: "Newer notice", IssuedAt: now.Add(time.Minute)})
+	if act := h.app.profile.ActiveBulletins(now); len(act) != 4 || act[0].ID != "c" || act[1].ID != "b" || act[2].ID != "d" || act[3].ID != "a" {
+		t.Errorf("banner order %+v, want c (critical), b (warning), d, a (notices, newest first)", act)
+	}
+	h.mustSee("Critical from IT: Newest", "Warning from IT: Middle", "2 more bulletins from IT")
+	h.mustNotSee("Newer notice")
 	h.mustNotSee("Oldest")
-	test.Tap(findButton(t, h.app.main.bulletins, "1 more bulletin from IT"))
+	test.Tap(findButton(t, h.app.main.bulletins, "2 more bulletins from IT"))
 	if s := strings.Join(texts(h.app.win.Canvas().Overlays().Top()), "\n"); !strings.Contains(s, "Oldest") {
 		t.Errorf("the bulletin list does not show the oldest:\n%s", s)
 	}
