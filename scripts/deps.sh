@@ -103,7 +103,7 @@ if ! command -v go >/dev/null; then
 	if [ -x /usr/local/go/bin/go ]; then
 		export PATH="/usr/local/go/bin:$PATH"
 	else
-		log "Go not found: install Go 1.24 or newer into /usr/local/go (https://go.dev/doc/install)"
+		log "Go not found: install Go 1.26 or newer into /usr/local/go (https://go.dev/doc/install)"
 		exit 1
 	fi
 fi
