@@ -225,8 +225,9 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 	}
 	in, tr := s.inbound(st.From)
 	if in.Drop {
-		return // blocked: no event, no receipt
+		return // blocked: no event, no receipt, no file
 	}
+	defer s.fileOffer(st, tr) // a file link, after the message event
 	if st.Receipt != nil && st.Receipt.ID != "" {
 		s.emit(event.Receipt{ID: st.Receipt.ID, From: st.From, Trust: tr})
 	}
@@ -322,7 +323,7 @@ func (s *Session) onIQ(c *conn, st *inStanza) {
 	case st.DiscoInfo != nil && st.Type == "get":
 		q := elem(nsDiscoInfo, "query", "node", st.DiscoInfo.Node).add(
 			elem("", "identity", "category", "client", "type", "pc", "name", "Palisade"))
-		for _, f := range []string{nsDiscoInfo, nsReceipts, nsChatStates, nsCarbons, nsPing} {
+		for _, f := range []string{nsDiscoInfo, nsReceipts, nsChatStates, nsCarbons, nsPing, nsOOB} {
 			q.add(elem("", "feature", "var", f))
 		}
 		reply = iq("result", st.ID, st.From, q)

@@ -58,6 +58,7 @@ type policyFileData struct {
 
 // outgoingFile is a file the policy allows to send.
 type outgoingFile struct {
+	ID   string // the transfer id given with the command; "" = pick one
 	To   string // full or bare JID, as given
 	Path string
 	Name string // base name
@@ -442,7 +443,7 @@ func (s *Session) sendFile(c event.SendFile) {
 			return
 		}
 	}
-	f := outgoingFile{To: to, Path: c.Path, Name: name, Size: fi.Size()}
+	f := outgoingFile{ID: c.ID, To: to, Path: c.Path, Name: name, Size: fi.Size()}
 	if s.pol.upload != nil {
 		s.pol.upload(f)
 		return

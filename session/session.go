@@ -40,6 +40,19 @@ type Config struct {
 	// Profiles keeps the IT-signed configuration profiles and bulletins;
 	// nil: unmanaged (built-in defaults, no PubSub subscription).
 	Profiles *profile.Manager
+
+	// ClamdSocket is the virus scanner's Unix socket; "" = Debian's
+	// /run/clamav/clamd.ctl. Received files wait in DataDir/quarantine
+	// until clamd finds them clean.
+	ClamdSocket string
+	// DownloadDir is where clean received files go; "" = the XDG download
+	// folder, else ~/Downloads.
+	DownloadDir string
+	// UploadHosts names the host(s) of the server's own upload service
+	// when its URLs point at a loopback or private address (a server on
+	// the company network). The hosts of upload slots granted by the
+	// server are trusted without being listed.
+	UploadHosts []string
 }
 
 // Session is one account's connection. It implements event.Backend.
@@ -76,8 +89,9 @@ type Session struct {
 
 	forged atomic.Int64 // forged carbons and roster pushes ignored
 
-	pol  policyState  // the domain policy in force (policy.go)
-	prof profileState // PubSub subscriptions for profiles and bulletins (profile.go)
+	pol   policyState  // the domain policy in force (policy.go)
+	prof  profileState // PubSub subscriptions for profiles and bulletins (profile.go)
+	files fileState    // uploads, offers, downloads, quarantine (files.go)
 
 	// Handlers for answers to our IQs. They survive a resumed stream (the
 	// server re-sends answers it could not deliver) and are dropped with
@@ -137,6 +151,7 @@ func New(cfg Config) (*Session, error) {
 	s.evCond = sync.NewCond(&s.evMu)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.initPolicy()
+	s.initFiles()
 	return s, nil
 }
 

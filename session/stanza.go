@@ -19,6 +19,10 @@ const (
 	nsDiscoInfo  = "http://jabber.org/protocol/disco#info"
 	nsStanzaErr  = "urn:ietf:params:xml:ns:xmpp-stanzas"
 	nsHints      = "urn:xmpp:hints"
+	nsDiscoItems = "http://jabber.org/protocol/disco#items"
+	nsUpload     = "urn:xmpp:http:upload:0"
+	nsOOB        = "jabber:x:oob"
+	nsXData      = "jabber:x:data"
 )
 
 // el is a small XML element tree for outgoing stanzas. It is kept (rather
@@ -111,11 +115,14 @@ type inStanza struct {
 	Priority int    `xml:"priority"`
 
 	// iq
-	Roster    *rosterQuery `xml:"jabber:iq:roster query"`
-	Ping      *empty       `xml:"urn:xmpp:ping ping"`
-	DiscoInfo *struct {
-		Node string `xml:"node,attr"`
-	} `xml:"http://jabber.org/protocol/disco#info query"`
+	Roster     *rosterQuery `xml:"jabber:iq:roster query"`
+	Ping       *empty       `xml:"urn:xmpp:ping ping"`
+	DiscoInfo  *discoInfo   `xml:"http://jabber.org/protocol/disco#info query"`
+	DiscoItems *discoItems  `xml:"http://jabber.org/protocol/disco#items query"`
+
+	// files (XEP-0363 upload slots, XEP-0066 out-of-band data; files.go)
+	Slot *uploadSlot `xml:"urn:xmpp:http:upload:0 slot"`
+	OOB  []oobData   `xml:"jabber:x:oob x"`
 
 	// blocking (XEP-0191)
 	Blocklist *blockItems `xml:"urn:xmpp:blocking blocklist"`
@@ -127,6 +134,51 @@ type inStanza struct {
 	PubSub      *pubsubQuery `xml:"http://jabber.org/protocol/pubsub pubsub"`
 
 	Error *stanzaError `xml:"error"`
+}
+
+type discoInfo struct {
+	Node       string `xml:"node,attr"`
+	Identities []struct {
+		Category string `xml:"category,attr"`
+		Type     string `xml:"type,attr"`
+	} `xml:"identity"`
+	Features []struct {
+		Var string `xml:"var,attr"`
+	} `xml:"feature"`
+	Forms []xdataForm `xml:"jabber:x:data x"`
+}
+
+type xdataForm struct {
+	Type   string `xml:"type,attr"`
+	Fields []struct {
+		Var    string   `xml:"var,attr"`
+		Values []string `xml:"value"`
+	} `xml:"field"`
+}
+
+type discoItems struct {
+	Items []struct {
+		JID  string `xml:"jid,attr"`
+		Node string `xml:"node,attr"`
+	} `xml:"item"`
+}
+
+type uploadSlot struct {
+	Put struct {
+		URL     string `xml:"url,attr"`
+		Headers []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:",chardata"`
+		} `xml:"header"`
+	} `xml:"put"`
+	Get struct {
+		URL string `xml:"url,attr"`
+	} `xml:"get"`
+}
+
+type oobData struct {
+	URL  string `xml:"url"`
+	Desc string `xml:"desc"`
 }
 
 type carbonWrap struct {
@@ -156,8 +208,13 @@ type rosterItem struct {
 }
 
 type stanzaError struct {
-	Type       string `xml:"type,attr"`
-	Text       string `xml:"urn:ietf:params:xml:ns:xmpp-stanzas text"`
+	Type string `xml:"type,attr"`
+	Text string `xml:"urn:ietf:params:xml:ns:xmpp-stanzas text"`
+	// FileTooLarge is the upload service's limit when it refused a slot
+	// (XEP-0363 §4).
+	FileTooLarge *struct {
+		Max string `xml:"max-file-size"`
+	} `xml:"urn:xmpp:http:upload:0 file-too-large"`
 	Conditions []struct {
 		XMLName xml.Name
 	} `xml:",any"`

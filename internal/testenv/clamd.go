@@ -46,7 +46,10 @@ func StartClamd(tb testing.TB) *Clamd {
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			if b, err := os.ReadFile(filepath.Join(c.Dir, "clamd.log")); err == nil {
-				tb.Logf("clamd log:\n%s", b)
+				if len(b) > 1500 {
+					b = b[len(b)-1500:]
+				}
+				tb.Logf("clamd log (end):\n%s", b)
 			}
 		}
 		c.Stop()
