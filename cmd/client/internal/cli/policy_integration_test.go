@@ -52,12 +52,11 @@ func TestIntegrationHeadlessPolicy(t *testing.T) {
 		t.Errorf("refused = %v", r)
 	}
 
-	// A colleague may receive files: the upload step answers that this
-	// version cannot send them yet.
-	c.send(`{"cmd":"sendfile","to":"bob@acme.test","path":"` + file + `"}`)
-	e := c.waitFor("error", 10*time.Second)
-	if e["command"] != "sendfile" || e["code"] != event.CodeUnsupported {
-		t.Errorf("error = %v", e)
+	// A colleague may receive files: the file is uploaded and its link sent.
+	c.send(`{"cmd":"sendfile","to":"bob@acme.test","path":"` + file + `","id":"f-1"}`)
+	e := c.waitFor("file_sent", 20*time.Second)
+	if e["id"] != "f-1" || e["to"] != "bob@acme.test" || e["name"] != "payroll.pdf" || e["size"] != float64(17) {
+		t.Errorf("file_sent = %v", e)
 	}
 
 	c.send(`{"cmd":"quit"}`)
