@@ -2,7 +2,11 @@ package filesafe
 
 import (
 	"errors"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -241,4 +245,30 @@ func FuzzCheckURL(f *testing.F) {
 		}
 		safe(t, in, NameFromURL(u))
 	})
+}
+
+// TestPure: the package does no I/O. Its non-test files import none of the
+// packages that could.
+func TestPure(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := map[string]bool{"os": true, "net": true, "syscall": true, "io/fs": true, "os/exec": true, "net/http": true, "time": true}
+	n := 0
+	for _, p := range pkgs {
+		for name, f := range p.Files {
+			n++
+			for _, imp := range f.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				if forbidden[path] || strings.Contains(path, ".") {
+					t.Errorf("%s imports %s: filesafe must stay pure (no I/O, no clock, no dependencies)", name, path)
+				}
+			}
+		}
+	}
+	if n < 3 {
+		t.Fatalf("found %d source files", n)
+	}
 }

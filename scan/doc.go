@@ -8,7 +8,7 @@
 // decides what an unavailable scanner means (the session keeps the file in
 // quarantine by default).
 //
-// It may use the network (a Unix socket) and read what it is given; it must
-// not import Fyne, ui, session or mellium, and it never touches the file
-// system itself.
+// It may use the network (a Unix socket) and read what it is given.
+// This package must not import Fyne, ui, session or mellium, and it never
+// touches the file system itself.
 package scan
