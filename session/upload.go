@@ -207,8 +207,14 @@ func (s *Session) requestSlot(ctx context.Context, svc *uploadService, name stri
 	// The slot came from our own server: its hosts are the upload host.
 	s.learnUploadHost(put)
 	s.learnUploadHost(get)
-	headers = http.Header{}
-	for _, h := range st.Slot.Put.Headers {
+	return put, get, slotHeaders(st.Slot), nil
+}
+
+// slotHeaders keeps the headers XEP-0363 §5 allows on the PUT, without
+// line breaks.
+func slotHeaders(slot *uploadSlot) http.Header {
+	headers := http.Header{}
+	for _, h := range slot.Put.Headers {
 		// XEP-0363 §5: only these headers, without line breaks.
 		v := strings.Map(func(r rune) rune {
 			if r == '\r' || r == '\n' {
@@ -221,7 +227,7 @@ func (s *Session) requestSlot(ctx context.Context, svc *uploadService, name stri
 			headers.Set(h.Name, v)
 		}
 	}
-	return put, get, headers, nil
+	return headers
 }
 
 func conditionOf(e *stanzaError) string {
