@@ -18,6 +18,10 @@ import (
 // FileName is the log's file name inside its directory.
 const FileName = "audit.jsonl"
 
+// DirName is the log's directory inside the client's data directory: the
+// client opens filepath.Join(dataDir, DirName).
+const DirName = "audit"
+
 // Genesis is the prev of the first entry.
 var Genesis = strings.Repeat("0", 64)
 

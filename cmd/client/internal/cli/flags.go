@@ -49,6 +49,8 @@ const usageHead = `Usage:
   client --headless --jid JID [flags]         run without a window: JSON commands on stdin, JSON events on stdout
   client policy explain [--profile FILE] [--keys DIR] JID...
                                               check a signed profile and print its verdict on each JID as JSON
+  client audit verify|export [--data-dir DIR] [--out FILE]
+                                              check the audit log's hash chain, or copy it with a verification summary
 
 The password is never taken from the command line: it is read from
 --password-fd, or else from the system keyring ("remember me").
