@@ -98,6 +98,9 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"profile-stays-below-the-session", pkg("profile", m+"session")},
 		{"profile-stays-below-the-session", pkg("profile", "mellium.im/xmpp/jid")},
 		{"profile-stays-below-the-session", pkg("profile", "fyne.io/fyne/v2")},
+		{"storage-stays-below-the-session", pkg("audit", m+"session")},
+		{"storage-stays-below-the-session", pkg("archive", "mellium.im/xmpp/jid")},
+		{"storage-stays-below-the-session", pkg("archive", m+"ui")},
 		{"testenv-only-in-tests", pkg("session", m+"internal/testenv")},
 		{"uidemo-only-in-tools-and-tests", pkg("cmd/client", m+"ui/uidemo")},
 	}
@@ -134,6 +137,8 @@ func TestRulesCatchViolations(t *testing.T) {
 		pkg("policy", "strings", "time"),
 		pkg("profile", "os", m+"policy", m+"event", "github.com/go-jose/go-jose/v4"),
 		pkg("internal/testenv", "os/exec"),
+		pkg("audit", "os", "crypto/sha256", m+"event"),
+		pkg("archive", "database/sql", "github.com/ncruces/go-sqlite3", m+"event"),
 		pkg("ui/internal/demo", m+"ui", m+"ui/uidemo", "fyne.io/fyne/v2/app"),
 	}
 	if vs := Check(clean, Rules, nil); len(vs) != 0 {

@@ -190,6 +190,13 @@ var Rules = []Rule{
 		Scope:     Direct | Tests | Transitive,
 	},
 	{
+		Name:      "storage-stays-below-the-session",
+		Why:       "audit/ (the hash-chained audit log) and archive/ (the encrypted message archive) are storage used by the session, the GUI and the command line alike: they must not import Fyne, ui/, session/ or mellium",
+		Applies:   func(rel string) bool { return under(rel, "audit", "archive") },
+		Forbidden: anyOf(fyne, ui, session, xmpp),
+		Scope:     Direct | Tests | Transitive,
+	},
+	{
 		Name:      "testenv-only-in-tests",
 		Why:       "internal/testenv starts servers and keyrings for tests; shipped code may not depend on it (import it from _test.go files only)",
 		Applies:   func(rel string) bool { return !under(rel, "internal/testenv", "testenv") },
