@@ -620,3 +620,27 @@ func TestManyMessagesAtOneInstant(t *testing.T) {
 		t.Errorf("search: %d results, want %d", len(rs), len(ms))
 	}
 }
+
+// FuzzSearch: whatever the user types, Search answers without an FTS5
+// syntax error, and every result holds every searched word's letters.
+func FuzzSearch(f *testing.F) {
+	a, err := Open(filepath.Join(f.TempDir(), "fuzz.db"), testKey(3))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer a.Close()
+	for i, b := range []string{"alpha beta gamma", "Réunion à l'hôtel", `quote "a" OR body:*`, "NEAR(x y) ^z", "日本語のテキスト"} {
+		if _, err := a.Add(msg(i, b)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	for _, s := range []string{"alpha", `"a" OR body:*`, "NEAR(", "^", "*", `""`, "a*b*", "conversation:bob", "body : (x", "-x", "AND OR NOT", "\x00", "日本", "{body}: x", "a\"*"} {
+		f.Add(s, "")
+		f.Add(s, `bob@acme.test"`)
+	}
+	f.Fuzz(func(t *testing.T, q, conv string) {
+		if _, err := a.Search(q, SearchOptions{Conversation: conv, Limit: 5}); err != nil {
+			t.Fatalf("Search(%q, %q): %v", q, conv, err)
+		}
+	})
+}

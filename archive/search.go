@@ -40,10 +40,13 @@ const (
 // search for words: every white-space separated word becomes a quoted FTS5
 // string (inner quotes doubled), so that FTS5 syntax (OR, AND, NOT, NEAR,
 // column filters, parentheses, ^, +) is searched as text; a word ending in
-// "*" becomes a prefix search; words without a letter or digit are dropped.
+// "*" becomes a prefix search; words without a letter or digit are dropped;
+// NUL characters separate words.
 // It returns "" when nothing is left to search for.
 func MatchQuery(input string) string {
 	var terms []string
+	// FTS5 reads its query as a C string: a NUL would end it early.
+	input = strings.ReplaceAll(input, "\x00", " ")
 	for _, w := range strings.Fields(input) {
 		prefix := strings.HasSuffix(w, "*")
 		w = strings.TrimRight(w, "*")
@@ -84,7 +87,8 @@ func (a *Archive) Search(query string, o SearchOptions) ([]Result, error) {
 	args := []any{}
 	if o.Conversation != "" {
 		if MatchQuery(o.Conversation) != "" {
-			match += ` AND conversation : ^"` + strings.ReplaceAll(o.Conversation, `"`, `""`) + `"`
+			conv := strings.ReplaceAll(strings.ReplaceAll(o.Conversation, "\x00", ""), `"`, `""`)
+			match += ` AND conversation : ^"` + conv + `"`
 		}
 		q += ` AND m.conversation = ?`
 		args = append(args, o.Conversation)
