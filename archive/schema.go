@@ -30,28 +30,30 @@ var migrations = []string{
 		trust_org          TEXT NOT NULL DEFAULT '',
 		trust_lookalike_of TEXT NOT NULL DEFAULT '',
 		is_room            INTEGER NOT NULL DEFAULT 0,
-		is_private         INTEGER NOT NULL DEFAULT 0
+		is_private         INTEGER NOT NULL DEFAULT 0,
+		-- the conversation as one full-text token (hex is one word to the
+		-- tokenizer, and a different JID is always a different word)
+		conversation_token TEXT GENERATED ALWAYS AS (hex(conversation)) VIRTUAL
 	);
 	CREATE INDEX messages_conversation_time ON messages (conversation, time, id);
-	CREATE INDEX messages_time ON messages (time);
 	CREATE UNIQUE INDEX messages_stanza_id ON messages (account, conversation, stanza_id) WHERE stanza_id <> '';
 	CREATE UNIQUE INDEX messages_dedup ON messages (account, conversation, sender_key, dedup_id) WHERE dedup_id <> '';
-	-- The conversation is indexed too, so that a search within one
-	-- conversation intersects two word lists instead of filtering every
-	-- match (the exact test stays in SQL).
+	-- The conversation is indexed too (as one token), so that a search
+	-- within one conversation intersects two word lists instead of
+	-- filtering every match (the exact test stays in SQL).
 	CREATE VIRTUAL TABLE messages_fts USING fts5 (
-		body, conversation, content = 'messages', content_rowid = 'id',
+		body, conversation_token, content = 'messages', content_rowid = 'id',
 		tokenize = 'unicode61 remove_diacritics 2'
 	);
 	CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-		INSERT INTO messages_fts (rowid, body, conversation) VALUES (new.id, new.body, new.conversation);
+		INSERT INTO messages_fts (rowid, body, conversation_token) VALUES (new.id, new.body, new.conversation_token);
 	END;
 	CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-		INSERT INTO messages_fts (messages_fts, rowid, body, conversation) VALUES ('delete', old.id, old.body, old.conversation);
+		INSERT INTO messages_fts (messages_fts, rowid, body, conversation_token) VALUES ('delete', old.id, old.body, old.conversation_token);
 	END;
 	CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, conversation ON messages BEGIN
-		INSERT INTO messages_fts (messages_fts, rowid, body, conversation) VALUES ('delete', old.id, old.body, old.conversation);
-		INSERT INTO messages_fts (rowid, body, conversation) VALUES (new.id, new.body, new.conversation);
+		INSERT INTO messages_fts (messages_fts, rowid, body, conversation_token) VALUES ('delete', old.id, old.body, old.conversation_token);
+		INSERT INTO messages_fts (rowid, body, conversation_token) VALUES (new.id, new.body, new.conversation_token);
 	END;
 	CREATE TABLE sync_points (
 		account TEXT NOT NULL,

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -81,15 +82,11 @@ func (a *Archive) Search(query string, o SearchOptions) ([]Result, error) {
 		FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
 		WHERE messages_fts MATCH ?`
 	// The words are searched in the body only; a conversation narrows the
-	// match through the indexed conversation column (a quoted phrase
-	// anchored at its start), then exactly in SQL.
+	// match through its indexed token (see the schema), then exactly in SQL.
 	match = "body : (" + match + ")"
 	args := []any{}
 	if o.Conversation != "" {
-		if MatchQuery(o.Conversation) != "" {
-			conv := strings.ReplaceAll(strings.ReplaceAll(o.Conversation, "\x00", ""), `"`, `""`)
-			match += ` AND conversation : ^"` + conv + `"`
-		}
+		match += ` AND conversation_token : "` + strings.ToUpper(hex.EncodeToString([]byte(o.Conversation))) + `"`
 		q += ` AND m.conversation = ?`
 		args = append(args, o.Conversation)
 	}
