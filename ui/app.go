@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"image"
 	"net/url"
 	"strings"
 	"time"
@@ -46,6 +47,14 @@ type App struct {
 	accepting map[string]bool
 	// lastFileTo is the peer of the last file send, where a file error goes.
 	lastFileTo string
+	// filesWaiting are files offered by people whose first message waits
+	// in Requests; they join the conversation on Accept.
+	filesWaiting map[string][]*FileItem
+	// thumbs are the thumbnails of received images scanned clean, by id.
+	thumbs map[string]image.Image
+	// revealed: lookalike conversations the user chose to see anyway
+	// (past the interstitial), for this session.
+	revealed map[string]bool
 	// openURL opens a link in the browser (the App's by default; tests
 	// record instead). Nothing is ever fetched by Palisade itself.
 	openURL func(u *url.URL) error
@@ -92,14 +101,19 @@ func New(a fyne.App, opts Options) *App {
 		held:      map[string][]string{},
 		accepting: map[string]bool{},
 		focused:   true,
-		typing:    map[string]*typingTracker{},
-		ownShow:   event.ShowAvailable,
+		thumbs:    map[string]image.Image{},
+		revealed:  map[string]bool{},
+
+		filesWaiting: map[string][]*FileItem{},
+		typing:       map[string]*typingTracker{},
+		ownShow:      event.ShowAvailable,
 	}
 	u.openURL = a.OpenURL
 	u.chooseFile = u.fileDialog
 	u.win = a.NewWindow("Palisade")
 	u.win.Resize(defaultWindowSize)
 	u.win.SetCloseIntercept(u.closeWindow)
+	u.win.SetOnDropped(u.dropped)
 	u.win.SetOnClosed(func() {
 		if u.backend != nil && !u.closing {
 			u.backend.Do(event.Quit{})
@@ -319,6 +333,9 @@ func (a *App) resetSession() {
 	a.held = map[string][]string{}
 	a.accepting = map[string]bool{}
 	a.lastFileTo = ""
+	a.filesWaiting = map[string][]*FileItem{}
+	a.thumbs = map[string]image.Image{}
+	a.revealed = map[string]bool{}
 	a.typing = map[string]*typingTracker{}
 	a.active = ""
 	a.lastErr = ""
@@ -498,7 +515,27 @@ func (a *App) apply(gen int, batch []event.Event) {
 					}
 				})
 			}
+		case event.FileProgress, event.FileSent, event.FileOffered, event.FileReceived, event.FileRejected:
+			if o, ok := ev.(event.FileOffered); ok {
+				trusted(o.From, o.Trust)
+			}
+			conv, added := a.fileEvent(ev, now)
+			if conv != "" && conv == a.active {
+				activeDirty = true
+				activeAppended = activeAppended || added
+			}
+			if added {
+				rosterDirty = true
+			}
 		case event.Error:
+			if e.Command == (event.SendFile{}).CommandName() {
+				if conv := a.fileError(e); conv != "" {
+					if conv == a.active {
+						activeDirty = true
+					}
+					continue
+				}
+			}
 			if e.Command == (event.SendFile{}).CommandName() && a.lastFileTo != "" {
 				// A file that could not go is said where it was sent.
 				a.chats.System(a.lastFileTo, "File not sent: "+e.Message, now)
@@ -526,6 +563,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 					m.Request = false
 					a.chats.Incoming(m, a.self)
 				}
+				a.releaseFiles(jid, now)
 				a.roster.Touch(jid)
 				if a.accepting[jid] {
 					opens = append(opens, jid)
@@ -537,6 +575,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 			}
 			delete(a.accepting, jid)
 		case event.Blocked:
+			a.dropWaitingFiles(e.JID)
 			if a.requests.Blocked(e.JID) > 0 {
 				requestsDirty, titleDirty = true, true
 			}

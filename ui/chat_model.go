@@ -57,6 +57,9 @@ type ChatMessage struct {
 	// System: a line from Palisade itself (a refusal, a file that could not
 	// go), not from either person.
 	System bool
+	// File: the row is a file (sent, or offered by the peer); Body is then
+	// not shown.
+	File *FileItem
 }
 
 // Conversation is the 1:1 chat with one bare JID.
@@ -90,11 +93,14 @@ type ChatModel struct {
 	// byID finds the conversation of an outgoing message from its id alone,
 	// for Sent/Acked/Receipt events whose peer JID differs in form.
 	byID map[string]string
+	// files are the file transfers by id.
+	files   map[string]*FileItem
+	fileSeq int
 }
 
 // NewChatModel returns an empty set of conversations.
 func NewChatModel() *ChatModel {
-	return &ChatModel{convs: map[string]*Conversation{}, byID: map[string]string{}}
+	return &ChatModel{convs: map[string]*Conversation{}, byID: map[string]string{}, files: map[string]*FileItem{}}
 }
 
 // Conv returns the conversation with jid, creating it.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image"
 	"image/color"
 	"net/url"
 	"strings"
@@ -21,8 +22,10 @@ type chatPane struct {
 	app  *App
 	root *fyne.Container
 
-	empty    fyne.CanvasObject
-	content  fyne.CanvasObject
+	empty   fyne.CanvasObject
+	content fyne.CanvasObject
+	// gate is the lookalike interstitial, shown before the conversation.
+	gate     *gateView
 	presence *widget.Icon
 	name     *canvas.Text
 	// trust is the trust mark beside the name in the header; warning is the
@@ -33,13 +36,15 @@ type chatPane struct {
 	addBtn    *widget.Button
 	removeBtn *widget.Button
 
-	list     *messageList
-	conv     *Conversation
-	count    int // messages shown: len(conv.Messages) at the last refresh
-	heights  map[int]float32
-	hwidth   float32
-	measurer *widget.RichText
-	headerH  float32
+	list *messageList
+	// fileMeasure is a file box that only measures file rows' heights.
+	fileMeasure *fileBox
+	conv        *Conversation
+	count       int // messages shown: len(conv.Messages) at the last refresh
+	heights     map[int]float32
+	hwidth      float32
+	measurer    *widget.RichText
+	headerH     float32
 
 	typing   *widget.Label
 	composer *composerEntry
@@ -84,7 +89,12 @@ func newChatPane(a *App) *chatPane {
 	p.measurer.Wrapping = fyne.TextWrapWord
 	p.list = &messageList{}
 	p.list.Length = func() int { return p.count }
-	p.list.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
+	p.fileMeasure = newFileBox(nil)
+	p.list.CreateItem = func() fyne.CanvasObject {
+		r := newMessageRow()
+		r.file.app = p.app
+		return r
+	}
 	p.list.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) { p.updateRow(id, o.(*messageRow)) }
 	p.list.ExtendBaseWidget(p.list)
 	p.list.OnSelected = func(id widget.ListItemID) { p.list.Unselect(id) }
@@ -124,7 +134,8 @@ func newChatPane(a *App) *chatPane {
 		p.whoHint, p.fileLine)
 	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), p.warning.root, widget.NewSeparator()), container.NewPadded(bottom), nil, nil, p.list)
 	p.content.Hide()
-	p.root = container.NewStack(p.empty, p.content)
+	p.gate = newGateView(a)
+	p.root = container.NewStack(p.empty, p.content, p.gate.root)
 	return p
 }
 
@@ -157,10 +168,24 @@ func (p *chatPane) show() {
 	if jid == "" {
 		p.conv, p.count = nil, 0
 		p.content.Hide()
+		p.gate.root.Hide()
 		p.empty.Show()
+		p.shownFor = ""
 		return
 	}
 	p.empty.Hide()
+	if p.app.gated(jid) {
+		// A lookalike: the interstitial comes first, the conversation
+		// (messages, composer) stays hidden until the user chooses.
+		p.conv, p.count = nil, 0
+		p.content.Hide()
+		p.gate.set(p.app.roster.Trust(jid), jid)
+		p.gate.root.Show()
+		p.shownFor = ""
+		p.list.Refresh()
+		return
+	}
+	p.gate.root.Hide()
 	p.content.Show()
 	switched := p.shownFor != jid
 	p.conv = p.app.chats.Conv(jid)
@@ -237,6 +262,15 @@ func (p *chatPane) refreshTrust(c ContactView) {
 	}
 }
 
+// contains reports whether pos (in window coordinates) is over the chat
+// pane.
+func (p *chatPane) contains(pos fyne.Position) bool {
+	d := fyne.CurrentApp().Driver()
+	at := d.AbsolutePositionForObject(p.root)
+	s := p.root.Size()
+	return pos.X >= at.X && pos.Y >= at.Y && pos.X < at.X+s.Width && pos.Y < at.Y+s.Height
+}
+
 // showFileReason shows the whole reason why files cannot go to the open
 // conversation's peer.
 func (p *chatPane) showFileReason() {
@@ -297,6 +331,9 @@ func (p *chatPane) updateRow(id int, r *messageRow) {
 	m := p.conv.Messages[id]
 	peer := p.conv.JID
 	r.set(m, p.senderName(m), formatTime(m.Time, p.app.now()), func(link string) { p.app.openLink(link, peer, m.Outgoing) })
+	if m.File != nil {
+		r.setFile(m.File, p.app.roster.Contact(peer).DisplayName(), p.app.thumbs[m.File.ID])
+	}
 	if h, ok := p.rowHeight(id); ok {
 		p.list.SetItemHeight(id, h)
 	}
@@ -313,11 +350,16 @@ func (p *chatPane) rowHeight(id int) (float32, bool) {
 		p.hwidth = w
 		p.heights = map[int]float32{}
 	}
+	if p.headerH == 0 {
+		p.headerH = newMessageRow().headerHeight()
+	}
+	if f := p.conv.Messages[id].File; f != nil {
+		// File rows change as the transfer moves: measured each time.
+		p.fileMeasure.set(f, p.app.roster.Contact(p.conv.JID).DisplayName(), p.app.thumbs[f.ID])
+		return p.headerH + p.fileMeasure.height(fileBoxWidth(w)) + theme.Padding(), true
+	}
 	h, ok := p.heights[id]
 	if !ok {
-		if p.headerH == 0 {
-			p.headerH = newMessageRow().headerHeight()
-		}
 		p.measurer.Segments = bodySegments(p.conv.Messages[id], func(string) {}) // the same lines as shown
 		p.measurer.Refresh()
 		p.measurer.Resize(fyne.NewSize(w, 1))
@@ -387,7 +429,14 @@ type messageRow struct {
 	body   *widget.RichText // the body with links, or a line from Palisade
 	text   string           // the body as received, exactly
 	head   *fyne.Container
+	file   *fileBox // shown instead of the body for a file
 }
+
+// maxFileBoxWidth is the widest a file row's box gets: a card, not a
+// banner across the whole pane.
+const maxFileBoxWidth = 560
+
+func fileBoxWidth(w float32) float32 { return fyne.Min(w, maxFileBoxWidth) }
 
 // hasLink reports whether m needs the rich body (links, or a line from
 // Palisade); other messages use a plain label, whose text can be selected.
@@ -474,6 +523,8 @@ func newMessageRow() *messageRow {
 	r.plain.Wrapping = fyne.TextWrapWord
 	r.plain.Selectable = true
 	r.head = container.NewHBox(r.sender, r.when, r.ticks, r.state)
+	r.file = newFileBox(nil)
+	r.file.root.Hide()
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -489,7 +540,12 @@ func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)
 	}
 	r.when.SetText(when)
 	r.text = m.Body
-	if hasLink(m) {
+	r.file.root.Hide()
+	if m.File != nil {
+		r.text = ""
+		r.body.Hide()
+		r.plain.Hide()
+	} else if hasLink(m) {
 		r.plain.Hide()
 		r.body.Segments = bodySegments(m, onLink)
 		r.body.Refresh()
@@ -533,13 +589,20 @@ func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)
 	}
 }
 
+// setFile shows a file row's box in place of the body.
+func (r *messageRow) setFile(f *FileItem, peerName string, thumb image.Image) {
+	r.file.set(f, peerName, thumb)
+	r.file.root.Show()
+	r.Refresh()
+}
+
 func withAlpha(c color.Color, a uint8) color.Color {
 	r, g, b, _ := c.RGBA()
 	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
 }
 
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
-	return &messageRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.head, r.body, r.plain}}
+	return &messageRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.head, r.body, r.plain, r.file.root}}
 }
 
 type messageRowRenderer struct {
@@ -558,12 +621,20 @@ func (m *messageRowRenderer) Layout(size fyne.Size) {
 		b.Move(fyne.NewPos(pad, hh-pad))
 		b.Resize(fyne.NewSize(size.Width-2*pad, size.Height-hh+pad))
 	}
+	if m.r.file.root.Visible() {
+		w := fileBoxWidth(size.Width - 4*pad)
+		m.r.file.root.Move(fyne.NewPos(2*pad, hh))
+		m.r.file.root.Resize(fyne.NewSize(w, m.r.file.root.MinSize().Height))
+	}
 }
 
 func (m *messageRowRenderer) MinSize() fyne.Size {
 	body := m.r.body.MinSize()
 	if m.r.plain.Visible() {
 		body = m.r.plain.MinSize()
+	}
+	if m.r.file.root.Visible() {
+		body = m.r.file.root.MinSize()
 	}
 	return fyne.NewSize(100, m.r.headerHeight()+body.Height)
 }

@@ -19,8 +19,13 @@
 //     also plain data.
 //   - signin.go, main_view.go, chat_view.go, composer.go, contacts.go,
 //     presence.go, trust_view.go: the widgets; trust_app.go: the actions
-//     behind them (confirming a first message, sending a file, opening a
-//     link, accepting or blocking a request, importing a profile).
+//     behind them (confirming a first message, opening a link, accepting
+//     or blocking a request, importing a profile).
+//   - file_model.go, file_app.go, file_view.go, thumb.go: files in a
+//     conversation (Attach, drag and drop, progress, Cancel, Send again,
+//     Download, Scan again, Open once scanned clean, thumbnails of clean
+//     images only); gate_view.go: the lookalike interstitial shown before
+//     a lookalike's conversation.
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it
 //     for screenshots. Neither is product code.
 //

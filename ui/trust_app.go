@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/url"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -47,6 +46,9 @@ func (a *App) applyRefused(e event.Refused, now time.Time) (conv string, errLine
 		a.chats.System(conv, "Not sent: "+refusedReason(e), now)
 		return conv, false
 	case (event.SendFile{}).CommandName():
+		if conv = a.refusedFile(e); conv != "" {
+			return conv, false
+		}
 		conv = bareJID(e.To)
 		if conv == "" {
 			conv = a.lastFileTo
@@ -139,20 +141,6 @@ func (a *App) decideHeld(peer string, yes bool) {
 		a.chats.System(peer, "Not sent: you chose not to write to "+bareJID(peer)+". "+back, a.now())
 	}
 	if peer == a.active && a.onMain {
-		a.main.chatChanged(true)
-	}
-}
-
-// sendFile asks the session to send the file at path to jid. The policy
-// decides there; a refusal comes back as an event.
-func (a *App) sendFile(jid, path string) {
-	if jid == "" || path == "" {
-		return
-	}
-	a.lastFileTo = bareJID(jid)
-	a.chats.System(jid, "Sending file "+filepath.Base(path)+"…", a.now())
-	a.do(event.SendFile{To: bareJID(jid), Path: path})
-	if jid == a.active && a.onMain {
 		a.main.chatChanged(true)
 	}
 }

@@ -138,6 +138,8 @@ func TestLookalikeChatBannerAndComposerHint(t *testing.T) {
 	h := trustedIn(t)
 	h.app.Open("alice@acrne.test")
 	p := h.app.main.chat
+	// Past the interstitial, the conversation keeps its red banner.
+	test.Tap(p.gate.anyway)
 	if !p.warning.root.Visible() || p.warning.kind != BannerError {
 		t.Fatalf("lookalike banner visible=%v kind=%v, want a red banner", p.warning.root.Visible(), p.warning.kind)
 	}
@@ -152,6 +154,7 @@ func TestLookalikeChatBannerAndComposerHint(t *testing.T) {
 	// A punycode lookalike names the ASCII form too.
 	h.emit(event.Message{ID: "p1", From: "ceo@аcme.test/x", Body: "urgent wire transfer", Time: time.Now(), Trust: tPunycode})
 	h.app.Open("ceo@аcme.test")
+	test.Tap(p.gate.anyway)
 	if txt := p.warning.title.Text; !strings.Contains(txt, "аcme.test (xn--cme-8cd.test) is not acme.test") {
 		t.Errorf("punycode banner = %q", txt)
 	}
@@ -349,13 +352,15 @@ func TestAttachControl(t *testing.T) {
 	}
 	h.mustNotSee("Files cannot be sent")
 	test.Tap(p.attach)
-	if got := lastCmd(h); got != (event.SendFile{To: "bob@acme.test", Path: "/home/alice/report.pdf"}) {
-		t.Fatalf("attach sent %#v", got)
+	sf, ok := lastCmd(h).(event.SendFile)
+	if !ok || sf.To != "bob@acme.test" || sf.Path != "/home/alice/report.pdf" || sf.ID == "" {
+		t.Fatalf("attach sent %#v, want a SendFile with an id", lastCmd(h))
 	}
 	h.emit(event.Error{Command: "sendfile", Code: "unsupported", Message: "file transfer is not available yet"})
-	h.mustSee("File not sent: file transfer is not available yet")
+	h.mustSee("report.pdf", "Not sent: file transfer is not available yet")
+	test.Tap(p.attach)
 	h.emit(event.Refused{Command: "sendfile", To: "bob@acme.test", Code: event.RefusedFilePolicy, Reason: ".exe files are blocked by ACME IT"})
-	h.mustSee("File not sent: .exe files are blocked by ACME IT")
+	h.mustSee("Not sent: .exe files are blocked by ACME IT")
 }
 
 func TestLinksShowTargetAndAskForStrangers(t *testing.T) {
@@ -560,7 +565,7 @@ func TestDemoBackendTrustStates(t *testing.T) {
 	h.app.sendFile("sam@globex.test", "/tmp/x.pdf")
 	waitFor("the file refusal", func() bool {
 		ms := h.app.chats.Conv("sam@globex.test").Messages
-		return len(ms) == 2 && strings.Contains(ms[1].Body, "not allowed by ACME IT")
+		return len(ms) == 1 && ms[0].File != nil && ms[0].File.State == FileFailed && strings.Contains(ms[0].File.Reason, "not allowed by ACME IT")
 	})
 
 	// Accepting the request moves it into the chats.
@@ -652,6 +657,7 @@ func TestComposerHintsOneLineWithWhy(t *testing.T) {
 	h.emit(event.Message{ID: "l1", From: "payroll@acme-corp.test/x", Body: "hi", Time: time.Now(), Trust: long})
 	h.app.Open("payroll@acme-corp.test")
 	p := h.app.main.chat
+	test.Tap(p.gate.anyway)
 	if p.fileHint.Text != long.FileReason {
 		t.Errorf("file hint %q: want the policy's sentence once, %q", p.fileHint.Text, long.FileReason)
 	}

@@ -1,0 +1,217 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// FileState is where a file transfer stands, as the session reported it.
+type FileState int
+
+const (
+	FileWaiting     FileState = iota // outgoing: handed to the session, nothing heard yet
+	FileUploading                    // outgoing: FileProgress
+	FileDone                         // outgoing: FileSent
+	FileFailed                       // did not happen or did not finish (Reason says why)
+	FileOffer                        // incoming: waiting for the user to press Download
+	FileDownloading                  // incoming: being fetched (FileProgress)
+	FileClean                        // incoming: scanned clean, in the downloads folder
+	FileUnscanned                    // incoming: not scanned, kept in quarantine
+)
+
+// FileItem is one file in a conversation: sent by the user or offered by
+// the peer. Plain data; the session decides everything about it and the
+// GUI only shows what the events say.
+type FileItem struct {
+	ID       string // the transfer id (chosen by the GUI for its own sends)
+	Peer     string // bare JID of the recipient or the sender
+	Outgoing bool
+	Name     string // for incoming files, the safe name the session chose
+	Path     string // outgoing: the local file; incoming: where the session stored it
+	Size     int64  // -1 when unknown
+	Bytes    int64  // transferred so far
+	Total    int64  // -1 when unknown
+	State    FileState
+	Reason   string // why it failed (FileFailed)
+	Code     string // the event.File* or event.Refused* code of a failure
+	Policy   bool   // the failure is a policy refusal: sending again cannot help
+	Trust    event.Trust
+	Auto     bool   // incoming: the session fetches it by itself
+	Scanner  string // the scanner's words (why unscanned)
+	url      string // incoming: the offered URL, only to find the message that carried it
+	conv     string
+	idx      int // the position of its row in the conversation
+	order    int // when it was added (a refusal without an id goes to the oldest waiting file)
+}
+
+// Fraction is the progress between 0 and 1, or -1 when the total is
+// unknown.
+func (f *FileItem) Fraction() float64 {
+	if f.Total <= 0 {
+		return -1
+	}
+	v := float64(f.Bytes) / float64(f.Total)
+	if v > 1 {
+		v = 1
+	}
+	if v < 0 {
+		v = 0
+	}
+	return v
+}
+
+// Running reports whether bytes are moving (a progress bar and Cancel).
+func (f *FileItem) Running() bool {
+	return f.State == FileWaiting || f.State == FileUploading || f.State == FileDownloading
+}
+
+// CanRetry reports whether a failed outgoing file may be sent again: not
+// after a policy refusal (the same rule would refuse it again).
+func (f *FileItem) CanRetry() bool {
+	return f.Outgoing && f.State == FileFailed && !f.Policy && f.Path != ""
+}
+
+// imageExts are the image types the GUI can show a thumbnail of (decoders
+// from the standard library).
+var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true}
+
+// IsImage reports whether the file's name says it is an image the GUI can
+// preview (only ever after a clean scan).
+func (f *FileItem) IsImage() bool {
+	return imageExts[strings.ToLower(filepath.Ext(f.Name))]
+}
+
+// FormatSize writes a byte count for people: "812 bytes", "1.4 MB".
+func FormatSize(n int64) string {
+	if n < 0 {
+		return "size unknown"
+	}
+	if n < 1024 {
+		if n == 1 {
+			return "1 byte"
+		}
+		return fmt.Sprintf("%d bytes", n)
+	}
+	f := float64(n)
+	for _, u := range []string{"KB", "MB", "GB", "TB"} {
+		f /= 1024
+		if f < 1024 || u == "TB" {
+			if f < 10 {
+				return fmt.Sprintf("%.1f %s", f, u)
+			}
+			return fmt.Sprintf("%.0f %s", f, u)
+		}
+	}
+	return ""
+}
+
+// Status is the line under the file's name: what happened, in words.
+func (f *FileItem) Status() string {
+	switch f.State {
+	case FileWaiting:
+		return "Preparing to send…"
+	case FileUploading:
+		return "Sending… " + progressWords(f)
+	case FileDone:
+		return "Sent"
+	case FileFailed:
+		r := strings.TrimSpace(f.Reason)
+		if r == "" {
+			r = "it did not go through (" + f.Code + ")"
+		}
+		if f.Outgoing {
+			return "Not sent: " + r
+		}
+		return "Not downloaded: " + r
+	case FileOffer:
+		return "Not downloaded yet"
+	case FileDownloading:
+		return "Downloading… " + progressWords(f)
+	case FileClean:
+		return "Scanned: no threat found. Saved in your downloads folder."
+	case FileUnscanned:
+		s := "Not scanned: kept in quarantine."
+		if w := strings.TrimSpace(f.Scanner); w != "" {
+			s += " " + strings.TrimSuffix(w, ".") + "."
+		}
+		return s
+	}
+	return ""
+}
+
+func progressWords(f *FileItem) string {
+	if f.Total > 0 {
+		return FormatSize(f.Bytes) + " of " + FormatSize(f.Total)
+	}
+	if f.Bytes > 0 {
+		return FormatSize(f.Bytes)
+	}
+	return ""
+}
+
+// OfferWarning is the warning beside Download for a file the session did
+// not fetch by itself.
+func OfferWarning(t event.Trust) string {
+	if t.External() && t.Class != "" {
+		return "From an external contact: files can carry malware; it will be scanned."
+	}
+	return "Not downloaded automatically: files can carry malware; it will be scanned."
+}
+
+// File returns the file item with id, or nil.
+func (m *ChatModel) File(id string) *FileItem {
+	if id == "" {
+		return nil
+	}
+	return m.files[id]
+}
+
+// AddFile puts f into its peer's conversation as a row of its own, or,
+// for an incoming offer, in place of the message that carried its link
+// (the link is then shown as the file, never as something to click).
+func (m *ChatModel) AddFile(f *FileItem, now time.Time) {
+	c := m.Conv(f.Peer)
+	f.Peer, f.conv = c.JID, c.JID
+	m.files[f.ID] = f
+	m.fileSeq++
+	f.order = m.fileSeq
+	if !f.Outgoing && f.url != "" {
+		for i := len(c.Messages) - 1; i >= 0 && i >= len(c.Messages)-20; i-- {
+			msg := &c.Messages[i]
+			if !msg.Outgoing && !msg.System && msg.File == nil && strings.TrimSpace(msg.Body) == f.url {
+				msg.File = f
+				f.idx = i
+				return
+			}
+		}
+	}
+	f.idx = len(c.Messages)
+	c.Messages = append(c.Messages, ChatMessage{Time: now, Outgoing: f.Outgoing, File: f})
+}
+
+// Rekey gives a file a new transfer id (a new attempt of the same file).
+func (m *ChatModel) Rekey(f *FileItem, id string) {
+	delete(m.files, f.ID)
+	f.ID = id
+	m.files[id] = f
+}
+
+// waitingFile is the oldest outgoing file still waiting for the session's
+// first word, to peer ("" for any peer): where a refusal or an error
+// without a transfer id belongs (the session answers commands in order).
+func (m *ChatModel) waitingFile(peer string) *FileItem {
+	var best *FileItem
+	for _, f := range m.files {
+		if !f.Outgoing || f.State != FileWaiting || (peer != "" && f.Peer != bareJID(peer)) {
+			continue
+		}
+		if best == nil || f.order < best.order {
+			best = f
+		}
+	}
+	return best
+}
