@@ -11,15 +11,29 @@ import (
 // it does not know, or no class at all, shows nothing rather than a guess.
 
 // BadgeKind selects a badge's colours; the text always says the same thing
-// in words.
+// in words, and the icon in a shape.
 type BadgeKind int
 
 const (
-	BadgeNone     BadgeKind = iota // nothing shown (internal, or no verdict yet)
+	BadgeNone     BadgeKind = iota // nothing shown (no verdict yet)
 	BadgePartner                   // an approved partner: the organisation's name
 	BadgeExternal                  // outside the organisation: unknown domain or gateway
 	BadgeDanger                    // a lookalike: red, with a warning icon
 	BadgeBlocked                   // blocked: greyed
+	BadgeInternal                  // a colleague in the user's own organisation
+)
+
+// BadgeIcon names the icon of a badge. Colour is never the only signal:
+// every trust level has its own icon and its own words.
+type BadgeIcon string
+
+const (
+	IconInternal  BadgeIcon = "internal"  // a house: the own organisation
+	IconPartner   BadgeIcon = "partner"   // a person: an approved partner organisation
+	IconExternal  BadgeIcon = "external"  // a question mark: not approved
+	IconGateway   BadgeIcon = "gateway"   // a forward arrow: through a gateway
+	IconLookalike BadgeIcon = "lookalike" // a warning sign
+	IconBlocked   BadgeIcon = "blocked"   // a cross
 )
 
 // Badge is the chip beside a contact's name in the roster, the Requests
@@ -27,6 +41,7 @@ const (
 type Badge struct {
 	Kind BadgeKind
 	Text string
+	Icon BadgeIcon
 }
 
 // peerDomain is the domain to name to the user: the Unicode form the trust
@@ -47,31 +62,38 @@ func domainOf(jid string) string {
 	return b
 }
 
-// TrustBadge is the badge for a peer with trust t.
+// TrustBadge is the badge for a peer with trust t: a colour, an icon and
+// words for every level (colour alone would not reach colour-blind users).
 func TrustBadge(t event.Trust, jid string) Badge {
 	switch t.Class {
+	case event.ClassInternal:
+		org := t.Org
+		if org == "" {
+			org = "Internal"
+		}
+		return Badge{Kind: BadgeInternal, Text: org, Icon: IconInternal}
 	case event.ClassPartner:
 		org := t.Org
 		if org == "" {
 			org = peerDomain(t, jid)
 		}
-		return Badge{Kind: BadgePartner, Text: org}
+		return Badge{Kind: BadgePartner, Text: "Partner · " + org, Icon: IconPartner}
 	case event.ClassGateway:
 		nw := t.Network
 		if nw == "" {
 			nw = peerDomain(t, jid)
 		}
-		return Badge{Kind: BadgeExternal, Text: "External · " + nw}
+		return Badge{Kind: BadgeExternal, Text: "External · " + nw, Icon: IconGateway}
 	case event.ClassUnknown:
-		return Badge{Kind: BadgeExternal, Text: "External · " + peerDomain(t, jid)}
+		return Badge{Kind: BadgeExternal, Text: "External · " + peerDomain(t, jid), Icon: IconExternal}
 	case event.ClassLookalike:
 		of := t.LookalikeOf
 		if of == "" {
 			of = "an approved domain"
 		}
-		return Badge{Kind: BadgeDanger, Text: "Looks like " + of}
+		return Badge{Kind: BadgeDanger, Text: "Looks like " + of, Icon: IconLookalike}
 	case event.ClassBlocked:
-		return Badge{Kind: BadgeBlocked, Text: "Blocked"}
+		return Badge{Kind: BadgeBlocked, Text: "Blocked", Icon: IconBlocked}
 	}
 	return Badge{}
 }

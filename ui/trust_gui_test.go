@@ -72,9 +72,9 @@ func TestRosterBadgePerClass(t *testing.T) {
 		name, text string
 		kind       BadgeKind
 	}{
-		{"Bob Martin", "", BadgeNone},
-		{"Carol Smith", "Partner Ltd", BadgePartner},
-		{"Sam Lee", "Globex", BadgePartner},
+		{"Bob Martin", "ACME", BadgeInternal},
+		{"Carol Smith", "Partner · Partner Ltd", BadgePartner},
+		{"Sam Lee", "Partner · Globex", BadgePartner},
 		{"Jane", "External · Telegram", BadgeExternal},
 		{"Eve", "External · evil.test", BadgeExternal},
 		{"Alice Look", "Looks like acme.test", BadgeDanger},
@@ -86,14 +86,12 @@ func TestRosterBadgePerClass(t *testing.T) {
 			t.Errorf("%s: no roster row", tt.name)
 			continue
 		}
-		if tt.kind == BadgeNone {
-			if c.root.Visible() {
-				t.Errorf("%s: internal contact shows a badge %q", tt.name, c.text.Text)
-			}
-			continue
-		}
 		if !c.root.Visible() || c.text.Text != tt.text || c.kind != tt.kind {
 			t.Errorf("%s: badge visible=%v %q kind %v, want %q kind %v", tt.name, c.root.Visible(), c.text.Text, c.kind, tt.text, tt.kind)
+		}
+		// Colour is never the only signal: an icon beside the words.
+		if !c.icon.Visible() || c.icon.Resource == nil {
+			t.Errorf("%s: badge %q has no icon", tt.name, c.text.Text)
 		}
 		bg, fg := chipColours(tt.kind)
 		if c.bg.FillColor != bg || c.text.Color != fg {
@@ -115,7 +113,7 @@ func TestRosterBadgePerClass(t *testing.T) {
 	h.emit(event.Roster{Contacts: []event.Contact{
 		{JID: "eve@evil.test", Name: "Eve", Subscription: "both", Trust: event.Trust{Class: event.ClassPartner, Org: "Evil Corp", Domain: "evil.test"}},
 	}})
-	if c := badges(h)["Eve"]; c == nil || c.text.Text != "Evil Corp" || c.kind != BadgePartner {
+	if c := badges(h)["Eve"]; c == nil || c.text.Text != "Partner · Evil Corp" || c.kind != BadgePartner {
 		t.Errorf("after a new roster Eve's badge is %+v", c)
 	}
 }
@@ -540,9 +538,9 @@ func TestDemoBackendTrustStates(t *testing.T) {
 		t.Errorf("demo profile: %q", got)
 	}
 	for jid, want := range map[string]string{
-		"bob@acme.test":           "",
-		"carol@partner.test":      "Partner Ltd",
-		"sam@globex.test":         "Globex",
+		"bob@acme.test":           "ACME",
+		"carol@partner.test":      "Partner · Partner Ltd",
+		"sam@globex.test":         "Partner · Globex",
 		"jane@telegram.acme.test": "External · Telegram",
 		"helpdesk@acrne.test":     "Looks like acme.test",
 	} {
@@ -676,5 +674,28 @@ func TestComposerHintsOneLineWithWhy(t *testing.T) {
 	}
 	if s := strings.Join(texts(top), " "); !strings.Contains(s, "acme-corp.test is not") {
 		t.Errorf("the reason dialog says %q", s)
+	}
+}
+
+// The chat header carries the same badge as the roster: words and an icon
+// for every level.
+func TestChatHeaderBadgeWordsAndIcon(t *testing.T) {
+	h := trustedIn(t)
+	p := h.app.main.chat
+	for jid, want := range map[string]string{
+		"bob@acme.test":           "ACME",
+		"carol@partner.test":      "Partner · Partner Ltd",
+		"jane@telegram.acme.test": "External · Telegram",
+		"eve@evil.test":           "External · evil.test",
+		"alice@acrne.test":        "Looks like acme.test",
+		"spam@spam.test":          "Blocked",
+	} {
+		h.app.Open(jid)
+		if p.gate.root.Visible() {
+			test.Tap(p.gate.anyway)
+		}
+		if !p.trust.root.Visible() || p.trust.text.Text != want || !p.trust.icon.Visible() || p.trust.icon.Resource == nil {
+			t.Errorf("%s: header badge visible %v %q icon %v, want %q with an icon", jid, p.trust.root.Visible(), p.trust.text.Text, p.trust.icon.Visible(), want)
+		}
 	}
 }

@@ -23,20 +23,20 @@ func TestTrustWords(t *testing.T) {
 		ask       bool
 	}{
 		{"none", event.Trust{}, "x@y.test", Badge{}, BannerHidden, nil, "", "", "", true},
-		{"internal", tInternal, "bob@acme.test", Badge{}, BannerHidden, nil, "", "", "", false},
-		{"partner", tPartner, "carol@partner.test", Badge{BadgePartner, "Partner Ltd"}, BannerInfo, []string{"Partner Ltd (partner.test)", "ACME IT"},
-			"You are writing to an external contact at Partner Ltd (partner.test)", "", "[Partner Ltd] ", false},
-		{"partner without files", tGlobex, "sam@globex.test", Badge{BadgePartner, "Globex"}, BannerInfo, []string{"Globex"},
-			"You are writing to an external contact at Globex (globex.test)", "Files cannot be sent to Globex: not allowed by ACME IT", "[Globex] ", false},
-		{"gateway", tGateway, "jane@telegram.acme.test", Badge{BadgeExternal, "External · Telegram"}, BannerWarning, []string{"Telegram", "telegram.acme.test"},
+		{"internal", tInternal, "bob@acme.test", Badge{BadgeInternal, "ACME", IconInternal}, BannerHidden, nil, "", "", "", false},
+		{"partner", tPartner, "carol@partner.test", Badge{BadgePartner, "Partner · Partner Ltd", IconPartner}, BannerInfo, []string{"Partner Ltd (partner.test)", "ACME IT"},
+			"You are writing to an external contact at Partner Ltd (partner.test)", "", "[Partner · Partner Ltd] ", false},
+		{"partner without files", tGlobex, "sam@globex.test", Badge{BadgePartner, "Partner · Globex", IconPartner}, BannerInfo, []string{"Globex"},
+			"You are writing to an external contact at Globex (globex.test)", "Files cannot be sent to Globex: not allowed by ACME IT", "[Partner · Globex] ", false},
+		{"gateway", tGateway, "jane@telegram.acme.test", Badge{BadgeExternal, "External · Telegram", IconGateway}, BannerWarning, []string{"Telegram", "telegram.acme.test"},
 			"You are writing to an external contact at telegram.acme.test (Telegram)", "Files cannot be sent to telegram.acme.test: no files through gateways", "[External · Telegram] ", true},
-		{"unknown", tUnknown, "mallory@evil.test", Badge{BadgeExternal, "External · evil.test"}, BannerWarning, []string{"evil.test"},
+		{"unknown", tUnknown, "mallory@evil.test", Badge{BadgeExternal, "External · evil.test", IconExternal}, BannerWarning, []string{"evil.test"},
 			"You are writing to an external contact at evil.test", "Files cannot be sent to evil.test: evil.test is not approved", "[External · evil.test] ", true},
-		{"lookalike", tLookalike, "alice@acrne.test", Badge{BadgeDanger, "Looks like acme.test"}, BannerError, []string{"Warning: acrne.test is not acme.test."},
+		{"lookalike", tLookalike, "alice@acrne.test", Badge{BadgeDanger, "Looks like acme.test", IconLookalike}, BannerError, []string{"Warning: acrne.test is not acme.test."},
 			"You are writing to acrne.test, which is NOT acme.test", "Files cannot be sent to acrne.test: acrne.test imitates acme.test", "[Lookalike of acme.test] ", true},
-		{"punycode lookalike", tPunycode, "ceo@аcme.test", Badge{BadgeDanger, "Looks like acme.test"}, BannerError, []string{"аcme.test (xn--cme-8cd.test) is not acme.test"},
+		{"punycode lookalike", tPunycode, "ceo@аcme.test", Badge{BadgeDanger, "Looks like acme.test", IconLookalike}, BannerError, []string{"аcme.test (xn--cme-8cd.test) is not acme.test"},
 			"You are writing to аcme.test (xn--cme-8cd.test), which is NOT acme.test", "Files cannot be sent to аcme.test (xn--cme-8cd.test)", "[Lookalike of acme.test] ", true},
-		{"blocked", tBlocked, "spam@spam.test", Badge{BadgeBlocked, "Blocked"}, BannerError, []string{"spam@spam.test"},
+		{"blocked", tBlocked, "spam@spam.test", Badge{BadgeBlocked, "Blocked", IconBlocked}, BannerError, []string{"spam@spam.test"},
 			"This contact is blocked: messages are not delivered", "Files cannot be sent to spam.test", "[Blocked] ", true},
 	}
 	for _, tt := range tests {
@@ -62,6 +62,21 @@ func TestTrustWords(t *testing.T) {
 		if got := LinksNeedConfirmation(tt.trust); got != tt.ask {
 			t.Errorf("%s: links ask first = %v, want %v", tt.name, got, tt.ask)
 		}
+	}
+	// Every level has an icon and words, not colour alone; each its own icon.
+	icons := map[BadgeIcon]string{}
+	for _, tt := range tests {
+		b := TrustBadge(tt.trust, tt.jid)
+		if tt.trust.Class == "" {
+			continue
+		}
+		if b.Text == "" || b.Icon == "" || badgeIcon(b.Icon) == nil {
+			t.Errorf("%s: badge %+v lacks words or an icon", tt.name, b)
+		}
+		if other, ok := icons[b.Icon]; ok && other != tt.trust.Class {
+			t.Errorf("%s and %s share the icon %q", tt.trust.Class, other, b.Icon)
+		}
+		icons[b.Icon] = tt.trust.Class
 	}
 	if !FileSendAllowed(event.Trust{}) || FileSendAllowed(tGlobex) || !FileSendAllowed(tPartner) {
 		t.Error("FileSendAllowed: no verdict lets the session decide; a verdict's FileSend is followed")

@@ -59,8 +59,29 @@ func chipColours(k BadgeKind) (bg, fg color.Color) {
 		return theme.Color(theme.ColorNameError), theme.Color(theme.ColorNameForegroundOnError)
 	case BadgeBlocked:
 		return withAlpha(theme.Color(theme.ColorNameDisabled), 0x40), theme.Color(theme.ColorNameDisabled)
+	case BadgeInternal:
+		return withAlpha(theme.Color(theme.ColorNameSuccess), 0x30), theme.Color(theme.ColorNameForeground)
 	}
 	return color.Transparent, theme.Color(theme.ColorNameForeground)
+}
+
+// badgeIcon is the icon drawn in a badge.
+func badgeIcon(i BadgeIcon) fyne.Resource {
+	switch i {
+	case IconInternal:
+		return theme.HomeIcon()
+	case IconPartner:
+		return theme.AccountIcon()
+	case IconExternal:
+		return theme.QuestionIcon()
+	case IconGateway:
+		return theme.MailForwardIcon()
+	case IconLookalike:
+		return theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameForegroundOnError)
+	case IconBlocked:
+		return theme.NewDisabledResource(theme.CancelIcon())
+	}
+	return nil
 }
 
 func (c *chip) set(b Badge) {
@@ -75,14 +96,10 @@ func (c *chip) set(b Badge) {
 	c.text.Text = b.Text
 	c.text.Color = fg
 	c.text.Refresh()
-	switch b.Kind {
-	case BadgeDanger:
-		c.icon.SetResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameForegroundOnError))
+	if r := badgeIcon(b.Icon); r != nil {
+		c.icon.SetResource(r)
 		c.icon.Show()
-	case BadgeBlocked:
-		c.icon.SetResource(theme.NewDisabledResource(theme.CancelIcon()))
-		c.icon.Show()
-	default:
+	} else {
 		c.icon.Hide()
 	}
 	c.root.Show()
