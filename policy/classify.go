@@ -72,7 +72,12 @@ func (e *Engine) Classify(jidOrDomain string) Verdict {
 	}
 	if e.internal[a.ascii] {
 		v.Class, v.Org = Internal, e.rules.Org
-		v.Reason = shown + " is " + possessive(e.orgName()) + " own domain."
+		if e.unmanaged() {
+			// The organisation is only named after this domain: say it plainly.
+			v.Reason = shown + " is your organisation's own domain."
+		} else {
+			v.Reason = shown + " is " + possessive(e.orgName()) + " own domain."
+		}
 		return v
 	}
 	if i, ok := e.partners[a.ascii]; ok {

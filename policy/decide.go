@@ -186,7 +186,11 @@ func (e *Engine) filesOnly() string {
 			names = append(names, p.Name)
 		}
 	}
-	s := e.setter() + " allows files only to " + e.orgName()
+	verb := " allows"
+	if e.unmanaged() {
+		verb = " allow" // "Palisade's default rules allow"
+	}
+	s := e.setter() + verb + " files only to " + e.orgName()
 	switch len(names) {
 	case 0:
 		return s + "."

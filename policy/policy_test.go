@@ -32,3 +32,16 @@ func mustEngine(t testing.TB, r Rules) *Engine {
 	}
 	return e
 }
+
+func TestUnmanagedWording(t *testing.T) {
+	e, err := New(Unmanaged("acme.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.Classify("bob@acme.test").Reason, "acme.test is your organisation's own domain."; got != want {
+		t.Errorf("internal reason %q, want %q", got, want)
+	}
+	if got, want := e.MayFile("eve@evil.test", "a.pdf", 1).Reason, "Files to evil.test are not allowed: Palisade's default rules allow files only to acme.test."; got != want {
+		t.Errorf("file reason %q, want %q", got, want)
+	}
+}
