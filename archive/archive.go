@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
@@ -26,6 +27,19 @@ import (
 
 // KeySize is the length of an archive key in bytes.
 const KeySize = 32
+
+// FileName is the archive's file name in the client's data directory.
+const FileName = "archive.db"
+
+// NewKey returns a new random archive key, for the caller to keep (in the OS
+// keyring): without it the archive cannot be read.
+func NewKey() ([]byte, error) {
+	k := make([]byte, KeySize)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	return k, nil
+}
 
 var (
 	// ErrWrongKey: the key does not decrypt the archive file (or the file is
@@ -62,7 +76,8 @@ func TrustOf(t event.Trust) Trust {
 // Message is one archived message.
 type Message struct {
 	// ID is the message's position in the archive (assigned by Add; ignored
-	// on input). Search results carry it; Around jumps to it.
+	// on input). Search results carry it; Around jumps to it. It is a JSON
+	// string: ids exceed the integers JavaScript numbers hold exactly.
 	ID           int64     `json:"id,string,omitempty"`
 	Account      string    `json:"account"`      // the user's bare JID
 	Conversation string    `json:"conversation"` // the peer's bare JID, or the room's bare JID

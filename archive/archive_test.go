@@ -644,3 +644,24 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestNewKey(t *testing.T) {
+	k1, err := NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, _ := NewKey()
+	if len(k1) != KeySize || bytes.Equal(k1, k2) {
+		t.Fatalf("NewKey: %d bytes, repeated %v", len(k1), bytes.Equal(k1, k2))
+	}
+	path := filepath.Join(t.TempDir(), FileName)
+	a, err := Open(path, k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAdd(t, a, msg(1, "kept"))
+	a.Close()
+	if _, err := Open(path, k2); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("another new key opened the archive: %v", err)
+	}
+}

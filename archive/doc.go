@@ -23,6 +23,25 @@
 // first block and checks the SQLite header, and returns ErrWrongKey without
 // writing, truncating or recovering anything.
 //
+// The database runs in WAL mode with synchronous=NORMAL: a crash of the
+// process loses nothing that Add returned for; a power failure may lose the
+// last transactions but never corrupts the file. The write-ahead log grows
+// to about 32 MiB before it is copied back into the database.
+//
+// # Use
+//
+// The client keeps its archive at filepath.Join(dataDir, FileName), with a
+// key made once by NewKey and kept in the OS keyring. JIDs are stored as
+// given: the caller passes bare JIDs in their normalised form. Archive is
+// safe for concurrent use; writes are serialised, reads run beside them.
+//
+//	a, err := archive.Open(filepath.Join(dataDir, archive.FileName), key)
+//	if errors.Is(err, archive.ErrWrongKey) { ... } // tell the user; never delete the file
+//	added, err := a.Add(msgs...)                      // one transaction, duplicates skipped
+//	results, err := a.Search(userInput, archive.SearchOptions{Conversation: jid, Limit: 50})
+//	page, err := a.Around(results[0].Message.ID, 20) // jump to a result
+//	n, err := a.Retain(time.Now(), profile.Archive.RetentionDays)
+//
 // # Schema
 //
 // The schema version is SQLite's user_version; Open applies the missing
@@ -55,8 +74,9 @@
 // Search never passes user input to FTS5 as query syntax: the input is
 // split on white space and every word becomes a quoted FTS5 string
 // (quotes doubled), so operators (OR, NOT, NEAR), column filters
-// ("body:"), parentheses and stars are searched as text, never obeyed. The
-// words must all occur (AND). One exception is spelled out: a word ending
+// ("body:"), parentheses and stars are never obeyed: they are words to find
+// or punctuation the tokenizer skips, as in the bodies. The words must all
+// occur (AND), in the body only. One exception is spelled out: a word ending
 // in "*" is a prefix search for the rest of the word ("meet*" finds
 // "meeting"). Words with no letter or digit are ignored. Results come
 // newest first: the index is walked by id (which follows time) and stops at

@@ -224,6 +224,20 @@ func (l *Log) append(kind string, fields map[string]any) error {
 	return nil
 }
 
+// AppendValue adds an entry whose fields are v encoded as a JSON object
+// (for example an event.Refused or event.ProfileRefused as it is).
+func (l *Log) AppendValue(kind string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("audit: fields: %w", err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return fmt.Errorf("audit: fields: %T does not encode as a JSON object", v)
+	}
+	return l.Append(kind, fields)
+}
+
 // normalise turns fields into the map that re-encodes to the same bytes once
 // read back (numbers kept as written, nested objects as sorted maps).
 func normalise(fields map[string]any) (map[string]any, error) {

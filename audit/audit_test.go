@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/palisade-im/palisade/event"
 )
 
 // clock returns a deterministic clock advancing a millisecond per call.
@@ -371,4 +373,28 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("verified but unreadable: %v", err)
 		}
 	})
+}
+
+func TestAppendValue(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenWith(dir, Options{Now: clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := event.Refused{Command: "send", ID: "m1", To: "mallory@evil.test", Code: event.RefusedBlocked, Reason: "blocked <by IT>"}
+	if err := l.AppendValue(KindRefused, refused); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AppendValue(KindRefused, "not an object"); err == nil {
+		t.Error("a string was accepted as fields")
+	}
+	l.Close()
+	data, _ := os.ReadFile(Path(dir))
+	es, err := ReadEntries(bytes.NewReader(data))
+	if err != nil || len(es) != 1 || es[0].Fields["to"] != "mallory@evil.test" || es[0].Fields["code"] != event.RefusedBlocked {
+		t.Fatalf("entries %+v %v", es, err)
+	}
+	if rep, _ := Verify(bytes.NewReader(data)); !rep.OK {
+		t.Errorf("verify: %v", rep.Problem)
+	}
 }
