@@ -521,8 +521,9 @@ func (a *App) apply(gen int, batch []event.Event) {
 			}
 			conv, added := a.fileEvent(ev, now)
 			if conv != "" && conv == a.active {
-				activeDirty = true
-				activeAppended = activeAppended || added
+				// A row that grows (buttons, a thumbnail) keeps the newest
+				// message in view if it was.
+				activeDirty, activeAppended = true, true
 			}
 			if added {
 				rosterDirty = true

@@ -34,7 +34,7 @@ func (a *App) sendFile(jid, path string) {
 	a.chats.AddFile(f, a.now())
 	a.roster.Touch(jid)
 	a.do(event.SendFile{To: jid, Path: path, ID: f.ID})
-	a.fileChanged(f, true)
+	a.fileChanged(f)
 }
 
 // sendAgain sends a failed file again: a new attempt with a new id, in the
@@ -46,7 +46,7 @@ func (a *App) sendAgain(f *FileItem) {
 	a.chats.Rekey(f, newID())
 	f.State, f.Reason, f.Code, f.Bytes = FileWaiting, "", "", 0
 	a.do(event.SendFile{To: f.Peer, Path: f.Path, ID: f.ID})
-	a.fileChanged(f, false)
+	a.fileChanged(f)
 }
 
 // cancelFile stops an upload or a download; FileRejected (cancelled) follows.
@@ -63,7 +63,7 @@ func (a *App) downloadFile(f *FileItem) {
 	}
 	f.State, f.Bytes = FileDownloading, 0
 	a.do(event.DownloadFile{ID: f.ID})
-	a.fileChanged(f, false)
+	a.fileChanged(f)
 }
 
 // retryScan asks the session to scan a quarantined file again.
@@ -71,7 +71,7 @@ func (a *App) retryScan(f *FileItem) {
 	if f.State == FileUnscanned {
 		f.Scanner = "Scanning again…"
 		a.do(event.RetryScan{ID: f.ID})
-		a.fileChanged(f, false)
+		a.fileChanged(f)
 	}
 }
 
@@ -108,10 +108,11 @@ func (a *App) reportOpen(err error, what string) {
 	}
 }
 
-// fileChanged redraws f's row when its conversation is open.
-func (a *App) fileChanged(f *FileItem, appended bool) {
+// fileChanged redraws f's row when its conversation is open. A row that
+// grows (a thumbnail) keeps the newest message in view if it was.
+func (a *App) fileChanged(f *FileItem) {
 	if a.onMain && f.conv == a.active && a.active != "" {
-		a.main.chatChanged(appended)
+		a.main.chatChanged(true)
 	}
 }
 

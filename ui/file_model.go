@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/palisade-im/palisade/event"
 )
@@ -136,7 +137,7 @@ func (f *FileItem) Status() string {
 	case FileUnscanned:
 		s := "Not scanned: kept in quarantine."
 		if w := strings.TrimSpace(f.Scanner); w != "" {
-			s += " " + strings.TrimSuffix(w, ".") + "."
+			s += " " + sentence(w)
 		}
 		return s
 	}
@@ -214,4 +215,15 @@ func (m *ChatModel) waitingFile(peer string) *FileItem {
 		}
 	}
 	return best
+}
+
+// sentence makes words a sentence: a capital first letter and a full stop.
+func sentence(w string) string {
+	w = strings.TrimSuffix(strings.TrimSpace(w), ".")
+	if w == "" {
+		return ""
+	}
+	r := []rune(w)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r) + "."
 }

@@ -173,6 +173,7 @@ func (b *fileBox) set(f *FileItem, peerName string, thumb image.Image) {
 	show(b.open, f.State == FileClean && f.Path != "")
 	show(b.folder, f.State == FileClean && f.Path != "")
 	show(b.scan, f.State == FileUnscanned)
+	b.buttons.Hidden = !(f.Running() || f.CanRetry() || f.State == FileOffer || f.State == FileClean || f.State == FileUnscanned)
 	b.buttons.Refresh()
 	b.root.Refresh()
 }

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/ui/uidemo"
 )
 
 // fileRow is the laid-out file box showing the transfer id.
@@ -234,7 +235,7 @@ func TestUnscannedScanAgain(t *testing.T) {
 	h.emit(event.FileReceived{ID: "f2", From: "carol@partner.test/x", Name: "contract.docx", Path: "/q/contract.docx", Size: 2048,
 		Verdict: event.VerdictUnscanned, Scanner: "the virus scanner is not running"})
 	b = fileRow(t, h, "f2")
-	h.mustSee("Not scanned: kept in quarantine. the virus scanner is not running.")
+	h.mustSee("Not scanned: kept in quarantine. The virus scanner is not running.")
 	if hasButton(b, "Open") || hasButton(b, "Show in folder") || !hasButton(b, "Scan again") {
 		t.Errorf("unscanned: buttons %v", visibleButtons(b))
 	}
@@ -388,4 +389,76 @@ func TestFileFromRequestWaitsForAccept(t *testing.T) {
 	if !hasButton(b, "Download") {
 		t.Errorf("accepted stranger's file offers %v", visibleButtons(b))
 	}
+}
+
+// The demo backend plays every file state, as the screenshot shows them.
+func TestDemoBackendFiles(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.app.opts.Connect = func(SignIn) (event.Backend, error) { return uidemo.New(), nil }
+	if err := h.app.connect(SignIn{JID: uidemo.Self, Password: "demo"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for h.app.pump(); !cond(); h.app.pump() {
+			if time.Now().After(deadline) {
+				t.Fatalf("demo: %s did not happen", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	state := func(id string) FileState {
+		if f := h.app.chats.File(id); f != nil {
+			return f.State
+		}
+		return -1
+	}
+	waitFor("the offer from the stranger", func() bool { return state("demo-f-zoe") == FileOffer })
+	for id, want := range map[string]FileState{"demo-f-notes": FileDone, "demo-f-dash": FileClean, "demo-f-logs": FileUnscanned, "demo-f-inv": FileFailed} {
+		if got := state(id); got != want {
+			t.Errorf("demo file %s: state %v, want %v", id, got, want)
+		}
+	}
+	if h.app.thumbs["demo-f-dash"] == nil || h.app.thumbs["demo-f-logs"] != nil {
+		t.Error("demo thumbnails: want one for the clean picture only")
+	}
+	if f := h.app.chats.File("demo-f-inv"); !strings.Contains(f.Reason, "EICAR") {
+		t.Errorf("infected demo file: %q", f.Reason)
+	}
+	if f := h.app.chats.File("demo-f-zoe"); f.Auto || f.Peer != uidemo.Stranger || f.Trust.Class != event.ClassUnknown {
+		t.Errorf("the stranger's file: %+v", f)
+	}
+
+	// Download: progress, then clean.
+	h.app.downloadFile(h.app.chats.File("demo-f-zoe"))
+	sawProgress := false
+	waitFor("the download", func() bool {
+		f := h.app.chats.File("demo-f-zoe")
+		sawProgress = sawProgress || (f.State == FileDownloading && f.Bytes > 0)
+		return f.State == FileClean
+	})
+	if !sawProgress {
+		t.Error("the demo download showed no progress")
+	}
+	// An upload: progress, then sent; another one cancelled.
+	path := filepath.Join(t.TempDir(), "q3.xlsx")
+	if err := os.WriteFile(path, make([]byte, 120_000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.app.sendFile("bob@acme.test", path)
+	h.app.sendFile("bob@acme.test", path)
+	ms := h.app.chats.Conv("bob@acme.test").Messages
+	first, second := ms[len(ms)-2].File, ms[len(ms)-1].File
+	waitFor("upload progress", func() bool { return second.State == FileUploading })
+	h.app.cancelFile(second)
+	waitFor("the upload", func() bool { return first.State == FileDone && second.State == FileFailed })
+	if second.Code != event.FileCancelled || !second.CanRetry() {
+		t.Errorf("cancelled upload: %+v", second)
+	}
+	// Scan again finds the quarantined file clean.
+	h.app.retryScan(h.app.chats.File("demo-f-logs"))
+	waitFor("the second scan", func() bool { return state("demo-f-logs") == FileClean })
+	h.app.closeWindow()
+	waitFor("the demo to close", func() bool { return h.app.stopped })
 }

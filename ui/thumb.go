@@ -114,7 +114,7 @@ func (a *App) loadThumb(f *FileItem) {
 		}
 		if g := a.chats.File(id); g != nil && g.State == FileClean && g.Path == path {
 			a.thumbs[id] = img
-			a.fileChanged(g, false)
+			a.fileChanged(g)
 		}
 	}
 	if a.sync {

@@ -23,6 +23,7 @@ type Backend struct {
 	serial   int64
 	dismiss  map[string]bool
 	started  time.Time
+	files    fileDemo
 }
 
 // bulletin is the demo bulletin as kept: issued shortly before the demo
@@ -39,7 +40,7 @@ func (b *Backend) bulletin() event.Bulletin {
 // New starts a demo session: it connects at once and fills the roster.
 func New() *Backend {
 	b := &Backend{events: make(chan event.Event, 20000), accepted: map[string]bool{}, blocked: map[string]bool{}, dismiss: map[string]bool{}, serial: 7,
-		started: time.Now()}
+		started: time.Now(), files: fileDemo{running: map[string]chan struct{}{}, offers: map[string]event.FileOffered{}}}
 	go b.script()
 	return b
 }
@@ -97,6 +98,12 @@ func TrustOf(jid string) event.Trust {
 		return gateway
 	case "evil.test":
 		return unknown
+	case "freelance.test":
+		t := unknown
+		t.Domain = d
+		t.FileReason = "Files to freelance.test are not allowed: ACME IT allows files only to ACME and its partners."
+		t.Reason = "freelance.test is not an organisation approved by ACME IT."
+		return t
 	}
 	t := unknown
 	t.Domain = d
@@ -213,6 +220,7 @@ func (b *Backend) script() {
 	la.Accepted = true
 	b.emit(event.Message{ID: "demo-l1", From: "helpdesk@acrne.test/web", To: Self, Body: "Your ACME password expires today. Keep it here: [https://acme.test/reset](https://acrne.test/reset?u=alice)", Time: now.Add(-8 * time.Minute), Trust: la})
 	b.emit(event.Message{ID: "demo-r1", From: "mallory@evil.test/x", To: Self, Body: "Hello Alice, your invoice #2231 is overdue. Pay here: https://evil.test/pay?inv=2231", Time: now.Add(-3 * time.Minute), Request: true, Trust: unknown})
+	b.fileScript(now)
 	b.emit(event.ChatState{From: "bob@acme.test/laptop", State: event.StateComposing, Trust: internal})
 }
 
@@ -250,13 +258,13 @@ func (b *Backend) Do(c event.Command) {
 		b.later(1500*time.Millisecond, event.ChatState{From: c.To + "/laptop", State: event.StateComposing, Trust: t})
 		b.later(4*time.Second, event.Message{ID: id + "-reply", From: c.To + "/laptop", To: Self, Body: "Got it, thanks!", Time: time.Now().Add(4 * time.Second), Trust: t})
 	case event.SendFile:
-		t := b.trustOf(c.To)
-		if !t.FileSend {
-			b.later(50*time.Millisecond, event.Refused{Command: c.CommandName(), To: c.To, Code: event.RefusedFilePolicy,
-				Reason: "Files cannot be sent to " + c.To + ": " + t.FileReason, Trust: &t})
-			return
-		}
-		b.later(50*time.Millisecond, event.Error{Command: c.CommandName(), Code: "unsupported", Message: "file transfer is not available in the demo"})
+		b.sendFile(c)
+	case event.DownloadFile:
+		b.downloadFile(c)
+	case event.CancelFile:
+		b.cancelFile(c)
+	case event.RetryScan:
+		b.retryScan(c)
 	case event.Accept:
 		b.mu.Lock()
 		b.accepted[c.JID] = true

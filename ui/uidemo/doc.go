@@ -8,7 +8,14 @@
 // mallory@evil.test, a managed profile and a security bulletin; it answers
 // a first message to a stranger with a "confirm" refusal, files to peers
 // the policy refuses with "file-policy", Accept and Block with Accepted and
-// Blocked. It is not product code.
+// Blocked. Files: a sent file, a clean picture with its thumbnail and a
+// file kept in quarantine unscanned (bob), a slow upload in progress
+// (carol@acme.test), an infected file rejected
+// (the partner), an offer from an external contact that waits for
+// Download (zoe@freelance.test); uploads and downloads move with progress
+// and can be cancelled, and Scan again finds the quarantined file clean.
+// Received files are small real files in a temporary folder. It is not
+// product code.
 //
 // This package must not import the session, mellium or any XMPP code, and
 // product code must not import it.
