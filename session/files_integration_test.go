@@ -617,10 +617,13 @@ func TestProsodyFileFromStranger(t *testing.T) {
 	}
 }
 
-// BenchmarkFileRoundTrip10MB uploads a 10 MB file from alice and waits for
+// BenchmarkProsodyFileRoundTrip10MB uploads a 10 MB file from alice and waits for
 // bob's session to download, scan (real clamd) and release it, on loopback.
-func BenchmarkFileRoundTrip10MB(b *testing.B) {
-	srv := prosody(b)
+func BenchmarkProsodyFileRoundTrip10MB(b *testing.B) { benchFileRoundTrip(b, prosody(b)) }
+
+func BenchmarkEjabberdFileRoundTrip10MB(b *testing.B) { benchFileRoundTrip(b, ejabberd(b)) }
+
+func benchFileRoundTrip(b *testing.B, srv *testenv.Server) {
 	clamd := testenv.StartClamd(b)
 	mk := func(user string) *filePeer {
 		p := &filePeer{jid: user, data: b.TempDir(), downloads: b.TempDir()}
