@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/profile"
 )
 
 // fileSession is an offline session set up to fetch from a local https
@@ -325,5 +326,57 @@ func TestSlotHeaders(t *testing.T) {
 	h := slotHeaders(&st)
 	if h.Get("Authorization") != "Bearer aX-Evil: 1" || h.Get("Host") != "" || len(h) != 1 {
 		t.Errorf("headers %v", h)
+	}
+}
+
+// TestScannerUnavailableAllow: a profile whose files.scanner_unavailable is
+// "allow" lets an unscanned file through to downloads, labelled unscanned,
+// and the security log says so.
+func TestScannerUnavailableAllow(t *testing.T) {
+	priv, pub, err := profile.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := t.TempDir()
+	os.MkdirAll(filepath.Join(sys, "keys"), 0o755)
+	b, _ := json.Marshal(pub)
+	os.WriteFile(filepath.Join(sys, "keys", "it.jwk"), b, 0o644)
+	now := time.Now().UTC().Truncate(time.Second)
+	data, _ := json.Marshal(map[string]any{
+		"format": profile.Format, "id": "acme-main", "serial": 1,
+		"issued_at": now.Add(-time.Hour), "expires_at": now.Add(24 * time.Hour),
+		"organisation": map[string]any{"name": "Acme", "domains": []string{"acme.test"}},
+		"files":        map[string]any{"max_size": 1000, "scanner_unavailable": "allow"},
+	})
+	jws, err := profile.Sign(data, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := profile.Open(profile.Options{DataDir: t.TempDir(), SystemDir: sys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.Apply(data, jws, "import")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "minutes") }))
+	defer srv.Close()
+	s := fileSession(t, srv, true, 1000)
+	s.cfg.Profiles = m
+	s.setRules(res.Profile.Rules())
+	offerFrom(s, "bob@acme.test/pc", srv.URL+"/f/minutes.txt")
+	e := waitQueued(t, s, "file_received", func(e event.Event) bool { return isA[event.FileReceived](e) || isA[event.FileRejected](e) })
+	got, ok := e.(event.FileReceived)
+	if !ok || got.Verdict != event.VerdictUnscanned || got.Path != filepath.Join(s.cfg.DownloadDir, "minutes.txt") || !strings.Contains(got.Scanner, "profile") {
+		t.Fatalf("got %+v, want unscanned in downloads", e)
+	}
+	if q := listFiles(t, filepath.Join(s.cfg.DataDir, quarantineDir)); len(q) != 0 {
+		t.Errorf("quarantine %v", q)
+	}
+	logData, _ := os.ReadFile(filepath.Join(s.cfg.DataDir, securityLog))
+	if !strings.Contains(string(logData), `"event":"file_unscanned"`) {
+		t.Errorf("security.log %q", logData)
 	}
 }
