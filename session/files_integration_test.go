@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -659,4 +661,42 @@ func benchFileRoundTrip(b *testing.B, srv *testenv.Server) {
 	}
 	b.ReportMetric(float64(10<<20)/up.Seconds()*float64(b.N)/1e6, "upload-MB/s")
 	b.ReportMetric(float64(10<<20)/down.Seconds()*float64(b.N)/1e6, "fetch+scan-MB/s")
+}
+
+// TestProsodyFileUploadUntrusted: the upload host presents a certificate
+// the account does not trust: file_rejected tls-untrusted describing it,
+// and nothing is sent.
+func TestProsodyFileUploadUntrusted(t *testing.T) {
+	srv := prosody(t)
+	var puts atomic.Int64
+	impostor := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { puts.Add(1) }))
+	impostor.Config.ErrorLog = log.New(io.Discard, "", 0)
+	impostor.StartTLS()
+	t.Cleanup(impostor.Close)
+	alice := startFilePeer(t, srv, freshUser(t, srv, "fu", "acme.test"), "", func(s *Session) {
+		s.files.via = impostor.Listener.Addr().String()
+	})
+	src, _ := writeRandom(t, t.TempDir(), "notes.txt", 1000)
+	alice.s.Do(event.SendFile{To: "bob@acme.test", Path: src, ID: "tls"})
+	e := alice.waitFor("file_rejected", 30*time.Second, anyFileEnd)
+	rej, ok := e.(event.FileRejected)
+	if !ok || rej.Code != event.FileTLSUntrusted || !strings.Contains(rej.Reason, "localhost") || !strings.Contains(rej.Reason, "SHA-256 fingerprint") || !strings.Contains(rej.Reason, "issuer") {
+		t.Fatalf("got %+v, want file_rejected tls-untrusted naming the host and the certificate", e)
+	}
+	if puts.Load() != 0 {
+		t.Error("the impostor received a request")
+	}
+}
+
+// TestProsodyFileNoUploadService: partner.test has no upload service on the
+// test Prosody: the send is rejected with no-upload-service.
+func TestProsodyFileNoUploadService(t *testing.T) {
+	srv := prosody(t)
+	carol := startFilePeer(t, srv, freshUser(t, srv, "fn", "partner.test"), "", nil)
+	src, _ := writeRandom(t, t.TempDir(), "notes.txt", 10)
+	carol.s.Do(event.SendFile{To: freshUser(t, srv, "fn", "partner.test"), Path: src})
+	e := carol.waitFor("file_rejected", 30*time.Second, anyFileEnd)
+	if rej, ok := e.(event.FileRejected); !ok || rej.Code != event.FileNoUpload || !strings.Contains(rej.Reason, "partner.test") {
+		t.Fatalf("got %+v, want file_rejected no-upload-service", e)
+	}
 }
