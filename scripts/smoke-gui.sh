@@ -46,6 +46,7 @@ if [ ! -x "$bin" ]; then
 	say "building $bin"
 	go build -o "$bin" ./cmd/client
 fi
+[[ $bin = /* ]] || bin=$ROOT/$bin
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/palisade-smoke.XXXXXX")
 if [ "${SMOKE_KEEP:-}" = 1 ]; then
@@ -118,7 +119,7 @@ start_xvfb 1280x800
 
 t0=$SECONDS
 start_gui "$work/client.pid" "$work/client.log" \
-	"$ROOT/$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+	"$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
 	--data-dir "$work/data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD"
 say "client started (pid $GUI_PID)"
 
