@@ -118,6 +118,9 @@ func (a *App) fileChanged(f *FileItem) {
 
 // dropped sends the files dropped on the chat pane to the open
 // conversation, as the Attach button would.
+//
+// Pasting an image is not offered: Fyne 2.7's clipboard (fyne.Clipboard)
+// carries text only, so the GUI cannot read a picture from it.
 func (a *App) dropped(pos fyne.Position, uris []fyne.URI) {
 	if !a.onMain || a.active == "" || a.gated(a.active) || !a.main.chat.contains(pos) {
 		return
