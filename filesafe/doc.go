@@ -29,10 +29,12 @@
 // cannot make the client fetch from the user's own machine or network
 // (request forgery). The one exception is the account's own upload service:
 // a host for which the caller's trusted function says yes. The session
-// passes the hosts of the upload URLs its own server handed out and the
-// hosts configured as the server's upload hosts (session.Config.UploadHosts);
-// not the configured server address itself, so that a link to another port
-// on a server with a private address stays refused.
+// passes the hosts of the upload URLs its own server handed out (when a
+// local link arrives before the session uploaded anything, it asks its
+// server for a slot it never uses, to learn them) and the hosts configured
+// as the server's upload hosts (session.Config.UploadHosts); not the
+// configured server address itself, so that a link to another port on a
+// server with a private address stays refused.
 //
 // Names resolve at fetch time, which this package cannot see: the session
 // checks every address it dials with Private, so that a public name that

@@ -40,6 +40,54 @@ func (s *Session) fileOffer(st *inStanza, tr event.Trust) {
 	if raw == "" {
 		return
 	}
+	from := st.From
+	if _, err := filesafe.CheckURL(raw, s.ownUploadHost); isBadAddress(err) && s.needProbe() {
+		// A link to a local or private address may be the own server's
+		// upload host, not learned yet: ask the server (off the read loop,
+		// which must deliver the answer), then decide.
+		go func() {
+			s.probeUploadHosts()
+			s.offer(from, raw, oob, tr)
+		}()
+		return
+	}
+	s.offer(from, raw, oob, tr)
+}
+
+func isBadAddress(err error) bool {
+	var ue *filesafe.URLError
+	return errors.As(err, &ue) && ue.Code == filesafe.BadAddress
+}
+
+// needProbe reports (once per connection) whether the own upload hosts
+// should be learned from the server before judging a local link.
+func (s *Session) needProbe() bool {
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
+	if cur == nil || s.files.probed == cur {
+		return false
+	}
+	s.files.probed = cur
+	return true
+}
+
+// probeUploadHosts learns the own upload service's hosts by asking for a
+// slot for a one-byte file that is never uploaded (the slot expires).
+func (s *Session) probeUploadHosts() {
+	ctx, cancel := context.WithTimeout(s.ctx, 2*replyTimeout)
+	defer cancel()
+	svc, err := s.uploadService(ctx)
+	if err != nil {
+		return
+	}
+	s.requestSlot(ctx, svc, "probe.txt", 1, "text/plain")
+}
+
+// offer judges a file link from a peer and reports it.
+func (s *Session) offer(from, raw string, oob bool, tr event.Trust) {
 	id := randomID()
 	u, err := filesafe.CheckURL(raw, s.ownUploadHost)
 	if err != nil {
@@ -47,15 +95,15 @@ func (s *Session) fileOffer(st *inStanza, tr event.Trust) {
 		if pu, perr := url.Parse(raw); perr == nil {
 			name = filesafe.NameFromURL(pu)
 		}
-		s.emit(event.FileRejected{ID: id, From: st.From, Name: name, Code: event.FileBadURL,
-			Reason: "The file link from " + peerOf(st.From) + " was not downloaded: " + err.Error()})
+		s.emit(event.FileRejected{ID: id, From: from, Name: name, Code: event.FileBadURL,
+			Reason: "The file link from " + peerOf(from) + " was not downloaded: " + err.Error()})
 		return
 	}
 	name := filesafe.NameFromURL(u)
 	auto := oob && (tr.Class == event.ClassInternal || tr.Class == event.ClassPartner)
-	t := &transfer{id: id, peer: st.From, name: name, url: u, size: -1, trust: tr, state: stateOffered}
+	t := &transfer{id: id, peer: from, name: name, url: u, size: -1, trust: tr, state: stateOffered}
 	s.register(t)
-	s.emit(event.FileOffered{ID: id, From: st.From, Name: name, Size: -1, URL: u.String(), Trust: tr, Auto: auto})
+	s.emit(event.FileOffered{ID: id, From: from, Name: name, Size: -1, URL: u.String(), Trust: tr, Auto: auto})
 	if auto {
 		s.startDownload(t)
 	}

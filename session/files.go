@@ -66,6 +66,7 @@ type fileState struct {
 	svc       *uploadService // discovered upload service, for svcConn
 	svcConn   *conn
 	ownHosts  map[string]bool // hosts of our own upload service's URLs
+	probed    *conn           // the connection on which ownHosts were probed
 	client    *http.Client
 	scanner   *scan.Client
 	auditMu   sync.Mutex

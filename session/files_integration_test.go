@@ -592,7 +592,8 @@ func TestProsodyFileRefusedSchemes(t *testing.T) {
 }
 
 // TestProsodyFileFromStranger: a file from an unknown domain is offered but
-// not fetched until download_file.
+// not fetched until download_file. The receiver's own upload host
+// (localhost) is not configured: it is learned from the server.
 func TestProsodyFileFromStranger(t *testing.T) {
 	srv := prosody(t)
 	clamd := testenv.StartClamd(t)
@@ -600,7 +601,9 @@ func TestProsodyFileFromStranger(t *testing.T) {
 	mallory := startFilePeer(t, srv, freshUser(t, srv, "fx", "evil.test"), "", nil)
 	// evil.test has no upload service here: an acme.test account uploads.
 	uploader := startFilePeer(t, srv, freshUser(t, srv, "fx", "acme.test"), "", nil)
-	bob := startFilePeer(t, srv, bobJID, clamd.Socket, nil)
+	// bob's configuration does not name the upload host: the session
+	// learns it from its server when the first local link arrives.
+	bob := startFilePeer(t, srv, bobJID, clamd.Socket, func(s *Session) { s.files.ownHosts = map[string]bool{} })
 	data := []byte("totally a spreadsheet")
 	link := rawUpload(t, uploader.s, "figures.csv", data)
 	sendOOB(t, mallory.recorder, bobJID, link, link)

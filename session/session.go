@@ -51,7 +51,8 @@ type Config struct {
 	// UploadHosts names the host(s) of the server's own upload service
 	// when its URLs point at a loopback or private address (a server on
 	// the company network). The hosts of upload slots granted by the
-	// server are trusted without being listed.
+	// server are trusted without being listed (the session asks for an
+	// unused slot to learn them when a local link arrives first).
 	UploadHosts []string
 }
 
