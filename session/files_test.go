@@ -380,3 +380,29 @@ func TestScannerUnavailableAllow(t *testing.T) {
 		t.Errorf("security.log %q", logData)
 	}
 }
+
+// TestDownloadFromNowBlocked: an offer whose sender was blocked since is
+// never fetched.
+func TestDownloadFromNowBlocked(t *testing.T) {
+	s := fileSession(t, nil, false, 1000)
+	offerFrom(s, "mallory@evil.test/x", "https://127.0.0.1:9/f/a.pdf")
+	offers := only[event.FileOffered](queued(s))
+	if len(offers) != 1 || offers[0].Auto {
+		t.Fatalf("offers %+v", offers)
+	}
+	r := testRules()
+	r.Files.MaxSize = 1000
+	r.BlockedDomains = append(r.BlockedDomains, "evil.test")
+	s.setRules(r)
+	queued(s)
+	s.execute(event.DownloadFile{ID: offers[0].ID})
+	evs := queued(s)
+	rej := only[event.FileRejected](evs)
+	if len(rej) != 1 || rej[0].Code != event.FileBlockedPeer || len(only[event.FileProgress](evs)) != 0 {
+		t.Errorf("events %s, want file_rejected blocked and no fetch", dumpEvents(evs))
+	}
+	s.execute(event.DownloadFile{ID: offers[0].ID})
+	if errs := only[event.Error](queued(s)); len(errs) != 1 {
+		t.Errorf("the refused offer is still waiting: %+v", errs)
+	}
+}
