@@ -16,6 +16,9 @@
 # (window coordinates) before the screenshot, and then SMOKE_TYPE="text" to
 # type and send a message there (bob must answer).
 #
+# SMOKE_SEND_FILE=PATH has bob's second device (the client in headless
+# mode) send PATH to alice through the server's upload service.
+#
 # SMOKE_DEMO=1 sets the scene of the README picture, as scripts/demo.sh
 # does: ACME IT's key and the signed example profile
 # (docs/examples/acme-profile.json) as the managed profile in a private
@@ -138,6 +141,24 @@ if [ "${SMOKE_DEMO:-}" = 1 ]; then
 	send_once eve@evil.test "Hello Alice, I'm a recruiter at a firm you don't know. Could you send me ACME's org chart?"
 	send_once payroll@acme-corp.test "URGENT from ACME Payroll: your payslip is on hold. Confirm your bank details today at https://acme-corp.test/payslip"
 	say "carol, eve and payroll wrote to alice"
+fi
+
+# SMOKE_SEND_FILE=PATH: bob, on a second device (the client in headless
+# mode), sends PATH to alice through the server's HTTP upload service; the
+# GUI receives it (a colleague's file is fetched at once and scanned).
+if [ -n "${SMOKE_SEND_FILE:-}" ]; then
+	mkfifo "$work/bob.in"
+	"$bin" --headless --jid bob@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+		--data-dir "$work/bob-data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" \
+		<"$work/bob.in" >"$work/bob-headless.log" 2>&1 &
+	bob_pid=$!
+	exec 8>"$work/bob.in"
+	at_exit "exec 8>&-; stop_pid $bob_pid"
+	wait_for "$limit" grep -q '"event":"connected"' "$work/bob-headless.log" || fail "bob's headless client did not connect"
+	printf '{"cmd":"sendfile","to":"alice@acme.test","path":"%s","id":"smoke-file"}\n' "$SMOKE_SEND_FILE" >&8
+	wait_for "$limit" grep -q '"event":"file_sent"' "$work/bob-headless.log" ||
+		fail "bob could not send $SMOKE_SEND_FILE: $(grep -E '"event":"(refused|error|file_rejected)"' "$work/bob-headless.log" | tail -3)"
+	say "bob sent $(basename "$SMOKE_SEND_FILE") to alice through the upload service"
 fi
 
 # Let the greeting arrive and the window settle before the picture.

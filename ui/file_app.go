@@ -231,7 +231,10 @@ func (a *App) fileEvent(ev event.Event, now time.Time) (conv string, added bool)
 			if e.To != "" {
 				peer, out = e.To, true
 			}
-			f = &FileItem{ID: e.ID, Peer: bareJID(peer), Outgoing: out, Name: e.Name, Size: -1}
+			// An incoming link refused before any offer (not a safe https
+			// URL): it takes the place of its message, so that the link is
+			// not left there to click.
+			f = &FileItem{ID: e.ID, Peer: bareJID(peer), Outgoing: out, Name: e.Name, Size: -1, link: !out}
 			if !a.addIncoming(f, now) {
 				return "", false
 			}

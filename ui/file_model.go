@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -43,7 +44,8 @@ type FileItem struct {
 	Trust    event.Trust
 	Auto     bool   // incoming: the session fetches it by itself
 	Scanner  string // the scanner's words (why unscanned)
-	url      string // incoming: the offered URL, only to find the message that carried it
+	url      string // incoming: the offered URL, to find the message that carried it
+	link     bool   // incoming, rejected before an offer: its message is the newest bare link
 	conv     string
 	idx      int // the position of its row in the conversation
 	order    int // when it was added (a refusal without an id goes to the oldest waiting file)
@@ -124,8 +126,16 @@ func (f *FileItem) Status() string {
 		if r == "" {
 			r = "it did not go through (" + f.Code + ")"
 		}
+		// Said once: the session's reason may already say it.
+		low := strings.ToLower(r)
 		if f.Outgoing {
+			if strings.Contains(low, "not sent") {
+				return r
+			}
 			return "Not sent: " + r
+		}
+		if strings.Contains(low, "not downloaded") {
+			return r
 		}
 		return "Not downloaded: " + r
 	case FileOffer:
@@ -180,10 +190,14 @@ func (m *ChatModel) AddFile(f *FileItem, now time.Time) {
 	m.files[f.ID] = f
 	m.fileSeq++
 	f.order = m.fileSeq
-	if !f.Outgoing && f.url != "" {
+	if !f.Outgoing && (f.url != "" || f.link) {
+		want := normURL(f.url)
 		for i := len(c.Messages) - 1; i >= 0 && i >= len(c.Messages)-20; i-- {
 			msg := &c.Messages[i]
-			if !msg.Outgoing && !msg.System && msg.File == nil && strings.TrimSpace(msg.Body) == f.url {
+			if msg.Outgoing || msg.System || msg.File != nil || !bareLink(msg.Body) {
+				continue
+			}
+			if f.url == "" || normURL(strings.TrimSpace(msg.Body)) == want {
 				msg.File = f
 				f.idx = i
 				return
@@ -226,4 +240,20 @@ func sentence(w string) string {
 	r := []rune(w)
 	r[0] = unicode.ToUpper(r[0])
 	return string(r) + "."
+}
+
+// bareLink reports whether a message body is one link and nothing else:
+// how a file link comes (the session offers it as a file).
+func bareLink(body string) bool {
+	b := strings.TrimSpace(body)
+	return b != "" && !strings.ContainsAny(b, " \t\r\n") && linkRE.FindString(b) == b
+}
+
+// normURL is a URL in one spelling, so that the offered URL (as the
+// session parsed it) and the body (as the peer wrote it) compare equal.
+func normURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.String()
+	}
+	return s
 }

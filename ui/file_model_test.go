@@ -42,6 +42,8 @@ func TestFileItemWords(t *testing.T) {
 		{"clean", FileItem{State: FileClean}, "Scanned: no threat found. Saved in your downloads folder.", false, false, -1},
 		{"unscanned", FileItem{State: FileUnscanned, Scanner: "clamd is not running."}, "Not scanned: kept in quarantine. Clamd is not running.", false, false, -1},
 		{"infected", FileItem{State: FileFailed, Reason: "EICAR found; deleted."}, "Not downloaded: EICAR found; deleted.", false, false, -1},
+		{"reason says it", FileItem{State: FileFailed, Reason: "The link was not downloaded: http."}, "The link was not downloaded: http.", false, false, -1},
+		{"reason says it, sending", FileItem{Outgoing: true, State: FileFailed, Reason: "File not sent: no upload service."}, "File not sent: no upload service.", false, false, -1},
 	}
 	for _, tt := range tests {
 		f := tt.f

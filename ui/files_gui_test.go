@@ -462,3 +462,34 @@ func TestDemoBackendFiles(t *testing.T) {
 	h.app.closeWindow()
 	waitFor("the demo to close", func() bool { return h.app.stopped })
 }
+
+// A file link the session refused (not a safe https URL) is not left in
+// the conversation as a link to click: its message becomes the red row.
+func TestRefusedLinkReplacesItsMessage(t *testing.T) {
+	h := trustedIn(t)
+	h.app.Open("bob@acme.test")
+	h.emit(event.Message{ID: "m1", From: "bob@acme.test/pc", Body: "see the file below", Time: time.Now(), Trust: tInternal},
+		event.Message{ID: "m2", From: "bob@acme.test/pc", Body: "http://files.acme.test/report.pdf", Time: time.Now(), Trust: tInternal},
+		event.FileRejected{ID: "x1", From: "bob@acme.test/pc", Name: "report.pdf", Code: event.FileBadURL,
+			Reason: "The file link from bob@acme.test was not downloaded: only https links are fetched."})
+	ms := h.app.chats.Conv("bob@acme.test").Messages
+	if len(ms) != 2 || ms[1].File == nil || ms[1].File.ID != "x1" || ms[0].File != nil {
+		t.Fatalf("conversation %+v: want the link's message to be the rejected file", ms)
+	}
+	h.mustSee("see the file below", "report.pdf")
+	if b := fileRow(t, h, "x1"); b.status.Text != "The file link from bob@acme.test was not downloaded: only https links are fetched." || len(visibleButtons(b)) != 0 {
+		t.Errorf("refused link: %q, buttons %v", b.status.Text, visibleButtons(b))
+	}
+	h.mustNotSee("http://files.acme.test/report.pdf")
+	for _, o := range test.LaidOutObjects(h.app.main.chat.list) {
+		if l, ok := o.(*widget.Hyperlink); ok && l.Visible() {
+			t.Errorf("a refused file link is still a link: %q", l.Text)
+		}
+	}
+	// An offer finds its message even when the URL is spelled differently.
+	h.emit(event.Message{ID: "m3", From: "bob@acme.test/pc", Body: "https://up.acme.test/a%20b.pdf", Time: time.Now(), Trust: tInternal},
+		event.FileOffered{ID: "x2", From: "bob@acme.test/pc", Name: "a b.pdf", Size: 10, URL: "https://up.acme.test/a b.pdf", Trust: tInternal, Auto: true})
+	if ms := h.app.chats.Conv("bob@acme.test").Messages; len(ms) != 3 || ms[2].File == nil || ms[2].File.ID != "x2" {
+		t.Fatalf("conversation %+v: want the offer in place of its message", ms)
+	}
+}
