@@ -48,6 +48,10 @@ type Launcher struct {
 	// ProfilePath is the managed profile file (--profile); "" = the
 	// system location (profile.SystemDir).
 	ProfilePath string
+	// DownloadDir and ClamdSocket override the session's defaults for
+	// received files (--download-dir, --clamd-socket).
+	DownloadDir string
+	ClamdSocket string
 }
 
 // Connect resolves the password (form, then --password-fd, then keyring),
@@ -111,6 +115,9 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		CAFile:    in.CAFile,
 		DataDir:   l.DataDir,
 		Profiles:  profiles,
+
+		DownloadDir: l.DownloadDir,
+		ClamdSocket: l.ClamdSocket,
 	}
 	start := l.Start
 	if start == nil {

@@ -158,3 +158,14 @@ func TestConnectSessionError(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestConnectPassesFileSettings(t *testing.T) {
+	l, cfg, _ := newLauncher(t, keystore.NewMemory())
+	l.DownloadDir, l.ClamdSocket = "/tmp/palisade-downloads", "/run/test/clamd.ctl"
+	if _, err := l.Connect(SignIn{JID: "alice@acme.test", Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if (*cfg).DownloadDir != l.DownloadDir || (*cfg).ClamdSocket != l.ClamdSocket {
+		t.Errorf("session config DownloadDir %q ClamdSocket %q, want %q and %q", (*cfg).DownloadDir, (*cfg).ClamdSocket, l.DownloadDir, l.ClamdSocket)
+	}
+}

@@ -28,6 +28,10 @@ type Flags struct {
 	DirectTLS  bool
 	DataDir    string
 	Profile    string // managed profile file; "" = the system location
+	// DownloadDir receives files once scanned clean; "" = the session's default.
+	DownloadDir string
+	// ClamdSocket is clamd's Unix socket; "" = the session's default.
+	ClamdSocket string
 
 	// set records which flags appeared on the command line.
 	set map[string]bool
@@ -101,6 +105,8 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	fs.BoolVar(&f.DirectTLS, "direct-tls", false, "use direct TLS (XEP-0368) instead of STARTTLS")
 	fs.StringVar(&f.DataDir, "data-dir", "", "keep settings and session state in this `directory` (default: the OS user config dir + /Palisade)")
 	fs.StringVar(&f.Profile, "profile", "", "load this IT-signed configuration profile `file` at start (signature in FILE.jws); default: profile.json in the system directory")
+	fs.StringVar(&f.DownloadDir, "download-dir", "", "put received files here once scanned clean (default: the user's Downloads folder)")
+	fs.StringVar(&f.ClamdSocket, "clamd-socket", "", "scan received files with the clamd listening on this Unix `socket` (default: /run/clamav/clamd.ctl)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
@@ -149,8 +155,10 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	if f.set["data-dir"] && strings.TrimSpace(f.DataDir) == "" {
 		return fail("--data-dir is empty")
 	}
-	if f.set["profile"] && strings.TrimSpace(f.Profile) == "" {
-		return fail("--profile is empty")
+	for _, name := range []string{"profile", "download-dir", "clamd-socket"} {
+		if f.set[name] && strings.TrimSpace(fs.Lookup(name).Value.String()) == "" {
+			return fail("--%s is empty", name)
+		}
 	}
 	return f, nil
 }

@@ -21,6 +21,9 @@ func TestParse(t *testing.T) {
 		{[]string{"-jid=bob@acme.test"}, func(f Flags) bool { return f.JID == "bob@acme.test" && f.IsSet("jid") && !f.IsSet("server") }},
 		{[]string{"--server", "[::1]:5222"}, func(f Flags) bool { return f.Server == "[::1]:5222" }},
 		{[]string{"--password-fd", "0"}, func(f Flags) bool { return f.PasswordFD == 0 }}, // fine for the GUI
+		{[]string{"--download-dir", "/tmp/dl", "--clamd-socket", "/run/c.ctl"}, func(f Flags) bool {
+			return f.DownloadDir == "/tmp/dl" && f.ClamdSocket == "/run/c.ctl"
+		}},
 	}
 	for _, tt := range good {
 		var stderr bytes.Buffer
@@ -45,6 +48,9 @@ func TestParse(t *testing.T) {
 		{[]string{"--password-fd", "x"}, "invalid value \"x\" for flag -password-fd: not a number"},
 		{[]string{"--server", "xmpp.acme.test"}, "not host:port"},
 		{[]string{"--data-dir", ""}, "--data-dir is empty"},
+		{[]string{"--download-dir", " "}, "--download-dir is empty"},
+		{[]string{"--clamd-socket", ""}, "--clamd-socket is empty"},
+		{[]string{"--profile", ""}, "--profile is empty"},
 	}
 	for _, tt := range bad {
 		var stderr bytes.Buffer

@@ -182,7 +182,8 @@ func prepareGUI(f Flags, dataDir, fdPassword string, env Env) GUI {
 			notices = append(notices, "Your saved password could not be read from the system keyring: "+err.Error())
 		}
 	}
-	l := &Launcher{DataDir: dataDir, Store: store, FDPassword: fdPassword, FDJID: pre.JID, Start: env.Start, ProfilePath: f.Profile}
+	l := &Launcher{DataDir: dataDir, Store: store, FDPassword: fdPassword, FDJID: pre.JID, Start: env.Start, ProfilePath: f.Profile,
+		DownloadDir: f.DownloadDir, ClamdSocket: f.ClamdSocket}
 	return GUI{
 		Prefill:    pre,
 		AutoSignIn: havePassword && pre.JID != "",
