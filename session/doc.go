@@ -105,4 +105,18 @@
 // twice. The profile's server CAs are trusted for the next connection, in
 // addition to the system roots and Config.CAFile. Publish is the publishing
 // side, for IT's tool.
+//
+// # Policy and files
+//
+// policy.go holds the engine built from the profile's rules (or
+// policy.Unmanaged): every event about a peer carries its event.Trust, a
+// send the policy refuses becomes event.Refused and nothing is written, and
+// first messages from strangers are flagged as requests. A file send is
+// judged before the file is opened; only then does upload.go find the
+// XEP-0363 service, request a slot, PUT over HTTPS (dialling the configured
+// server, verifying the upload host's name) and send the link with XEP-0066
+// data. download.go turns received links into offers, fetches automatically
+// only from internal and partner peers, checks every URL with package
+// filesafe, stores into a private quarantine, scans with package scan, and
+// releases clean files to the download folder.
 package session
