@@ -145,11 +145,16 @@ func (f *FileItem) Status() string {
 	case FileClean:
 		return "Scanned: no threat found. Saved in your downloads folder."
 	case FileUnscanned:
-		s := "Not scanned: kept in quarantine."
-		if w := strings.TrimSpace(f.Scanner); w != "" {
-			s += " " + sentence(w)
-		}
-		return s
+		return "Not scanned: kept in quarantine"
+	}
+	return ""
+}
+
+// Detail is the line under the status, in smaller type: the scanner's own
+// words when the file could not be scanned.
+func (f *FileItem) Detail() string {
+	if f.State == FileUnscanned {
+		return sentence(f.Scanner)
 	}
 	return ""
 }

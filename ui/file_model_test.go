@@ -40,7 +40,7 @@ func TestFileItemWords(t *testing.T) {
 		{"offer", FileItem{State: FileOffer}, "Not downloaded yet", false, false, -1},
 		{"downloading, size unknown", FileItem{State: FileDownloading, Bytes: 2048, Total: -1}, "Downloading… 2.0 KB", true, false, -1},
 		{"clean", FileItem{State: FileClean}, "Scanned: no threat found. Saved in your downloads folder.", false, false, -1},
-		{"unscanned", FileItem{State: FileUnscanned, Scanner: "clamd is not running."}, "Not scanned: kept in quarantine. Clamd is not running.", false, false, -1},
+		{"unscanned", FileItem{State: FileUnscanned, Scanner: "clamd is not running."}, "Not scanned: kept in quarantine", false, false, -1},
 		{"infected", FileItem{State: FileFailed, Reason: "EICAR found; deleted."}, "Not downloaded: EICAR found; deleted.", false, false, -1},
 		{"reason says it", FileItem{State: FileFailed, Reason: "The link was not downloaded: http."}, "The link was not downloaded: http.", false, false, -1},
 		{"reason says it, sending", FileItem{Outgoing: true, State: FileFailed, Reason: "File not sent: no upload service."}, "File not sent: no upload service.", false, false, -1},
@@ -53,6 +53,12 @@ func TestFileItemWords(t *testing.T) {
 		if f.Running() != tt.running || f.CanRetry() != tt.retry || f.Fraction() != tt.frac {
 			t.Errorf("%s: running %v retry %v fraction %v, want %v %v %v", tt.name, f.Running(), f.CanRetry(), f.Fraction(), tt.running, tt.retry, tt.frac)
 		}
+	}
+	if d := (&FileItem{State: FileUnscanned, Scanner: "clamd is not running"}).Detail(); d != "Clamd is not running." {
+		t.Errorf("unscanned detail %q", d)
+	}
+	if d := (&FileItem{State: FileClean, Scanner: "OK"}).Detail(); d != "" {
+		t.Errorf("clean detail %q", d)
 	}
 	for name, want := range map[string]bool{"a.PNG": true, "b.jpeg": true, "c.gif": true, "d.svg": false, "e.png.exe": false, "png": false} {
 		if got := (&FileItem{Name: name}).IsImage(); got != want {

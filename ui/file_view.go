@@ -27,6 +27,7 @@ type fileBox struct {
 	trust  *chip
 	bar    *widget.ProgressBar
 	status *widget.Label
+	detail *widget.Label // the scanner's words, smaller
 	warn   *widget.Label
 	thumb  *canvas.Image
 	thumbs *fyne.Container
@@ -51,6 +52,9 @@ func newFileBox(a *App) *fileBox {
 	b.bar = widget.NewProgressBar()
 	b.status = widget.NewLabel("")
 	b.status.Wrapping = fyne.TextWrapWord
+	b.detail = widget.NewLabel("")
+	b.detail.Wrapping = fyne.TextWrapWord
+	b.detail.SizeName = theme.SizeNameCaptionText
 	b.warn = widget.NewLabel("")
 	b.warn.Wrapping = fyne.TextWrapWord
 	b.warn.Importance = widget.WarningImportance
@@ -75,7 +79,7 @@ func newFileBox(a *App) *fileBox {
 	b.buttons = container.NewHBox(b.cancel, b.again, b.download, b.open, b.folder, b.scan)
 	head := container.NewBorder(nil, nil, container.NewCenter(b.icon), container.NewCenter(b.trust.root),
 		container.New(&tightVBox{}, b.name, b.meta))
-	body := container.New(layout.NewCustomPaddedVBoxLayout(2), head, b.bar, b.status, b.warn, b.thumbs, b.buttons)
+	body := container.New(layout.NewCustomPaddedVBoxLayout(2), head, b.bar, b.status, b.detail, b.warn, b.thumbs, b.buttons)
 	b.root = container.NewStack(b.bg, container.New(layout.NewCustomPaddedLayout(2, 4, 6, 6), body))
 	return b
 }
@@ -133,6 +137,7 @@ func (b *fileBox) set(f *FileItem, peerName string, thumb image.Image) {
 		b.status.Importance = widget.MediumImportance
 	}
 	b.status.Refresh()
+	setHint(b.detail, f.Detail())
 	if f.State == FileOffer {
 		b.warn.SetText(OfferWarning(f.Trust))
 		b.warn.Show()

@@ -235,7 +235,10 @@ func TestUnscannedScanAgain(t *testing.T) {
 	h.emit(event.FileReceived{ID: "f2", From: "carol@partner.test/x", Name: "contract.docx", Path: "/q/contract.docx", Size: 2048,
 		Verdict: event.VerdictUnscanned, Scanner: "the virus scanner is not running"})
 	b = fileRow(t, h, "f2")
-	h.mustSee("Not scanned: kept in quarantine. The virus scanner is not running.")
+	h.mustSee("Not scanned: kept in quarantine", "The virus scanner is not running.")
+	if b.status.Importance != widget.WarningImportance || !b.status.TextStyle.Bold {
+		t.Errorf("unscanned status is not a clear warning: importance %v", b.status.Importance)
+	}
 	if hasButton(b, "Open") || hasButton(b, "Show in folder") || !hasButton(b, "Scan again") {
 		t.Errorf("unscanned: buttons %v", visibleButtons(b))
 	}
