@@ -16,8 +16,12 @@
 # (window coordinates) before the screenshot, and then SMOKE_TYPE="text" to
 # type and send a message there (bob must answer).
 #
-# SMOKE_SEND_FILE=PATH has bob's second device (the client in headless
-# mode) send PATH to alice through the server's upload service.
+# SMOKE_SEND_FILE="PATH..." has a second device of SMOKE_FILE_FROM
+# (default bob@acme.test; the client in headless mode) send each file to
+# alice through the server's upload service, after SMOKE_OPEN and
+# SMOKE_TYPE; the word EICAR stands for the EICAR test file. SMOKE_CLAMD=1
+# starts a private clamd (testenv/clamd.sh: it knows only EICAR) and points
+# alice's client at it, with downloads in the work directory.
 #
 # SMOKE_DEMO=1 sets the scene of the README picture, as scripts/demo.sh
 # does: ACME IT's key and the signed example profile
@@ -118,12 +122,20 @@ send_once() {
 		fail "$1 could not write to alice"
 }
 
+client_args=()
+if [ "${SMOKE_CLAMD:-}" = 1 ]; then
+	"$ROOT/testenv/clamd.sh" start "$work/clamd" >/dev/null || fail "could not start clamd"
+	at_exit "\"$ROOT/testenv/clamd.sh\" stop \"$work/clamd\" >/dev/null"
+	client_args+=(--clamd-socket "$work/clamd/clamd.sock" --download-dir "$work/downloads")
+	say "clamd on $work/clamd/clamd.sock"
+fi
+
 start_xvfb 1280x800
 
 t0=$SECONDS
 start_gui "$work/client.pid" "$work/client.log" \
 	"$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
-	--data-dir "$work/data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD"
+	--data-dir "$work/data" "${client_args[@]}" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD"
 say "client started (pid $GUI_PID)"
 
 wid=$(wait_window 'Palisade' "$limit") || fail "no window titled Palisade after ${limit}s"
@@ -141,24 +153,6 @@ if [ "${SMOKE_DEMO:-}" = 1 ]; then
 	send_once eve@evil.test "Hello Alice, I'm a recruiter at a firm you don't know. Could you send me ACME's org chart?"
 	send_once payroll@acme-corp.test "URGENT from ACME Payroll: your payslip is on hold. Confirm your bank details today at https://acme-corp.test/payslip"
 	say "carol, eve and payroll wrote to alice"
-fi
-
-# SMOKE_SEND_FILE=PATH: bob, on a second device (the client in headless
-# mode), sends PATH to alice through the server's HTTP upload service; the
-# GUI receives it (a colleague's file is fetched at once and scanned).
-if [ -n "${SMOKE_SEND_FILE:-}" ]; then
-	mkfifo "$work/bob.in"
-	"$bin" --headless --jid bob@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
-		--data-dir "$work/bob-data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" \
-		<"$work/bob.in" >"$work/bob-headless.log" 2>&1 &
-	bob_pid=$!
-	exec 8>"$work/bob.in"
-	at_exit "exec 8>&-; stop_pid $bob_pid"
-	wait_for "$limit" grep -q '"event":"connected"' "$work/bob-headless.log" || fail "bob's headless client did not connect"
-	printf '{"cmd":"sendfile","to":"alice@acme.test","path":"%s","id":"smoke-file"}\n' "$SMOKE_SEND_FILE" >&8
-	wait_for "$limit" grep -q '"event":"file_sent"' "$work/bob-headless.log" ||
-		fail "bob could not send $SMOKE_SEND_FILE: $(grep -E '"event":"(refused|error|file_rejected)"' "$work/bob-headless.log" | tail -3)"
-	say "bob sent $(basename "$SMOKE_SEND_FILE") to alice through the upload service"
 fi
 
 # Let the greeting arrive and the window settle before the picture.
@@ -198,6 +192,36 @@ if [ -n "${SMOKE_OPEN:-}" ]; then
 		sleep 2
 	fi
 fi
+# SMOKE_SEND_FILE="PATH...": SMOKE_FILE_FROM (bob@acme.test, or another
+# demo account), on a second device (the client in headless mode), sends
+# each file to alice through the server's HTTP upload service; the GUI
+# receives them (files from colleagues and partners are fetched at once
+# and scanned).
+if [ -n "${SMOKE_SEND_FILE:-}" ]; then
+	from=${SMOKE_FILE_FROM:-bob@acme.test}
+	mkfifo "$work/sender.in"
+	"$bin" --headless --jid "$from" --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+		--data-dir "$work/sender-data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" \
+		<"$work/sender.in" >"$work/sender.log" 2>&1 &
+	sender_pid=$!
+	exec 8>"$work/sender.in"
+	at_exit "exec 8>&-; stop_pid $sender_pid"
+	wait_for "$limit" grep -q '"event":"connected"' "$work/sender.log" || fail "$from's headless client did not connect"
+	n=0
+	for f in $SMOKE_SEND_FILE; do
+		if [ "$f" = EICAR ]; then
+			f=$work/eicar.txt
+			printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' >"$f"
+		fi
+		n=$((n + 1))
+		printf '{"cmd":"sendfile","to":"alice@acme.test","path":"%s","id":"smoke-file-%d"}\n' "$f" "$n" >&8
+		wait_for "$limit" grep -q "\"event\":\"file_sent\",\"id\":\"smoke-file-$n\"" "$work/sender.log" ||
+			fail "$from could not send $f: $(grep -E '"event":"(refused|error|file_rejected)"' "$work/sender.log" | tail -3)"
+		say "$from sent $(basename "$f") to alice through the upload service"
+	done
+	sleep "${SMOKE_FILE_SETTLE:-3}" # download and scan
+fi
+
 mkdir -p "$(dirname "$out")"
 import -window "$wid" "png:$out" 2>/dev/null || import -window root "png:$out" || fail "screenshot failed"
 colours=$(/usr/bin/convert "$out" -format '%k' info:)

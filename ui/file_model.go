@@ -123,6 +123,13 @@ func (f *FileItem) Status() string {
 		return "Sent"
 	case FileFailed:
 		r := strings.TrimSpace(f.Reason)
+		if f.Code == event.FileInfected && !f.Outgoing {
+			// Downloaded, scanned, deleted: the session's sentence says so.
+			if r == "" {
+				r = "The virus scanner found malware in this file; it was deleted."
+			}
+			return r
+		}
 		if r == "" {
 			r = "it did not go through (" + f.Code + ")"
 		}

@@ -41,7 +41,9 @@ func TestFileItemWords(t *testing.T) {
 		{"downloading, size unknown", FileItem{State: FileDownloading, Bytes: 2048, Total: -1}, "Downloading… 2.0 KB", true, false, -1},
 		{"clean", FileItem{State: FileClean}, "Scanned: no threat found. Saved in your downloads folder.", false, false, -1},
 		{"unscanned", FileItem{State: FileUnscanned, Scanner: "clamd is not running."}, "Not scanned: kept in quarantine", false, false, -1},
-		{"infected", FileItem{State: FileFailed, Reason: "EICAR found; deleted."}, "Not downloaded: EICAR found; deleted.", false, false, -1},
+		{"infected", FileItem{State: FileFailed, Code: event.FileInfected, Reason: "EICAR found; deleted."}, "EICAR found; deleted.", false, false, -1},
+		{"infected, no words", FileItem{State: FileFailed, Code: event.FileInfected}, "The virus scanner found malware in this file; it was deleted.", false, false, -1},
+		{"interrupted", FileItem{State: FileFailed, Code: event.FileInterrupted, Reason: "The connection broke."}, "Not downloaded: The connection broke.", false, false, -1},
 		{"reason says it", FileItem{State: FileFailed, Reason: "The link was not downloaded: http."}, "The link was not downloaded: http.", false, false, -1},
 		{"reason says it, sending", FileItem{Outgoing: true, State: FileFailed, Reason: "File not sent: no upload service."}, "File not sent: no upload service.", false, false, -1},
 	}

@@ -217,7 +217,7 @@ func TestOfferFromStrangerNeedsDownload(t *testing.T) {
 	h.emit(event.FileRejected{ID: "f1", From: "eve@evil.test/x", Name: "invoice.pdf", Code: event.FileInfected,
 		Reason: "The scanner found Win.Test.EICAR_HDB-1 in invoice.pdf; it was deleted."})
 	b = fileRow(t, h, "f1")
-	if b.status.Text != "Not downloaded: The scanner found Win.Test.EICAR_HDB-1 in invoice.pdf; it was deleted." ||
+	if b.status.Text != "The scanner found Win.Test.EICAR_HDB-1 in invoice.pdf; it was deleted." ||
 		b.status.Importance != widget.DangerImportance || len(visibleButtons(b)) != 0 || b.bar.Visible() {
 		t.Errorf("infected: %q, importance %v, buttons %v", b.status.Text, b.status.Importance, visibleButtons(b))
 	}
