@@ -113,7 +113,8 @@ func newChatPane(a *App) *chatPane {
 	p.sendBtn.Importance = widget.HighImportance
 	p.attach = widget.NewButtonWithIcon("Attach", theme.MailAttachmentIcon(), func() {
 		jid := p.app.active
-		p.app.chooseFile("Send a file to "+jid, func(path string) { p.app.sendFile(jid, path) })
+		// The picker's title says who the file goes to, with their trust.
+		p.app.chooseFile("Send a file to "+trustWords(p.app.roster.Trust(jid), jid), func(path string) { p.app.sendFile(jid, path) })
 	})
 	// The hints are one line each (cut with … when the pane is narrow), so
 	// that they never push the composer off the window; the whole file

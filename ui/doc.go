@@ -24,8 +24,9 @@
 //   - file_model.go, file_app.go, file_view.go, thumb.go: files in a
 //     conversation (Attach, drag and drop, progress, Cancel, Send again,
 //     Download, Scan again, Open once scanned clean, thumbnails of clean
-//     images only); gate_view.go: the lookalike interstitial shown before
-//     a lookalike's conversation.
+//     images only; no image paste: Fyne's clipboard carries text only);
+//     gate_view.go: the lookalike interstitial shown before a lookalike's
+//     conversation.
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it
 //     for screenshots. Neither is product code.
 //

@@ -85,8 +85,12 @@ func shownImages(o fyne.CanvasObject) int {
 // and returns the command.
 func attach(t *testing.T, h *harness, path string) event.SendFile {
 	t.Helper()
-	h.app.chooseFile = func(_ string, chosen func(string)) { chosen(path) }
+	var title string
+	h.app.chooseFile = func(tt string, chosen func(string)) { title = tt; chosen(path) }
 	test.Tap(h.app.main.chat.attach)
+	if want := "Send a file to " + trustWords(h.app.roster.Trust(h.app.active), h.app.active); title != want || !strings.Contains(title, "(") {
+		t.Errorf("file picker title %q, want %q: who, with their trust", title, want)
+	}
 	sf, ok := lastCmd(h).(event.SendFile)
 	if !ok || sf.ID == "" || sf.Path != path {
 		t.Fatalf("attach sent %#v, want a SendFile of %s with an id", lastCmd(h), path)
