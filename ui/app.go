@@ -51,7 +51,8 @@ type App struct {
 	// in Requests; they join the conversation on Accept.
 	filesWaiting map[string][]*FileItem
 	// thumbs are the thumbnails of received images scanned clean, by id.
-	thumbs map[string]image.Image
+	thumbs     map[string]image.Image
+	thumbOrder []string // thumbnail ids, oldest first
 	// revealed: lookalike conversations the user chose to see anyway
 	// (past the interstitial), for this session.
 	revealed map[string]bool
@@ -334,7 +335,7 @@ func (a *App) resetSession() {
 	a.accepting = map[string]bool{}
 	a.lastFileTo = ""
 	a.filesWaiting = map[string][]*FileItem{}
-	a.thumbs = map[string]image.Image{}
+	a.thumbs, a.thumbOrder = map[string]image.Image{}, nil
 	a.revealed = map[string]bool{}
 	a.typing = map[string]*typingTracker{}
 	a.active = ""

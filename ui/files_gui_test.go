@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -315,6 +316,17 @@ func TestThumbnailOnlyAfterCleanVerdict(t *testing.T) {
 	want := []string{storage.NewFileURI(dl).String(), storage.NewFileURI(filepath.Dir(dl)).String()}
 	if strings.Join(opened, " ") != strings.Join(want, " ") {
 		t.Errorf("opened %v, want %v", opened, want)
+	}
+}
+
+func TestThumbnailsKeptAreBounded(t *testing.T) {
+	h := signedIn(t)
+	img := image.NewNRGBA(image.Rect(0, 0, 2, 2))
+	for i := 0; i < maxThumbs+5; i++ {
+		h.app.keepThumb(fmt.Sprint("t", i), img)
+	}
+	if len(h.app.thumbs) != maxThumbs || h.app.thumbs["t0"] != nil || h.app.thumbs[fmt.Sprint("t", maxThumbs+4)] == nil {
+		t.Errorf("%d thumbnails kept; the oldest should go first", len(h.app.thumbs))
 	}
 }
 

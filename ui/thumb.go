@@ -20,7 +20,23 @@ const (
 	maxThumbFile   = 32 << 20
 	maxThumbPixels = 40_000_000
 	thumbW, thumbH = 320, 200
+	// maxThumbs bounds the thumbnails kept (each at most 250 KiB): the
+	// oldest go first; their rows still offer Open.
+	maxThumbs = 200
 )
+
+// keepThumb keeps the thumbnail of file id, forgetting the oldest when
+// there are too many.
+func (a *App) keepThumb(id string, img image.Image) {
+	if _, ok := a.thumbs[id]; !ok {
+		a.thumbOrder = append(a.thumbOrder, id)
+	}
+	a.thumbs[id] = img
+	for len(a.thumbOrder) > maxThumbs {
+		delete(a.thumbs, a.thumbOrder[0])
+		a.thumbOrder = a.thumbOrder[1:]
+	}
+}
 
 // thumbnail decodes the image at path and scales it down to fit
 // thumbW x thumbH.
@@ -113,7 +129,7 @@ func (a *App) loadThumb(f *FileItem) {
 			return
 		}
 		if g := a.chats.File(id); g != nil && g.State == FileClean && g.Path == path {
-			a.thumbs[id] = img
+			a.keepThumb(id, img)
 			a.fileChanged(g)
 		}
 	}
