@@ -527,7 +527,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 				activeDirty, activeAppended = true, true
 			}
 			if added {
-				rosterDirty = true
+				rosterDirty, titleDirty = true, true
 			}
 		case event.Error:
 			if e.Command == (event.SendFile{}).CommandName() {

@@ -265,7 +265,12 @@ func (a *App) addIncoming(f *FileItem, now time.Time) bool {
 		a.filesWaiting[f.Peer] = append(a.filesWaiting[f.Peer], f)
 		return false
 	}
-	a.chats.AddFile(f, now)
+	if a.chats.AddFile(f, now) && !f.Outgoing {
+		// A file without a message of its own counts as one unread.
+		if f.conv != a.active || !a.focused {
+			a.roster.AddUnread(f.conv, 1)
+		}
+	}
 	if !f.Outgoing {
 		a.roster.Touch(f.Peer)
 	}

@@ -195,8 +195,9 @@ func (m *ChatModel) File(id string) *FileItem {
 
 // AddFile puts f into its peer's conversation as a row of its own, or,
 // for an incoming offer, in place of the message that carried its link
-// (the link is then shown as the file, never as something to click).
-func (m *ChatModel) AddFile(f *FileItem, now time.Time) {
+// (the link is then shown as the file, never as something to click). It
+// reports whether a new row was added.
+func (m *ChatModel) AddFile(f *FileItem, now time.Time) bool {
 	c := m.Conv(f.Peer)
 	f.Peer, f.conv = c.JID, c.JID
 	m.files[f.ID] = f
@@ -212,12 +213,13 @@ func (m *ChatModel) AddFile(f *FileItem, now time.Time) {
 			if f.url == "" || normURL(strings.TrimSpace(msg.Body)) == want {
 				msg.File = f
 				f.idx = i
-				return
+				return false
 			}
 		}
 	}
 	f.idx = len(c.Messages)
 	c.Messages = append(c.Messages, ChatMessage{Time: now, Outgoing: f.Outgoing, File: f})
+	return true
 }
 
 // Rekey gives a file a new transfer id (a new attempt of the same file).

@@ -512,3 +512,24 @@ func TestRefusedLinkReplacesItsMessage(t *testing.T) {
 		t.Fatalf("conversation %+v: want the offer in place of its message", ms)
 	}
 }
+
+// A file that came without a message of its own counts as unread where
+// the user is not looking; one that replaced its message does not count
+// twice.
+func TestIncomingFileUnread(t *testing.T) {
+	h := trustedIn(t)
+	h.app.Open("bob@acme.test")
+	h.emit(event.FileOffered{ID: "u1", From: "carol@partner.test/x", Name: "a.pdf", Size: 1, URL: "https://up.partner.test/a.pdf", Trust: tPartner, Auto: true})
+	if n := h.app.roster.Unread("carol@partner.test"); n != 1 {
+		t.Errorf("unread after a file alone: %d, want 1", n)
+	}
+	h.emit(event.Message{ID: "m1", From: "carol@partner.test/x", Body: "https://up.partner.test/b.pdf", Time: time.Now(), Trust: tPartner},
+		event.FileOffered{ID: "u2", From: "carol@partner.test/x", Name: "b.pdf", Size: 1, URL: "https://up.partner.test/b.pdf", Trust: tPartner, Auto: true})
+	if n := h.app.roster.Unread("carol@partner.test"); n != 2 {
+		t.Errorf("unread after a file with its message: %d, want 2", n)
+	}
+	h.emit(event.FileOffered{ID: "u3", From: "bob@acme.test/pc", Name: "c.pdf", Size: 1, URL: "https://up.acme.test/c.pdf", Trust: tInternal, Auto: true})
+	if n := h.app.roster.Unread("bob@acme.test"); n != 0 {
+		t.Errorf("unread in the open conversation: %d", n)
+	}
+}
