@@ -168,6 +168,7 @@ type Error struct {
 	Message string `json:"message"` // human-readable, actionable
 	Code    string `json:"code,omitempty"`
 	Command string `json:"command,omitempty"` // the command that caused it, if any
+	ID      string `json:"id,omitempty"`      // the message or file id the command carried, if any
 }
 
 // Trust classes: the policy's verdict on a peer's domain.

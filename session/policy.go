@@ -410,6 +410,14 @@ func (s *Session) execAccept(c event.Accept) {
 // (not opened), the policy decides on the recipient, the name and the size,
 // and only an allowed file goes on to the upload step.
 func (s *Session) sendFile(c event.SendFile) {
+	// Every answer names the transfer, so a consumer can match it to what
+	// it asked even before anything is uploaded.
+	if c.ID == "" {
+		c.ID = randomID()
+	}
+	fileErr := func(msg string) {
+		s.emit(event.Error{Message: msg, Code: event.CodeBadCommand, Command: c.CommandName(), ID: c.ID})
+	}
 	to, ok := fullOrBare(c.To)
 	if !ok {
 		s.badCommand(c, "Not a valid address: "+c.To)
@@ -422,16 +430,16 @@ func (s *Session) sendFile(c event.SendFile) {
 	fi, err := os.Stat(c.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		s.emit(event.Error{Message: "The file " + c.Path + " does not exist.", Code: event.CodeBadCommand, Command: c.CommandName()})
+		fileErr("The file " + c.Path + " does not exist.")
 		return
 	case err != nil:
-		s.emit(event.Error{Message: "The file " + c.Path + " cannot be read: " + unwrapPath(err).Error(), Code: event.CodeBadCommand, Command: c.CommandName()})
+		fileErr("The file " + c.Path + " cannot be read: " + unwrapPath(err).Error())
 		return
 	case fi.IsDir():
-		s.emit(event.Error{Message: c.Path + " is a folder: only a single file can be sent.", Code: event.CodeBadCommand, Command: c.CommandName()})
+		fileErr(c.Path + " is a folder: only a single file can be sent.")
 		return
 	case !fi.Mode().IsRegular():
-		s.emit(event.Error{Message: c.Path + " is not a regular file and cannot be sent.", Code: event.CodeBadCommand, Command: c.CommandName()})
+		fileErr(c.Path + " is not a regular file and cannot be sent.")
 		return
 	}
 	b := peerOf(to)
@@ -440,7 +448,7 @@ func (s *Session) sendFile(c event.SendFile) {
 		d := e.MayFile(b, name, fi.Size())
 		if !d.Allowed {
 			t := s.trustOf(b)
-			s.emit(event.Refused{Command: c.CommandName(), To: to, Code: refusalCode(d.Code, event.RefusedFilePolicy), Reason: d.Reason, Trust: &t})
+			s.emit(event.Refused{Command: c.CommandName(), ID: c.ID, To: to, Code: refusalCode(d.Code, event.RefusedFilePolicy), Reason: d.Reason, Trust: &t})
 			return
 		}
 	}

@@ -283,17 +283,22 @@ func TestSendFileEnforcement(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			uploads = nil
-			s.execute(event.SendFile{To: tt.to, Path: tt.path})
+			s.execute(event.SendFile{To: tt.to, Path: tt.path, ID: "f-" + tt.name})
 			evs := queued(s)
 			ref := only[event.Refused](evs)
 			errs := only[event.Error](evs)
+			// Answers about a file carry its id (not a malformed command).
+			wantID := "f-" + tt.name
+			if tt.name == "bad address" {
+				wantID = ""
+			}
 			switch {
 			case tt.refused != "":
-				if len(ref) != 1 || ref[0].Code != tt.refused || ref[0].Command != "sendfile" || ref[0].Reason == "" || ref[0].Trust == nil {
+				if len(ref) != 1 || ref[0].Code != tt.refused || ref[0].Command != "sendfile" || ref[0].Reason == "" || ref[0].Trust == nil || ref[0].ID != wantID {
 					t.Errorf("events %s, want refused %s", dumpEvents(evs), tt.refused)
 				}
 			case tt.errCode != "":
-				if len(errs) != 1 || errs[0].Code != tt.errCode || errs[0].Command != "sendfile" || errs[0].Message == "" {
+				if len(errs) != 1 || errs[0].Code != tt.errCode || errs[0].Command != "sendfile" || errs[0].Message == "" || errs[0].ID != wantID {
 					t.Errorf("events %s, want error %s", dumpEvents(evs), tt.errCode)
 				}
 			default:

@@ -292,10 +292,14 @@ func (a *App) refusedFile(e event.Refused) string {
 	return f.conv
 }
 
-// fileError shows an error answering a sendfile command in the row of the
-// oldest file waiting for an answer, or "" when none is.
+// fileError shows an error answering a sendfile command in the row of its
+// file (by id when the session gives it, else the oldest file waiting for
+// an answer), or "" when none is.
 func (a *App) fileError(e event.Error) string {
-	f := a.chats.waitingFile("")
+	f := a.chats.File(e.ID)
+	if f == nil || !f.Outgoing {
+		f = a.chats.waitingFile("")
+	}
 	if f == nil {
 		return ""
 	}

@@ -533,3 +533,19 @@ func TestIncomingFileUnread(t *testing.T) {
 		t.Errorf("unread in the open conversation: %d", n)
 	}
 }
+
+// An error answering a sendfile command goes to the row with its id, not
+// to whichever file has waited longest.
+func TestSendFileErrorByID(t *testing.T) {
+	h := trustedIn(t)
+	h.app.Open("carol@partner.test")
+	first := attach(t, h, "/home/alice/plan.pdf")
+	second := attach(t, h, "/home/alice/gone.pdf")
+	h.emit(event.Error{Command: "sendfile", ID: second.ID, Code: event.CodeBadCommand, Message: "The file /home/alice/gone.pdf does not exist."})
+	if b := fileRow(t, h, second.ID); !strings.Contains(b.status.Text, "does not exist") {
+		t.Errorf("second file: %q, want the error", b.status.Text)
+	}
+	if b := fileRow(t, h, first.ID); strings.Contains(b.status.Text, "does not exist") {
+		t.Errorf("first file took the second's error: %q", b.status.Text)
+	}
+}
