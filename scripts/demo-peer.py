@@ -28,6 +28,7 @@ import re
 import signal
 import sys
 import time
+import urllib.parse
 
 import slixmpp
 
@@ -54,7 +55,19 @@ ANSWER_RES = [(re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE), rep
               for words, reply in ANSWERS]
 
 
+def file_name(body: str):
+    """The file name when body is just a file link (XEP-0363 upload), else None."""
+    text = body.strip()
+    if " " in text or not text.startswith("https://"):
+        return None
+    name = urllib.parse.unquote(urllib.parse.urlsplit(text).path.rsplit("/", 1)[-1])
+    return name or None
+
+
 def answer_for(body: str) -> str:
+    name = file_name(body)
+    if name:
+        return f"Thanks, Alice — I got your file “{name}”."
     for pattern, reply in ANSWER_RES:
         if pattern.search(body):
             return reply

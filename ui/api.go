@@ -23,4 +23,9 @@ type Options struct {
 	// Notice is shown on the sign-in screen, e.g. that no OS keyring is
 	// available and the password will be kept for this session only.
 	Notice string
+	// ClipboardImage returns the image on the system clipboard as PNG
+	// bytes, or nil when there is none. Fyne's clipboard holds text only,
+	// so the binary provides this from a clipboard library; nil disables
+	// pasting images (Ctrl+V then pastes text as usual).
+	ClipboardImage func() []byte
 }

@@ -102,6 +102,7 @@ func newChatPane(a *App) *chatPane {
 	p.typing = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	p.typing.SizeName = theme.SizeNameCaptionText
 	p.composer = newComposerEntry(p.send)
+	p.composer.onPaste = p.app.pasteImage
 	p.composer.SetPlaceHolder("Write a message. Enter sends, Shift+Enter starts a new line.")
 	p.composer.OnChanged = func(s string) {
 		if p.app.active != "" {

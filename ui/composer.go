@@ -12,6 +12,9 @@ type composerEntry struct {
 	widget.Entry
 	shift  bool
 	onSend func()
+	// onPaste is offered Ctrl+V first; it reports whether it took the
+	// paste (an image sent as a file), else the text is pasted as usual.
+	onPaste func() bool
 }
 
 func newComposerEntry(onSend func()) *composerEntry {
@@ -58,4 +61,13 @@ func (e *composerEntry) TypedKey(k *fyne.KeyEvent) {
 func (e *composerEntry) FocusLost() {
 	e.shift = false
 	e.Entry.FocusLost()
+}
+
+// TypedShortcut offers a paste to onPaste (an image on the clipboard)
+// before pasting text.
+func (e *composerEntry) TypedShortcut(s fyne.Shortcut) {
+	if _, ok := s.(*fyne.ShortcutPaste); ok && e.onPaste != nil && e.onPaste() {
+		return
+	}
+	e.Entry.TypedShortcut(s)
 }

@@ -24,7 +24,8 @@
 //   - file_model.go, file_app.go, file_view.go, thumb.go: files in a
 //     conversation (Attach, drag and drop, progress, Cancel, Send again,
 //     Download, Scan again, Open once scanned clean, thumbnails of clean
-//     images only; no image paste: Fyne's clipboard carries text only);
+//     images only; Ctrl+V of an image, read through Options.ClipboardImage
+//     because Fyne's clipboard carries text only);
 //     gate_view.go: the lookalike interstitial shown before a lookalike's
 //     conversation.
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it

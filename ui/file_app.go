@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"errors"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,9 +121,6 @@ func (a *App) fileChanged(f *FileItem) {
 
 // dropped sends the files dropped on the chat pane to the open
 // conversation, as the Attach button would.
-//
-// Pasting an image is not offered: Fyne 2.7's clipboard (fyne.Clipboard)
-// carries text only, so the GUI cannot read a picture from it.
 func (a *App) dropped(pos fyne.Position, uris []fyne.URI) {
 	if !a.onMain || a.active == "" || a.gated(a.active) || !a.main.chat.contains(pos) {
 		return
@@ -139,6 +139,68 @@ func (a *App) dropped(pos fyne.Position, uris []fyne.URI) {
 			return
 		}
 		a.sendFile(jid, u.Path())
+	}
+}
+
+// pasteImage sends the image on the clipboard (Ctrl+V in the composer) to
+// the open conversation as a PNG file. It reports whether it took the
+// paste: with no image on the clipboard the composer pastes text.
+func (a *App) pasteImage() bool {
+	if a.opts.ClipboardImage == nil || !a.onMain || a.active == "" || a.gated(a.active) {
+		return false
+	}
+	data := a.opts.ClipboardImage()
+	if len(data) == 0 {
+		return false
+	}
+	jid := a.active
+	if t := a.roster.Trust(jid); !FileSendAllowed(t) {
+		_, why := ComposerHints(t, jid)
+		a.chats.System(jid, "Image not sent: "+strings.TrimSuffix(why, ".")+".", a.now())
+		a.main.chatChanged(true)
+		return true
+	}
+	path, err := writePasted(data, a.now())
+	if err != nil {
+		a.chats.System(jid, "The pasted image could not be kept for sending: "+err.Error(), a.now())
+		a.main.chatChanged(true)
+		return true
+	}
+	a.sendFile(jid, path)
+	return true
+}
+
+// writePasted keeps a pasted image in a private folder of the temporary
+// directory, under a name that says what it is, so that the session can
+// send it (and send it again) like any file.
+func writePasted(data []byte, now time.Time) (string, error) {
+	dir := filepath.Join(os.TempDir(), "palisade-pasted-"+strconv.Itoa(os.Getuid()))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	base := "Pasted image " + now.Format("2006-01-02 15.04.05")
+	for i := 1; ; i++ {
+		name := base + ".png"
+		if i > 1 {
+			name = base + " (" + strconv.Itoa(i) + ").png"
+		}
+		path := filepath.Join(dir, name)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			os.Remove(path)
+			return "", werr
+		}
+		return path, nil
 	}
 }
 

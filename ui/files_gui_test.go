@@ -549,3 +549,63 @@ func TestSendFileErrorByID(t *testing.T) {
 		t.Errorf("first file took the second's error: %q", b.status.Text)
 	}
 }
+
+// Ctrl+V with an image on the clipboard sends it as a PNG file to the open
+// conversation; with none, the composer pastes text as usual; to a peer who
+// may not receive files, nothing is written or sent and the reason is shown.
+func TestPasteImage(t *testing.T) {
+	h := trustedIn(t)
+	png := []byte("\x89PNG\r\n\x1a\n fake image bytes")
+	var clip []byte
+	h.app.opts.ClipboardImage = func() []byte { return clip }
+	clipboard := h.app.win.Clipboard() // the test driver's is not shared between calls
+	paste := func() {
+		h.app.main.chat.composer.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clipboard})
+	}
+
+	h.app.Open("bob@acme.test")
+	clipboard.SetContent("plain text")
+	before := len(h.backend().commands())
+	paste()
+	if got := h.app.main.chat.composer.Text; got != "plain text" {
+		t.Errorf("without an image, the composer holds %q, want the pasted text", got)
+	}
+	for _, c := range h.backend().commands()[before:] {
+		if _, ok := c.(event.SendFile); ok {
+			t.Errorf("a text paste sent %#v", c)
+		}
+	}
+
+	h.app.main.chat.composer.SetText("")
+	clip = png
+	paste()
+	sf, ok := lastCmd(h).(event.SendFile)
+	if !ok || sf.To != "bob@acme.test" || sf.ID == "" || !strings.HasSuffix(sf.Path, ".png") || !strings.Contains(filepath.Base(sf.Path), "Pasted image") {
+		t.Fatalf("image paste sent %#v, want a SendFile of a Pasted image ….png to bob", lastCmd(h))
+	}
+	t.Cleanup(func() { os.Remove(sf.Path) })
+	if got, err := os.ReadFile(sf.Path); err != nil || string(got) != string(png) {
+		t.Errorf("pasted file holds %q (%v), want the clipboard's bytes", got, err)
+	}
+	if fi, err := os.Stat(sf.Path); err == nil && fi.Mode().Perm() != 0o600 {
+		t.Errorf("pasted file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if h.app.main.chat.composer.Text != "" {
+		t.Errorf("the image paste also pasted text: %q", h.app.main.chat.composer.Text)
+	}
+	fileRow(t, h, sf.ID)
+
+	h.app.Open("eve@evil.test")
+	n := len(h.backend().commands())
+	paste()
+	if len(h.backend().commands()) != n {
+		t.Errorf("an image paste to an outsider sent %v", h.backend().commands()[n:])
+	}
+	said := false
+	for _, m := range h.app.chats.Conv("eve@evil.test").Messages {
+		said = said || (m.System && strings.HasPrefix(m.Body, "Image not sent: Files cannot be sent to evil.test"))
+	}
+	if !said {
+		t.Errorf("no system line says why the image was not sent: %+v", h.app.chats.Conv("eve@evil.test").Messages)
+	}
+}

@@ -3,7 +3,10 @@
 package main
 
 import (
+	"sync"
+
 	"fyne.io/fyne/v2/app"
+	"golang.design/x/clipboard"
 
 	"github.com/palisade-im/palisade/cmd/client/internal/cli"
 	"github.com/palisade-im/palisade/event"
@@ -26,8 +29,22 @@ func uiOptions(g cli.GUI) ui.Options {
 		Connect: func(s ui.SignIn) (event.Backend, error) {
 			return g.Connect(fromUI(s))
 		},
-		Notice: g.Notice,
+		Notice:         g.Notice,
+		ClipboardImage: clipboardImage,
 	}
+}
+
+var clipboardInit = sync.OnceValue(clipboard.Init)
+
+// clipboardImage reads a PNG image from the system clipboard, for pasting
+// pictures into a chat (Fyne's own clipboard holds text only). Without an
+// image clipboard (no X11 library, no display) it returns nil and Ctrl+V
+// pastes text as usual.
+func clipboardImage() []byte {
+	if clipboardInit() != nil {
+		return nil
+	}
+	return clipboard.Read(clipboard.FmtImage)
 }
 
 func toUI(s cli.SignIn) ui.SignIn {
