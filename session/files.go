@@ -4,14 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +26,6 @@ import (
 
 const (
 	quarantineDir = "quarantine"
-	securityLog   = "security.log"
 
 	// progressStep and progressEvery throttle file_progress events.
 	progressStep  = 5 // percent
@@ -69,7 +66,6 @@ type fileState struct {
 	probed    *conn           // the connection on which ownHosts were probed
 	client    *http.Client
 	scanner   *scan.Client
-	auditMu   sync.Mutex
 
 	// via, when set (tests only), is the address own upload hosts are
 	// dialled at instead of the configured server's host.
@@ -379,38 +375,6 @@ func (s *Session) cancelFile(c event.CancelFile) {
 	default:
 		s.emit(event.FileRejected{ID: t.id, From: t.peer, Name: t.name, Code: event.FileCancelled,
 			Reason: "The file " + t.name + " was not downloaded."})
-	}
-}
-
-// audit writes one security event as a JSON line to DataDir/security.log
-// (mode 0600). It is the one place that writes there, so that an audit log
-// can take it over.
-func (s *Session) audit(kind string, fields map[string]any) {
-	if s.cfg.DataDir == "" {
-		return
-	}
-	rec := map[string]any{"time": time.Now().UTC().Format(time.RFC3339Nano), "event": kind, "account": s.bare.String()}
-	for k, v := range fields {
-		rec[k] = v
-	}
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return
-	}
-	s.files.auditMu.Lock()
-	defer s.files.auditMu.Unlock()
-	if err := os.MkdirAll(s.cfg.DataDir, 0o700); err != nil {
-		s.emit(event.Error{Message: "The security log cannot be written: " + err.Error(), Code: event.CodeConfig})
-		return
-	}
-	f, err := os.OpenFile(filepath.Join(s.cfg.DataDir, securityLog), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		s.emit(event.Error{Message: "The security log cannot be written: " + err.Error(), Code: event.CodeConfig})
-		return
-	}
-	defer f.Close()
-	if _, err := f.Write(append(line, '\n')); err != nil {
-		s.emit(event.Error{Message: "The security log cannot be written: " + err.Error(), Code: event.CodeConfig})
 	}
 }
 

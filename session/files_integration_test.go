@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/json"
 	"io"
 	"io/fs"
 	"log"
@@ -342,7 +341,7 @@ func (p *filePeer) received(t *testing.T, what string) event.Event {
 
 // TestProsodyFileInfected: the EICAR test file goes through a real upload;
 // the receiver's clamd finds it, the file is deleted (neither in downloads
-// nor in quarantine) and security.log has a line.
+// nor in quarantine) and the audit log has an entry.
 func TestProsodyFileInfected(t *testing.T) {
 	srv := prosody(t)
 	clamd := testenv.StartClamd(t)
@@ -366,19 +365,8 @@ func TestProsodyFileInfected(t *testing.T) {
 	if l := bob.quarantined(t); len(l) != 0 {
 		t.Errorf("quarantine holds %v", l)
 	}
-	data, err := os.ReadFile(filepath.Join(bob.data, securityLog))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec map[string]any
-	if err := json.Unmarshal(bytes.TrimSpace(data), &rec); err != nil {
-		t.Fatalf("security.log %q: %v", data, err)
-	}
-	if rec["event"] != "file_infected" || rec["virus"] != testenv.EICARName || rec["name"] != "harmless.txt" || rec["deleted"] != true {
-		t.Errorf("security.log line %s", data)
-	}
-	if fi, _ := os.Stat(filepath.Join(bob.data, securityLog)); fi.Mode().Perm() != 0o600 {
-		t.Errorf("security.log mode %v", fi.Mode())
+	if !hasAudit(auditEntries(t, bob.data), "file_infected", map[string]any{"virus": testenv.EICARName, "name": "harmless.txt", "deleted": true}) {
+		t.Errorf("no file_infected entry naming %s in the audit log", testenv.EICARName)
 	}
 }
 

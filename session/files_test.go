@@ -3,6 +3,7 @@ package session
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/palisade-im/palisade/audit"
 	"io"
 	"log"
 	"net/http"
@@ -287,18 +288,60 @@ func TestAuditLine(t *testing.T) {
 	s := fileSession(t, nil, false, 1000)
 	s.audit("file_infected", map[string]any{"virus": "X", "name": "a\nb"})
 	s.audit("file_infected", map[string]any{"virus": "Y"})
-	data, err := os.ReadFile(filepath.Join(s.cfg.DataDir, securityLog))
+	entries := auditEntries(t, s.cfg.DataDir)
+	if len(entries) != 2 {
+		t.Fatalf("audit log holds %+v, want 2 entries", entries)
+	}
+	f := entries[0].Fields
+	if entries[0].Kind != "file_infected" || f["virus"] != "X" || f["name"] != "a\nb" || f["account"] != "alice@acme.test" || entries[0].Time == "" {
+		t.Errorf("first entry %+v", entries[0])
+	}
+	if entries[1].Prev != entries[0].Hash {
+		t.Errorf("the second entry does not chain to the first: %+v", entries)
+	}
+}
+
+// auditEntries reads the session's audit log in dataDir, after checking
+// that its hash chain verifies.
+func auditEntries(t *testing.T, dataDir string) []audit.Entry {
+	t.Helper()
+	dir := filepath.Join(dataDir, audit.DirName)
+	rep, err := audit.VerifyDir(dir, audit.VerifyOptions{})
+	if err != nil || !rep.OK {
+		t.Fatalf("audit log does not verify: %+v, %v", rep, err)
+	}
+	f, err := os.Open(audit.Path(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("security.log: %q", data)
+	defer f.Close()
+	entries, err := audit.ReadEntries(f)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var rec map[string]any
-	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil || rec["virus"] != "X" || rec["name"] != "a\nb" || rec["account"] != "alice@acme.test" || rec["time"] == nil {
-		t.Errorf("line %s: %v", lines[0], err)
+	if fi, _ := os.Stat(audit.Path(dir)); fi.Mode().Perm() != 0o600 {
+		t.Errorf("audit log mode %v, want 0600", fi.Mode().Perm())
 	}
+	return entries
+}
+
+// hasAudit reports whether an entry of kind has fields matching want.
+func hasAudit(entries []audit.Entry, kind string, want map[string]any) bool {
+	for _, e := range entries {
+		if e.Kind != kind {
+			continue
+		}
+		ok := true
+		for k, v := range want {
+			if e.Fields[k] != v {
+				ok = false
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 func TestProgressThrottle(t *testing.T) {
@@ -331,7 +374,7 @@ func TestSlotHeaders(t *testing.T) {
 
 // TestScannerUnavailableAllow: a profile whose files.scanner_unavailable is
 // "allow" lets an unscanned file through to downloads, labelled unscanned,
-// and the security log says so.
+// and the audit log says so.
 func TestScannerUnavailableAllow(t *testing.T) {
 	priv, pub, err := profile.GenerateKey()
 	if err != nil {
@@ -375,9 +418,8 @@ func TestScannerUnavailableAllow(t *testing.T) {
 	if q := listFiles(t, filepath.Join(s.cfg.DataDir, quarantineDir)); len(q) != 0 {
 		t.Errorf("quarantine %v", q)
 	}
-	logData, _ := os.ReadFile(filepath.Join(s.cfg.DataDir, securityLog))
-	if !strings.Contains(string(logData), `"event":"file_unscanned"`) {
-		t.Errorf("security.log %q", logData)
+	if !hasAudit(auditEntries(t, s.cfg.DataDir), "file_unscanned", map[string]any{"name": "minutes.txt"}) {
+		t.Errorf("no file_unscanned entry in the audit log")
 	}
 }
 

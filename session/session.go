@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/palisade-im/palisade/audit"
 	"os"
 	"sort"
 	"sync"
@@ -40,6 +41,12 @@ type Config struct {
 	// Profiles keeps the IT-signed configuration profiles and bulletins;
 	// nil: unmanaged (built-in defaults, no PubSub subscription).
 	Profiles *profile.Manager
+
+	// Audit is the hash-chained audit log that security events go to
+	// (refusals, confirmations, blocks, profile changes, infected files).
+	// nil: the session opens DataDir/audit itself on first use and closes
+	// it when it stops; with no DataDir nothing is recorded.
+	Audit *audit.Log
 
 	// ClamdSocket is the virus scanner's Unix socket; "" = Debian's
 	// /run/clamav/clamd.ctl. Received files wait in DataDir/quarantine
@@ -90,9 +97,10 @@ type Session struct {
 
 	forged atomic.Int64 // forged carbons and roster pushes ignored
 
-	pol   policyState  // the domain policy in force (policy.go)
-	prof  profileState // PubSub subscriptions for profiles and bulletins (profile.go)
-	files fileState    // uploads, offers, downloads, quarantine (files.go)
+	pol     policyState  // the domain policy in force (policy.go)
+	prof    profileState // PubSub subscriptions for profiles and bulletins (profile.go)
+	files   fileState    // uploads, offers, downloads, quarantine (files.go)
+	auditSt auditState   // the audit log (audit.go)
 
 	// Handlers for answers to our IQs. They survive a resumed stream (the
 	// server re-sends answers it could not deliver) and are dropped with
@@ -186,6 +194,12 @@ func (s *Session) Events() <-chan event.Event { return s.events }
 // stalls the connection (which would stop acknowledgements and get the
 // stream killed) and no event is ever dropped.
 func (s *Session) emit(e event.Event) {
+	s.auditEvent(e)
+	s.queue(e)
+}
+
+// queue appends e to the event queue without recording it.
+func (s *Session) queue(e event.Event) {
 	s.evMu.Lock()
 	if !s.evEnd {
 		s.evQ = append(s.evQ, e)
@@ -250,6 +264,7 @@ func (s *Session) run() {
 		s.keepUnacked()
 		s.mu.Unlock()
 		s.cancel()
+		s.closeAudit()
 		s.emit(event.Closed{})
 	}()
 	var (

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/palisade-im/palisade/audit"
+	"path/filepath"
 	"strings"
 
 	"github.com/palisade-im/palisade/account"
@@ -52,6 +54,11 @@ type Launcher struct {
 	// received files (--download-dir, --clamd-socket).
 	DownloadDir string
 	ClamdSocket string
+
+	// audit is the data directory's audit log, opened once and shared by
+	// every session this launcher starts (a sign-out and sign-in must not
+	// hold two writers on one hash chain).
+	audit *audit.Log
 }
 
 // Connect resolves the password (form, then --password-fd, then keyring),
@@ -106,6 +113,10 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 	}
 
 	profiles, notices := openProfiles(l.DataDir, l.ProfilePath)
+	if l.audit == nil && l.DataDir != "" {
+		// On failure the session tries again and reports why.
+		l.audit, _ = audit.Open(filepath.Join(l.DataDir, audit.DirName))
+	}
 	warnings = append(warnings, notices...)
 	cfg := session.Config{
 		JID:       in.JID,
@@ -118,6 +129,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 
 		DownloadDir: l.DownloadDir,
 		ClamdSocket: l.ClamdSocket,
+		Audit:       l.audit,
 	}
 	start := l.Start
 	if start == nil {

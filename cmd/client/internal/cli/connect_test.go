@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +168,24 @@ func TestConnectPassesFileSettings(t *testing.T) {
 	}
 	if (*cfg).DownloadDir != l.DownloadDir || (*cfg).ClamdSocket != l.ClamdSocket {
 		t.Errorf("session config DownloadDir %q ClamdSocket %q, want %q and %q", (*cfg).DownloadDir, (*cfg).ClamdSocket, l.DownloadDir, l.ClamdSocket)
+	}
+}
+
+// Every session a launcher starts records into the same audit log, opened
+// once in the data directory.
+func TestConnectSharesTheAuditLog(t *testing.T) {
+	l, cfg, _ := newLauncher(t, keystore.NewMemory())
+	if _, err := l.Connect(SignIn{JID: "alice@acme.test", Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	first := (*cfg).Audit
+	if first == nil || first.Path() != filepath.Join(l.DataDir, "audit", "audit.jsonl") {
+		t.Fatalf("session config Audit = %v, want the log in %s/audit", first, l.DataDir)
+	}
+	if _, err := l.Connect(SignIn{JID: "alice@acme.test", Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if (*cfg).Audit != first {
+		t.Error("a second sign-in opened a second writer on the audit log")
 	}
 }
