@@ -117,6 +117,9 @@ type Message struct {
 	Outgoing bool      `json:"outgoing,omitempty"` // sent by this account (a sent carbon from another resource)
 	Carbon   bool      `json:"carbon,omitempty"`   // arrived as an XEP-0280 carbon
 	Delayed  bool      `json:"delayed,omitempty"`  // carried a XEP-0203 delay (offline storage)
+	// Archived: fetched by MAM (XEP-0313) catch-up, not received live; it
+	// goes into the chat's history but must not be notified.
+	Archived bool `json:"archived,omitempty"`
 	// Request: the sender is outside the approved organisations and the user
 	// has not accepted them yet; the message belongs in the Requests area,
 	// shown as an inert preview with Accept, Block contact and Block domain.
