@@ -85,11 +85,24 @@ say "managed profile acme-default (serial 1) signed by ACME IT key $(basename "$
 ) >"$run/strangers.log" 2>&1 &
 at_exit "stop_pid $!"
 
+# A private clamd (EICAR-only signature database, Unix socket only), so that
+# received files are scanned as on a real machine; the demo's files land in
+# .run/demo/downloads.
+if "$ROOT/testenv/clamd.sh" start "$run/clamd" >"$run/clamd.log" 2>&1; then
+	at_exit "\"$ROOT/testenv/clamd.sh\" stop \"$run/clamd\""
+	scan_args=(--clamd-socket "$run/clamd/clamd.sock")
+	say "virus scanner: private clamd ($run/clamd); $run/clamd/eicar.txt is a harmless test file it flags"
+else
+	scan_args=()
+	say "virus scanner: clamd did not start (see $run/clamd.log); received files stay in quarantine, unscanned"
+fi
+
 say "opening Palisade as alice@acme.test (server 127.0.0.1:$C2S_PORT, CA $CA_FILE)"
 say "logs: bob in $run/peer.log, the server in $run/server/prosody.log"
 say "demo accounts: alice, bob, dave, it-admin @acme.test; carol@partner.test; mallory@evil.test; password: $PALISADE_DEMO_PASSWORD"
 status=0
 "$ROOT/scripts/with-keyring.sh" "$ROOT/$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
-	--data-dir "$run/data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" || status=$?
+	--data-dir "$run/data" --download-dir "$run/downloads" "${scan_args[@]}" \
+	--password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" || status=$?
 say "client exited ($status); stopping bob and the demo server"
 exit "$status"
