@@ -147,7 +147,7 @@ func (s *Session) execute(cmd event.Command) {
 			s.write(cur, &outStanza{el: presence("unsubscribed", b, "", "")})
 		})
 	default:
-		if !s.executePolicy(cmd) && !s.executeProfile(cmd) && !s.executeFiles(cmd) {
+		if !s.executePolicy(cmd) && !s.executeProfile(cmd) && !s.executeFiles(cmd) && !s.executeHistory(cmd) {
 			s.badCommand(cmd, "Unknown command")
 		}
 	}
@@ -202,6 +202,7 @@ func (s *Session) send(c event.Send) {
 	if id == "" {
 		id = randomID()
 	}
+	s.archiveSent(id, to, c.Body, trust)
 	s.mu.Lock()
 	cur := s.cur
 	if cur != nil {

@@ -187,6 +187,10 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 	if st.PubSubEvent != nil && st.Type != "error" && s.onPubSubEvent(c, st) {
 		return
 	}
+	if st.MAMResult != nil {
+		s.onMAMResult(c, st) // an archive result, never a live message
+		return
+	}
 	switch st.Type {
 	case "error":
 		s.emit(event.Error{Message: "A message to " + st.From + " was not delivered: " + st.Error.String(), Code: event.CodeProtocol})
@@ -202,8 +206,8 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 		if fw := st.CarbonSent.message(); fw != nil {
 			if fw.Body != nil && *fw.Body != "" {
 				t, delayed := messageTime(fw)
-				s.emit(event.Message{ID: fw.ID, From: fw.From, To: fw.To, Body: *fw.Body, Time: t,
-					Outgoing: true, Carbon: true, Delayed: delayed, Trust: s.trustOf(fw.To)})
+				s.chatMessage(event.Message{ID: fw.ID, From: fw.From, To: fw.To, Body: *fw.Body, Time: t,
+					Outgoing: true, Carbon: true, Delayed: delayed, Trust: s.trustOf(fw.To)}, fw)
 			}
 			return
 		}
@@ -217,8 +221,8 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 			}
 			if fw.Body != nil && *fw.Body != "" {
 				t, delayed := messageTime(fw)
-				s.emit(event.Message{ID: fw.ID, From: fw.From, To: fw.To, Body: *fw.Body, Time: t,
-					Carbon: true, Delayed: delayed, Request: in.Request, Trust: tr})
+				s.chatMessage(event.Message{ID: fw.ID, From: fw.From, To: fw.To, Body: *fw.Body, Time: t,
+					Carbon: true, Delayed: delayed, Request: in.Request, Trust: tr}, fw)
 			}
 		}
 		return
@@ -238,8 +242,8 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 		return
 	}
 	t, delayed := messageTime(st)
-	s.emit(event.Message{ID: st.ID, From: st.From, To: st.To, Body: *st.Body, Time: t, Delayed: delayed,
-		Request: in.Request, Trust: tr})
+	s.chatMessage(event.Message{ID: st.ID, From: st.From, To: st.To, Body: *st.Body, Time: t, Delayed: delayed,
+		Request: in.Request, Trust: tr}, st)
 	if st.ReceiptRequest != nil && st.ID != "" && st.From != "" {
 		s.mu.Lock()
 		if s.mayKnowPresence(c, st.From) {

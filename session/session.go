@@ -17,6 +17,7 @@ import (
 
 	"mellium.im/xmpp/jid"
 
+	"github.com/palisade-im/palisade/archive"
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/profile"
 )
@@ -61,6 +62,12 @@ type Config struct {
 	// server are trusted without being listed (the session asks for an
 	// unused slot to learn them when a local link arrives first).
 	UploadHosts []string
+
+	// Archive is the local message archive: every 1:1 message is stored
+	// there, MAM catch-up runs after each sign-in, and the search, history
+	// and export commands read it. nil: no local archive (no catch-up; those
+	// commands answer "unsupported"). The caller opens and closes it.
+	Archive *archive.Archive
 }
 
 // Session is one account's connection. It implements event.Backend.
@@ -101,6 +108,9 @@ type Session struct {
 	prof    profileState // PubSub subscriptions for profiles and bulletins (profile.go)
 	files   fileState    // uploads, offers, downloads, quarantine (files.go)
 	auditSt auditState   // the audit log (audit.go)
+	hist    historyState // local archive and MAM catch-up (archive.go, mam.go)
+
+	mamIgnored atomic.Int64 // MAM results ignored: not from the archive asked, or not for the query sent
 
 	// Handlers for answers to our IQs. They survive a resumed stream (the
 	// server re-sends answers it could not deliver) and are dropped with
@@ -168,6 +178,7 @@ func New(cfg Config) (*Session, error) {
 func (s *Session) Start() {
 	s.startOnce.Do(func() {
 		s.profileStart()
+		s.startRetention()
 		go s.pump()
 		go s.run()
 	})
@@ -573,6 +584,9 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	}
 	if err == nil {
 		err = s.profileSignedIn(c)
+	}
+	if err == nil {
+		err = s.historySignedIn(c)
 	}
 	for _, o := range resend {
 		if err != nil {

@@ -134,6 +134,8 @@ type inStanza struct {
 	PubSub      *pubsubQuery `xml:"http://jabber.org/protocol/pubsub pubsub"`
 
 	Error *stanzaError `xml:"error"`
+
+	archiveFields // stanza-id, origin-id, MAM results (archive.go, mam.go)
 }
 
 type discoInfo struct {
