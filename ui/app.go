@@ -39,6 +39,26 @@ type App struct {
 	chats    *ChatModel
 	requests *RequestsModel
 	profile  *ProfileModel
+	rooms    *RoomsModel
+	// activeRoom is the room (bare JID) or private chat in a room
+	// (room/nick) shown instead of a direct chat; "" for none.
+	activeRoom string
+	// joining: rooms the user asked to join here; they open once joined.
+	joining     map[string]bool
+	pendingOpen string
+	// invites sent, by invitee, kept to resend one the session holds for
+	// confirmation.
+	invites map[string]event.Invite
+	// search is the last search and its results; searchUI the open panel.
+	search   searchState
+	searchUI *searchPanel
+	// jump is the search result being opened.
+	jump *jumpTarget
+	// chooseSave asks for a file to write (a save dialog by default; tests
+	// answer at once).
+	chooseSave func(title, name string, chosen func(path string))
+	// synced counts archive catch-ups reported (HistorySynced).
+	synced int
 	// held lists, per peer, the ids of messages the session held back until
 	// the user confirms writing to that external peer.
 	held map[string][]string
@@ -99,6 +119,9 @@ func New(a fyne.App, opts Options) *App {
 		chats:     NewChatModel(),
 		requests:  NewRequestsModel(),
 		profile:   NewProfileModel(),
+		rooms:     NewRoomsModel(),
+		joining:   map[string]bool{},
+		invites:   map[string]event.Invite{},
 		held:      map[string][]string{},
 		accepting: map[string]bool{},
 		focused:   true,
@@ -111,6 +134,7 @@ func New(a fyne.App, opts Options) *App {
 	}
 	u.openURL = a.OpenURL
 	u.chooseFile = u.fileDialog
+	u.chooseSave = u.saveDialog
 	u.win = a.NewWindow("Palisade")
 	u.win.Resize(defaultWindowSize)
 	u.win.SetCloseIntercept(u.closeWindow)
@@ -127,6 +151,11 @@ func New(a fyne.App, opts Options) *App {
 	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		if u.onMain {
 			u.win.Canvas().Focus(u.main.filter)
+		}
+	})
+	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, func(fyne.Shortcut) {
+		if u.onMain {
+			u.showSearch("")
 		}
 	})
 	a.Lifecycle().SetOnEnteredForeground(func() { u.setFocused(true) })
@@ -197,7 +226,7 @@ func (a *App) updateTitle() {
 	if a.onMain && a.self != "" {
 		t = a.self + " — Palisade"
 	}
-	if n := a.roster.TotalUnread() + a.requests.Len(); n > 0 && a.onMain {
+	if n := a.roster.TotalUnread() + a.requests.Len() + a.rooms.TotalUnread(); n > 0 && a.onMain {
 		t = fmt.Sprintf("(%d) %s", n, t)
 	}
 	a.win.SetTitle(t)
@@ -278,8 +307,12 @@ func (a *App) draftChanged(jid, text string) {
 // open makes jid the conversation shown in the chat pane.
 func (a *App) open(jid string) {
 	jid = bareJID(jid)
-	if a.active == jid {
+	if a.active == jid && a.activeRoom == "" {
 		return
+	}
+	if a.activeRoom != "" {
+		a.activeRoom = ""
+		a.main.showRoomPane()
 	}
 	if a.active != "" {
 		if st := a.tracker(a.active).Leave(); st != "" {
@@ -331,6 +364,11 @@ func (a *App) resetSession() {
 	a.chats = NewChatModel()
 	a.requests = NewRequestsModel()
 	a.profile = NewProfileModel()
+	a.rooms = NewRoomsModel()
+	a.activeRoom, a.pendingOpen = "", ""
+	a.joining = map[string]bool{}
+	a.invites = map[string]event.Invite{}
+	a.search, a.jump = searchState{}, nil
 	a.held = map[string][]string{}
 	a.accepting = map[string]bool{}
 	a.lastFileTo = ""
@@ -358,6 +396,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 		rosterReplaced                       bool
 		activeDirty, activeAppended          bool
 		requestsDirty, profileDirty          bool
+		roomsDirty, roomDirty                bool
 		notes                                []event.Message
 		opens                                []string
 	)
@@ -467,7 +506,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 				// A stranger's first words wait in Requests, not among the chats.
 				if a.requests.Add(e) {
 					requestsDirty, titleDirty = true, true
-					if !a.focused && !e.Delayed {
+					if !a.focused && !e.Delayed && !e.Archived {
 						notes = append(notes, e)
 					}
 				}
@@ -485,7 +524,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 				a.roster.AddUnread(conv, 1)
 				titleDirty = true
 			}
-			if !out && !a.focused && !e.Delayed {
+			if !out && !a.focused && !e.Delayed && !e.Archived {
 				notes = append(notes, e)
 			}
 			rosterDirty = true
@@ -552,6 +591,13 @@ func (a *App) apply(gen int, batch []event.Event) {
 			if e.Trust != nil {
 				trusted(e.To, *e.Trust)
 			}
+			if e.Command == (event.Invite{}).CommandName() {
+				if room := a.refusedInvite(e, now); a.roomKeyShown(room) {
+					roomDirty = true
+				}
+				bannerDirty = true
+				continue
+			}
 			conv, errLine := a.applyRefused(e, now)
 			if conv != "" && conv == a.active {
 				activeDirty, activeAppended = true, true
@@ -593,6 +639,27 @@ func (a *App) apply(gen int, batch []event.Event) {
 		case event.Bulletins:
 			a.profile.SetBulletins(e.Items)
 			profileDirty = true
+		case event.RoomJoined, event.OccupantChange, event.RoomMessage, event.RoomTopic, event.RoomLeft,
+			event.RoomPrivateMessage, event.RoomBanner, event.RoomInvite, event.Bookmarks:
+			key, side := a.applyRoom(ev, now)
+			if side {
+				roomsDirty, titleDirty = true, true
+			}
+			if a.roomKeyShown(key) {
+				roomDirty = true
+			}
+		case event.SearchResults:
+			a.search.Results, a.search.Waiting, a.search.Answered = e.Results, false, true
+			a.fillSearch()
+		case event.History:
+			c, r := a.applyHistory(e)
+			activeDirty = activeDirty || c
+			roomDirty = roomDirty || r
+		case event.Exported:
+			a.profile.addNotice(NoticeSuccess, exportedNotice(e))
+			profileDirty = true
+		case event.HistorySynced:
+			a.synced++
 		}
 	}
 	if !a.onMain {
@@ -615,6 +682,16 @@ func (a *App) apply(gen int, batch []event.Event) {
 	}
 	if profileDirty {
 		a.main.refreshProfile()
+	}
+	if roomsDirty {
+		a.main.refreshRooms()
+	}
+	if roomDirty {
+		a.main.room.show()
+	}
+	if k := a.pendingOpen; k != "" {
+		a.pendingOpen = ""
+		a.openRoom(k)
 	}
 	if titleDirty {
 		a.updateTitle()

@@ -47,8 +47,9 @@ func (d Delivery) String() string {
 
 // ChatMessage is one line of a conversation.
 type ChatMessage struct {
-	ID       string
-	From     string // full JID of the sender ("" for our own messages sent here)
+	ID        string
+	ArchiveID string // the local archive's id, for messages loaded from it
+	From      string // full JID of the sender ("" for our own messages sent here)
 	Body     string
 	Time     time.Time
 	Outgoing bool

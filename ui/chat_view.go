@@ -60,6 +60,10 @@ type chatPane struct {
 	fileLine *fyne.Container
 	drafts   map[string]string
 	shownFor string
+	// menuBtn opens the conversation's menu (search in it, export it);
+	// highlight is the archive id of a search result shown in context.
+	menuBtn   *widget.Button
+	highlight string
 }
 
 func newChatPane(a *App) *chatPane {
@@ -82,7 +86,10 @@ func newChatPane(a *App) *chatPane {
 		p.app.confirmRemove(p.app.active)
 	})
 	p.removeBtn.Importance = widget.LowImportance
-	header := container.NewBorder(nil, nil, nil, container.NewCenter(container.NewStack(p.addBtn, p.removeBtn)),
+	p.menuBtn = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
+	p.menuBtn.OnTapped = func() { p.app.conversationMenu(p.app.active, p.menuBtn) }
+	p.menuBtn.Importance = widget.LowImportance
+	header := container.NewBorder(nil, nil, nil, container.NewHBox(container.NewCenter(container.NewStack(p.addBtn, p.removeBtn)), p.menuBtn),
 		container.NewVBox(container.NewHBox(p.presence, p.name, p.trust.root), p.identity))
 
 	p.measurer = widget.NewRichText()
@@ -193,6 +200,9 @@ func (p *chatPane) show() {
 	p.conv = p.app.chats.Conv(jid)
 	p.count = len(p.conv.Messages)
 	if switched {
+		if j := p.app.jump; j == nil || j.Conv != jid {
+			p.highlight = ""
+		}
 		p.shownFor = jid
 		p.heights = map[int]float32{}
 		draft := p.drafts[jid]
@@ -335,6 +345,16 @@ func (p *chatPane) updateRow(id int, r *messageRow) {
 	r.set(m, p.senderName(m), formatTime(m.Time, p.app.now()), func(link string) { p.app.openLink(link, peer, m.Outgoing) })
 	if m.File != nil {
 		r.setFile(m.File, p.app.roster.Contact(peer).DisplayName(), p.app.thumbs[m.File.ID])
+	}
+	if p.highlight != "" && (m.ArchiveID == p.highlight || m.ID == p.highlight) {
+		// A search result shown in its context.
+		r.bg.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x50)
+		r.bg.StrokeColor = theme.Color(theme.ColorNameWarning)
+		r.bg.StrokeWidth = 2
+		r.bg.Refresh()
+	} else if r.bg.StrokeWidth != 0 {
+		r.bg.StrokeWidth = 0
+		r.bg.Refresh()
 	}
 	if h, ok := p.rowHeight(id); ok {
 		p.list.SetItemHeight(id, h)

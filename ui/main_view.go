@@ -50,6 +50,9 @@ type mainView struct {
 	bulk              bool // the filter or the whole roster changed: rows are rebuilt from the top
 
 	chat *chatPane
+	// room shows a room or a private chat in a room, in the chat's place.
+	room     *roomPane
+	roomsBox *fyne.Container
 
 	// policy surfaces: IT bulletins and profile notices above everything,
 	// the settings panel and bulletin list while open.
@@ -163,13 +166,28 @@ func newMainView(a *App) *mainView {
 		}
 		a.open(r.Contact.JID)
 	}
-	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { a.showAddContact("", "") })
+	// "+" adds a contact or joins or creates a room.
+	var add *widget.Button
+	add = widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() {
+		m := fyne.NewMenu("",
+			fyne.NewMenuItem("Add a contact…", func() { a.showAddContact("", "") }),
+			fyne.NewMenuItem("Join a room…", a.showJoinRoom),
+			fyne.NewMenuItem("Create a room…", a.showCreateRoom))
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(add).Add(fyne.NewPos(0, add.Size().Height))
+		widget.ShowPopUpMenuAtPosition(m, a.win.Canvas(), pos)
+	})
+	v.roomsBox = container.New(layout.NewCustomPaddedVBoxLayout(0))
+	search := widget.NewButtonWithIcon("Search", theme.SearchIcon(), func() { a.showSearch("") })
+	search.Importance = widget.LowImportance
+	export := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), func() { a.showExport("") })
+	export.Importance = widget.LowImportance
 	left := container.NewBorder(
-		container.NewVBox(me, status, widget.NewSeparator(), v.requests, container.NewBorder(nil, nil, nil, add, v.filter)),
-		container.NewVBox(widget.NewSeparator(), container.NewHBox(v.settingsBtn, v.bulletinsBtn)), nil, nil, v.list)
+		container.NewVBox(me, status, widget.NewSeparator(), v.requests, v.roomsBox, container.NewBorder(nil, nil, nil, add, v.filter)),
+		container.NewVBox(widget.NewSeparator(), small(container.NewHBox(v.settingsBtn, v.bulletinsBtn, search, export))), nil, nil, v.list)
 
 	v.chat = newChatPane(a)
-	split := container.NewHSplit(left, v.chat.root)
+	v.room = newRoomPane(a)
+	split := container.NewHSplit(left, container.NewStack(v.chat.root, v.room.root))
 	split.Offset = 0.34
 	top := container.NewVBox(v.bulletins, v.banner, v.errLine, v.notices)
 	v.root = container.NewBorder(top, nil, nil, nil, split)
@@ -184,6 +202,21 @@ func (v *mainView) reset() {
 	v.bulletins.RemoveAll()
 	v.notices.RemoveAll()
 	v.chat.reset()
+	v.room.key, v.room.highlight, v.room.loading = "", "", false
+	v.showRoomPane()
+}
+
+// showRoomPane shows the room pane in the chat's place when a room or a
+// private chat in a room is open, else the chat pane.
+func (v *mainView) showRoomPane() {
+	if v.app.activeRoom == "" {
+		v.room.show()
+		v.chat.root.Show()
+		return
+	}
+	v.chat.root.Hide()
+	v.room.show()
+	v.refreshRooms()
 }
 
 func (v *mainView) refreshAll() {
@@ -191,6 +224,7 @@ func (v *mainView) refreshAll() {
 	v.refreshRoster()
 	v.refreshRequests()
 	v.refreshProfile()
+	v.refreshRooms()
 	v.chat.show()
 	v.app.refreshBannerQuiet()
 }

@@ -17,6 +17,7 @@ const (
 	NoticeInfo NoticeKind = iota
 	NoticeWarning
 	NoticeError
+	NoticeSuccess // something the user asked for is done (an export)
 )
 
 // Notice is a dismissible line under the connection banner: a profile

@@ -399,6 +399,8 @@ func (v *mainView) refreshProfile() {
 			k = BannerWarning
 		case NoticeError:
 			k = BannerError
+		case NoticeSuccess:
+			k = BannerSuccess
 		}
 		tb.set(k, n.Text)
 		v.notices.Add(tb.root)

@@ -1,0 +1,433 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// openRoom shows a room (its bare JID) or a private chat in a room
+// (room/nick) in the right-hand pane, in place of a direct chat.
+func (a *App) openRoom(key string) {
+	if a.activeRoom == key && a.active == "" {
+		return
+	}
+	if a.active != "" {
+		if st := a.tracker(a.active).Leave(); st != "" {
+			a.do(event.SendChatState{To: a.active, State: st})
+		}
+		a.active = ""
+		a.main.chatChanged(false)
+		a.main.refreshRoster()
+	}
+	a.activeRoom = key
+	a.clearRoomUnread(key)
+	a.main.showRoomPane()
+	a.updateTitle()
+}
+
+func (a *App) clearRoomUnread(key string) {
+	if !a.focused {
+		return
+	}
+	if pc := a.rooms.PrivateByKey(key); pc != nil {
+		pc.Unread = 0
+	} else if a.rooms.Has(key) {
+		a.rooms.Room(key).Unread = 0
+	}
+	a.main.refreshRooms()
+}
+
+// sendRoom sends text to the room or private chat key.
+func (a *App) sendRoom(key, text string) {
+	if pc := a.rooms.PrivateByKey(key); pc != nil {
+		a.do(event.PrivateMessage{Room: pc.Room, Nick: pc.Nick, Body: text})
+		// The session emits no echo of a private message: it is shown at once.
+		pc.Lines = append(pc.Lines, RoomLine{Nick: a.rooms.Room(pc.Room).Nick, Body: text, Time: a.now(), Outgoing: true})
+		return
+	}
+	// The room's echo (RoomMessage with Outgoing) shows the message.
+	a.do(event.SendRoomMessage{Room: key, Body: text, ID: newID()})
+}
+
+// joinRoom asks to join room under nick; the room opens when joined.
+func (a *App) joinRoom(room, nick, password string) {
+	a.joining[room] = true
+	a.do(event.Join{Room: room, Nick: nick, Password: password})
+}
+
+func (a *App) leaveRoom(room string) {
+	if room == "" {
+		return
+	}
+	a.do(event.Leave{Room: room})
+}
+
+func (a *App) rejoin(room string) {
+	r := a.rooms.Room(room)
+	nick := r.Nick
+	if b, ok := a.rooms.Bookmark(room); ok && b.Nick != "" && nick == "" {
+		nick = b.Nick
+	}
+	if nick == "" {
+		nick = localPart(a.self)
+	}
+	a.joinRoom(room, nick, "")
+}
+
+// acceptInvite joins the room of an invitation.
+func (a *App) acceptInvite(room string) {
+	var pw string
+	for _, i := range a.rooms.Invites() {
+		if i.Room == room {
+			pw = i.Password
+		}
+	}
+	a.rooms.RemoveInvite(room)
+	a.joinRoom(room, localPart(a.self), pw)
+	a.main.refreshRooms()
+}
+
+// declineInvite forgets an invitation. (No decline is sent: the inviter
+// is not told.)
+func (a *App) declineInvite(room string) {
+	a.rooms.RemoveInvite(room)
+	a.main.refreshRooms()
+}
+
+// validRoom checks a room address.
+func validRoom(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "Enter the room's address, like team@conference.acme.test"
+	}
+	if strings.ContainsAny(s, " /") || strings.Count(s, "@") != 1 || strings.HasPrefix(s, "@") || strings.HasSuffix(s, "@") {
+		return "A room address looks like team@conference.acme.test"
+	}
+	return ""
+}
+
+// showJoinRoom asks for a room and a nickname and joins.
+func (a *App) showJoinRoom() {
+	room := widget.NewEntry()
+	room.SetPlaceHolder("team@conference." + domainOf(a.self))
+	nick := widget.NewEntry()
+	nick.SetText(localPart(a.self))
+	pw := widget.NewPasswordEntry()
+	pw.SetPlaceHolder("only if the room has one")
+	auto := widget.NewCheck("Bookmark it and join at sign-in", nil)
+	problem := widget.NewLabel("")
+	problem.Importance = widget.DangerImportance
+	problem.Hide()
+	form := widget.NewForm(widget.NewFormItem("Room", room), widget.NewFormItem("Nickname", nick),
+		widget.NewFormItem("Password", pw), widget.NewFormItem("", auto))
+	var d dialog.Dialog
+	ok := widget.NewButton("Join", func() {
+		r := strings.TrimSpace(room.Text)
+		if msg := validRoom(r); msg != "" {
+			problem.SetText(msg)
+			problem.Show()
+			return
+		}
+		n := strings.TrimSpace(nick.Text)
+		if n == "" {
+			problem.SetText("Choose a nickname")
+			problem.Show()
+			return
+		}
+		d.Hide()
+		a.joinRoom(r, n, pw.Text)
+		if auto.Checked {
+			a.do(event.SetBookmark{Room: r, Nick: n, Password: pw.Text, Autojoin: true})
+		}
+	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Join a room", container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Show()
+	a.win.Canvas().Focus(room)
+}
+
+// showCreateRoom asks for a new room's address and settings.
+func (a *App) showCreateRoom() {
+	room := widget.NewEntry()
+	room.SetPlaceHolder("project@conference." + domainOf(a.self))
+	name := widget.NewEntry()
+	name.SetPlaceHolder("Project X")
+	nick := widget.NewEntry()
+	nick.SetText(localPart(a.self))
+	members := widget.NewCheck("Members only", nil)
+	members.SetChecked(true)
+	persistent := widget.NewCheck("Keep the room when everyone has left", nil)
+	persistent.SetChecked(true)
+	problem := widget.NewLabel("")
+	problem.Importance = widget.DangerImportance
+	problem.Hide()
+	form := widget.NewForm(widget.NewFormItem("Room", room), widget.NewFormItem("Name", name), widget.NewFormItem("Nickname", nick),
+		widget.NewFormItem("", members), widget.NewFormItem("", persistent))
+	var d dialog.Dialog
+	ok := widget.NewButton("Create", func() {
+		r := strings.TrimSpace(room.Text)
+		if msg := validRoom(r); msg != "" {
+			problem.SetText(msg)
+			problem.Show()
+			return
+		}
+		n := strings.TrimSpace(nick.Text)
+		if n == "" {
+			problem.SetText("Choose a nickname")
+			problem.Show()
+			return
+		}
+		d.Hide()
+		a.joining[r] = true
+		a.do(event.CreateRoom{Room: r, Nick: n, Name: strings.TrimSpace(name.Text), MembersOnly: members.Checked, Persistent: persistent.Checked})
+	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Create a room", container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
+	d.Resize(fyne.NewSize(480, d.MinSize().Height))
+	d.Show()
+	a.win.Canvas().Focus(room)
+}
+
+// editTopic asks for a room's new topic.
+func (a *App) editTopic(room string) {
+	r := a.rooms.Room(room)
+	e := widget.NewMultiLineEntry()
+	e.SetText(r.Topic)
+	e.SetMinRowsVisible(3)
+	d := dialog.NewCustomConfirm("Topic of "+r.Title(), "Set topic", "Cancel", e, func(yes bool) {
+		if yes {
+			a.do(event.SetRoomTopic{Room: room, Topic: strings.TrimSpace(e.Text)})
+		}
+	}, a.win)
+	d.Resize(fyne.NewSize(480, d.MinSize().Height))
+	d.Show()
+}
+
+// showInvite asks whom to invite to room.
+func (a *App) showInvite(room string) {
+	jid := widget.NewEntry()
+	jid.SetPlaceHolder("name@" + domainOf(a.self))
+	reason := widget.NewEntry()
+	reason.SetPlaceHolder("optional")
+	problem := widget.NewLabel("")
+	problem.Importance = widget.DangerImportance
+	problem.Hide()
+	form := widget.NewForm(widget.NewFormItem("Address", jid), widget.NewFormItem("Message", reason))
+	var d dialog.Dialog
+	ok := widget.NewButton("Invite", func() {
+		j := strings.TrimSpace(jid.Text)
+		if msg := validateJID(j); msg != "" {
+			problem.SetText(msg)
+			problem.Show()
+			return
+		}
+		d.Hide()
+		a.invite(event.Invite{Room: room, JID: bareJID(j), Reason: strings.TrimSpace(reason.Text)})
+	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Invite someone to "+a.rooms.Room(room).Title(), container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Show()
+	a.win.Canvas().Focus(jid)
+}
+
+// invite sends an invitation and remembers it, to resend it confirmed if
+// the session asks.
+func (a *App) invite(c event.Invite) {
+	a.invites[c.JID] = c
+	a.do(c)
+}
+
+// refusedInvite handles a refused invitation: "confirm" asks the user and
+// resends with Confirmed; anything else is said in the room.
+func (a *App) refusedInvite(e event.Refused, now time.Time) string {
+	jid := bareJID(e.To)
+	c, ok := a.invites[jid]
+	if !ok {
+		a.lastErr = "Invitation not sent: " + refusedReason(e)
+		return ""
+	}
+	if e.Code == event.RefusedConfirm {
+		t := a.roster.Trust(jid)
+		if e.Trust != nil {
+			t = *e.Trust
+		}
+		q := jid + " is outside " + a.ownOrg() + "."
+		if b := TrustBadge(t, jid); b.Text != "" {
+			q = jid + " (" + b.Text + ") is outside " + a.ownOrg() + "."
+		}
+		if r := strings.TrimSpace(e.Reason); r != "" {
+			q += "\n" + r
+		}
+		q += "\nInvite anyway?"
+		d := dialog.NewConfirm("Invite someone from outside?", q, func(yes bool) {
+			delete(a.invites, jid)
+			if yes {
+				c.Confirmed = true
+				a.do(c)
+			} else {
+				a.rooms.System(c.Room, "Invitation not sent: you chose not to invite "+jid+".", a.now())
+				a.refreshRoomIfShown(c.Room)
+			}
+		}, a.win)
+		d.SetConfirmText("Invite anyway")
+		d.SetDismissText("Don't invite")
+		d.Show()
+		return ""
+	}
+	delete(a.invites, jid)
+	a.rooms.System(c.Room, "Invitation to "+jid+" not sent: "+refusedReason(e), now)
+	return c.Room
+}
+
+func (a *App) refreshRoomIfShown(room string) {
+	if a.onMain && (a.activeRoom == room || strings.HasPrefix(a.activeRoom, room+"/")) {
+		a.main.room.show()
+	}
+}
+
+// loadOlder asks the archive for the lines before the first one shown.
+func (a *App) loadOlder(key string) {
+	if key == "" || a.main.room.loading || a.rooms.PrivateByKey(key) != nil {
+		return
+	}
+	r := a.rooms.Room(key)
+	if r.Complete || len(r.Lines) == 0 {
+		return
+	}
+	first := ""
+	for _, l := range r.Lines {
+		if l.ArchiveID != "" {
+			first = l.ArchiveID
+			break
+		}
+	}
+	if first == "" {
+		return
+	}
+	a.main.room.loading = true
+	a.do(event.GetHistory{Conversation: key, BeforeID: first})
+}
+
+// notifyRoom notifies a message in a room or a private message while the
+// window is not focused.
+func (a *App) notifyRoom(title, body string) {
+	if a.notify == nil {
+		return
+	}
+	now := a.now()
+	if now.Sub(a.lastNote) < noteEvery {
+		return
+	}
+	a.lastNote = now
+	a.notify(fyne.NewNotification(title, body))
+}
+
+// applyRoom applies a group chat event. It reports which room key changed
+// and whether the sidebar must be redrawn.
+func (a *App) applyRoom(ev event.Event, now time.Time) (key string, sidebar bool) {
+	switch e := ev.(type) {
+	case event.RoomJoined:
+		r := a.rooms.Joined(e)
+		a.rooms.RemoveInvite(e.Room)
+		if e.Created {
+			a.rooms.System(r.JID, "You created this room.", now)
+		}
+		if a.joining[e.Room] {
+			delete(a.joining, e.Room)
+			a.pendingOpen = e.Room
+		}
+		return r.JID, true
+	case event.OccupantChange:
+		r := a.rooms.Occupant(e)
+		return r.JID, false
+	case event.RoomMessage:
+		if strings.TrimSpace(e.Body) == "" {
+			return "", false
+		}
+		r, added := a.rooms.Message(e)
+		if !added {
+			return "", false
+		}
+		mine := e.Outgoing || (r.Nick != "" && e.Nick == r.Nick)
+		if !mine && (a.activeRoom != r.JID || !a.focused) {
+			r.Unread++
+			sidebar = true
+		}
+		if !mine && !a.focused && !e.Delayed {
+			a.notifyRoom(NotePrefix(e.Trust, e.FromJID)+e.Nick+" in "+r.Title(), e.Body)
+		}
+		return r.JID, sidebar
+	case event.RoomTopic:
+		r := a.rooms.Room(e.Room)
+		r.Topic, r.TopicBy = e.Topic, e.By
+		return r.JID, false
+	case event.RoomLeft:
+		r := a.rooms.Left(e)
+		msg := "You left the room."
+		if e.Reason != "" {
+			msg = "You are no longer in the room: " + e.Reason
+		}
+		a.rooms.System(r.JID, msg, now)
+		return r.JID, true
+	case event.RoomPrivateMessage:
+		if strings.TrimSpace(e.Body) == "" {
+			return "", false
+		}
+		pc, added := a.rooms.PrivateMessage(e)
+		if !added {
+			return "", false
+		}
+		if !e.Outgoing && (a.activeRoom != pc.Key() || !a.focused) {
+			pc.Unread++
+		}
+		if !e.Outgoing && !a.focused {
+			a.notifyRoom(NotePrefix(e.Trust, e.FromJID)+PrivateTitle(a.rooms.Room(e.Room).Title(), e.Nick), e.Body)
+		}
+		return pc.Key(), true
+	case event.RoomBanner:
+		r := a.rooms.Room(e.Room)
+		r.Banner = e
+		return r.JID, true
+	case event.RoomInvite:
+		a.rooms.AddInvite(e)
+		return "", true
+	case event.Bookmarks:
+		a.rooms.SetBookmarks(e.Items)
+		return "", true
+	}
+	return "", false
+}
+
+// roomKeyShown reports whether key (a room or private chat) is what the
+// room pane shows, or a private chat of the room shown.
+func (a *App) roomKeyShown(key string) bool {
+	return key != "" && a.activeRoom != "" && (a.activeRoom == key || strings.HasPrefix(a.activeRoom, key+"/"))
+}
+
+// roomTitle names a conversation key for search results and exports.
+func (a *App) convTitle(conv string) string {
+	if pc := a.rooms.PrivateByKey(conv); pc != nil {
+		return PrivateTitle(a.rooms.Room(pc.Room).Title(), pc.Nick)
+	}
+	if a.rooms.Has(conv) {
+		return "Room " + a.rooms.Room(conv).Title() + " (" + conv + ")"
+	}
+	c := a.roster.Contact(conv)
+	if c.Name != "" {
+		return fmt.Sprintf("%s (%s)", c.Name, c.JID)
+	}
+	return conv
+}
