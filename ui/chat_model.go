@@ -50,11 +50,11 @@ type ChatMessage struct {
 	ID        string
 	ArchiveID string // the local archive's id, for messages loaded from it
 	From      string // full JID of the sender ("" for our own messages sent here)
-	Body     string
-	Time     time.Time
-	Outgoing bool
-	Delayed  bool
-	Delivery Delivery
+	Body      string
+	Time      time.Time
+	Outgoing  bool
+	Delayed   bool
+	Delivery  Delivery
 	// System: a line from Palisade itself (a refusal, a file that could not
 	// go), not from either person.
 	System bool

@@ -317,7 +317,9 @@ func (m *RoomsModel) RemoveInvite(room string) {
 }
 
 // Invites is the pending invitations, oldest first.
-func (m *RoomsModel) Invites() []event.RoomInvite { return append([]event.RoomInvite(nil), m.invites...) }
+func (m *RoomsModel) Invites() []event.RoomInvite {
+	return append([]event.RoomInvite(nil), m.invites...)
+}
 
 // Rows is the sidebar's Rooms section: joined and bookmarked rooms by
 // title, each followed by its private chats.

@@ -472,4 +472,3 @@ func (v *mainView) inviteCard(inv event.RoomInvite) fyne.CanvasObject {
 	bg.CornerRadius = theme.InputRadiusSize()
 	return small(container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(2, 3, 2, 2), container.New(&tightVBox{}, items...))))
 }
-
