@@ -207,7 +207,7 @@ type RoomBanner struct {
 // RoomInvite: someone invited the user to a room.
 type RoomInvite struct {
 	Room     string `json:"room"`
-	From     string `json:"from"` // the inviter's bare JID
+	From     string `json:"from"` // the inviter's bare JID, or room/nick when the room hides who invited
 	Reason   string `json:"reason,omitempty"`
 	Password string `json:"password,omitempty"`
 	Trust    Trust  `json:"trust"` // the inviter's trust

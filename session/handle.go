@@ -184,6 +184,9 @@ func messageTime(st *inStanza) (time.Time, bool) {
 }
 
 func (s *Session) onMessage(c *conn, st *inStanza) {
+	if s.onMUCMessage(c, st) {
+		return // group chat, private message in a room, invitation, bookmarks
+	}
 	if st.PubSubEvent != nil && st.Type != "error" && s.onPubSubEvent(c, st) {
 		return
 	}
@@ -254,6 +257,9 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 }
 
 func (s *Session) onPresence(c *conn, st *inStanza) {
+	if s.onRoomPresence(c, st) {
+		return // from a room: occupants (muc.go)
+	}
 	bare := st.From
 	if i := strings.IndexByte(bare, '/'); i >= 0 {
 		bare = bare[:i]

@@ -444,7 +444,12 @@ func (s *Session) sendFile(c event.SendFile) {
 	}
 	b := peerOf(to)
 	name := filepath.Base(c.Path)
-	if e := s.engine(); e != nil {
+	if d, room := s.roomFileDecision(b, name, fi.Size()); room {
+		if !d.Allowed { // a room: every occupant must be allowed (muc.go)
+			s.emit(event.Refused{Command: c.CommandName(), ID: c.ID, To: to, Code: refusalCode(d.Code, event.RefusedFilePolicy), Reason: d.Reason})
+			return
+		}
+	} else if e := s.engine(); e != nil {
 		d := e.MayFile(b, name, fi.Size())
 		if !d.Allowed {
 			t := s.trustOf(b)

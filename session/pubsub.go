@@ -145,11 +145,17 @@ func (d Signed) element() *el {
 type pubsubItem struct {
 	ID     string     `xml:"id,attr"`
 	Signed *signedXML `xml:"urn:palisade:signed:1 signed"`
+	// Conference is a room bookmark (XEP-0402; bookmarks.go).
+	Conference *bookmarkConference `xml:"urn:xmpp:bookmarks:1 conference"`
 }
 
 type pubsubItems struct {
 	Node  string       `xml:"node,attr"`
 	Items []pubsubItem `xml:"item"`
+	// Retracts are removed items, in a notification (bookmarks.go).
+	Retracts []struct {
+		ID string `xml:"id,attr"`
+	} `xml:"retract"`
 }
 
 // pubsubEvent is <event xmlns='http://jabber.org/protocol/pubsub#event'/>

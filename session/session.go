@@ -108,6 +108,7 @@ type Session struct {
 	prof    profileState // PubSub subscriptions for profiles and bulletins (profile.go)
 	files   fileState    // uploads, offers, downloads, quarantine (files.go)
 	auditSt auditState   // the audit log (audit.go)
+	muc     mucState     // rooms and bookmarks (muc.go, bookmarks.go)
 	hist    historyState // local archive and MAM catch-up (archive.go, mam.go)
 
 	mamIgnored atomic.Int64 // MAM results ignored: not from the archive asked, or not for the query sent
@@ -584,6 +585,9 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	}
 	if err == nil {
 		err = s.profileSignedIn(c)
+	}
+	if err == nil {
+		err = s.mucSignedIn(c) // rejoin rooms, fetch bookmarks (autojoin)
 	}
 	if err == nil {
 		err = s.historySignedIn(c)

@@ -133,6 +133,12 @@ type inStanza struct {
 	PubSubEvent *pubsubEvent `xml:"http://jabber.org/protocol/pubsub#event event"`
 	PubSub      *pubsubQuery `xml:"http://jabber.org/protocol/pubsub pubsub"`
 
+	// group chat (XEP-0045; muc.go)
+	MUCUser      *mucUser       `xml:"http://jabber.org/protocol/muc#user x"`
+	MUCOwner     *mucOwnerQuery `xml:"http://jabber.org/protocol/muc#owner query"`
+	DirectInvite *directInvite  `xml:"jabber:x:conference x"`
+	Subject      *string        `xml:"subject"`
+
 	Error *stanzaError `xml:"error"`
 
 	archiveFields // stanza-id, origin-id, MAM results (archive.go, mam.go)

@@ -296,6 +296,15 @@ func (s *Session) put(ctx context.Context, put *url.URL, headers http.Header, ct
 // body waits in the outbox.
 func (s *Session) sendFileMessage(id, to, link string) {
 	msg := chatMessage(id, to, link).add(elem(nsOOB, "x").add(child("url", link)))
+	if s.isRoom(to) {
+		msg = roomFileMessage(id, to, link) // a room: groupchat, never queued
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if cur := s.cur; cur != nil {
+			s.write(cur, &outStanza{el: msg})
+		}
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if cur := s.cur; cur != nil {
