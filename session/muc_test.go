@@ -47,7 +47,10 @@ func occupantNamed(room, nick string) func(event.Event) bool {
 }
 
 func roomBody(room, body string) func(event.Event) bool {
-	return func(e event.Event) bool { m, ok := e.(event.RoomMessage); return ok && m.Room == room && m.Body == body }
+	return func(e event.Event) bool {
+		m, ok := e.(event.RoomMessage)
+		return ok && m.Room == room && m.Body == body
+	}
 }
 
 func uniqueRoom(srv *testenv.Server, prefix string) string {
@@ -193,7 +196,10 @@ func testRooms(t *testing.T, srv *testenv.Server) {
 			elem("", "item", "id", evil).add(elem(nsBookmarks, "conference", "autojoin", "true", "name", "Evil"))))))
 	rawSend(t, raw, elem(nsClient, "message", "type", "chat", "to", ac.JID, "id", "marker").add(child("body", "marker "+tag)))
 	alice.message("marker " + tag)
-	if alice.seen(func(e event.Event) bool { m, ok := e.(event.RoomMessage); return ok && strings.Contains(m.Body, "forged") }) {
+	if alice.seen(func(e event.Event) bool {
+		m, ok := e.(event.RoomMessage)
+		return ok && strings.Contains(m.Body, "forged")
+	}) {
 		t.Error("a forged groupchat message was shown")
 	}
 	if alice.seen(func(e event.Event) bool {
