@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/palisade-im/palisade/archive"
@@ -61,6 +62,7 @@ type historyState struct {
 	// live messages move its sync point (liveSyncPoint).
 	ownSynced bool
 	retain    sync.Once
+	pages     atomic.Int64 // MAM pages asked for
 }
 
 // maxSeen bounds the set of reported message keys.

@@ -103,6 +103,7 @@ func (s *Session) queryArchive(c *conn, archiveJID, name string, convert mamConv
 func (s *Session) mamPage(c *conn, q *mamQuery) error {
 	q.id = randomID()
 	q.pending = nil
+	s.hist.pages.Add(1)
 	h := &s.hist
 	h.mu.Lock()
 	if h.queries == nil {
