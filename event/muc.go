@@ -162,7 +162,10 @@ type RoomMessage struct {
 	Delayed  bool      `json:"delayed,omitempty"`   // history sent by the room on join, or from the archive
 	StanzaID string    `json:"stanza_id,omitempty"` // XEP-0359 id assigned by the room (only when its "by" is the room)
 	Outgoing bool      `json:"outgoing,omitempty"`
-	Trust    Trust     `json:"trust"`
+	// Archived: fetched from the room's archive (MUC MAM) after joining,
+	// not received live; not to be notified.
+	Archived bool  `json:"archived,omitempty"`
+	Trust    Trust `json:"trust"`
 }
 
 // RoomTopic: a room's subject, on join and whenever it changes.

@@ -9,9 +9,7 @@ package session
 // the user's own), group messages only of type groupchat from a room the
 // user is in, and a stanza-id only when its "by" is the room.
 //
-// Follow-up: room history through MUC MAM and the local archive hook in
-// once the archive side (archiveMessage and the MAM query) lands; group
-// messages are then handed to it from emitRoomMessage.
+// Room history (the local archive and MUC MAM) is in muc_history.go.
 
 import (
 	"fmt"
@@ -41,6 +39,10 @@ type mucState struct {
 	forged atomic.Int64     // group messages and room stanzas from elsewhere, ignored
 
 	bm bookmarkState // bookmarks.go
+
+	// noJoinHistory asks rooms for no history on join (tests: history
+	// then comes only from the room's archive).
+	noJoinHistory bool
 }
 
 type room struct {
@@ -162,9 +164,11 @@ func (s *Session) occupantTrust(real string) event.Trust {
 	return s.trustOf(real)
 }
 
-func joinPresence(r *room) *el {
+func joinPresence(r *room, noHistory bool) *el {
 	x := elem(nsMUC, "x")
-	if r.last.IsZero() {
+	if noHistory {
+		x.add(elem("", "history", "maxstanzas", "0"))
+	} else if r.last.IsZero() {
 		x.add(elem("", "history", "maxstanzas", "20"))
 	} else {
 		x.add(elem("", "history", "since", r.last.Add(time.Millisecond).UTC().Format(time.RFC3339Nano)))
@@ -188,7 +192,7 @@ func (s *Session) mucSignedIn(c *conn) error {
 		}
 		r.joined, r.shown = false, false
 		r.occ = map[string]*event.Occupant{}
-		again = append(again, joinPresence(r))
+		again = append(again, joinPresence(r, s.muc.noJoinHistory))
 	}
 	s.muc.mu.Unlock()
 	for _, p := range again {
@@ -295,7 +299,7 @@ func (s *Session) join(c event.Join, create *event.CreateRoom) {
 		r.name = create.Name
 	}
 	s.muc.rooms[b] = r
-	p := joinPresence(r)
+	p := joinPresence(r, s.muc.noJoinHistory)
 	s.muc.mu.Unlock()
 	s.write(s.cur, &outStanza{el: p})
 }
@@ -407,7 +411,7 @@ func (s *Session) privateMessage(c event.PrivateMessage) {
 	sent := false
 	s.withConn(c, func(cur *conn) { sent = s.write(cur, &outStanza{el: m}) == nil })
 	if sent {
-		s.emit(event.RoomPrivateMessage{Room: r.jid, Nick: c.Nick, FromJID: oc.JID, Body: c.Body, ID: id,
+		s.emitRoomPrivate(event.RoomPrivateMessage{Room: r.jid, Nick: c.Nick, FromJID: oc.JID, Body: c.Body, ID: id,
 			Time: time.Now().UTC(), Outgoing: true, Trust: oc.Trust})
 	}
 }
@@ -546,12 +550,16 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 	}
 	var evs []event.Event
 	var out []*el
+	history := false
 	defer func() {
-		if len(out) > 0 {
+		if len(out) > 0 || history {
 			s.mu.Lock()
 			if s.cur == c {
 				for _, e := range out {
 					s.write(c, &outStanza{el: e})
+				}
+				if history {
+					s.roomHistory(c, r.jid)
 				}
 			}
 			s.mu.Unlock()
@@ -651,6 +659,7 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 			r.create = nil
 		}
 		r.shown = true
+		history = true
 		evs = append(evs, s.joinedEvent(r))
 		b, _ := bannerChange(r, true)
 		evs = append(evs, b)
@@ -912,7 +921,7 @@ func (s *Session) onMUCMessage(c *conn, st *inStanza) bool {
 			return true
 		}
 		t, _ := messageTime(st)
-		s.emit(event.RoomPrivateMessage{Room: roomKey(bare), Nick: nick, FromJID: real, Body: *st.Body, ID: st.ID, Time: t, Trust: tr})
+		s.emitRoomPrivate(event.RoomPrivateMessage{Room: roomKey(bare), Nick: nick, FromJID: real, Body: *st.Body, ID: st.ID, Time: t, Trust: tr})
 		return true
 	}
 	return false
@@ -955,7 +964,7 @@ func (s *Session) onGroupMessage(r *room, nick string, st *inStanza) {
 	if ev.Trust.Class == event.ClassBlocked && !ev.Outgoing {
 		return
 	}
-	s.emit(ev)
+	s.emitRoomMessage(ev)
 }
 
 // roomFileDecision is the policy's decision on a file sent to a room the

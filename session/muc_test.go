@@ -287,3 +287,87 @@ func TestProsodyBookmarks(t *testing.T)     { testBookmarks(t, prosody(t)) }
 func TestEjabberdRooms(t *testing.T)        { testRooms(t, ej(t)) }
 func TestEjabberdNickConflict(t *testing.T) { testNickConflict(t, ej(t)) }
 func TestEjabberdBookmarks(t *testing.T)    { testBookmarks(t, ej(t)) }
+
+// testRoomHistory: a member joining later with a local archive gets the
+// room's history from the room's archive (MUC MAM), stored locally and
+// reported once even though the room's join history carries it too.
+func testRoomHistory(t *testing.T, srv *testenv.Server) {
+	alice := startSession(t, srv, "alice@acme.test", opts{})
+	alice.connected()
+	room := uniqueRoom(srv, "history")
+	alice.s.Do(event.CreateRoom{Room: room, Nick: "alice", Persistent: true})
+	anyEvent(alice, "created", 20*time.Second, joinedRoom(room))
+	tag := fmt.Sprint(time.Now().UnixNano())
+	bodies := []string{"one " + tag, "two " + tag, "three " + tag}
+	for _, b := range bodies {
+		alice.s.Do(event.SendRoomMessage{Room: room, Body: b})
+		anyEvent(alice, "echo", 10*time.Second, roomBody(room, b))
+	}
+
+	// Without join history, everything comes from the room's archive.
+	only := openTestArchive(t)
+	bob := startSessionWith(t, srv, "bob@acme.test", opts{}, func(s *Session) { s.cfg.Archive = only; s.muc.noJoinHistory = true })
+	bob.connected()
+	bob.s.Do(event.Join{Room: room, Nick: "bob"})
+	hb := anyEvent(bob, "room archive synced", 20*time.Second, func(e event.Event) bool {
+		h, ok := e.(event.HistorySynced)
+		return ok && h.Archive == room
+	}).(event.HistorySynced)
+	if !hb.Complete || hb.Count != len(bodies) {
+		t.Errorf("HistorySynced = %+v, want %d messages", hb, len(bodies))
+	}
+	for _, b := range bodies {
+		m := anyEvent(bob, "archived "+b, 10*time.Second, roomBody(room, b)).(event.RoomMessage)
+		if !m.Archived || !m.Delayed || m.StanzaID == "" || m.Nick != "alice" {
+			t.Errorf("archived message = %+v", m)
+		}
+	}
+
+	// With join history too: each message is reported and stored once.
+	a := openTestArchive(t)
+	dave := startSessionWith(t, srv, "dave@acme.test", opts{}, func(s *Session) { s.cfg.Archive = a })
+	dave.connected()
+	dave.s.Do(event.Join{Room: room, Nick: "dave"})
+	anyEvent(dave, "joined", 20*time.Second, joinedRoom(room))
+	h := anyEvent(dave, "room archive synced", 20*time.Second, func(e event.Event) bool {
+		h, ok := e.(event.HistorySynced)
+		return ok && h.Archive == room
+	}).(event.HistorySynced)
+	if !h.Complete {
+		t.Errorf("HistorySynced = %+v", h)
+	}
+	for _, b := range bodies {
+		m := anyEvent(dave, "history "+b, 10*time.Second, roomBody(room, b)).(event.RoomMessage)
+		if !m.Delayed || m.Nick != "alice" {
+			t.Errorf("history message = %+v", m)
+		}
+		n := 0
+		for _, e := range dave.all() {
+			if roomBody(room, b)(e) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%q reported %d times, want once", b, n)
+		}
+	}
+	stored, err := a.History(room, time.Time{}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, m := range stored {
+		for _, b := range bodies {
+			if m.Body == b && m.IsRoom && m.Sender == room+"/alice" {
+				found++
+			}
+		}
+	}
+	if found != len(bodies) {
+		t.Errorf("the local archive holds %d of the %d room messages once each: %+v", found, len(bodies), stored)
+	}
+	t.Logf("%s: room archive synced: %+v", srv.Kind, h)
+}
+
+func TestProsodyRoomHistory(t *testing.T)  { testRoomHistory(t, prosody(t)) }
+func TestEjabberdRoomHistory(t *testing.T) { testRoomHistory(t, ej(t)) }
