@@ -54,6 +54,7 @@ type room struct {
 	create   *event.CreateRoom // set while creating: configure before announcing
 	joined   bool              // the room confirmed our presence (110)
 	shown    bool              // RoomJoined was emitted for this stay
+	everIn   bool              // the user was in the room before (a rejoin)
 	leaving  bool              // the user asked to leave
 	last     time.Time         // the newest message seen, to ask for history since
 	occ      map[string]*event.Occupant
@@ -585,7 +586,7 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 			cmd = "create_room"
 		}
 		evs = append(evs, event.Error{Message: joinError(r, st.Error), Code: joinErrorCode(st.Error), Command: cmd})
-		if !r.last.IsZero() {
+		if r.everIn {
 			evs = append(evs, event.RoomLeft{Room: r.jid, Reason: "It could not be joined again: " + st.Error.String()})
 		}
 		return true
@@ -646,8 +647,9 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 	r.occ[nick] = o
 	if self {
 		r.nick = nick
-		r.joined = true
-		if r.shown {
+		r.joined, r.everIn = true, true
+		if r.shown { // our own role or affiliation changed
+			evs = append(evs, event.OccupantChange{Room: r.jid, Nick: nick, JID: o.JID, Role: o.Role, Affiliation: o.Affiliation, Trust: o.Trust})
 			return true
 		}
 		if r.create != nil {

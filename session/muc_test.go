@@ -371,3 +371,37 @@ func testRoomHistory(t *testing.T, srv *testenv.Server) {
 
 func TestProsodyRoomHistory(t *testing.T)  { testRoomHistory(t, prosody(t)) }
 func TestEjabberdRoomHistory(t *testing.T) { testRoomHistory(t, ej(t)) }
+
+// testRoomRejoin: after a reconnection that could not resume the stream,
+// the session joins its rooms again by itself.
+func testRoomRejoin(t *testing.T, srv *testenv.Server) {
+	g := newGate(t, srv.Addr)
+	alice := startSession(t, srv, "alice@acme.test", opts{addr: g.Addr()})
+	bob := startSession(t, srv, "bob@acme.test", opts{})
+	ac := alice.connected()
+	bob.connected()
+	room := uniqueRoom(srv, "rejoin")
+	bob.s.Do(event.CreateRoom{Room: room, Nick: "bob"})
+	anyEvent(bob, "created", 20*time.Second, joinedRoom(room))
+	alice.s.Do(event.Join{Room: room, Nick: "alice"})
+	alice.waitFor("joined", 20*time.Second, joinedRoom(room))
+
+	alice.s.mu.Lock()
+	alice.s.sm.id = "no-such-stream" // the server will not know it
+	alice.s.mu.Unlock()
+	g.setOpen(false)
+	alice.waitFor("disconnect", 10*time.Second, isA[event.Disconnected])
+	g.setOpen(true)
+	alice.s.Do(event.Reconnect{})
+	c := alice.waitFor("reconnect", 20*time.Second, isA[event.Connected]).(event.Connected)
+	if c.Resumed || c.JID == ac.JID {
+		t.Fatalf("Connected = %+v, want a new session", c)
+	}
+	alice.waitFor("joined again", 20*time.Second, joinedRoom(room))
+	tag := fmt.Sprint(time.Now().UnixNano())
+	bob.s.Do(event.SendRoomMessage{Room: room, Body: "after " + tag})
+	alice.waitFor("message after rejoin", 10*time.Second, roomBody(room, "after "+tag))
+}
+
+func TestProsodyRoomRejoin(t *testing.T)  { testRoomRejoin(t, prosody(t)) }
+func TestEjabberdRoomRejoin(t *testing.T) { testRoomRejoin(t, ej(t)) }
