@@ -936,8 +936,11 @@ func (s *Session) onGroupMessage(r *room, nick string, st *inStanza) {
 	if st.Subject != nil && st.Body == nil {
 		s.muc.mu.Lock()
 		r.topic = *st.Subject
+		shown := r.shown // before RoomJoined (a new room being set up), RoomJoined carries it
 		s.muc.mu.Unlock()
-		s.emit(event.RoomTopic{Room: r.jid, Topic: *st.Subject, By: nick})
+		if shown {
+			s.emit(event.RoomTopic{Room: r.jid, Topic: *st.Subject, By: nick})
+		}
 		return
 	}
 	if st.Body == nil || *st.Body == "" {
