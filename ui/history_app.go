@@ -253,7 +253,7 @@ func (a *App) applyHistory(e event.History) (chatDirty, roomDirty bool) {
 	}
 	if isRoom {
 		a.rooms.MergeHistory(conv, e.Messages, e.Complete)
-		a.main.room.loading = false
+		a.rooms.Room(conv).Loading = false
 		roomDirty = a.roomKeyShown(conv)
 	} else {
 		a.chats.MergeHistory(conv, e.Messages)

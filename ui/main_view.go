@@ -202,7 +202,7 @@ func (v *mainView) reset() {
 	v.bulletins.RemoveAll()
 	v.notices.RemoveAll()
 	v.chat.reset()
-	v.room.key, v.room.highlight, v.room.loading = "", "", false
+	v.room.key, v.room.highlight = "", ""
 	v.showRoomPane()
 }
 

@@ -298,13 +298,14 @@ func (a *App) refreshRoomIfShown(room string) {
 	}
 }
 
-// loadOlder asks the archive for the lines before the first one shown.
+// loadOlder asks the archive for the lines before the first one shown
+// (the newest page first, when none came from the archive yet).
 func (a *App) loadOlder(key string) {
-	if key == "" || a.main.room.loading || a.rooms.PrivateByKey(key) != nil {
+	if key == "" || a.rooms.PrivateByKey(key) != nil || !a.rooms.Has(key) {
 		return
 	}
 	r := a.rooms.Room(key)
-	if r.Complete || len(r.Lines) == 0 {
+	if r.Loading || r.Complete {
 		return
 	}
 	first := ""
@@ -315,9 +316,12 @@ func (a *App) loadOlder(key string) {
 		}
 	}
 	if first == "" {
-		return
+		if r.asked {
+			return
+		}
+		r.asked = true
 	}
-	a.main.room.loading = true
+	r.Loading = true
 	a.do(event.GetHistory{Conversation: key, BeforeID: first})
 }
 

@@ -38,7 +38,11 @@ type Room struct {
 	Unread     int
 	// Complete: the archive holds nothing older than the first line.
 	Complete bool
-	byID     map[string]bool
+	// Loading: a page of the archive was asked for and has not come;
+	// asked: the newest page was asked for once.
+	Loading bool
+	asked   bool
+	byID    map[string]bool
 }
 
 // OccupantList is the room's occupants: the user first, then by nickname.

@@ -50,7 +50,6 @@ type roomPane struct {
 	sendBtn    *widget.Button
 	who        *widget.Label
 	key        string // what is shown: a room JID or room/nick
-	loading    bool   // older lines were asked for and have not come
 	highlight  string // archive id or message id to highlight
 	shownLines int
 }
@@ -149,6 +148,7 @@ func (p *roomPane) show() {
 }
 
 func (p *roomPane) showRoom(r *Room) {
+	a := p.app
 	p.title.Text = r.Title()
 	p.title.Refresh()
 	p.privChip.set(Badge{})
@@ -192,6 +192,10 @@ func (p *roomPane) showRoom(r *Room) {
 	p.split.Refresh()
 	p.body.Refresh()
 	p.fill(r.Lines, false)
+	if p.lines.MinSize().Height < p.scroll.Size().Height {
+		// Nothing to scroll yet: fetch older lines until the view is full.
+		a.loadOlder(r.JID)
+	}
 	p.composer.SetPlaceHolder("Write to everyone in " + r.Title() + ". Enter sends, Shift+Enter starts a new line.")
 	if r.Joined {
 		p.composer.Enable()
@@ -447,11 +451,13 @@ func (v *mainView) roomRow(r RoomRow) fyne.CanvasObject {
 // room, why, and Join / Decline.
 func (v *mainView) inviteCard(inv event.RoomInvite) fyne.CanvasObject {
 	a := v.app
-	who := widget.NewLabelWithStyle(inv.From+" invites you to "+inv.Room, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	who.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle("Invitation to "+inv.Room, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	who := widget.NewLabel("from " + inv.From)
+	who.Truncation = fyne.TextTruncateEllipsis
 	c := newChip()
 	c.set(TrustBadge(inv.Trust, inv.From))
-	items := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, c.root, who)}
+	items := []fyne.CanvasObject{title, container.NewBorder(nil, nil, nil, c.root, who)}
 	if r := strings.TrimSpace(inv.Reason); r != "" {
 		l := widget.NewLabel("“" + r + "”")
 		l.Wrapping = fyne.TextWrapWord

@@ -1,0 +1,268 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// overlayText is what the top dialog shows.
+func overlayText(t *testing.T, h *harness) string {
+	t.Helper()
+	top := h.app.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog shown")
+	}
+	return strings.Join(texts(top), "\n")
+}
+
+func searchResults(now time.Time) event.SearchResults {
+	return event.SearchResults{Query: "contract", Results: []event.SearchResult{
+		{ID: "901", Conversation: "carol@partner.test", From: "carol@partner.test/office", Time: now.Add(-time.Hour),
+			Snippet: "…the signed contract is on our portal…", Trust: tPartner,
+			Spans: []event.SnippetSpan{{Text: "…the signed "}, {Text: "contract", Match: true}, {Text: " is on our portal…"}}},
+		{ID: "902", Conversation: teamRoom, From: teamRoom + "/ghost", Time: now.Add(-2 * time.Hour), IsRoom: true,
+			Snippet: "send me the contract", Trust: tHidden,
+			Spans: []event.SnippetSpan{{Text: "send me the "}, {Text: "contract", Match: true}}},
+	}}
+}
+
+func TestSearchSendsCommandAndRendersResults(t *testing.T) {
+	h := trustedIn(t)
+	h.app.Open("bob@acme.test")
+	h.app.win.Resize(fyne.NewSize(1000, 800))
+	// Ctrl+Shift+F opens the panel.
+	h.app.win.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift})
+	if h.app.searchUI == nil {
+		t.Fatal("Ctrl+Shift+F did not open the search panel")
+	}
+	sp := h.app.searchUI
+	if got := sp.scope.Options; len(got) != 2 || got[1] != "This conversation: Bob Martin (bob@acme.test)" {
+		t.Errorf("scopes %q", got)
+	}
+	test.Type(sp.entry, "contract")
+	test.Tap(overlayButton(t, h, "Search"))
+	if got, want := lastCmd(h), (event.Search{Query: "contract", Limit: 50}); got != want {
+		t.Fatalf("search = %#v, want %#v", got, want)
+	}
+	if s := overlayText(t, h); !strings.Contains(s, "Searching for “contract”…") {
+		t.Errorf("panel while waiting:\n%s", s)
+	}
+	// Within the open conversation.
+	sp.scope.SetSelected(sp.scope.Options[1])
+	test.Tap(overlayButton(t, h, "Search"))
+	if got, want := lastCmd(h), (event.Search{Query: "contract", Conversation: "bob@acme.test", Limit: 50}); got != want {
+		t.Fatalf("search here = %#v, want %#v", got, want)
+	}
+	h.emit(searchResults(time.Now()))
+	s := overlayText(t, h)
+	for _, want := range []string{"2 messages found for “contract”", "Carol Smith (carol@partner.test)", "Partner · Partner Ltd",
+		"Room " + teamRoom, "ghost", "Unknown"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("results do not show %q:\n%s", want, s)
+		}
+	}
+	// The snippet marks the matched word.
+	var marked []string
+	for _, o := range test.LaidOutObjects(sp.results) {
+		if rt, ok := o.(*widget.RichText); ok {
+			for _, seg := range rt.Segments {
+				if ts, ok := seg.(*widget.TextSegment); ok && ts.Style.TextStyle.Bold && ts.Style.ColorName == theme.ColorNamePrimary {
+					marked = append(marked, ts.Text)
+				}
+			}
+		}
+	}
+	if len(marked) != 2 || marked[0] != "contract" {
+		t.Errorf("matched words shown in bold: %q", marked)
+	}
+}
+
+// roomLineBg is the background of a room line (its highlight).
+func roomLineBg(o fyne.CanvasObject) *canvas.Rectangle {
+	if c, ok := o.(*fyne.Container); ok && len(c.Objects) > 0 {
+		r, _ := c.Objects[0].(*canvas.Rectangle)
+		return r
+	}
+	return nil
+}
+
+func TestSearchResultOpensConversationAroundIt(t *testing.T) {
+	h := trustedIn(t)
+	h.app.showSearch("")
+	h.emit(searchResults(time.Now()))
+	cards := []*tapCard{}
+	for _, o := range test.LaidOutObjects(h.app.searchUI.results) {
+		if c, ok := o.(*tapCard); ok {
+			cards = append(cards, c)
+		}
+	}
+	if len(cards) != 2 {
+		t.Fatalf("%d result cards, want 2", len(cards))
+	}
+	test.Tap(cards[0])
+	if h.app.searchUI != nil || h.app.win.Canvas().Overlays().Top() != nil {
+		t.Error("the panel stayed open")
+	}
+	if h.app.active != "carol@partner.test" {
+		t.Fatalf("active = %q, want carol@partner.test", h.app.active)
+	}
+	if got, want := lastCmd(h), (event.GetHistory{Conversation: "carol@partner.test", AroundID: "901", Limit: 20}); got != want {
+		t.Fatalf("history = %#v, want %#v", got, want)
+	}
+	now := time.Now()
+	var msgs []event.HistoryMessage
+	for i, b := range []string{"before", "the signed contract is on our portal", "after"} {
+		id := []string{"900", "901", "902"}[i]
+		msgs = append(msgs, event.HistoryMessage{Message: event.Message{ID: "m" + id, From: "carol@partner.test/office", Body: b,
+			Time: now.Add(time.Duration(i-3) * time.Hour), Trust: tPartner}, ArchiveID: id})
+	}
+	h.emit(event.History{Conversation: "carol@partner.test", Messages: msgs})
+	conv := h.app.chats.Conv("carol@partner.test")
+	if len(conv.Messages) != 3 || conv.Messages[1].ArchiveID != "901" {
+		t.Fatalf("conversation after history: %+v", conv.Messages)
+	}
+	row := findMessageRow(t, h, "the signed contract is on our portal")
+	if row.bg.StrokeWidth != 2 {
+		t.Error("the result's message is not highlighted")
+	}
+	if other := findMessageRow(t, h, "before"); other.bg.StrokeWidth != 0 {
+		t.Error("another message is highlighted")
+	}
+	// The same page again adds nothing.
+	h.emit(event.History{Conversation: "carol@partner.test", Messages: msgs})
+	if n := len(h.app.chats.Conv("carol@partner.test").Messages); n != 3 {
+		t.Errorf("%d messages after the same page twice", n)
+	}
+
+	// A room result opens the room and highlights the line.
+	h.app.showSearch("")
+	for _, o := range test.LaidOutObjects(h.app.searchUI.results) {
+		if c, ok := o.(*tapCard); ok && strings.Contains(strings.Join(texts(c.body), " "), "ghost") {
+			test.Tap(c)
+			break
+		}
+	}
+	if h.app.activeRoom != teamRoom {
+		t.Fatalf("activeRoom = %q after a room result", h.app.activeRoom)
+	}
+	if got, want := lastCmd(h), (event.GetHistory{Conversation: teamRoom, AroundID: "902", Limit: 20}); got != want {
+		t.Fatalf("room history = %#v, want %#v", got, want)
+	}
+	h.emit(event.History{Conversation: teamRoom, Messages: []event.HistoryMessage{
+		{Message: event.Message{ID: "r1", From: teamRoom + "/ghost", Body: "send me the contract", Time: now, Trust: tHidden}, ArchiveID: "902", IsRoom: true}}})
+	found := false
+	for _, o := range h.app.main.room.lines.Objects {
+		if strings.Contains(strings.Join(texts(o), " "), "send me the contract") {
+			found = true
+			if bg := roomLineBg(o); bg == nil || bg.StrokeWidth != 2 {
+				t.Error("the room result is not highlighted")
+			}
+		}
+	}
+	if !found {
+		t.Errorf("room line not shown:\n%s", roomText(h))
+	}
+}
+
+func TestExportSendsCommandAndShowsNotice(t *testing.T) {
+	h := trustedIn(t)
+	var asked []string
+	h.app.chooseSave = func(title, name string, chosen func(string)) {
+		asked = append(asked, title+"|"+name)
+		chosen("/home/alice/carol.html")
+	}
+	h.app.Open("carol@partner.test")
+	h.app.showExport("carol@partner.test")
+	top := h.app.win.Canvas().Overlays().Top()
+	var radio *widget.RadioGroup
+	for _, o := range test.LaidOutObjects(top) {
+		if r, ok := o.(*widget.RadioGroup); ok {
+			radio = r
+		}
+	}
+	if radio == nil {
+		t.Fatal("no format choice")
+	}
+	radio.SetSelected(formatHTML)
+	es := overlayEntries(t, h)
+	es[0].SetText("2026-11-01")
+	es[1].SetText("2026-11-26")
+	test.Tap(overlayButton(t, h, "Choose file and export…"))
+	if len(asked) != 1 || !strings.HasPrefix(asked[0], "Export Carol Smith (carol@partner.test)|palisade-carol-at-partner.test-") || !strings.HasSuffix(asked[0], ".html") {
+		t.Errorf("save dialog asked %q", asked)
+	}
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.Local)
+	want := event.Export{Conversation: "carol@partner.test", From: from, To: time.Date(2026, 11, 27, 0, 0, 0, 0, time.Local), Format: "html", Path: "/home/alice/carol.html"}
+	got, ok := lastCmd(h).(event.Export)
+	if !ok || got.Conversation != want.Conversation || !got.From.Equal(want.From) || !got.To.Equal(want.To) || got.Format != want.Format || got.Path != want.Path {
+		t.Fatalf("export = %#v, want %#v", lastCmd(h), want)
+	}
+	h.emit(event.Exported{Path: "/home/alice/carol.html", Count: 3, Format: "html"})
+	h.mustSee("Exported 3 messages (HTML) to /home/alice/carol.html")
+
+	// The global export: every conversation, JSON Lines, no dates.
+	h.app.showExport("")
+	if s := overlayText(t, h); !strings.Contains(s, "Export every conversation") {
+		t.Errorf("global export dialog:\n%s", s)
+	}
+	test.Tap(overlayButton(t, h, "Choose file and export…"))
+	got, ok = lastCmd(h).(event.Export)
+	if !ok || got.Conversation != "" || got.Format != "jsonl" || !got.From.IsZero() || !got.To.IsZero() {
+		t.Fatalf("global export = %#v", lastCmd(h))
+	}
+	// A bad date is said, and nothing is sent.
+	h.app.showExport("")
+	overlayEntries(t, h)[0].SetText("yesterday")
+	n := len(h.backend().commands())
+	test.Tap(overlayButton(t, h, "Choose file and export…"))
+	if len(h.backend().commands()) != n {
+		t.Error("exported with a bad date")
+	}
+	if s := overlayText(t, h); !strings.Contains(s, "YYYY-MM-DD") {
+		t.Errorf("bad date not explained:\n%s", s)
+	}
+}
+
+func TestArchivedMessagesNotNotified(t *testing.T) {
+	h := signedIn(t)
+	h.app.setFocused(false)
+	h.emit(event.Message{ID: "a1", From: "bob@acme.test/pc", Body: "from the archive", Time: time.Now().Add(-time.Hour), Archived: true},
+		event.HistorySynced{Archive: "own", Count: 1, Complete: true})
+	if len(h.notes) != 0 {
+		t.Errorf("archived message notified: %v", h.notes[0])
+	}
+	if !h.app.chats.HasMessages("bob@acme.test") {
+		t.Error("archived message not in the conversation")
+	}
+	h.emit(event.Message{ID: "l1", From: "bob@acme.test/pc", Body: "live", Time: time.Now()})
+	if len(h.notes) != 1 {
+		t.Errorf("%d notifications for a live message, want 1", len(h.notes))
+	}
+}
+
+func TestChatModelMergeHistory(t *testing.T) {
+	m := NewChatModel()
+	now := time.Now()
+	m.Incoming(event.Message{ID: "x", From: "bob@acme.test/pc", Body: "live", Time: now}, "alice@acme.test")
+	n := m.MergeHistory("bob@acme.test", []event.HistoryMessage{
+		{Message: event.Message{ID: "o", From: "bob@acme.test/pc", Body: "old", Time: now.Add(-time.Hour)}, ArchiveID: "1"},
+		{Message: event.Message{ID: "x", From: "bob@acme.test/pc", Body: "live", Time: now}, ArchiveID: "2"},
+	})
+	c := m.Conv("bob@acme.test")
+	if n != 1 || len(c.Messages) != 2 || c.Messages[0].Body != "old" || c.Messages[1].ArchiveID != "2" {
+		t.Fatalf("merge added %d: %+v", n, c.Messages)
+	}
+	if i := c.byID["x"]; i != 1 {
+		t.Errorf("index of x = %d after sorting, want 1", i)
+	}
+}
