@@ -121,6 +121,19 @@ type Unblock struct {
 	JID string `json:"jid"`
 }
 
+// WarningShown tells the session that the GUI showed the user a security
+// warning (a lookalike interstitial, a confirmation before writing to or
+// inviting an outsider, a link from an outsider, a file download warning),
+// so that it is recorded in the audit log. It changes nothing else.
+type WarningShown struct {
+	Warning string `json:"warning"`          // what was shown, e.g. "lookalike_interstitial", "confirm_first_message", "external_link"
+	JID     string `json:"jid,omitempty"`    // the peer or room concerned
+	Text    string `json:"text,omitempty"`   // the words shown, for the record
+	Choice  string `json:"choice,omitempty"` // what the user chose, when known: "proceed", "cancel", "block"
+}
+
+func (WarningShown) CommandName() string { return "warning_shown" }
+
 func (Send) CommandName() string            { return "send" }
 func (GetRoster) CommandName() string       { return "roster" }
 func (SetPresence) CommandName() string     { return "presence" }

@@ -33,6 +33,7 @@ func init() {
 	register(func() Command { return &Accept{} })
 	register(func() Command { return &Block{} })
 	register(func() Command { return &Unblock{} })
+	register(func() Command { return &WarningShown{} })
 	register(func() Command { return &CancelFile{} })
 	register(func() Command { return &DownloadFile{} })
 	register(func() Command { return &RetryScan{} })

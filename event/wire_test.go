@@ -34,6 +34,7 @@ func TestParseCommand(t *testing.T) {
 		{`{"cmd":"accept","jid":"m@evil.test"}`, Accept{JID: "m@evil.test"}, ""},
 		{`{"cmd":"block","jid":"evil.test"}`, Block{JID: "evil.test"}, ""},
 		{`{"cmd":"unblock","jid":"evil.test"}`, Unblock{JID: "evil.test"}, ""},
+		{`{"cmd":"warning_shown","warning":"external_link","jid":"eve@evil.test","choice":"cancel"}`, WarningShown{Warning: "external_link", JID: "eve@evil.test", Choice: "cancel"}, ""},
 		{`{"cmd":"sendfile","to":"a@b","path":"/tmp/x.pdf","id":"f1"}`, SendFile{To: "a@b", Path: "/tmp/x.pdf", ID: "f1"}, ""},
 		{`{"cmd":"cancel_file","id":"f1"}`, CancelFile{ID: "f1"}, ""},
 		{`{"cmd":"download_file","id":"f1"}`, DownloadFile{ID: "f1"}, ""},

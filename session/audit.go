@@ -2,6 +2,7 @@ package session
 
 import (
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/palisade-im/palisade/audit"
@@ -106,4 +107,37 @@ func (s *Session) auditEvent(e event.Event) {
 
 func trustFields(t event.Trust) map[string]any {
 	return map[string]any{"class": t.Class, "org": t.Org, "lookalike_of": t.LookalikeOf, "domain": t.Domain}
+}
+
+// executeAudit runs the commands that only feed the audit log. It reports
+// false for a command it does not know.
+func (s *Session) executeAudit(cmd event.Command) bool {
+	var c event.WarningShown
+	switch v := cmd.(type) {
+	case event.WarningShown:
+		c = v
+	case *event.WarningShown:
+		c = *v
+	default:
+		return false
+	}
+	if c.Warning == "" {
+		s.badCommand(c, "warning_shown needs the warning that was shown.")
+		return true
+	}
+	f := map[string]any{"warning": c.Warning}
+	if c.JID != "" {
+		f["jid"] = c.JID
+		if b, ok := bareJID(c.JID); ok && strings.Contains(b, "@") {
+			f["trust"] = trustFields(s.trustOf(b))
+		}
+	}
+	if c.Text != "" {
+		f["text"] = c.Text
+	}
+	if c.Choice != "" {
+		f["choice"] = c.Choice
+	}
+	s.audit("warning_shown", f)
+	return true
 }

@@ -45,3 +45,22 @@ func TestAuditEvents(t *testing.T) {
 		t.Errorf("profile_refused entry missing: %+v", entries)
 	}
 }
+
+// The GUI's warnings reach the audit log through warning_shown, with the
+// peer's trust; a warning_shown without a warning is a bad command.
+func TestWarningShownRecorded(t *testing.T) {
+	s := fileSession(t, nil, false, 1000)
+	s.execute(event.WarningShown{Warning: "lookalike_interstitial", JID: "payroll@acme-corp.test", Text: "acme-corp.test is not acme.test", Choice: "block"})
+	s.execute(event.WarningShown{})
+	entries := auditEntries(t, s.cfg.DataDir)
+	if len(entries) != 1 || !hasAudit(entries, "warning_shown", map[string]any{"warning": "lookalike_interstitial", "jid": "payroll@acme-corp.test", "choice": "block"}) {
+		t.Fatalf("audit entries %+v, want one warning_shown", entries)
+	}
+	if tr, _ := entries[0].Fields["trust"].(map[string]any); tr["class"] != event.ClassLookalike {
+		t.Errorf("warning's trust %+v, want lookalike", entries[0].Fields["trust"])
+	}
+	errs := only[event.Error](queued(s))
+	if len(errs) != 1 || errs[0].Code != event.CodeBadCommand {
+		t.Errorf("empty warning_shown: errors %+v, want one bad-command", errs)
+	}
+}
