@@ -225,9 +225,9 @@ func testRooms(t *testing.T, srv *testenv.Server) {
 	})
 }
 
-// testNickConflict: a nickname already in the room gives a clear error with
+// testJoinRefusals: a nickname already in the room gives a clear error with
 // a suggestion.
-func testNickConflict(t *testing.T, srv *testenv.Server) {
+func testJoinRefusals(t *testing.T, srv *testenv.Server) {
 	alice := startSession(t, srv, "alice@acme.test", opts{})
 	bob := startSession(t, srv, "bob@acme.test", opts{})
 	alice.connected()
@@ -242,6 +242,26 @@ func testNickConflict(t *testing.T, srv *testenv.Server) {
 	}
 	bob.s.Do(event.Join{Room: room, Nick: "sam_2"})
 	anyEvent(bob, "joined", 10*time.Second, joinedRoom(room))
+
+	// A members-only room (set through the configuration form) turns
+	// away a non-member with a clear error.
+	closed := uniqueRoom(srv, "board")
+	alice.s.Do(event.CreateRoom{Room: closed, Nick: "alice", Name: "Board", MembersOnly: true, Persistent: true})
+	j := anyEvent(alice, "created", 20*time.Second, joinedRoom(closed)).(event.RoomJoined)
+	if !j.Created {
+		t.Errorf("RoomJoined = %+v", j)
+	}
+	if alice.seen(func(e event.Event) bool { x, ok := e.(event.Error); return ok && x.Command == "create_room" }) {
+		t.Errorf("create_room reported an error: %s", alice.dump())
+	}
+	bob.s.Do(event.Join{Room: closed, Nick: "bob"})
+	e = anyEvent(bob, "members only", 10*time.Second, func(e event.Event) bool {
+		x, ok := e.(event.Error)
+		return ok && x.Command == "join" && strings.Contains(x.Message, closed)
+	}).(event.Error)
+	if !strings.Contains(e.Message, "members only") {
+		t.Errorf("Error = %+v", e)
+	}
 }
 
 // testBookmarks: a bookmark with autojoin is stored in PEP; the next
@@ -282,10 +302,10 @@ func testBookmarks(t *testing.T, srv *testenv.Server) {
 }
 
 func TestProsodyRooms(t *testing.T)         { testRooms(t, prosody(t)) }
-func TestProsodyNickConflict(t *testing.T)  { testNickConflict(t, prosody(t)) }
+func TestProsodyJoinRefusals(t *testing.T)  { testJoinRefusals(t, prosody(t)) }
 func TestProsodyBookmarks(t *testing.T)     { testBookmarks(t, prosody(t)) }
 func TestEjabberdRooms(t *testing.T)        { testRooms(t, ej(t)) }
-func TestEjabberdNickConflict(t *testing.T) { testNickConflict(t, ej(t)) }
+func TestEjabberdJoinRefusals(t *testing.T) { testJoinRefusals(t, ej(t)) }
 func TestEjabberdBookmarks(t *testing.T)    { testBookmarks(t, ej(t)) }
 
 // testRoomHistory: a member joining later with a local archive gets the
