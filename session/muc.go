@@ -850,6 +850,9 @@ func (s *Session) onMUCMessage(c *conn, st *inStanza) bool {
 		s.onBookmarksPush(c, st)
 		return true
 	}
+	if (st.CarbonSent != nil || st.CarbonRecvd != nil) && c.fromSelf(st.From) {
+		return s.onRoomCarbon(st)
+	}
 	bare, nick := splitJID(st.From)
 	s.muc.mu.Lock()
 	r := s.muc.get(bare)
@@ -930,6 +933,53 @@ func (s *Session) onMUCMessage(c *conn, st *inStanza) bool {
 }
 
 func joinErrorText(e *stanzaError) string { return e.String() }
+
+// onRoomCarbon handles a carbon copy (from the account itself) of a
+// private message inside a room, sent or received by another client of the
+// account: it is a room private message, never a direct chat. It reports
+// false for any other carbon.
+func (s *Session) onRoomCarbon(st *inStanza) bool {
+	fw, out := st.CarbonSent.message(), true
+	if fw == nil {
+		fw, out = st.CarbonRecvd.message(), false
+	}
+	if fw == nil {
+		return false
+	}
+	peer := fw.From
+	if out {
+		peer = fw.To
+	}
+	bare, nick := splitJID(peer)
+	s.muc.mu.Lock()
+	r := s.muc.get(bare)
+	var o *event.Occupant
+	if r != nil {
+		if x := r.occ[nick]; x != nil {
+			cp := *x
+			o = &cp
+		}
+	}
+	s.muc.mu.Unlock()
+	if nick == "" || (r == nil && fw.MUCUser == nil) {
+		return false
+	}
+	if fw.Type == "groupchat" || fw.Type == "error" || fw.Body == nil || *fw.Body == "" {
+		return true // the room itself delivers group messages; nothing to show
+	}
+	m := event.RoomPrivateMessage{Room: roomKey(bare), Nick: nick, Body: *fw.Body, ID: fw.ID, Outgoing: out}
+	m.Time, _ = messageTime(fw)
+	if o != nil {
+		m.FromJID, m.Trust = o.JID, o.Trust
+	} else {
+		m.Trust = s.occupantTrust("")
+	}
+	if m.Trust.Class == event.ClassBlocked && !out {
+		return true
+	}
+	s.emitRoomPrivate(m)
+	return true
+}
 
 // onGroupMessage turns a groupchat message from a joined room into events.
 func (s *Session) onGroupMessage(r *room, nick string, st *inStanza) {

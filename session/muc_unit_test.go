@@ -136,3 +136,54 @@ func TestJoinErrorNamesAlternative(t *testing.T) {
 		t.Errorf("joinError = %q", msg)
 	}
 }
+
+// A carbon of a private message inside a room (sent or received by another
+// client of the account) is a room private message, never a direct chat;
+// a "carbon" from anyone else is left to the forged-carbon check.
+func TestRoomPrivateCarbons(t *testing.T) {
+	s := offlineSession(t, "", nil)
+	c := &conn{s: s, bare: "alice@acme.test"}
+	const rj = "launch@conference.acme.test"
+	s.muc.rooms = map[string]*room{rj: {jid: rj, nick: "alice", joined: true, shown: true,
+		occ: map[string]*event.Occupant{"carol": {Nick: "carol", JID: "carol@partner.test", Trust: event.Trust{Class: event.ClassPartner}}}}}
+	tests := []struct {
+		name   string
+		xml    string
+		want   bool // handled here
+		out    bool
+		nick   string
+		fromJ  string
+		stored bool
+	}{
+		{"sent carbon", `<message xmlns='jabber:client' from='alice@acme.test' to='alice@acme.test/pc' type='chat'><sent xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='alice@acme.test/phone' to='launch@conference.acme.test/carol' type='chat' id='p1'><body>psst out</body><x xmlns='http://jabber.org/protocol/muc#user'/></message></forwarded></sent></message>`,
+			true, true, "carol", "carol@partner.test", true},
+		{"received carbon", `<message xmlns='jabber:client' from='alice@acme.test' to='alice@acme.test/pc' type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='launch@conference.acme.test/carol' to='alice@acme.test/phone' type='chat' id='p2'><body>psst in</body><x xmlns='http://jabber.org/protocol/muc#user'/></message></forwarded></received></message>`,
+			true, false, "carol", "carol@partner.test", true},
+		{"unknown room with muc#user", `<message xmlns='jabber:client' from='alice@acme.test' to='alice@acme.test/pc' type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='other@conference.acme.test/dan' to='alice@acme.test/phone' type='chat' id='p3'><body>hi</body><x xmlns='http://jabber.org/protocol/muc#user'/></message></forwarded></received></message>`,
+			true, false, "dan", "", true},
+		{"ordinary carbon", `<message xmlns='jabber:client' from='alice@acme.test' to='alice@acme.test/pc' type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='bob@acme.test/pc' to='alice@acme.test/phone' type='chat' id='p4'><body>hi</body></message></forwarded></received></message>`,
+			false, false, "", "", false},
+		{"forged carbon", `<message xmlns='jabber:client' from='mallory@evil.test/x' to='alice@acme.test/pc' type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='launch@conference.acme.test/carol' to='alice@acme.test/phone' type='chat' id='p5'><body>forged</body></message></forwarded></received></message>`,
+			false, false, "", "", false},
+	}
+	for _, tt := range tests {
+		var st inStanza
+		if err := xml.Unmarshal([]byte(tt.xml), &st); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		got := s.onMUCMessage(c, &st)
+		evs := only[event.RoomPrivateMessage](queued(s))
+		if got != tt.want {
+			t.Errorf("%s: handled = %v, want %v", tt.name, got, tt.want)
+		}
+		if !tt.stored {
+			if len(evs) != 0 {
+				t.Errorf("%s: events %+v", tt.name, evs)
+			}
+			continue
+		}
+		if len(evs) != 1 || evs[0].Outgoing != tt.out || evs[0].Nick != tt.nick || evs[0].FromJID != tt.fromJ {
+			t.Errorf("%s: events %+v", tt.name, evs)
+		}
+	}
+}
