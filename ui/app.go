@@ -187,6 +187,22 @@ func (a *App) ShowAndRun() {
 // Fyne event loop (or before ShowAndRun).
 func (a *App) Open(jid string) { a.open(jid) }
 
+// OpenRoom shows a room (its bare JID) or a private chat in a room
+// (room@service/nick). Call it on the Fyne event loop.
+func (a *App) OpenRoom(key string) { a.openRoom(key) }
+
+// Search opens the search panel and searches every conversation for
+// query. Call it on the Fyne event loop.
+func (a *App) Search(query string) {
+	a.showSearch("")
+	a.searchUI.entry.SetText(query)
+	a.runSearch(a.searchUI)
+}
+
+// Export opens the export dialog for conv ("" for every conversation).
+// Call it on the Fyne event loop.
+func (a *App) Export(conv string) { a.showExport(conv) }
+
 // quitGrace is how long closing the window waits for the session to end
 // the stream cleanly.
 const quitGrace = 2 * time.Second

@@ -401,6 +401,13 @@ func (m *RoomsModel) MergeHistory(room string, msgs []event.HistoryMessage, comp
 		}
 		l := RoomLine{ID: hm.ID, ArchiveID: hm.ArchiveID, Nick: nick, Body: hm.Body, Time: hm.Time, Outgoing: hm.Outgoing, Delayed: true, Trust: hm.Trust}
 		if hm.ArchiveID != "" && r.byID[hm.ArchiveID] || hm.ID != "" && r.byID[hm.ID] {
+			// Known already (live): it gets its archive id.
+			for i := range r.Lines {
+				if hm.ID != "" && r.Lines[i].ID == hm.ID && r.Lines[i].ArchiveID == "" {
+					r.Lines[i].ArchiveID = hm.ArchiveID
+					r.byID[hm.ArchiveID] = true
+				}
+			}
 			continue
 		}
 		if r.add(l) {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/ui/uidemo"
 )
 
 const teamRoom = "team@conference.acme.test"
@@ -356,4 +357,72 @@ func TestBookmarksListedAndOlderLinesRequested(t *testing.T) {
 	if len(h.backend().commands()) != n {
 		t.Error("asked for older lines after the archive said it had none")
 	}
+}
+
+func TestDemoBackendRoomsSearchExport(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.app.opts.Connect = func(SignIn) (event.Backend, error) { return uidemo.New(), nil }
+	if err := h.app.connect(SignIn{JID: uidemo.Self, Password: "demo"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for h.app.pump(); !cond(); h.app.pump() {
+			if time.Now().After(deadline) {
+				t.Fatalf("demo: %s did not happen", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("the release room", func() bool { return h.app.rooms.Has(uidemo.ReleaseRoom) && h.app.rooms.Room(uidemo.ReleaseRoom).Joined })
+	waitFor("the invitation", func() bool { return len(h.app.rooms.Invites()) == 1 })
+	r := h.app.rooms.Room(uidemo.ReleaseRoom)
+	if !r.Banner.External || len(r.Occupants) != 5 {
+		t.Errorf("release room: banner %+v, %d occupants", r.Banner, len(r.Occupants))
+	}
+	if pc := h.app.rooms.PrivateByKey(uidemo.ReleaseRoom + "/guest42"); pc == nil || len(pc.Lines) != 1 {
+		t.Error("no private message from guest42")
+	}
+	h.app.openRoom(uidemo.ReleaseRoom)
+	if s := roomText(h); !strings.Contains(s, "guest42") || !strings.Contains(s, "JID hidden by the room") || !strings.Contains(s, "Partner · Partner Ltd") {
+		t.Errorf("release room shows:\n%s", s)
+	}
+	// Inviting a stranger asks first.
+	h.app.invite(event.Invite{Room: uidemo.ReleaseRoom, JID: "eve@evil.test"})
+	waitFor("the invitation question", func() bool { return h.app.win.Canvas().Overlays().Top() != nil })
+	test.Tap(overlayButton(t, h, "Invite anyway"))
+	waitFor("eve in the room", func() bool { _, ok := r.Occupants["eve"]; return ok })
+
+	h.app.Search("contract")
+	waitFor("search results", func() bool { return h.app.search.Answered })
+	if len(h.app.search.Results) < 3 {
+		t.Fatalf("%d results for contract", len(h.app.search.Results))
+	}
+	for _, res := range h.app.search.Results {
+		if !strings.Contains(strings.ToLower(res.Snippet), "contract") {
+			t.Errorf("result %q does not hold the word", res.Snippet)
+		}
+	}
+	// Jumping to Bob's old message brings it in without duplicating the others.
+	var old event.SearchResult
+	for _, res := range h.app.search.Results {
+		if res.Conversation == "bob@acme.test" {
+			old = res
+		}
+	}
+	before := len(h.app.chats.Conv("bob@acme.test").Messages)
+	h.app.jumpTo(old)
+	waitFor("bob's history", func() bool { return len(h.app.chats.Conv("bob@acme.test").Messages) > before })
+	if got := len(h.app.chats.Conv("bob@acme.test").Messages); got != before+1 {
+		t.Errorf("bob's conversation went from %d to %d messages, want one more", before, got)
+	}
+
+	path := t.TempDir() + "/all.html"
+	h.app.chooseSave = func(_, _ string, chosen func(string)) { chosen(path) }
+	h.app.showExport("")
+	test.Tap(overlayButton(t, h, "Choose file and export…"))
+	waitFor("the export notice", func() bool { return strings.Contains(h.screenText(), "Exported ") })
+	h.app.closeWindow()
+	waitFor("the demo to close", func() bool { return h.app.stopped })
 }

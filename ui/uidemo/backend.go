@@ -24,6 +24,7 @@ type Backend struct {
 	dismiss  map[string]bool
 	started  time.Time
 	files    fileDemo
+	rooms    roomDemo
 }
 
 // bulletin is the demo bulletin as kept: issued shortly before the demo
@@ -221,11 +222,15 @@ func (b *Backend) script() {
 	b.emit(event.Message{ID: "demo-l1", From: "helpdesk@acrne.test/web", To: Self, Body: "Your ACME password expires today. Keep it here: [https://acme.test/reset](https://acrne.test/reset?u=alice)", Time: now.Add(-8 * time.Minute), Trust: la})
 	b.emit(event.Message{ID: "demo-r1", From: "mallory@evil.test/x", To: Self, Body: "Hello Alice, your invoice #2231 is overdue. Pay here: https://evil.test/pay?inv=2231", Time: now.Add(-3 * time.Minute), Request: true, Trust: unknown})
 	b.fileScript(now)
+	b.roomScript(now)
 	b.emit(event.ChatState{From: "bob@acme.test/laptop", State: event.StateComposing, Trust: internal})
 }
 
 // Do implements event.Backend: it answers like a server and a colleague would.
 func (b *Backend) Do(c event.Command) {
+	if b.roomDo(c) {
+		return
+	}
 	switch c := c.(type) {
 	case event.Send:
 		b.mu.Lock()

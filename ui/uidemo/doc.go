@@ -14,8 +14,15 @@
 // (the partner), an offer from an external contact that waits for
 // Download (zoe@freelance.test); uploads and downloads move with progress
 // and can be cancelled, and Scan again finds the quarantined file clean.
-// Received files are small real files in a temporary folder. It is not
-// product code.
+// Received files are small real files in a temporary folder. Rooms: the
+// joined room "Release 4.2" with colleagues, a partner (carol@partner.test)
+// and a guest whose address the room hides, and its banner; a private
+// message from that guest; an invitation from the partner to a room of
+// theirs; a bookmarked room not joined; inviting a stranger is answered
+// with a "confirm" refusal. A small archive answers search (every word, a
+// word ending in * as a prefix), history pages (around a result, before an
+// id) and export (written as JSON Lines or HTML to the path given). It is
+// not product code.
 //
 // This package must not import the session, mellium or any XMPP code, and
 // product code must not import it.

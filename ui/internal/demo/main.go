@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/palisade-im/palisade/event"
@@ -20,7 +21,13 @@ func main() {
 	update := flag.Duration("profile-update-after", 0, "apply a newer profile (with a list of changes) after this long (0: never)")
 	refuse := flag.Duration("profile-refused-after", 0, "report a refused pushed profile after this long (0: never)")
 	open := flag.String("open", "bob@acme.test", "conversation to open after sign-in (empty: none)")
+	openRoom := flag.String("open-room", "", "room (room@service) or private chat in a room (room@service/nick) to open 1 s after sign-in")
+	search := flag.String("search", "", "search every conversation for this 1.5 s after sign-in")
+	exportTo := flag.String("export-to", "", "export every conversation as HTML to this file 1.5 s after sign-in (the notice shows)")
+	exportDialog := flag.String("export-dialog", "", "open the export dialog for this conversation 1.5 s after sign-in (\"all\": every conversation)")
 	flag.Parse()
+	var u *ui.App
+	later := func(d time.Duration, f func()) { time.AfterFunc(d, func() { fyne.Do(f) }) }
 	opts := ui.Options{
 		Prefill:    ui.SignIn{JID: uidemo.Self, Password: "demo", Remember: true},
 		AutoSignIn: *auto,
@@ -42,10 +49,26 @@ func main() {
 			if *offline > 0 {
 				time.AfterFunc(*offline, func() { b.Disconnect(12) })
 			}
+			if *openRoom != "" {
+				later(time.Second, func() { u.OpenRoom(*openRoom) })
+			}
+			if *search != "" {
+				later(1500*time.Millisecond, func() { u.Search(*search) })
+			}
+			if *exportTo != "" {
+				time.AfterFunc(1500*time.Millisecond, func() { b.Do(event.Export{Format: "html", Path: *exportTo}) })
+			}
+			if *exportDialog != "" {
+				conv := *exportDialog
+				if conv == "all" {
+					conv = ""
+				}
+				later(1500*time.Millisecond, func() { u.Export(conv) })
+			}
 			return b, nil
 		},
 	}
-	u := ui.New(app.NewWithID("im.palisade.demo"), opts)
+	u = ui.New(app.NewWithID("im.palisade.demo"), opts)
 	if *open != "" {
 		u.Open(*open)
 	}
