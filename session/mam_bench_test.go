@@ -1,0 +1,190 @@
+package session
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/palisade-im/palisade/archive"
+	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/internal/testenv"
+)
+
+const mamBenchTotal = 10000
+
+// BenchmarkMAMCatchUp10000 measures a full MAM catch-up of 10,000 messages
+// from loopback Prosody into an empty local archive: from Start (sign-in
+// included) to the history_synced event, every message through the policy,
+// the encrypted archive and a Message event. The messages are written once,
+// back to back, by another account to the recipient's connected resource
+// (so they are archived by the server, not kept in offline storage).
+// The figure is mostly the server's: with the test server's file-based
+// archive store each page of 100 costs Prosody a few hundred milliseconds
+// (BenchmarkMAMClientShare10000 is the client's part).
+func BenchmarkMAMCatchUp10000(b *testing.B) {
+	const total = mamBenchTotal
+	srv := prosody(b)
+	user := mamBenchFill(b, srv)
+	var elapsed time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		key, _ := archive.NewKey()
+		a, err := archive.Open(filepath.Join(b.TempDir(), archive.FileName), key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := New(Config{
+			JID:      user,
+			Password: func() (string, error) { return srv.Password, nil },
+			Server:   srv.Addr,
+			CAFile:   srv.CAFile,
+			DataDir:  b.TempDir(),
+			Archive:  a,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		s.Start()
+		var synced event.HistorySynced
+	loop:
+		for e := range s.Events() {
+			switch e := e.(type) {
+			case event.HistorySynced:
+				synced = e
+				break loop
+			case event.Disconnected:
+				b.Fatalf("disconnected: %s", e.Message)
+			}
+		}
+		elapsed += time.Since(start)
+		b.StopTimer()
+		if !synced.Complete || synced.Count != total {
+			b.Fatalf("HistorySynced = %+v, want %d complete", synced, total)
+		}
+		if n, _ := a.Count(""); n != total {
+			b.Fatalf("archive holds %d, want %d", n, total)
+		}
+		drain(s)
+		a.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(elapsed.Seconds()/float64(b.N), "catchup-s")
+	b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "msgs/s")
+}
+
+var (
+	mamBenchOnce sync.Once
+	mamBenchUser string
+)
+
+// mamBenchFill registers an account and has bob write it 10,000 messages,
+// once per test binary (the benchmark function runs several times).
+func mamBenchFill(b *testing.B, srv *testenv.Server) string {
+	const total = mamBenchTotal
+	mamBenchOnce.Do(func() {
+		user := "mam-bench-" + randomID()[:8] + "@acme.test"
+		srv.AddUser(b, user[:len(user)-len("@acme.test")], "acme.test", srv.Password)
+
+		// Pre-fill the server's archive.
+		recv, rc := benchSession(b, srv, user)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		bob, err := srv.Dial(ctx, "bob@acme.test", srv.Password)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer bob.Close()
+		go bob.Serve(nil)
+		fill := time.Now()
+		go func() {
+			w := bob.TokenWriter()
+			defer w.Close()
+			for j := 0; j < total; j++ {
+				m := elem(nsClient, "message", "type", "chat", "to", rc.JID, "id", fmt.Sprintf("bench-%d", j)).
+					add(child("body", fmt.Sprintf("archived message %d: la réunion de l'élève", j)))
+				if err := m.encode(w); err != nil {
+					return
+				}
+			}
+			w.Flush()
+		}()
+		got := 0
+		for e := range recv.Events() {
+			if _, ok := e.(event.Message); ok {
+				if got++; got == total {
+					break
+				}
+			}
+		}
+		drain(recv)
+		b.Logf("pre-filled %d messages in %v", total, time.Since(fill).Round(time.Millisecond))
+
+		mamBenchUser = user
+	})
+	if mamBenchUser == "" {
+		b.Fatal("the archive could not be filled")
+	}
+	return mamBenchUser
+}
+
+// BenchmarkMAMClientShare10000 is the client's own share of a catch-up of
+// 10,000 messages, without a server and without XML decoding (done before
+// the timer): 100 pages of 100 results through the acceptance checks, the
+// policy, the encrypted archive (one transaction per page), the sync point
+// and the events.
+func BenchmarkMAMClientShare10000(b *testing.B) {
+	pages := make([][]*inStanza, 100)
+	for p := range pages {
+		for i := 0; i < 100; i++ {
+			id := fmt.Sprintf("r%d-%d", p, i)
+			raw := mamResultXML("", "q", id, "bob@acme.test/pc", "alice@acme.test", "archived message "+id+": la réunion de l'élève")
+			var st inStanza
+			if err := xml.Unmarshal([]byte(raw), &st); err != nil {
+				b.Fatal(err)
+			}
+			pages[p] = append(pages[p], &st)
+		}
+	}
+	fin := &inStanza{}
+	fin.MAMFin = &mamFin{}
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		b.StopTimer()
+		key, _ := archive.NewKey()
+		a, err := archive.Open(filepath.Join(b.TempDir(), archive.FileName), key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, Archive: a})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := &conn{s: s, bare: "alice@acme.test"}
+		b.StartTimer()
+		for p, page := range pages {
+			q := &mamQuery{archive: "alice@acme.test", name: "own", id: "q", convert: s.ownResult}
+			s.hist.queries = map[string]*mamQuery{"q": q}
+			for _, st := range page {
+				s.onMAMResult(c, st)
+			}
+			fin.MAMFin.Complete = fmt.Sprint(p == len(pages)-1)
+			s.onMAMFin(c, q, "q", fin)
+			s.evMu.Lock()
+			s.evQ = s.evQ[:0]
+			s.evMu.Unlock()
+		}
+		b.StopTimer()
+		if got, _ := a.Count(""); got != 10000 {
+			b.Fatalf("archive holds %d", got)
+		}
+		a.Close()
+		b.StartTimer()
+	}
+}
