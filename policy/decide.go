@@ -245,3 +245,27 @@ func HumanSize(n int64) string {
 	s = strings.TrimSuffix(s, ".0")
 	return s + " " + units[u]
 }
+
+// MayInvite decides whether jid may be invited to a group chat. Colleagues
+// and partners may; a blocked address may not; anyone else (unknown,
+// lookalike, gateway) only once the user confirmed, since they will read
+// everything said in the room from then on.
+func (e *Engine) MayInvite(jid string, confirmed bool) Decision {
+	e = e.orEmpty()
+	if d := e.MayMessage(jid, true); !d.Allowed && d.Code == CodeBlocked {
+		return d
+	}
+	v := e.Classify(jid)
+	switch v.Class {
+	case Internal, ClassPartner:
+		return Decision{Allowed: true}
+	}
+	if confirmed {
+		return Decision{Allowed: true}
+	}
+	reason := quote(jid) + " is outside the approved organisations"
+	if v.Reason != "" {
+		reason += " (" + strings.TrimSuffix(v.Reason, ".") + ")"
+	}
+	return Decision{Code: CodeConfirm, Reason: reason + ": confirm to invite them, and they will read everything said in the room from then on."}
+}

@@ -191,3 +191,32 @@ func TestHumanSize(t *testing.T) {
 		}
 	}
 }
+
+func TestMayInvite(t *testing.T) {
+	e := mustEngine(t, testRules())
+	tests := []struct {
+		jid       string
+		confirmed bool
+		allowed   bool
+		code      string
+		reason    string
+	}{
+		{"bob@acme.test", false, true, "", ""},
+		{"carol@partner.test", false, true, "", ""},
+		{"eve@unknown.example", false, false, CodeConfirm, "unknown.example is not an approved organisation"},
+		{"eve@unknown.example", true, true, "", ""},
+		{"x@whatsapp.acme.test", false, false, CodeConfirm, "gateway to WhatsApp"},
+		{"boss@acrne.test", false, false, CodeConfirm, "looks like acme.test"},
+		{"m@evil.test", true, false, CodeBlocked, "blocked"},
+		{"spammer@example.org", true, false, CodeBlocked, ""},
+	}
+	for _, tt := range tests {
+		d := e.MayInvite(tt.jid, tt.confirmed)
+		if d.Allowed != tt.allowed || d.Code != tt.code || !strings.Contains(d.Reason, tt.reason) {
+			t.Errorf("MayInvite(%s, %v) = %+v, want allowed %v code %q reason containing %q", tt.jid, tt.confirmed, d, tt.allowed, tt.code, tt.reason)
+		}
+		if !d.Allowed && d.Code == CodeConfirm && !strings.Contains(d.Reason, "will read everything said in the room") {
+			t.Errorf("MayInvite(%s): the reason %q does not say what an invitation gives", tt.jid, d.Reason)
+		}
+	}
+}

@@ -417,30 +417,13 @@ func (s *Session) privateMessage(c event.PrivateMessage) {
 	}
 }
 
-// inviteDecision: inviting someone from the user's organisation or an
-// approved partner goes ahead; a blocked address is refused; anyone else
-// (unknown, lookalike, gateway) needs the user's confirmation, since the
-// invitation lets them read the room.
+// inviteDecision asks the policy whether who may be invited; with no
+// engine (no policy yet) anyone may.
 func inviteDecision(e *policy.Engine, who string, confirmed bool) policy.Decision {
 	if e == nil {
 		return policy.Decision{Allowed: true}
 	}
-	if d := e.MayMessage(who, true); !d.Allowed && d.Code == event.RefusedBlocked {
-		return d
-	}
-	v := e.Classify(who)
-	switch v.Class {
-	case policy.Internal, policy.ClassPartner:
-		return policy.Decision{Allowed: true}
-	}
-	if confirmed {
-		return policy.Decision{Allowed: true}
-	}
-	reason := who + " is outside the approved organisations"
-	if v.Reason != "" {
-		reason += " (" + strings.TrimSuffix(v.Reason, ".") + ")"
-	}
-	return policy.Decision{Code: event.RefusedConfirm, Reason: reason + ": confirm to invite them, and they will read everything said in the room from then on."}
+	return e.MayInvite(who, confirmed)
 }
 
 func (s *Session) invite(c event.Invite) {
