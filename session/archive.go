@@ -196,10 +196,13 @@ func (s *Session) retentionDays() int {
 // startRetention applies the profile's retention now and then daily, until
 // the session stops.
 func (s *Session) startRetention() {
-	if s.cfg.Archive == nil {
-		return
-	}
 	s.hist.retain.Do(func() {
+		if s.cfg.Archive == nil {
+			if e := s.cfg.ArchiveOff; e != nil {
+				s.emit(*e) // why there is no archive, once
+			}
+			return
+		}
 		s.applyRetention(time.Now())
 		go func() {
 			t := time.NewTicker(24 * time.Hour)

@@ -165,3 +165,23 @@ func TestHistoryCommandsWithoutArchive(t *testing.T) {
 		}
 	}
 }
+
+// TestArchiveOffReported: why the archive is off is told once, at start.
+func TestArchiveOffReported(t *testing.T) {
+	off := &event.Error{Message: "No system keyring is available: the local archive is off.", Code: event.CodeNoKeyring}
+	s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, ArchiveOff: off})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.startRetention()
+	s.startRetention()
+	n := 0
+	for _, e := range s.evQ {
+		if e, ok := e.(event.Error); ok && e == *off {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("reported %d times, want once: %+v", n, s.evQ)
+	}
+}

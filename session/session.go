@@ -68,6 +68,9 @@ type Config struct {
 	// and export commands read it. nil: no local archive (no catch-up; those
 	// commands answer "unsupported"). The caller opens and closes it.
 	Archive *archive.Archive
+	// ArchiveOff says why there is no local archive (no keyring, a wrong
+	// key); the session reports it once, at start.
+	ArchiveOff *event.Error
 }
 
 // Session is one account's connection. It implements event.Backend.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/palisade-im/palisade/account"
+	"github.com/palisade-im/palisade/archive"
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/keystore"
 	"github.com/palisade-im/palisade/session"
@@ -59,6 +60,12 @@ type Launcher struct {
 	// every session this launcher starts (a sign-out and sign-in must not
 	// hold two writers on one hash chain).
 	audit *audit.Log
+
+	// ArchiveKeys keeps the local archive's key per account; nil: the OS
+	// keyring (service ArchiveKeyService) when Store is the OS keyring,
+	// else no archive (archivekey.go).
+	ArchiveKeys keystore.Store
+	archives    map[string]*archive.Archive // open archives by account, shared by sign-ins
 }
 
 // Connect resolves the password (form, then --password-fd, then keyring),
@@ -118,6 +125,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		l.audit, _ = audit.Open(filepath.Join(l.DataDir, audit.DirName))
 	}
 	warnings = append(warnings, notices...)
+	arch, archOff := l.archiveFor(in.JID)
 	cfg := session.Config{
 		JID:       in.JID,
 		Password:  func() (string, error) { return pw, nil },
@@ -130,6 +138,8 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		DownloadDir: l.DownloadDir,
 		ClamdSocket: l.ClamdSocket,
 		Audit:       l.audit,
+		Archive:     arch,
+		ArchiveOff:  archOff,
 	}
 	start := l.Start
 	if start == nil {
