@@ -333,7 +333,7 @@ func (m *ChatModel) MergeHistory(conv string, msgs []event.HistoryMessage) int {
 		}
 		c.byID[id] = len(c.Messages)
 		c.Messages = append(c.Messages, ChatMessage{ID: id, ArchiveID: hm.ArchiveID, From: hm.From, Body: hm.Body, Time: hm.Time,
-			Outgoing: hm.Outgoing, Delayed: true})
+			Outgoing: hm.Outgoing})
 		n++
 	}
 	if n > 0 {

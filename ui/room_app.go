@@ -366,7 +366,8 @@ func (a *App) applyRoom(ev event.Event, now time.Time) (key string, sidebar bool
 			return "", false
 		}
 		mine := e.Outgoing || (r.Nick != "" && e.Nick == r.Nick)
-		if !mine && (a.activeRoom != r.JID || !a.focused) {
+		// The history a room sends on joining is context, not news.
+		if !mine && !e.Delayed && (a.activeRoom != r.JID || !a.focused) {
 			r.Unread++
 			sidebar = true
 		}

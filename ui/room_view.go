@@ -142,7 +142,8 @@ func (p *roomPane) show() {
 	}
 	if switched {
 		p.composer.SetText("")
-		p.scroll.ScrollToBottom()
+		p.root.Refresh() // lay the new lines out before scrolling to them
+		p.settle()
 		a.win.Canvas().Focus(p.composer)
 	}
 }
@@ -300,7 +301,27 @@ func (p *roomPane) fill(lines []RoomLine, private bool) {
 	p.shownLines = len(lines) - start
 	if atEnd && p.highlight == "" {
 		p.scroll.ScrollToBottom()
+		p.settle()
 	}
+}
+
+// settle scrolls to the highlighted line, or to the end, once more after
+// the lines are laid out at their width (wrapped lines grow taller).
+func (p *roomPane) settle() {
+	move := func() {
+		if p.highlight != "" {
+			p.scrollToHighlight()
+		} else {
+			p.scroll.ScrollToBottom()
+		}
+	}
+	move()
+	key := p.key
+	p.app.after(60*time.Millisecond, func() {
+		if p.key == key {
+			move()
+		}
+	})
 }
 
 // roomLineRow is one line: the nickname, its trust badge, the time, the
@@ -434,15 +455,18 @@ func (v *mainView) roomRow(r RoomRow) fyne.CanvasObject {
 	b := widget.NewButtonWithIcon(text, icon, func() { a.openRoom(key) })
 	b.Alignment = widget.ButtonAlignLeading
 	b.Importance = widget.LowImportance
-	if a.activeRoom == key {
-		b.Importance = widget.MediumImportance
-	}
 	if r.Unread > 0 {
 		b.Importance = widget.HighImportance
 	}
-	o := fyne.CanvasObject(b)
+	var o fyne.CanvasObject = b
+	if a.activeRoom == key {
+		// The open conversation is highlighted as in the roster.
+		bg := canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+		bg.CornerRadius = theme.SelectionRadiusSize()
+		o = container.NewStack(bg, b)
+	}
 	if r.Private {
-		o = container.New(layout.NewCustomPaddedLayout(0, 0, 14, 0), b)
+		o = container.New(layout.NewCustomPaddedLayout(0, 0, 14, 0), o)
 	}
 	return small(o)
 }
