@@ -34,6 +34,13 @@
 # SMOKE_OPEN="name" opens that contact's conversation from the keyboard
 # (Ctrl+F, name, Enter) and SMOKE_TYPE="text" is sent there (no answer is
 # awaited: only bob answers).
+#
+# SMOKE_ROOM="room@conference.acme.test" has bob's second device create
+# that room, write in it and invite alice: the invitation card (with bob's
+# trust) must appear; SMOKE_ROOM_JOIN="X Y" then clicks there (the card's
+# Join button, window coordinates) and waits until alice is in the room.
+# SMOKE_SEARCH="words" then opens the search panel (Ctrl+Shift+F) and
+# searches the local archive for them; the picture shows the results.
 set -euo pipefail
 SCRIPT_NAME=smoke-gui
 # shellcheck source=scripts/lib.sh
@@ -197,16 +204,23 @@ fi
 # each file to alice through the server's HTTP upload service; the GUI
 # receives them (files from colleagues and partners are fetched at once
 # and scanned).
-if [ -n "${SMOKE_SEND_FILE:-}" ]; then
-	from=${SMOKE_FILE_FROM:-bob@acme.test}
+# start_sender JID: JID's second device (the client in headless mode),
+# driven through fd 8; its events go to $work/sender.log.
+sender_pid=
+start_sender() {
+	[ -n "$sender_pid" ] && return
 	mkfifo "$work/sender.in"
-	"$bin" --headless --jid "$from" --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+	"$bin" --headless --jid "$1" --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
 		--data-dir "$work/sender-data" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" \
 		<"$work/sender.in" >"$work/sender.log" 2>&1 &
 	sender_pid=$!
 	exec 8>"$work/sender.in"
 	at_exit "exec 8>&-; stop_pid $sender_pid"
-	wait_for "$limit" grep -q '"event":"connected"' "$work/sender.log" || fail "$from's headless client did not connect"
+	wait_for "$limit" grep -q '"event":"connected"' "$work/sender.log" || fail "$1's headless client did not connect"
+}
+if [ -n "${SMOKE_SEND_FILE:-}" ]; then
+	from=${SMOKE_FILE_FROM:-bob@acme.test}
+	start_sender "$from"
 	n=0
 	for f in $SMOKE_SEND_FILE; do
 		if [ "$f" = EICAR ]; then
@@ -220,6 +234,37 @@ if [ -n "${SMOKE_SEND_FILE:-}" ]; then
 		say "$from sent $(basename "$f") to alice through the upload service"
 	done
 	sleep "${SMOKE_FILE_SETTLE:-3}" # download and scan
+fi
+# SMOKE_ROOM: bob creates a room, writes there and invites alice.
+if [ -n "${SMOKE_ROOM:-}" ]; then
+	start_sender bob@acme.test
+	room=$SMOKE_ROOM
+	printf '{"cmd":"create_room","room":"%s","nick":"bob","name":"Smoke room","persistent":true}\n' "$room" >&8
+	wait_for "$limit" grep -q "\"event\":\"room_joined\",\"room\":\"$room\"" "$work/sender.log" ||
+		fail "bob could not create $room: $(grep -E '"event":"(error|refused)"' "$work/sender.log" | tail -3)"
+	printf '{"cmd":"room_topic","room":"%s","topic":"Release 4.2 go/no-go"}\n' "$room" >&8
+	printf '{"cmd":"room_message","room":"%s","body":"Welcome to the release room: the contract is signed."}\n' "$room" >&8
+	printf '{"cmd":"invite","room":"%s","jid":"alice@acme.test","reason":"Release go/no-go"}\n' "$room" >&8
+	sleep 2
+	grep -E '"event":"(error|refused)"' "$work/sender.log" | grep -q invite && fail "bob could not invite alice: $(grep invite "$work/sender.log" | tail -2)"
+	say "bob created $room and invited alice"
+	if [ -n "${SMOKE_ROOM_JOIN:-}" ]; then
+		read -r jx jy <<<"$SMOKE_ROOM_JOIN"
+		xdotool mousemove --window "$wid" "$jx" "$jy" click 1
+		wait_for 20 grep -q "\"event\":\"occupant\",\"room\":\"$room\",\"nick\":\"alice\"" "$work/sender.log" ||
+			fail "alice did not enter $room (bob saw no occupant alice)"
+		say "alice joined $room from the invitation"
+		sleep 2
+	fi
+fi
+# SMOKE_SEARCH: the search panel over the local archive.
+if [ -n "${SMOKE_SEARCH:-}" ]; then
+	xdotool mousemove --window "$wid" 1 1
+	xdotool key --window "$wid" ctrl+shift+f
+	sleep 0.7
+	xdotool type --delay 30 "$SMOKE_SEARCH"
+	xdotool key Return
+	sleep 2
 fi
 
 mkdir -p "$(dirname "$out")"

@@ -268,6 +268,9 @@ func PrivateTitle(room, nick string) string {
 // RoomBannerWords is the banner of a room with people from outside the
 // organisation, from the session's RoomBanner.
 func RoomBannerWords(b event.RoomBanner) ChatBanner {
+	if sum := strings.TrimSpace(b.Summary); sum != "" && !strings.HasSuffix(sum, ".") {
+		b.Summary = sum + "."
+	}
 	switch {
 	case b.Lookalike:
 		return ChatBanner{Kind: BannerError, Title: "Warning: someone in this room uses a lookalike address.",
@@ -477,10 +480,16 @@ func (v *mainView) inviteCard(inv event.RoomInvite) fyne.CanvasObject {
 	a := v.app
 	title := widget.NewLabelWithStyle("Invitation to "+inv.Room, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
-	who := widget.NewLabel("from " + inv.From)
+	from, jid := inv.From, inv.From
+	if bareJID(inv.From) == inv.Room {
+		// The room hides who invited: only their nickname is known.
+		from = strings.TrimPrefix(inv.From, inv.Room+"/") + " (address hidden by the room)"
+		jid = ""
+	}
+	who := widget.NewLabel("from " + from)
 	who.Truncation = fyne.TextTruncateEllipsis
 	c := newChip()
-	c.set(TrustBadge(inv.Trust, inv.From))
+	c.set(roomBadge(inv.Trust, jid))
 	items := []fyne.CanvasObject{title, container.NewBorder(nil, nil, nil, c.root, who)}
 	if r := strings.TrimSpace(inv.Reason); r != "" {
 		l := widget.NewLabel("“" + r + "”")

@@ -426,3 +426,29 @@ func TestDemoBackendRoomsSearchExport(t *testing.T) {
 	h.app.closeWindow()
 	waitFor("the demo to close", func() bool { return h.app.stopped })
 }
+
+func TestInvitationFromHiddenInviter(t *testing.T) {
+	h := trustedIn(t)
+	h.emit(event.RoomInvite{Room: teamRoom, From: teamRoom + "/bob", Trust: tHidden})
+	h.mustSee("Invitation to "+teamRoom, "from bob (address hidden by the room)", "Unknown")
+}
+
+func TestRoomBannerWords(t *testing.T) {
+	tests := []struct {
+		b          event.RoomBanner
+		kind       BannerKind
+		title, txt string
+	}{
+		{event.RoomBanner{}, BannerHidden, "", ""},
+		{event.RoomBanner{External: true, Summary: "1 external participant: bob (real address hidden)"}, BannerWarning,
+			"People outside your organisation are in this room.", "1 external participant: bob (real address hidden). Everything written here reaches them."},
+		{event.RoomBanner{External: true, Lookalike: true, Summary: "1 lookalike: x@acrne.test."}, BannerError,
+			"Warning: someone in this room uses a lookalike address.", "1 lookalike: x@acrne.test. Do not share passwords, payments or files here."},
+	}
+	for _, tt := range tests {
+		got := RoomBannerWords(tt.b)
+		if got.Kind != tt.kind || got.Title != tt.title || got.Text != tt.txt {
+			t.Errorf("RoomBannerWords(%+v) = %+v", tt.b, got)
+		}
+	}
+}
