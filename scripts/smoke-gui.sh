@@ -37,10 +37,12 @@
 #
 # SMOKE_ROOM="room@conference.acme.test" has bob's second device create
 # that room, write in it and invite alice: the invitation card (with bob's
-# trust) must appear; SMOKE_ROOM_JOIN="X Y" then clicks there (the card's
+# trust) appears; SMOKE_ROOM_JOIN="X Y" then clicks there (the card's
 # Join button, window coordinates) and waits until alice is in the room.
 # SMOKE_SEARCH="words" then opens the search panel (Ctrl+Shift+F) and
-# searches the local archive for them; the picture shows the results.
+# searches the local archive for them; the picture shows the results, or,
+# with SMOKE_SEARCH_PICK="X Y", the conversation around the result clicked
+# there (window coordinates), the message highlighted.
 set -euo pipefail
 SCRIPT_NAME=smoke-gui
 # shellcheck source=scripts/lib.sh
@@ -265,6 +267,12 @@ if [ -n "${SMOKE_SEARCH:-}" ]; then
 	xdotool type --delay 30 "$SMOKE_SEARCH"
 	xdotool key Return
 	sleep 2
+	if [ -n "${SMOKE_SEARCH_PICK:-}" ]; then
+		read -r px py <<<"$SMOKE_SEARCH_PICK"
+		xdotool mousemove --window "$wid" "$px" "$py" click 1
+		sleep 2
+		xdotool mousemove --window "$wid" 1 1
+	fi
 fi
 
 mkdir -p "$(dirname "$out")"

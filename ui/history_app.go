@@ -164,6 +164,9 @@ func (a *App) resultSender(r event.SearchResult) string {
 		return "You"
 	}
 	c := a.roster.Contact(b)
+	if b == bareJID(r.Conversation) {
+		return c.DisplayName() // the conversation's title gives the address
+	}
 	if c.Name != "" {
 		return c.Name + " (" + b + ")"
 	}
