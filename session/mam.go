@@ -67,6 +67,7 @@ type mamConvert func(mamResult) (event.Event, *archive.Message)
 
 // mamQuery is one catch-up in progress.
 type mamQuery struct {
+	stream  *conn  // the stream it was asked on
 	archive string // the JID queried: the user's bare JID, or a room's
 	name    string // for HistorySynced: "own" or the room's JID
 	convert mamConvert
@@ -103,6 +104,7 @@ func (s *Session) queryArchive(c *conn, archiveJID, name string, convert mamConv
 func (s *Session) mamPage(c *conn, q *mamQuery) error {
 	q.id = randomID()
 	q.pending = nil
+	q.stream = c
 	s.hist.pages.Add(1)
 	h := &s.hist
 	h.mu.Lock()
@@ -275,9 +277,16 @@ func hasCondition(e *stanzaError, cond string) bool {
 // new sign-in. Without a local archive there is nowhere to keep history or
 // a sync point, and nothing is fetched. s.mu is held.
 func (s *Session) historySignedIn(c *conn) error {
+	// Queries of a previous stream are never answered now (their IQ
+	// handlers went with it); their entries are forgotten here, except the
+	// ones this stream already started (rooms).
 	h := &s.hist
 	h.mu.Lock()
-	h.queries = map[string]*mamQuery{} // the previous stream's queries are gone
+	for id, q := range h.queries {
+		if q.stream != c {
+			delete(h.queries, id)
+		}
+	}
 	h.ownSynced = false
 	h.mu.Unlock()
 	if s.cfg.Archive == nil {
