@@ -185,3 +185,40 @@ func TestArchiveOffReported(t *testing.T) {
 		t.Errorf("reported %d times, want once: %+v", n, s.evQ)
 	}
 }
+
+// TestMAMExpiredSyncPoint: when the server no longer knows the saved id
+// (its archive expired it), catch-up starts again from a little before the
+// sync point was saved instead of giving up.
+func TestMAMExpiredSyncPoint(t *testing.T) {
+	s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &conn{s: s, bare: "alice@acme.test"}
+	q := &mamQuery{archive: "alice@acme.test", name: "own", id: "q1", after: "gone", convert: s.ownResult}
+	errIQ := decodeStanza(t, `<iq xmlns="jabber:client" type="error" id="i1"><error type="cancel"><item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`)
+	s.onMAMFin(c, q, "q1", errIQ)
+	if !q.retried || q.after != "" {
+		t.Errorf("after item-not-found: retried %v, after %q", q.retried, q.after)
+	}
+	for _, e := range s.evQ {
+		if _, ok := e.(event.HistorySynced); ok {
+			t.Errorf("gave up: %+v", s.evQ)
+		}
+	}
+	// A second failure ends the catch-up, incomplete, with a reason.
+	s.onMAMFin(c, q, "q1", errIQ)
+	var synced *event.HistorySynced
+	var reason string
+	for _, e := range s.evQ {
+		switch e := e.(type) {
+		case event.HistorySynced:
+			synced = &e
+		case event.Error:
+			reason = e.Message
+		}
+	}
+	if synced == nil || synced.Complete || !strings.Contains(reason, "item-not-found") {
+		t.Errorf("second failure: %+v, %q", synced, reason)
+	}
+}
