@@ -59,6 +59,8 @@ type App struct {
 	chooseSave func(title, name string, chosen func(path string))
 	// synced counts archive catch-ups reported (HistorySynced).
 	synced int
+	// pages is, per direct chat, what was asked of the archive.
+	pages map[string]*pageState
 	// held lists, per peer, the ids of messages the session held back until
 	// the user confirms writing to that external peer.
 	held map[string][]string
@@ -122,6 +124,7 @@ func New(a fyne.App, opts Options) *App {
 		rooms:     NewRoomsModel(),
 		joining:   map[string]bool{},
 		invites:   map[string]event.Invite{},
+		pages:     map[string]*pageState{},
 		held:      map[string][]string{},
 		accepting: map[string]bool{},
 		focused:   true,
@@ -385,6 +388,7 @@ func (a *App) resetSession() {
 	a.joining = map[string]bool{}
 	a.invites = map[string]event.Invite{}
 	a.search, a.jump = searchState{}, nil
+	a.pages = map[string]*pageState{}
 	a.held = map[string][]string{}
 	a.accepting = map[string]bool{}
 	a.lastFileTo = ""

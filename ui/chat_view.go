@@ -64,6 +64,8 @@ type chatPane struct {
 	// highlight is the archive id of a search result shown in context.
 	menuBtn   *widget.Button
 	highlight string
+	// earlier asks the archive for older messages of the conversation.
+	earlier *widget.Button
 }
 
 func newChatPane(a *App) *chatPane {
@@ -141,7 +143,10 @@ func newChatPane(a *App) *chatPane {
 	bottom := container.New(&tightVBox{}, p.typing,
 		container.NewPadded(container.NewBorder(nil, nil, nil, container.NewVBox(p.sendBtn, p.attach), p.composer)),
 		p.whoHint, p.fileLine)
-	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), p.warning.root, widget.NewSeparator()), container.NewPadded(bottom), nil, nil, p.list)
+	p.earlier = widget.NewButtonWithIcon("Earlier messages", theme.HistoryIcon(), func() { p.app.loadOlderChat(p.app.active) })
+	p.earlier.Importance = widget.LowImportance
+	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), p.warning.root, widget.NewSeparator(),
+		container.NewCenter(small(p.earlier))), container.NewPadded(bottom), nil, nil, p.list)
 	p.content.Hide()
 	p.gate = newGateView(a)
 	p.root = container.NewStack(p.empty, p.content, p.gate.root)
@@ -242,6 +247,17 @@ func (p *chatPane) refreshHeader() {
 	}
 	p.identity.SetText(id)
 	p.refreshTrust(c)
+	if st := p.app.pages[jid]; st != nil && (st.complete || st.loading) {
+		p.earlier.Disable()
+		if st.complete {
+			p.earlier.SetText("No earlier messages")
+		} else {
+			p.earlier.SetText("Loading earlier messages…")
+		}
+	} else {
+		p.earlier.Enable()
+		p.earlier.SetText("Earlier messages")
+	}
 	if p.conv != nil && p.conv.IsTypingAt(p.app.now()) {
 		p.typing.SetText(c.DisplayName() + " is typing…")
 	} else {

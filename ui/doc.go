@@ -28,6 +28,20 @@
 //     because Fyne's clipboard carries text only);
 //     gate_view.go: the lookalike interstitial shown before a lookalike's
 //     conversation.
+//   - room_model.go, room_view.go, room_app.go: group chat. The sidebar's
+//     Rooms section (joined and bookmarked rooms, private chats in rooms,
+//     invitations with Join / Decline), the room pane shown in the chat's
+//     place (topic, the session's room banner, occupants with their trust
+//     badges and real address or "JID hidden by the room", lines with the
+//     sender's nickname and badge), Join / Create / Invite / topic / Leave.
+//     A private message inside a room is its own conversation (key
+//     room@service/nick), marked as such, never a direct chat.
+//   - history_app.go: the search panel (Ctrl+Shift+F, all chats or the
+//     open one; a result opens its conversation around the message,
+//     highlighted), the export dialog (JSON Lines or HTML, optional dates,
+//     a save dialog; the notice names the count and the path), archive
+//     pages merged into conversations ("Earlier messages", scrolling up in
+//     a room). Messages from MAM catch-up (Archived) are never notified.
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it
 //     for screenshots. Neither is product code.
 //

@@ -259,11 +259,24 @@ func (a *App) applyHistory(e event.History) (chatDirty, roomDirty bool) {
 		a.rooms.Room(conv).Loading = false
 		roomDirty = a.roomKeyShown(conv)
 	} else {
-		a.chats.MergeHistory(conv, e.Messages)
+		n := a.chats.MergeHistory(conv, e.Messages)
 		if a.main.chat.shownFor == conv {
 			a.main.chat.heights = map[int]float32{}
 		}
 		chatDirty = conv == a.active
+		if st := a.pages[conv]; st != nil && st.loading && (a.jump == nil || a.jump.Conv != e.Conversation) {
+			st.loading = false
+			st.complete = e.Complete || len(e.Messages) == 0
+			if conv == a.active {
+				a.main.chat.refreshHeader()
+			}
+			if chatDirty && st.before != "" && n > 0 {
+				// An older page: the message that was first stays in view.
+				a.main.chat.show()
+				a.main.chat.scrollTo(st.before)
+				chatDirty = false
+			}
+		}
 	}
 	if a.jump != nil && a.jump.Conv == e.Conversation {
 		j := a.jump
@@ -280,6 +293,48 @@ func (a *App) applyHistory(e event.History) (chatDirty, roomDirty bool) {
 		}
 	}
 	return chatDirty, roomDirty
+}
+
+// pageState is what was asked of the archive for one direct chat.
+type pageState struct {
+	asked    bool // the newest page
+	loading  bool // a page was asked for and has not come
+	complete bool // nothing older is stored
+	before   string
+}
+
+// loadOlderChat asks the archive for the messages of a direct chat before
+// the oldest one shown (the newest page first, when none came from the
+// archive yet): the "Earlier messages" button above the conversation.
+func (a *App) loadOlderChat(jid string) {
+	if jid == "" || a.backend == nil {
+		return
+	}
+	st := a.pages[jid]
+	if st == nil {
+		st = &pageState{}
+		a.pages[jid] = st
+	}
+	if st.loading || st.complete {
+		return
+	}
+	first := ""
+	if c := a.chats.convs[jid]; c != nil {
+		for _, m := range c.Messages {
+			if m.ArchiveID != "" {
+				first = m.ArchiveID
+				break
+			}
+		}
+	}
+	if first == "" && st.asked || first != "" && first == st.before {
+		st.complete = true // the last page brought nothing older
+		a.main.chat.refreshHeader()
+		return
+	}
+	st.asked, st.loading, st.before = true, true, first
+	a.do(event.GetHistory{Conversation: jid, BeforeID: first})
+	a.main.chat.refreshHeader()
 }
 
 // scrollTo shows the message with archive id in the middle of the list.

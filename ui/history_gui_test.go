@@ -266,3 +266,33 @@ func TestChatModelMergeHistory(t *testing.T) {
 		t.Errorf("index of x = %d after sorting, want 1", i)
 	}
 }
+
+func TestEarlierMessagesFromTheArchive(t *testing.T) {
+	h := signedIn(t)
+	now := time.Now()
+	h.emit(event.Message{ID: "live", From: "bob@acme.test/pc", Body: "live one", Time: now})
+	h.app.Open("bob@acme.test")
+	p := h.app.main.chat
+	test.Tap(p.earlier)
+	if got, want := lastCmd(h), (event.GetHistory{Conversation: "bob@acme.test"}); got != want {
+		t.Fatalf("first page = %#v, want %#v", got, want)
+	}
+	if !p.earlier.Disabled() {
+		t.Error("the button stays enabled while a page is loading")
+	}
+	h.emit(event.History{Conversation: "bob@acme.test", Messages: []event.HistoryMessage{
+		{Message: event.Message{ID: "old", From: "bob@acme.test/pc", Body: "old one", Time: now.Add(-time.Hour)}, ArchiveID: "7"},
+		{Message: event.Message{ID: "live", From: "bob@acme.test/pc", Body: "live one", Time: now}, ArchiveID: "8"},
+	}})
+	if ms := h.app.chats.Conv("bob@acme.test").Messages; len(ms) != 2 || ms[0].Body != "old one" {
+		t.Fatalf("after the newest page: %+v", ms)
+	}
+	test.Tap(p.earlier)
+	if got, want := lastCmd(h), (event.GetHistory{Conversation: "bob@acme.test", BeforeID: "7"}); got != want {
+		t.Fatalf("older page = %#v, want %#v", got, want)
+	}
+	h.emit(event.History{Conversation: "bob@acme.test", Complete: true})
+	if !p.earlier.Disabled() || p.earlier.Text != "No earlier messages" {
+		t.Errorf("after the last page the button says %q (disabled %v)", p.earlier.Text, p.earlier.Disabled())
+	}
+}
