@@ -257,7 +257,18 @@ func (a *App) applyHistory(e event.History) (chatDirty, roomDirty bool) {
 	if isRoom {
 		a.rooms.MergeHistory(conv, e.Messages, e.Complete)
 		a.rooms.Room(conv).Loading = false
+		target := ""
+		if a.jump != nil && a.jump.Conv == e.Conversation {
+			target = a.jump.ID
+		}
+		if pc := a.rooms.MergePrivate(conv, e.Messages, target); pc != nil {
+			// The result was a private message inside the room: its own
+			// conversation opens, not the room.
+			a.main.room.highlight = target
+			a.openRoom(pc.Key())
+		}
 		roomDirty = a.roomKeyShown(conv)
+		a.main.refreshRooms()
 	} else {
 		n := a.chats.MergeHistory(conv, e.Messages)
 		if a.main.chat.shownFor == conv {

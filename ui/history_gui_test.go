@@ -296,3 +296,36 @@ func TestEarlierMessagesFromTheArchive(t *testing.T) {
 		t.Errorf("after the last page the button says %q (disabled %v)", p.earlier.Text, p.earlier.Disabled())
 	}
 }
+
+func TestPrivateResultOpensPrivateChat(t *testing.T) {
+	h := inRoom(t)
+	h.app.Open("bob@acme.test")
+	h.app.jumpTo(event.SearchResult{ID: "77", Conversation: teamRoom, From: teamRoom + "/ghost", IsRoom: true, Trust: tHidden})
+	now := time.Now()
+	h.emit(event.History{Conversation: teamRoom, Messages: []event.HistoryMessage{
+		{Message: event.Message{ID: "g1", From: teamRoom + "/ghost", Body: "psst, the password", Time: now, Trust: tHidden}, ArchiveID: "77", IsRoom: true, IsPrivate: true},
+		{Message: event.Message{ID: "r1", From: teamRoom + "/bob", Body: "room line", Time: now, Trust: tInternal}, ArchiveID: "78", IsRoom: true},
+	}})
+	if h.app.activeRoom != teamRoom+"/ghost" {
+		t.Fatalf("activeRoom = %q, want the private chat with ghost", h.app.activeRoom)
+	}
+	s := roomText(h)
+	if !strings.Contains(s, "Private message in room Team from ghost") || !strings.Contains(s, "psst, the password") || strings.Contains(s, "room line") {
+		t.Errorf("private chat shows:\n%s", s)
+	}
+	lit := false
+	for _, o := range h.app.main.room.lines.Objects {
+		if strings.Contains(strings.Join(texts(o), " "), "psst") {
+			bg := roomLineBg(o)
+			lit = bg != nil && bg.StrokeWidth == 2
+		}
+	}
+	if !lit {
+		t.Error("the private result is not highlighted")
+	}
+	for _, l := range h.app.rooms.Room(teamRoom).Lines {
+		if strings.Contains(l.Body, "psst") {
+			t.Error("the private message went into the room")
+		}
+	}
+}

@@ -395,6 +395,9 @@ func (m *RoomsModel) MergeHistory(room string, msgs []event.HistoryMessage, comp
 	r := m.Room(room)
 	n := 0
 	for _, hm := range msgs {
+		if hm.IsPrivate {
+			continue // see MergePrivate
+		}
 		nick := hm.From
 		if i := strings.IndexByte(nick, '/'); i >= 0 {
 			nick = nick[i+1:]
@@ -419,6 +422,47 @@ func (m *RoomsModel) MergeHistory(room string, msgs []event.HistoryMessage, comp
 	}
 	sort.SliceStable(r.Lines, func(i, j int) bool { return r.Lines[i].Time.Before(r.Lines[j].Time) })
 	return n
+}
+
+// MergePrivate adds the archived private messages inside room (those of
+// msgs marked IsPrivate) to their private chats, by the sender's nickname;
+// the user's own (whose addressee the archive does not name) are left out.
+// It returns the private chat holding the message with archive id target,
+// if any.
+func (m *RoomsModel) MergePrivate(room string, msgs []event.HistoryMessage, target string) *PrivateChat {
+	var hit *PrivateChat
+	for _, hm := range msgs {
+		if !hm.IsPrivate || hm.Outgoing || bareJID(hm.From) != room {
+			continue
+		}
+		nick := strings.TrimPrefix(hm.From, room+"/")
+		p := m.Private(room, nick)
+		if hm.ArchiveID == target && target != "" {
+			hit = p
+		}
+		if hm.ID != "" && p.byID[hm.ID] || p.byID["archive-"+hm.ArchiveID] {
+			for i := range p.Lines {
+				if p.Lines[i].ID == hm.ID && p.Lines[i].ArchiveID == "" {
+					p.Lines[i].ArchiveID = hm.ArchiveID
+				}
+			}
+			continue
+		}
+		p.byID["archive-"+hm.ArchiveID] = true
+		if hm.ID != "" {
+			p.byID[hm.ID] = true
+		}
+		p.Lines = append(p.Lines, RoomLine{ID: hm.ID, ArchiveID: hm.ArchiveID, Nick: nick, Body: hm.Body, Time: hm.Time, Trust: hm.Trust})
+		if hm.Trust.Class != "" {
+			p.Trust = hm.Trust
+		}
+	}
+	for _, p := range m.privates {
+		if p.Room == room {
+			sort.SliceStable(p.Lines, func(i, j int) bool { return p.Lines[i].Time.Before(p.Lines[j].Time) })
+		}
+	}
+	return hit
 }
 
 // roomBadge is an occupant's badge: the roster's badge for their trust,

@@ -130,7 +130,7 @@ func (p *roomPane) show() {
 		return
 	}
 	switched := p.key != key
-	if j := a.jump; switched && (j == nil || j.Conv != key) {
+	if j := a.jump; switched && (j == nil || j.Conv != key && !strings.HasPrefix(key, j.Conv+"/")) {
 		p.highlight = ""
 	}
 	p.key = key
