@@ -55,9 +55,18 @@ const (
 // room's, or a private chat's room/nick; "" for none.
 func (a *App) currentConv() string {
 	if a.activeRoom != "" {
-		return a.activeRoom
+		return a.archiveConv(a.activeRoom)
 	}
 	return a.active
+}
+
+// archiveConv is the archive's name for a conversation: a private chat
+// inside a room is kept under the room.
+func (a *App) archiveConv(key string) string {
+	if pc := a.rooms.PrivateByKey(key); pc != nil {
+		return pc.Room
+	}
+	return key
 }
 
 // showSearch opens the search panel (Ctrl+Shift+F). conv, when not empty,
@@ -422,6 +431,7 @@ func (a *App) conversationMenu(conv string, at fyne.CanvasObject) {
 	if conv == "" {
 		return
 	}
+	conv = a.archiveConv(conv)
 	m := fyne.NewMenu("",
 		fyne.NewMenuItem("Search in this conversation", func() { a.showSearch(conv) }),
 		fyne.NewMenuItem("Export this conversation…", func() { a.showExport(conv) }),

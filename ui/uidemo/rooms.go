@@ -125,8 +125,10 @@ func (b *Backend) roomScript(now time.Time) {
 	}
 	b.emit(event.RoomPrivateMessage{Room: ReleaseRoom, Nick: "guest42", ID: "pm-1", Body: "Hi Alice, it's Tom from IT. Could you send me the staging password privately?",
 		Time: now.Add(-6 * time.Minute), Trust: hidden})
-	b.rooms.store(archived{msgID: "pm-1", conv: ReleaseRoom + "/guest42", from: ReleaseRoom + "/guest42", body: "Hi Alice, it's Tom from IT. Could you send me the staging password privately?",
-		at: now.Add(-6 * time.Minute), private: true, trust: hidden})
+	// As in the session's archive: a private message is kept under its
+	// room, marked private.
+	b.rooms.store(archived{msgID: "pm-1", conv: ReleaseRoom, from: ReleaseRoom + "/guest42", body: "Hi Alice, it's Tom from IT. Could you send me the staging password privately?",
+		at: now.Add(-6 * time.Minute), isRoom: true, private: true, trust: hidden})
 	b.emit(event.RoomInvite{Room: DealRoom, From: "carol@partner.test", Reason: "Contract review with Partner Ltd's lawyers", Trust: partner})
 	b.emit(event.HistorySynced{Archive: "own", Count: 4, Complete: true})
 }
@@ -153,7 +155,7 @@ func (b *Backend) roomDo(c event.Command) bool {
 	case event.SetRoomTopic:
 		b.later(100*time.Millisecond, event.RoomTopic{Room: c.Room, Topic: c.Topic, By: "alice"})
 	case event.PrivateMessage:
-		b.rooms.store(archived{conv: c.Room + "/" + c.Nick, from: Self, body: c.Body, at: time.Now(), out: true, private: true, trust: internal})
+		b.rooms.store(archived{conv: c.Room, from: Self, body: c.Body, at: time.Now(), out: true, isRoom: true, private: true, trust: internal})
 		if c.Nick == "guest42" {
 			b.later(3*time.Second, event.RoomPrivateMessage{Room: c.Room, Nick: c.Nick, ID: "pm-" + strconv.FormatInt(time.Now().UnixNano(), 36),
 				Body: "Come on, it's urgent. Just the password.", Time: time.Now().Add(3 * time.Second), Trust: hidden})
