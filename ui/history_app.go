@@ -436,9 +436,12 @@ func (a *App) conversationMenu(conv string, at fyne.CanvasObject) {
 		fyne.NewMenuItem("Search in this conversation", func() { a.showSearch(conv) }),
 		fyne.NewMenuItem("Export this conversation…", func() { a.showExport(conv) }),
 	)
+	pm := widget.NewPopUpMenu(m, a.win.Canvas())
+	// The menu opens under the button, its right edge at the button's.
 	d := fyne.CurrentApp().Driver()
-	pos := d.AbsolutePositionForObject(at).Add(fyne.NewPos(0, at.Size().Height))
-	widget.ShowPopUpMenuAtPosition(m, a.win.Canvas(), pos)
+	at0 := d.AbsolutePositionForObject(at)
+	x := fyne.Max(0, at0.X+at.Size().Width-pm.MinSize().Width)
+	pm.ShowAtPosition(fyne.NewPos(x, at0.Y+at.Size().Height))
 }
 
 // Export formats, as the radio group shows them.
