@@ -236,6 +236,8 @@ func (a *App) showInvite(room string) {
 		a.invite(event.Invite{Room: room, JID: bareJID(j), Reason: strings.TrimSpace(reason.Text)})
 	})
 	ok.Importance = widget.HighImportance
+	jid.OnSubmitted = func(string) { ok.OnTapped() }
+	reason.OnSubmitted = func(string) { ok.OnTapped() }
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	d = dialog.NewCustomWithoutButtons("Invite someone to "+a.rooms.Room(room).Title(), container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
