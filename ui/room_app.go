@@ -48,9 +48,9 @@ func (a *App) clearRoomUnread(key string) {
 // sendRoom sends text to the room or private chat key.
 func (a *App) sendRoom(key, text string) {
 	if pc := a.rooms.PrivateByKey(key); pc != nil {
+		// Shown when the session reports it sent (an Outgoing
+		// RoomPrivateMessage); a refusal goes to the error line.
 		a.do(event.PrivateMessage{Room: pc.Room, Nick: pc.Nick, Body: text})
-		// The session emits no echo of a private message: it is shown at once.
-		pc.Lines = append(pc.Lines, RoomLine{Nick: a.rooms.Room(pc.Room).Nick, Body: text, Time: a.now(), Outgoing: true})
 		return
 	}
 	// The room's echo (RoomMessage with Outgoing) shows the message.

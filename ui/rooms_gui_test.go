@@ -151,13 +151,18 @@ func TestRoomPrivateMessageOwnConversation(t *testing.T) {
 		t.Error("private conversation shows the occupant list")
 	}
 	c := h.app.main.room.composer
-	test.Type(c, "no")
+	test.Type(c, "no way")
 	c.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if got, want := lastCmd(h), (event.PrivateMessage{Room: teamRoom, Nick: "ghost", Body: "no"}); got != want {
+	if got, want := lastCmd(h), (event.PrivateMessage{Room: teamRoom, Nick: "ghost", Body: "no way"}); got != want {
 		t.Fatalf("reply = %#v, want %#v", got, want)
 	}
-	if s := roomText(h); !strings.Contains(s, "no") {
-		t.Errorf("reply not shown:\n%s", s)
+	// The session reports what it sent; it is shown once.
+	h.emit(event.RoomPrivateMessage{Room: teamRoom, Nick: "ghost", Body: "no way", ID: "s1", Time: time.Now(), Outgoing: true, Trust: tHidden})
+	if s := roomText(h); strings.Count(s, "no way") != 1 || !strings.Contains(s, "You") {
+		t.Errorf("reply not shown once:\n%s", s)
+	}
+	if pc := h.app.rooms.PrivateByKey(teamRoom + "/ghost"); pc.Unread != 0 || pc.Trust != tHidden {
+		t.Errorf("after the reply: unread %d, trust %+v", pc.Unread, pc.Trust)
 	}
 	// The room itself does not show the private message.
 	h.app.openRoom(teamRoom)

@@ -155,6 +155,8 @@ func (b *Backend) roomDo(c event.Command) bool {
 	case event.SetRoomTopic:
 		b.later(100*time.Millisecond, event.RoomTopic{Room: c.Room, Topic: c.Topic, By: "alice"})
 	case event.PrivateMessage:
+		b.later(50*time.Millisecond, event.RoomPrivateMessage{Room: c.Room, Nick: c.Nick, Body: c.Body, ID: "pm-out-" + strconv.FormatInt(time.Now().UnixNano(), 36),
+			Time: time.Now(), Outgoing: true, Trust: hidden})
 		b.rooms.store(archived{conv: c.Room, from: Self, body: c.Body, at: time.Now(), out: true, isRoom: true, private: true, trust: internal})
 		if c.Nick == "guest42" {
 			b.later(3*time.Second, event.RoomPrivateMessage{Room: c.Room, Nick: c.Nick, ID: "pm-" + strconv.FormatInt(time.Now().UnixNano(), 36),
