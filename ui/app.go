@@ -278,6 +278,16 @@ func (a *App) do(c event.Command) {
 	}
 }
 
+// warned tells the session that a security warning was shown and what the
+// user chose ("proceed", "cancel" or "block"), for the audit log.
+func (a *App) warned(warning, jid, text string, proceed bool) {
+	choice := "cancel"
+	if proceed {
+		choice = "proceed"
+	}
+	a.do(event.WarningShown{Warning: warning, JID: jid, Text: text, Choice: choice})
+}
+
 func newID() string {
 	var b [9]byte
 	_, _ = rand.Read(b[:])

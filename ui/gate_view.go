@@ -108,15 +108,22 @@ func newGateView(a *App) *gateView {
 	g.advice = widgetLabelWrap("")
 	g.block = widget.NewButtonWithIcon("Block domain", theme.CancelIcon(), func() {
 		if g.jid != "" {
+			a.do(event.WarningShown{Warning: "lookalike_interstitial", JID: g.jid, Text: g.title.String(), Choice: "block"})
 			a.block(domainOf(g.jid))
 			a.closeConversation()
 		}
 	})
 	g.block.Importance = widget.DangerImportance
-	g.close = widget.NewButtonWithIcon("Close", theme.NavigateBackIcon(), a.closeConversation)
+	g.close = widget.NewButtonWithIcon("Close", theme.NavigateBackIcon(), func() {
+		if g.jid != "" {
+			a.warned("lookalike_interstitial", g.jid, g.title.String(), false)
+		}
+		a.closeConversation()
+	})
 	g.close.Importance = widget.HighImportance
 	g.anyway = widget.NewButton("Show the conversation anyway", func() {
 		if g.jid != "" {
+			a.warned("lookalike_interstitial", g.jid, g.title.String(), true)
 			a.revealLookalike(g.jid)
 		}
 	})

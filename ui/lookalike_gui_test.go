@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,52 @@ func TestLookalikeInterstitialWords(t *testing.T) {
 		if in.Title != tt.title || in.ASCII != tt.ascii || in.Domain != tt.dom || (in.Reason != "") != tt.reasonShown || in.Advice == "" {
 			t.Errorf("%s: %+v", tt.jid, in)
 		}
+	}
+}
+
+// Each choice at the interstitial and at the confirmation dialogs is told
+// to the session as warning_shown, for the audit log.
+func TestWarningsReachTheAuditLog(t *testing.T) {
+	h := trustedIn(t)
+	warnings := func() []event.WarningShown {
+		var w []event.WarningShown
+		for _, c := range h.backend().commands() {
+			if ws, ok := c.(event.WarningShown); ok {
+				w = append(w, ws)
+			}
+		}
+		return w
+	}
+	h.app.Open("alice@acrne.test")
+	p := h.app.main.chat
+	test.Tap(p.gate.close)
+	h.app.Open("alice@acrne.test")
+	test.Tap(p.gate.anyway)
+	h.app.Open("bob@acme.test")
+	h.app.Open("alice@acrne.test") // revealed for this session: no new warning
+	w := warnings()
+	if len(w) != 2 {
+		t.Fatalf("warnings %+v, want close then proceed at the interstitial", w)
+	}
+	for i, choice := range []string{"cancel", "proceed"} {
+		if w[i].Warning != "lookalike_interstitial" || w[i].JID != "alice@acrne.test" || w[i].Choice != choice || !strings.Contains(w[i].Text, "is not acme.test") {
+			t.Errorf("warning %d = %+v, want the interstitial, %s", i, w[i], choice)
+		}
+	}
+	// A refused first message to an outsider: the confirmation's answer.
+	h.app.Open("eve@evil.test")
+	c := h.app.main.chat.composer
+	test.Type(c, "hello")
+	c.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	sent, ok := lastCmd(h).(event.Send)
+	if !ok {
+		t.Fatalf("send = %#v", lastCmd(h))
+	}
+	tr := tUnknown
+	h.emit(event.Refused{Command: "send", ID: sent.ID, To: "eve@evil.test", Code: event.RefusedConfirm, Reason: "confirm first", Trust: &tr})
+	test.Tap(overlayButton(t, h, "Send anyway"))
+	w = warnings()
+	if last := w[len(w)-1]; last.Warning != "confirm_first_message" || last.JID != "eve@evil.test" || last.Choice != "proceed" {
+		t.Errorf("last warning %+v, want the first-message confirmation, proceed", last)
 	}
 }

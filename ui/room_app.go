@@ -275,6 +275,7 @@ func (a *App) refusedInvite(e event.Refused, now time.Time) string {
 		}
 		q += "\nInvite anyway?"
 		d := dialog.NewConfirm("Invite someone from outside?", q, func(yes bool) {
+			a.warned("confirm_invite", jid, q, yes)
 			delete(a.invites, jid)
 			if yes {
 				c.Confirmed = true

@@ -97,7 +97,9 @@ func (a *App) confirmQuestion(peer string) string {
 // askConfirm asks whether to write to peer; yes resends every held message
 // with Confirmed, no leaves them marked "not sent" in the conversation.
 func (a *App) askConfirm(peer string) {
-	d := dialog.NewConfirm("Write to an external contact?", a.confirmQuestion(peer), func(yes bool) {
+	q := a.confirmQuestion(peer)
+	d := dialog.NewConfirm("Write to an external contact?", q, func(yes bool) {
+		a.warned("confirm_first_message", peer, q, yes)
 		a.decideHeld(peer, yes)
 	}, a.win)
 	d.SetConfirmText("Send anyway")
@@ -211,6 +213,7 @@ func (a *App) openLink(link, peer string, outgoing bool) {
 	}
 	d := dialog.NewCustomConfirm("Open a link from an external contact?", "Open link", "Cancel",
 		containerVBox(items...), func(yes bool) {
+			a.warned("external_link", peer, link, yes)
 			if yes {
 				_ = a.openURL(u)
 			}

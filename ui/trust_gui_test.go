@@ -306,8 +306,10 @@ func TestConfirmDeclinedKeepsMessage(t *testing.T) {
 	h.emit(event.Refused{Command: "send", ID: send.ID, To: "eve@evil.test", Code: event.RefusedConfirm, Reason: "confirm"})
 	n := len(h.backend().commands())
 	test.Tap(overlayButton(t, h, "Don't send"))
-	if len(h.backend().commands()) != n {
-		t.Errorf("declining sent %#v", lastCmd(h))
+	// Declining sends nothing but the record of the warning and the choice.
+	after := h.backend().commands()[n:]
+	if w, ok := lastCmd(h).(event.WarningShown); len(after) != 1 || !ok || w.Warning != "confirm_first_message" || w.Choice != "cancel" {
+		t.Errorf("declining sent %#v", after)
 	}
 	h.mustSee("Secret plan", "not sent", "you chose not to write to eve@evil.test")
 	if got := h.app.main.chat.composer.Text; got != "Secret plan" {
