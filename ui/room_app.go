@@ -123,37 +123,14 @@ func (a *App) showJoinRoom() {
 	pw := widget.NewPasswordEntry()
 	pw.SetPlaceHolder("only if the room has one")
 	auto := widget.NewCheck("Bookmark it and join at sign-in", nil)
-	problem := widget.NewLabel("")
-	problem.Importance = widget.DangerImportance
-	problem.Hide()
 	form := widget.NewForm(widget.NewFormItem("Room", room), widget.NewFormItem("Nickname", nick),
 		widget.NewFormItem("Password", pw), widget.NewFormItem("", auto))
-	var d dialog.Dialog
-	ok := widget.NewButton("Join", func() {
-		r := strings.TrimSpace(room.Text)
-		if msg := validRoom(r); msg != "" {
-			problem.SetText(msg)
-			problem.Show()
-			return
-		}
-		n := strings.TrimSpace(nick.Text)
-		if n == "" {
-			problem.SetText("Choose a nickname")
-			problem.Show()
-			return
-		}
-		d.Hide()
+	a.showRoomDialog("Join a room", "Join", 460, form, room, nick, func(r, n string) {
 		a.joinRoom(r, n, pw.Text)
 		if auto.Checked {
 			a.do(event.SetBookmark{Room: r, Nick: n, Password: pw.Text, Autojoin: true})
 		}
 	})
-	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Join a room", container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
-	d.Show()
-	a.win.Canvas().Focus(room)
 }
 
 // showCreateRoom asks for a new room's address and settings.
@@ -168,13 +145,23 @@ func (a *App) showCreateRoom() {
 	members.SetChecked(true)
 	persistent := widget.NewCheck("Keep the room when everyone has left", nil)
 	persistent.SetChecked(true)
+	form := widget.NewForm(widget.NewFormItem("Room", room), widget.NewFormItem("Name", name), widget.NewFormItem("Nickname", nick),
+		widget.NewFormItem("", members), widget.NewFormItem("", persistent))
+	a.showRoomDialog("Create a room", "Create", 480, form, room, nick, func(r, n string) {
+		a.joining[r] = true
+		a.do(event.CreateRoom{Room: r, Nick: n, Name: strings.TrimSpace(name.Text), MembersOnly: members.Checked, Persistent: persistent.Checked})
+	})
+}
+
+// showRoomDialog shows form with Cancel and okText; okText checks the room
+// address and the nickname, says what is wrong under the form, and only
+// with both valid closes the dialog and calls done.
+func (a *App) showRoomDialog(title, okText string, width float32, form *widget.Form, room, nick *widget.Entry, done func(room, nick string)) {
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Hide()
-	form := widget.NewForm(widget.NewFormItem("Room", room), widget.NewFormItem("Name", name), widget.NewFormItem("Nickname", nick),
-		widget.NewFormItem("", members), widget.NewFormItem("", persistent))
 	var d dialog.Dialog
-	ok := widget.NewButton("Create", func() {
+	ok := widget.NewButton(okText, func() {
 		r := strings.TrimSpace(room.Text)
 		if msg := validRoom(r); msg != "" {
 			problem.SetText(msg)
@@ -188,13 +175,12 @@ func (a *App) showCreateRoom() {
 			return
 		}
 		d.Hide()
-		a.joining[r] = true
-		a.do(event.CreateRoom{Room: r, Nick: n, Name: strings.TrimSpace(name.Text), MembersOnly: members.Checked, Persistent: persistent.Checked})
+		done(r, n)
 	})
 	ok.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Create a room", container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
-	d.Resize(fyne.NewSize(480, d.MinSize().Height))
+	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
+	d.Resize(fyne.NewSize(width, d.MinSize().Height))
 	d.Show()
 	a.win.Canvas().Focus(room)
 }
