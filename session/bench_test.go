@@ -13,17 +13,30 @@ import (
 	"github.com/palisade-im/palisade/internal/testenv"
 )
 
+// benchConfig is the configuration of a benchmark session for user on srv:
+// no local archive, and ejabberd's TLS 1.2 channel binding (SCRAM.md).
+func benchConfig(b *testing.B, srv *testenv.Server, user string) Config {
+	return Config{
+		JID:                 user,
+		Password:            func() (string, error) { return srv.Password, nil },
+		Server:              srv.Addr,
+		CAFile:              srv.CAFile,
+		DataDir:             b.TempDir(),
+		ChannelBindingTLS12: srv.Kind == "ejabberd",
+	}
+}
+
 // benchSession starts a session for a benchmark and returns it with its
 // raw events channel (no recorder, so that the consumer costs little).
 func benchSession(b *testing.B, srv *testenv.Server, user string) (*Session, event.Connected) {
 	b.Helper()
-	s, err := New(Config{
-		JID:      user,
-		Password: func() (string, error) { return srv.Password, nil },
-		Server:   srv.Addr,
-		CAFile:   srv.CAFile,
-		DataDir:  b.TempDir(),
-	})
+	return startBench(b, benchConfig(b, srv, user))
+}
+
+// startBench starts a session with cfg and waits until it is connected.
+func startBench(b *testing.B, cfg Config) (*Session, event.Connected) {
+	b.Helper()
+	s, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -44,16 +44,9 @@ func benchMAMCatchUp(b *testing.B, srv *testenv.Server) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s, err := New(Config{
-			JID:      user,
-			Password: func() (string, error) { return srv.Password, nil },
-			Server:   srv.Addr,
-			CAFile:   srv.CAFile,
-			DataDir:  b.TempDir(),
-			Archive:  a,
-			// ejabberd 23.01 binds channels only with tls-unique (SCRAM.md).
-			ChannelBindingTLS12: srv.Kind == "ejabberd",
-		})
+		cfg := benchConfig(b, srv, user)
+		cfg.Archive = a
+		s, err := New(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -199,30 +192,10 @@ func BenchmarkMAMClientShare10000(b *testing.B) {
 	}
 }
 
-// mamBenchSession is benchSession with ejabberd's TLS 1.2 channel binding.
+// mamBenchSession is benchSession with a local archive (nil: none).
 func mamBenchSession(b *testing.B, srv *testenv.Server, user string, a *archive.Archive) (*Session, event.Connected) {
 	b.Helper()
-	s, err := New(Config{
-		JID:                 user,
-		Password:            func() (string, error) { return srv.Password, nil },
-		Server:              srv.Addr,
-		CAFile:              srv.CAFile,
-		DataDir:             b.TempDir(),
-		Archive:             a,
-		ChannelBindingTLS12: srv.Kind == "ejabberd",
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.Start()
-	for e := range s.Events() {
-		switch e := e.(type) {
-		case event.Connected:
-			return s, e
-		case event.Disconnected:
-			b.Fatalf("disconnected: %s", e.Message)
-		}
-	}
-	b.Fatal("events closed")
-	return nil, event.Connected{}
+	cfg := benchConfig(b, srv, user)
+	cfg.Archive = a
+	return startBench(b, cfg)
 }
