@@ -412,21 +412,7 @@ func TestFileFromRequestWaitsForAccept(t *testing.T) {
 
 // The demo backend plays every file state, as the screenshot shows them.
 func TestDemoBackendFiles(t *testing.T) {
-	h := newHarness(t, Options{})
-	h.app.opts.Connect = func(SignIn) (event.Backend, error) { return uidemo.New(), nil }
-	if err := h.app.connect(SignIn{JID: uidemo.Self, Password: "demo"}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for h.app.pump(); !cond(); h.app.pump() {
-			if time.Now().After(deadline) {
-				t.Fatalf("demo: %s did not happen", what)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	h, waitFor := demoSignedIn(t)
 	state := func(id string) FileState {
 		if f := h.app.chats.File(id); f != nil {
 			return f.State

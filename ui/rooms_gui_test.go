@@ -367,21 +367,7 @@ func TestBookmarksListedAndOlderLinesRequested(t *testing.T) {
 }
 
 func TestDemoBackendRoomsSearchExport(t *testing.T) {
-	h := newHarness(t, Options{})
-	h.app.opts.Connect = func(SignIn) (event.Backend, error) { return uidemo.New(), nil }
-	if err := h.app.connect(SignIn{JID: uidemo.Self, Password: "demo"}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for h.app.pump(); !cond(); h.app.pump() {
-			if time.Now().After(deadline) {
-				t.Fatalf("demo: %s did not happen", what)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	h, waitFor := demoSignedIn(t)
 	waitFor("the release room", func() bool { return h.app.rooms.Has(uidemo.ReleaseRoom) && h.app.rooms.Room(uidemo.ReleaseRoom).Joined })
 	waitFor("the invitation", func() bool { return len(h.app.rooms.Invites()) == 1 })
 	r := h.app.rooms.Room(uidemo.ReleaseRoom)

@@ -516,9 +516,11 @@ func TestProfileChangedNoticeAndRefusal(t *testing.T) {
 	h.mustNotSee("updated your profile", "was refused")
 }
 
-// The demo backend (used by make demo's design preview and screenshots)
-// shows every trust state and answers like the session would.
-func TestDemoBackendTrustStates(t *testing.T) {
+// demoSignedIn signs in to the demo backend (ui/uidemo) and returns the
+// harness with a waitFor that pumps events until cond holds, failing after
+// 15 s with what did not happen.
+func demoSignedIn(t *testing.T) (*harness, func(what string, cond func() bool)) {
+	t.Helper()
 	h := newHarness(t, Options{})
 	h.app.opts.Connect = func(SignIn) (event.Backend, error) { return uidemo.New(), nil }
 	if err := h.app.connect(SignIn{JID: uidemo.Self, Password: "demo"}); err != nil {
@@ -526,7 +528,7 @@ func TestDemoBackendTrustStates(t *testing.T) {
 	}
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(15 * time.Second)
 		for h.app.pump(); !cond(); h.app.pump() {
 			if time.Now().After(deadline) {
 				t.Fatalf("demo: %s did not happen", what)
@@ -534,6 +536,13 @@ func TestDemoBackendTrustStates(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+	return h, waitFor
+}
+
+// The demo backend (used by make demo's design preview and screenshots)
+// shows every trust state and answers like the session would.
+func TestDemoBackendTrustStates(t *testing.T) {
+	h, waitFor := demoSignedIn(t)
 	waitFor("the request from mallory", func() bool { return h.app.requests.Has("mallory@evil.test") })
 	waitFor("the bulletin", func() bool { return len(h.app.profile.ActiveBulletins(time.Now())) == 1 })
 	if got := h.app.profile.ManagedLine(); got != "Managed by ACME IT · profile 7 · signature valid" {
