@@ -28,6 +28,12 @@ type Connected struct {
 	ChannelBinding string   `json:"channel_binding,omitempty"` // e.g. "tls-exporter", "tls-server-end-point", "" for none
 	TLSVersion     string   `json:"tls_version,omitempty"`
 	ServerCert     CertInfo `json:"server_cert"`
+	// ServerTrust says what the server's certificate chains to: "profile"
+	// (a server CA the IT profile names), "configured" (the --ca-file CA),
+	// "system" (the system roots). ServerCAPinned: the profile pins the
+	// server CA, so the system roots alone were not enough.
+	ServerTrust    string `json:"server_trust,omitempty"`
+	ServerCAPinned bool   `json:"server_ca_pinned,omitempty"`
 }
 
 // Disconnected is emitted when the stream is lost or a connection attempt failed.
@@ -125,6 +131,11 @@ type Message struct {
 	// shown as an inert preview with Accept, Block contact and Block domain.
 	Request bool  `json:"request,omitempty"`
 	Trust   Trust `json:"trust"` // the peer: the sender, or the recipient when Outgoing
+	// Signature: the device signature's verdict (one of the Signature*
+	// constants); "" when the message is unsigned and the sender has no
+	// certified device (nothing to expect). Device names the signing device.
+	Signature string `json:"signature,omitempty"`
+	Device    string `json:"device,omitempty"`
 }
 
 // Sent acknowledges a Send command: the message has an id and is either on
@@ -199,6 +210,22 @@ type Trust struct {
 	FileSend    bool   `json:"file_send"`             // files may be sent to this peer
 	FileReason  string `json:"file_reason,omitempty"` // why not, when FileSend is false
 	Accepted    bool   `json:"accepted,omitempty"`    // the user accepted this external peer
+
+	// Identity is what the peer's published device certificates prove
+	// (one of the Identity* constants); "" while they have not been
+	// fetched yet. Subject and Issuer name the certificate that decided it
+	// (for verified: the certified person and the identity CA).
+	Identity       string `json:"identity,omitempty"`
+	Subject        string `json:"subject,omitempty"`         // certificate subject, e.g. "CN=Alice Martin,O=ACME"
+	Issuer         string `json:"issuer,omitempty"`          // issuing CA, e.g. "CN=ACME Identity CA,O=ACME"
+	Person         string `json:"person,omitempty"`          // the subject's common name, for badges ("Alice Martin")
+	IdentityOrg    string `json:"identity_org,omitempty"`    // the subject's organisation ("ACME")
+	IdentityCA     string `json:"identity_ca,omitempty"`     // the issuer's common name ("ACME Identity CA")
+	IdentityReason string `json:"identity_reason,omitempty"` // one sentence: why not verified, or what is wrong
+	// IdentityChanged: the peer was verified and has since shown a new,
+	// uncertified device or a changed certificate; sending is locked until
+	// the user acknowledges it (AckIdentity).
+	IdentityChanged bool `json:"identity_changed,omitempty"`
 }
 
 // External reports whether the peer is outside the user's organisation.
@@ -211,6 +238,7 @@ const (
 	RefusedFilePolicy = "file-policy" // the profile does not allow this file to this peer
 	RefusedLocked     = "locked"      // the setting is locked by IT
 	RefusedTraining   = "training"    // required training is not complete
+	RefusedIdentity   = "identity"    // the peer's identity changed: acknowledge it (AckIdentity) first
 )
 
 // Refused: the session declined a command because the policy forbids it.
