@@ -95,6 +95,8 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"keystore-and-account-stay-below-the-ui", pkg("account", m+"ui")},
 		{"policy-is-pure", pkg("policy", "os")},
 		{"policy-is-pure", pkg("policy/profile", "net/http")},
+		{"training-is-pure", pkg("training", "io/fs")},
+		{"training-is-pure", pkg("training", m+"session")},
 		{"profile-stays-below-the-session", pkg("profile", m+"session")},
 		{"profile-stays-below-the-session", pkg("profile", "mellium.im/xmpp/jid")},
 		{"profile-stays-below-the-session", pkg("profile", "fyne.io/fyne/v2")},

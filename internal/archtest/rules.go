@@ -183,6 +183,13 @@ var Rules = []Rule{
 		Scope:     Direct,
 	},
 	{
+		Name:      "training-is-pure",
+		Why:       "training/ grades quizzes and decides which features stay gated: no I/O (no os, net, syscall, io/fs), no GUI, session or XMPP; assets/lessons reads the embedded content and the session enforces the gates",
+		Applies:   func(rel string) bool { return under(rel, "training") },
+		Forbidden: anyOf(ioPackages, fyne, xmpp, session, ui),
+		Scope:     Direct,
+	},
+	{
 		Name:      "profile-stays-below-the-session",
 		Why:       "profile/ parses, verifies and keeps IT-signed profiles for the session, the GUI and the IT tool alike: it may read files but must not import Fyne, ui/, session/ or mellium",
 		Applies:   func(rel string) bool { return under(rel, "profile") },
