@@ -55,6 +55,7 @@ const usageHead = `Usage:
                                               check a signed profile and print its verdict on each JID as JSON
   client audit verify|export [--data-dir DIR] [--out FILE]
                                               check the audit log's hash chain, or copy it with a verification summary
+  client --version                            print the version and exit
 
 The password is never taken from the command line: it is read from
 --password-fd, or else from the system keyring ("remember me").

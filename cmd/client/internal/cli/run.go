@@ -63,6 +63,10 @@ func Main(args []string, env Env) int {
 	if env.Start == nil {
 		env.Start = StartSession
 	}
+	if isVersionArg(args) {
+		fmt.Fprintln(env.Stdout, VersionLine())
+		return ExitOK
+	}
 	if len(args) > 0 && args[0] == "policy" {
 		return Policy(args[1:], env)
 	}
