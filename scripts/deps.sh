@@ -20,6 +20,8 @@ PACKAGES=(
 	# ClamAV for the file scan tests: clamd (run privately on a Unix socket,
 	# never as a service) and sigtool for the test signature
 	clamav-daemon clamav
+	# Tor for routing the connection through it (the tests start it with networking disabled)
+	tor
 	# the demo peer bot
 	python3 python3-slixmpp
 	# test CA and certificates, process and socket tools used by the scripts
