@@ -190,6 +190,13 @@ var Rules = []Rule{
 		Scope:     Direct,
 	},
 	{
+		Name:      "identity-is-pure",
+		Why:       "identity/ decides certificates and signatures: it does no I/O (no os, net, syscall), takes time as an argument and knows no GUI, session or XMPP; standard library (and package event) only",
+		Applies:   func(rel string) bool { return under(rel, "identity") },
+		Forbidden: anyOf(ioPackages, fyne, xmpp, session, ui, func(p string) bool { return !IsStandard(p) && !inModule("event")(p) }),
+		Scope:     Direct,
+	},
+	{
 		Name:      "profile-stays-below-the-session",
 		Why:       "profile/ parses, verifies and keeps IT-signed profiles for the session, the GUI and the IT tool alike: it may read files but must not import Fyne, ui/, session/ or mellium",
 		Applies:   func(rel string) bool { return under(rel, "profile") },
