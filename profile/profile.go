@@ -116,9 +116,13 @@ type TrustedCAs struct {
 	Identity  []string `json:"identity,omitempty"`
 }
 
-// Training lists the training modules a user must complete.
+// Training lists the training modules a user must complete (see
+// training.go for the accessors).
 type Training struct {
-	Required []string `json:"required,omitempty"`
+	Required []string            `json:"required,omitempty"`
+	Gates    map[string][]string `json:"gates,omitempty"`     // feature -> module ids; absent = each required module's own gates
+	Modules  []string            `json:"modules,omitempty"`   // extra or replacement modules, in the module format
+	ReportTo string              `json:"report_to,omitempty"` // bare JID for completion reports; default it.jid
 }
 
 // FocusHours are the default focus hours: outside them, notifications from
@@ -625,6 +629,9 @@ func (p *Profile) validate() *Error {
 		if !idPattern.MatchString(t) {
 			return malformed("field training.required[%d]: %q is not a training id", i, t)
 		}
+	}
+	if err := p.validateTraining(); err != nil {
+		return err
 	}
 	switch p.Tor {
 	case "", TorOff, TorOptional, TorRequired:

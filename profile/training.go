@@ -1,0 +1,86 @@
+package profile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/palisade-im/palisade/training"
+)
+
+// Training in the profile: which modules every user must complete, which
+// features stay gated until which modules are done, extra or replacement
+// modules written by IT, and where completion reports go.
+
+// TrainingRequirement is what the profile requires: the required module
+// ids in the profile's order and, when the profile names them, the gates
+// (feature -> module ids). Without training.gates, each required module
+// gates the features of its own "gates" header (Gates is nil).
+func (p *Profile) TrainingRequirement() training.Requirement {
+	r := training.Requirement{Required: append([]string(nil), p.Training.Required...)}
+	if p.Training.Gates != nil {
+		r.Gates = map[string][]string{}
+		for f, ids := range p.Training.Gates {
+			r.Gates[f] = append(make([]string, 0, len(ids)), ids...)
+		}
+	}
+	return r
+}
+
+// TrainingModules returns the modules IT added or replaced, as files for
+// training.NewCatalogue (named "profile:training.modules[i]").
+func (p *Profile) TrainingModules() []training.File {
+	out := make([]training.File, 0, len(p.Training.Modules))
+	for i, m := range p.Training.Modules {
+		out = append(out, training.File{Name: fmt.Sprintf("profile:training.modules[%d]", i), Data: []byte(m)})
+	}
+	return out
+}
+
+// TrainingReportTo is the bare JID completion reports go to:
+// training.report_to, else it.jid; "" when the profile names neither.
+func (p *Profile) TrainingReportTo() string {
+	if p.Training.ReportTo != "" {
+		return p.Training.ReportTo
+	}
+	return p.IT.JID
+}
+
+// validateTraining checks the training section beyond the required ids.
+func (p *Profile) validateTraining() *Error {
+	t := p.Training
+	features := make([]string, 0, len(t.Gates))
+	for f := range t.Gates {
+		features = append(features, f)
+	}
+	sort.Strings(features)
+	for _, f := range features {
+		known := false
+		for _, k := range training.Features {
+			known = known || k == f
+		}
+		if !known {
+			return malformed("field training.gates: %q is not a feature (one of %s)", f, strings.Join(training.Features, ", "))
+		}
+		for i, id := range t.Gates[f] {
+			if !idPattern.MatchString(id) {
+				return malformed("field training.gates.%s[%d]: %q is not a training id", f, i, id)
+			}
+		}
+	}
+	for i, m := range t.Modules {
+		if _, err := training.Parse(fmt.Sprintf("training.modules[%d]", i), []byte(m)); err != nil {
+			return malformed("field %s", strings.TrimPrefix(err.Error(), "training module "))
+		}
+	}
+	if t.ReportTo != "" {
+		at := strings.LastIndexByte(t.ReportTo, '@')
+		if at <= 0 || strings.Count(t.ReportTo, "@") > 1 || strings.ContainsAny(t.ReportTo, " \t/") {
+			return malformed("field training.report_to: %q is not a bare JID (user@domain)", t.ReportTo)
+		}
+		if err := checkDomain("training.report_to", t.ReportTo[at+1:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
