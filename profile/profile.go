@@ -71,7 +71,8 @@ type Profile struct {
 	Files          Files            `json:"files"`
 	TrustedCAs     TrustedCAs       `json:"trusted_cas"`
 	Training       Training         `json:"training"`
-	Tor            string           `json:"tor,omitempty"` // off, optional (default), required
+	Tor            string           `json:"tor,omitempty"`       // off, optional (default), required
+	TorOnion       string           `json:"tor_onion,omitempty"` // "host.onion:port" of the company server, dialled when routing through Tor
 	LockedSettings []string         `json:"locked_settings,omitempty"`
 	FocusHours     *FocusHours      `json:"focus_hours,omitempty"`
 	Archive        Archive          `json:"archive"`
@@ -499,6 +500,7 @@ var (
 	settingPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`)
 	typePattern    = regexp.MustCompile(`^\.[a-z0-9]+$`)
 	hhmmPattern    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	onionPattern   = regexp.MustCompile(`^([a-z0-9-]+\.)*[a-z2-7]{56}\.onion:([1-9][0-9]{0,4})$`)
 	weekdays       = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true}
 	domainProfile  = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true), idna.Transitional(false))
 )
@@ -637,6 +639,15 @@ func (p *Profile) validate() *Error {
 	case "", TorOff, TorOptional, TorRequired:
 	default:
 		return malformed("field tor is %q, expected off, optional or required", p.Tor)
+	}
+	if p.TorOnion != "" {
+		m := onionPattern.FindStringSubmatch(p.TorOnion)
+		if m == nil || len(m[2]) == 5 && m[2] > "65535" {
+			return malformed("field tor_onion: %q is not an onion service address host.onion:port (a version 3 address: 56 letters a-z and digits 2-7, then .onion)", p.TorOnion)
+		}
+		if p.Tor == TorOff {
+			return malformed("field tor_onion: an onion address needs Tor, but field tor is off")
+		}
 	}
 	for i, s := range p.LockedSettings {
 		if !settingPattern.MatchString(s) {
