@@ -10,6 +10,7 @@ type Event interface{ EventName() string }
 type Connecting struct {
 	Attempt int    `json:"attempt"`
 	Server  string `json:"server,omitempty"` // host:port being dialled
+	Route   string `json:"route,omitempty"`  // RouteDirect or RouteTor
 }
 
 // CertInfo describes an X.509 certificate for display.
@@ -34,6 +35,8 @@ type Connected struct {
 	// server CA, so the system roots alone were not enough.
 	ServerTrust    string `json:"server_trust,omitempty"`
 	ServerCAPinned bool   `json:"server_ca_pinned,omitempty"`
+	// Route is how the connection goes: RouteDirect or RouteTor.
+	Route string `json:"route,omitempty"`
 }
 
 // Disconnected is emitted when the stream is lost or a connection attempt failed.
@@ -56,6 +59,7 @@ const (
 	CodeNoKeyring    = "no-keyring"    // OS keyring unavailable
 	CodeConfig       = "config"        // local configuration problem
 	CodeUnsupported  = "unsupported"   // the command is valid but this version cannot do it yet
+	CodeTor          = "tor"           // Tor is required (or chosen) and cannot be used
 )
 
 // Contact is one roster entry.
@@ -126,6 +130,10 @@ type Message struct {
 	// Archived: fetched by MAM (XEP-0313) catch-up, not received live; it
 	// goes into the chat's history but must not be notified.
 	Archived bool `json:"archived,omitempty"`
+	// Held: it arrived during focus hours from someone focus did not
+	// admit, and is delivered now that focus ended (in arrival order).
+	// Notify it as a summary, not one by one.
+	Held bool `json:"held,omitempty"`
 	// Request: the sender is outside the approved organisations and the user
 	// has not accepted them yet; the message belongs in the Requests area,
 	// shown as an inert preview with Accept, Block contact and Block domain.
