@@ -25,7 +25,9 @@ type Revoked struct {
 type Anchor struct {
 	Cert    *x509.Certificate
 	Org     string   // the organisation the CA belongs to, for display
-	Domains []string // the domains whose JIDs this CA may certify (exact domains); empty = any
+	Domains []string // the domains whose JIDs this CA may certify; empty = any
+	// Subdomains: the CA may also certify JIDs at subdomains of Domains.
+	Subdomains bool
 }
 
 // Verifier decides device certificates against the profile's trust anchors,
@@ -354,7 +356,7 @@ func (v *Verifier) anchorFor(chain []*x509.Certificate, domain string) *Anchor {
 			return a
 		}
 		for _, d := range a.Domains {
-			if d == domain {
+			if d == domain || a.Subdomains && strings.HasSuffix(domain, "."+d) {
 				return a
 			}
 		}

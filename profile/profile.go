@@ -95,6 +95,7 @@ type Partner struct {
 	Domains      []string `json:"domains"`
 	FilesAllowed bool     `json:"files_allowed,omitempty"`
 	MaxFileSize  int64    `json:"max_file_size,omitempty"` // bytes; 0 = the files section's max_size
+	IdentityCAs  []string `json:"identity_cas,omitempty"`  // PEM: the partner's identity CAs, trusted for its domains only
 }
 
 // Gateway is a component bridging to a public network.
@@ -115,6 +116,12 @@ type Files struct {
 type TrustedCAs struct {
 	ServerTLS []string `json:"server_tls,omitempty"`
 	Identity  []string `json:"identity,omitempty"`
+	// Identity certificates revoked by serial, and CRLs (PEM) of the
+	// identity CAs; PinServer: the server's certificate must chain to
+	// ServerTLS (system roots alone are not enough). See identity.go.
+	Revoked   []RevokedCert `json:"revoked,omitempty"`
+	CRLs      []string      `json:"crls,omitempty"`
+	PinServer bool          `json:"pin_server,omitempty"`
 }
 
 // Training lists the training modules a user must complete (see
@@ -626,6 +633,9 @@ func (p *Profile) validate() *Error {
 		if _, err := parseCAs(s); err != nil {
 			return malformed("field trusted_cas.identity[%d]: %v", i, err)
 		}
+	}
+	if err := p.validateIdentity(); err != nil {
+		return err
 	}
 	for i, t := range p.Training.Required {
 		if !idPattern.MatchString(t) {
