@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -71,6 +72,15 @@ type Config struct {
 	// ArchiveOff says why there is no local archive (no keyring, a wrong
 	// key); the session reports it once, at start.
 	ArchiveOff *event.Error
+
+	// DeviceKey is this device's identity key (from the OS keyring; see
+	// enrol.go); nil: no identity (no signatures, no enrolment).
+	// DeviceLost: the previous device key vanished from the keyring and
+	// DeviceKey is a new one (the session says so and re-enrols).
+	// DeviceOff says why there is no device key (no keyring).
+	DeviceKey  ed25519.PrivateKey
+	DeviceLost bool
+	DeviceOff  *event.Error
 }
 
 // Session is one account's connection. It implements event.Backend.
