@@ -147,6 +147,8 @@ type pubsubItem struct {
 	Signed *signedXML `xml:"urn:palisade:signed:1 signed"`
 	// Conference is a room bookmark (XEP-0402; bookmarks.go).
 	Conference *bookmarkConference `xml:"urn:xmpp:bookmarks:1 conference"`
+	// Device is a device certificate chain (identity.go).
+	Device *deviceXML `xml:"urn:palisade:devices:1 device"`
 }
 
 type pubsubItems struct {
