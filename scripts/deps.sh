@@ -26,6 +26,10 @@ PACKAGES=(
 	python3 python3-slixmpp
 	# test CA and certificates, process and socket tools used by the scripts
 	openssl procps iproute2 ca-certificates make git
+	# packages (scripts/package.sh): the .deb and its Depends, AppStream and
+	# .desktop validation, the Windows cross-compiler and Authenticode signing
+	dpkg-dev appstream desktop-file-utils file xz-utils
+	gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 osslsigncode
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
