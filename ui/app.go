@@ -93,6 +93,10 @@ type App struct {
 	typing     map[string]*typingTracker
 	lastErr    string
 
+	// ident: this device's enrolment, peers' certificates, identity
+	// changes waiting for acknowledgement (identity_app.go).
+	ident identityState
+
 	signingOut  bool
 	closing     bool // the window waits for the session to close cleanly
 	onMain      bool
@@ -163,6 +167,7 @@ func New(a fyne.App, opts Options) *App {
 	})
 	a.Lifecycle().SetOnEnteredForeground(func() { u.setFocused(true) })
 	a.Lifecycle().SetOnExitedForeground(func() { u.setFocused(false) })
+	registerApp(u)
 	u.signin = newSignInView(u)
 	u.main = newMainView(u)
 	u.showSignIn()
@@ -599,6 +604,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 				rosterDirty, titleDirty = true, true
 			}
 		case event.Error:
+			a.identityError(e) // also shown in the account panel
 			if e.Command == (event.SendFile{}).CommandName() {
 				if conv := a.fileError(e); conv != "" {
 					if conv == a.active {
@@ -690,6 +696,17 @@ func (a *App) apply(gen int, batch []event.Event) {
 			profileDirty = true
 		case event.HistorySynced:
 			a.synced++
+		case event.Enrolment, event.Certificates, event.IdentityChanged, event.IdentityAcknowledged:
+			peer, enrol := a.applyIdentity(ev, now)
+			if peer != "" {
+				rosterDirty, requestsDirty = true, true
+				roomDirty = roomDirty || a.activeRoom != ""
+				activeDirty = activeDirty || peer == a.active
+			}
+			if enrol {
+				a.main.refreshEnrolment()
+				profileDirty = true // the notice of an exported request
+			}
 		}
 	}
 	if !a.onMain {

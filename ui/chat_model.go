@@ -61,6 +61,10 @@ type ChatMessage struct {
 	// File: the row is a file (sent, or offered by the peer); Body is then
 	// not shown.
 	File *FileItem
+	// Signature is the session's verdict on the sender's device signature
+	// (event.Signature*; "" when there is nothing to expect); Device names
+	// the signing device.
+	Signature, Device string
 }
 
 // Conversation is the 1:1 chat with one bare JID.
@@ -188,7 +192,8 @@ func (m *ChatModel) Incoming(e event.Message, self string) (conv string, added b
 		peer = bareJID(e.To)
 	}
 	c := m.Conv(peer)
-	msg := ChatMessage{ID: e.ID, From: e.From, Body: e.Body, Time: e.Time, Outgoing: outgoing, Delayed: e.Delayed}
+	msg := ChatMessage{ID: e.ID, From: e.From, Body: e.Body, Time: e.Time, Outgoing: outgoing, Delayed: e.Delayed,
+		Signature: e.Signature, Device: e.Device}
 	// An outgoing message from elsewhere (another client, the archive) has
 	// no known delivery state: it shows no tick until a receipt arrives.
 	if !outgoing && !e.Delayed {

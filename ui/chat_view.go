@@ -30,8 +30,11 @@ type chatPane struct {
 	name     *canvas.Text
 	// trust is the trust mark beside the name in the header; warning is the
 	// banner under it for peers outside the organisation.
-	trust     *chip
-	warning   *tintBanner
+	trust   *chip
+	warning *tintBanner
+	// idBanner is the peer's identity: a change that locks the composer
+	// until the user checked it, or a broken certificate.
+	idBanner  *identityBanner
 	identity  *widget.Label
 	addBtn    *widget.Button
 	removeBtn *widget.Button
@@ -77,8 +80,9 @@ func newChatPane(a *App) *chatPane {
 	p.name = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	p.name.TextStyle = fyne.TextStyle{Bold: true}
 	p.name.TextSize = theme.TextSubHeadingSize()
-	p.trust = newChip()
+	p.trust = newFullChip()
 	p.warning = newTintBanner()
+	p.idBanner = newIdentityBanner(a)
 	p.identity = widget.NewLabel("")
 	p.identity.Truncation = fyne.TextTruncateEllipsis
 	p.addBtn = widget.NewButtonWithIcon("Add to contacts", theme.ContentAddIcon(), func() {
@@ -112,7 +116,7 @@ func newChatPane(a *App) *chatPane {
 	p.typing.SizeName = theme.SizeNameCaptionText
 	p.composer = newComposerEntry(p.send)
 	p.composer.onPaste = p.app.pasteImage
-	p.composer.SetPlaceHolder("Write a message. Enter sends, Shift+Enter starts a new line.")
+	p.composer.SetPlaceHolder(composerPlaceHolder)
 	p.composer.OnChanged = func(s string) {
 		if p.app.active != "" {
 			p.drafts[p.app.active] = s
@@ -145,7 +149,7 @@ func newChatPane(a *App) *chatPane {
 		p.whoHint, p.fileLine)
 	p.earlier = widget.NewButtonWithIcon("Earlier messages", theme.HistoryIcon(), func() { p.app.loadOlderChat(p.app.active) })
 	p.earlier.Importance = widget.LowImportance
-	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), p.warning.root, widget.NewSeparator(),
+	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), p.idBanner.tb.root, p.warning.root, widget.NewSeparator(),
 		container.NewCenter(small(p.earlier))), container.NewPadded(bottom), nil, nil, p.list)
 	p.content.Hide()
 	p.gate = newGateView(a)
@@ -165,7 +169,7 @@ func (p *chatPane) reset() {
 func (p *chatPane) send() {
 	jid := p.app.active
 	text := p.composer.Text
-	if jid == "" || strings.TrimSpace(text) == "" {
+	if jid == "" || strings.TrimSpace(text) == "" || p.app.identityLocked(jid) {
 		return
 	}
 	p.app.send(jid, text)
@@ -283,12 +287,29 @@ func (p *chatPane) refreshTrust(c ContactView) {
 	setHint(p.fileHint, files)
 	p.fileLine.Hidden = files == ""
 	p.fileLine.Refresh()
-	if FileSendAllowed(t) {
+	// An identity change locks the composer, Send and Attach until the
+	// user says they checked it; the banner says why and offers that.
+	locked := p.app.identityLocked(c.JID)
+	ib := IdentityBanner(t, p.app.identityChange(c.JID), c.JID, c.DisplayName())
+	p.idBanner.set(ib, locked)
+	if locked {
+		p.composer.Disable()
+		p.sendBtn.Disable()
+		p.composer.SetPlaceHolder(LockedHint(c.DisplayName()))
+	} else {
+		p.composer.Enable()
+		p.sendBtn.Enable()
+		p.composer.SetPlaceHolder(composerPlaceHolder)
+	}
+	if FileSendAllowed(t) && !locked {
 		p.attach.Enable()
 	} else {
 		p.attach.Disable()
 	}
 }
+
+// composerPlaceHolder is the composer's hint while it is usable.
+const composerPlaceHolder = "Write a message. Enter sends, Shift+Enter starts a new line."
 
 // contains reports whether pos (in window coordinates) is over the chat
 // pane.
@@ -468,6 +489,11 @@ type messageRow struct {
 	text   string           // the body as received, exactly
 	head   *fyne.Container
 	file   *fileBox // shown instead of the body for a file
+	// sigIcon and sigText say whether the sender's certified device signed
+	// the message (see SignatureNote).
+	sigIcon *widget.Icon
+	sigText *widget.Label
+	sigLine *fyne.Container
 }
 
 // maxFileBoxWidth is the widest a file row's box gets: a card, not a
@@ -560,7 +586,13 @@ func newMessageRow() *messageRow {
 	r.plain = widget.NewLabel("")
 	r.plain.Wrapping = fyne.TextWrapWord
 	r.plain.Selectable = true
-	r.head = container.NewHBox(r.sender, r.when, r.ticks, r.state)
+	r.sigIcon = widget.NewIcon(nil)
+	r.sigText = widget.NewLabel("")
+	r.sigText.SizeName = theme.SizeNameCaptionText
+	r.sigText.Truncation = fyne.TextTruncateEllipsis
+	r.sigLine = container.NewBorder(nil, nil, container.NewCenter(r.sigIcon), nil, r.sigText)
+	r.sigLine.Hide()
+	r.head = container.NewBorder(nil, nil, container.NewHBox(r.sender, r.when, r.ticks, r.state), nil, r.sigLine)
 	r.file = newFileBox(nil)
 	r.file.root.Hide()
 	r.ExtendBaseWidget(r)
@@ -593,9 +625,33 @@ func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)
 		r.plain.SetText(m.Body)
 		r.plain.Show()
 	}
-	if m.Outgoing {
+	note, warn := "", false
+	if !m.Outgoing && !m.System {
+		note, warn = SignatureNote(m.Signature, sender)
+	}
+	switch {
+	case note == "":
+		r.sigLine.Hide()
+	case warn:
+		r.sigIcon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+		r.sigText.Importance = widget.WarningImportance
+		r.sigText.TextStyle = fyne.TextStyle{Bold: true}
+		r.sigText.SetText(note)
+		r.sigLine.Show()
+	default:
+		r.sigIcon.SetResource(theme.NewColoredResource(shieldCheckSVG, theme.ColorNameSuccess))
+		r.sigText.Importance = widget.MediumImportance
+		r.sigText.TextStyle = fyne.TextStyle{}
+		r.sigText.SetText(note)
+		r.sigLine.Show()
+	}
+	switch {
+	case warn:
+		// A message whose signature is missing or wrong stands out.
+		r.bg.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x30)
+	case m.Outgoing:
 		r.bg.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x22)
-	} else {
+	default:
 		r.bg.FillColor = color.Transparent
 	}
 	r.bg.Refresh()

@@ -44,8 +44,16 @@ type ConnModel struct {
 	Code          string
 	RetryAt       time.Time
 	EverConnected bool
-	flashText     string
-	flashUntil    time.Time
+	// The server's certificate and what it chains to, from the latest
+	// Connected that reported them (a resumed stream may not).
+	ServerCert     event.CertInfo
+	ServerTrust    string
+	ServerCAPinned bool
+	TLSVersion     string
+	Mechanism      string
+	ChannelBinding string
+	flashText      string
+	flashUntil     time.Time
 }
 
 // Apply updates the model with a connection event; other events are ignored.
@@ -63,6 +71,12 @@ func (m *ConnModel) Apply(ev event.Event, now time.Time) {
 			m.flashUntil = now.Add(flashFor)
 		}
 		m.State, m.JID, m.EverConnected = ConnOnline, e.JID, true
+		if e.ServerCert != (event.CertInfo{}) || e.ServerTrust != "" {
+			m.ServerCert, m.ServerTrust, m.ServerCAPinned = e.ServerCert, e.ServerTrust, e.ServerCAPinned
+		}
+		if e.TLSVersion != "" || e.Mechanism != "" {
+			m.TLSVersion, m.Mechanism, m.ChannelBinding = e.TLSVersion, e.Mechanism, e.ChannelBinding
+		}
 		m.Message, m.Code, m.RetryAt = "", "", time.Time{}
 	case event.Disconnected:
 		m.Message, m.Code = e.Message, e.Code

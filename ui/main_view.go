@@ -63,6 +63,12 @@ type mainView struct {
 	settingsBtn  *widget.Button
 	settings     *fyne.Container // nil unless the settings panel is open
 	bulletinList *fyne.Container // nil unless the bulletin list is open
+
+	// enrolNote is this device's enrolment when it needs the user (a lost
+	// key, an expired certificate); enrolButtons are the account panel's
+	// Request / Export / Import while it is open.
+	enrolNote    *fyne.Container
+	enrolButtons []*widget.Button
 }
 
 func newMainView(a *App) *mainView {
@@ -118,6 +124,7 @@ func newMainView(a *App) *mainView {
 	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), nil, v.ownMessage)
 	v.bulletins = container.NewVBox()
 	v.notices = container.NewVBox()
+	v.enrolNote = container.NewVBox()
 
 	// Roster.
 	v.filter = widget.NewEntry()
@@ -189,7 +196,7 @@ func newMainView(a *App) *mainView {
 	v.room = newRoomPane(a)
 	split := container.NewHSplit(left, container.NewStack(v.chat.root, v.room.root))
 	split.Offset = 0.34
-	top := container.NewVBox(v.bulletins, v.banner, v.errLine, v.notices)
+	top := container.NewVBox(v.bulletins, v.banner, v.errLine, v.enrolNote, v.notices)
 	v.root = container.NewBorder(top, nil, nil, nil, split)
 	return v
 }
@@ -201,6 +208,8 @@ func (v *mainView) reset() {
 	v.requests.RemoveAll()
 	v.bulletins.RemoveAll()
 	v.notices.RemoveAll()
+	v.enrolNote.RemoveAll()
+	v.app.ident = identityState{}
 	v.chat.reset()
 	v.room.key, v.room.highlight = "", ""
 	v.showRoomPane()
@@ -224,6 +233,7 @@ func (v *mainView) refreshAll() {
 	v.refreshRoster()
 	v.refreshRequests()
 	v.refreshProfile()
+	v.refreshEnrolment()
 	v.refreshRooms()
 	v.chat.show()
 	v.app.refreshBannerQuiet()

@@ -42,6 +42,9 @@ type Badge struct {
 	Kind BadgeKind
 	Text string
 	Icon BadgeIcon
+	// Identity is the second, independent mark: what the peer's
+	// certificates prove (see identity.go). Zero until the session says.
+	Identity IdentityMark
 }
 
 // peerDomain is the domain to name to the user: the Unicode form the trust
@@ -63,8 +66,16 @@ func domainOf(jid string) string {
 }
 
 // TrustBadge is the badge for a peer with trust t: a colour, an icon and
-// words for every level (colour alone would not reach colour-blind users).
+// words for every level (colour alone would not reach colour-blind users),
+// and the identity mark beside it.
 func TrustBadge(t event.Trust, jid string) Badge {
+	b := orgBadge(t, jid)
+	b.Identity = IdentityBadge(t, jid)
+	return b
+}
+
+// orgBadge is the organisation part of a peer's badge.
+func orgBadge(t event.Trust, jid string) Badge {
 	switch t.Class {
 	case event.ClassInternal:
 		org := t.Org
@@ -252,13 +263,19 @@ func ComposerHints(t event.Trust, jid string) (who, files string) {
 			files += ": " + r
 		}
 	}
+	if t.IdentityChanged && files == "" {
+		files = "Files cannot be sent until you confirm you have checked the identity change"
+	}
 	return who, files
 }
 
 // FileSendAllowed reports whether the attach control is enabled: when the
-// policy said no, it is not. Without a verdict (an older session that sends
+// policy said no, it is not, nor while an identity change waits for the
+// user's acknowledgement. Without a verdict (an older session that sends
 // none) the session still decides when the file is sent.
-func FileSendAllowed(t event.Trust) bool { return t.Class == "" || t.FileSend }
+func FileSendAllowed(t event.Trust) bool {
+	return !t.IdentityChanged && (t.Class == "" || t.FileSend)
+}
 
 // NotePrefix is put before a desktop notification's title so that the
 // notification, too, says who is writing: "[External · evil.test]".

@@ -26,6 +26,20 @@ func (a *App) ownOrg() string {
 // its conversation, anything else goes to the error line. It returns the
 // conversation that changed and whether the error line did.
 func (a *App) applyRefused(e event.Refused, now time.Time) (conv string, errLine bool) {
+	if e.Code == event.RefusedIdentity && e.To != "" {
+		// The peer's identity changed: the conversation shows the same
+		// banner and lock as after IdentityChanged.
+		if !a.identityLocked(e.To) {
+			c := event.IdentityChanged{JID: e.To, Detail: e.Reason}
+			if e.Trust != nil {
+				c.Trust = *e.Trust
+			}
+			a.lockIdentity(c)
+		}
+		if a.onMain {
+			a.main.refreshRoster()
+		}
+	}
 	switch e.Command {
 	case (event.Send{}).CommandName():
 		if e.Code == event.RefusedConfirm {

@@ -23,20 +23,20 @@ func TestTrustWords(t *testing.T) {
 		ask       bool
 	}{
 		{"none", event.Trust{}, "x@y.test", Badge{}, BannerHidden, nil, "", "", "", true},
-		{"internal", tInternal, "bob@acme.test", Badge{BadgeInternal, "ACME", IconInternal}, BannerHidden, nil, "", "", "", false},
-		{"partner", tPartner, "carol@partner.test", Badge{BadgePartner, "Partner · Partner Ltd", IconPartner}, BannerInfo, []string{"Partner Ltd (partner.test)", "ACME IT"},
+		{"internal", tInternal, "bob@acme.test", Badge{Kind: BadgeInternal, Text: "ACME", Icon: IconInternal}, BannerHidden, nil, "", "", "", false},
+		{"partner", tPartner, "carol@partner.test", Badge{Kind: BadgePartner, Text: "Partner · Partner Ltd", Icon: IconPartner}, BannerInfo, []string{"Partner Ltd (partner.test)", "ACME IT"},
 			"You are writing to an external contact at Partner Ltd (partner.test)", "", "[Partner · Partner Ltd] ", false},
-		{"partner without files", tGlobex, "sam@globex.test", Badge{BadgePartner, "Partner · Globex", IconPartner}, BannerInfo, []string{"Globex"},
+		{"partner without files", tGlobex, "sam@globex.test", Badge{Kind: BadgePartner, Text: "Partner · Globex", Icon: IconPartner}, BannerInfo, []string{"Globex"},
 			"You are writing to an external contact at Globex (globex.test)", "Files cannot be sent to Globex: not allowed by ACME IT", "[Partner · Globex] ", false},
-		{"gateway", tGateway, "jane@telegram.acme.test", Badge{BadgeExternal, "External · Telegram", IconGateway}, BannerWarning, []string{"Telegram", "telegram.acme.test"},
+		{"gateway", tGateway, "jane@telegram.acme.test", Badge{Kind: BadgeExternal, Text: "External · Telegram", Icon: IconGateway}, BannerWarning, []string{"Telegram", "telegram.acme.test"},
 			"You are writing to an external contact at telegram.acme.test (Telegram)", "Files cannot be sent to telegram.acme.test: no files through gateways", "[External · Telegram] ", true},
-		{"unknown", tUnknown, "mallory@evil.test", Badge{BadgeExternal, "External · evil.test", IconExternal}, BannerWarning, []string{"evil.test"},
+		{"unknown", tUnknown, "mallory@evil.test", Badge{Kind: BadgeExternal, Text: "External · evil.test", Icon: IconExternal}, BannerWarning, []string{"evil.test"},
 			"You are writing to an external contact at evil.test", "Files cannot be sent to evil.test: evil.test is not approved", "[External · evil.test] ", true},
-		{"lookalike", tLookalike, "alice@acrne.test", Badge{BadgeDanger, "Looks like acme.test", IconLookalike}, BannerError, []string{"Warning: acrne.test is not acme.test."},
+		{"lookalike", tLookalike, "alice@acrne.test", Badge{Kind: BadgeDanger, Text: "Looks like acme.test", Icon: IconLookalike}, BannerError, []string{"Warning: acrne.test is not acme.test."},
 			"You are writing to acrne.test, which is NOT acme.test", "Files cannot be sent to acrne.test: acrne.test imitates acme.test", "[Lookalike of acme.test] ", true},
-		{"punycode lookalike", tPunycode, "ceo@аcme.test", Badge{BadgeDanger, "Looks like acme.test", IconLookalike}, BannerError, []string{"аcme.test (xn--cme-8cd.test) is not acme.test"},
+		{"punycode lookalike", tPunycode, "ceo@аcme.test", Badge{Kind: BadgeDanger, Text: "Looks like acme.test", Icon: IconLookalike}, BannerError, []string{"аcme.test (xn--cme-8cd.test) is not acme.test"},
 			"You are writing to аcme.test (xn--cme-8cd.test), which is NOT acme.test", "Files cannot be sent to аcme.test (xn--cme-8cd.test)", "[Lookalike of acme.test] ", true},
-		{"blocked", tBlocked, "spam@spam.test", Badge{BadgeBlocked, "Blocked", IconBlocked}, BannerError, []string{"spam@spam.test"},
+		{"blocked", tBlocked, "spam@spam.test", Badge{Kind: BadgeBlocked, Text: "Blocked", Icon: IconBlocked}, BannerError, []string{"spam@spam.test"},
 			"This contact is blocked: messages are not delivered", "Files cannot be sent to spam.test", "[Blocked] ", true},
 	}
 	for _, tt := range tests {

@@ -24,13 +24,16 @@ func widgetLabelWrap(s string) *widget.Label {
 
 func containerVBox(objs ...fyne.CanvasObject) *fyne.Container { return container.NewVBox(objs...) }
 
-// chip is a small rounded badge: the trust mark beside a name.
+// chip is a small rounded badge: the trust mark beside a name, and the
+// identity mark beside it (id; one click opens the certificates).
 type chip struct {
 	root *fyne.Container
+	org  *fyne.Container
 	bg   *canvas.Rectangle
 	icon *widget.Icon
 	text *canvas.Text
 	kind BadgeKind
+	id   *idMark
 }
 
 func newChip() *chip {
@@ -43,8 +46,18 @@ func newChip() *chip {
 	c.text.TextSize = theme.CaptionTextSize()
 	c.text.TextStyle = fyne.TextStyle{Bold: true}
 	inner := container.New(layout.NewCustomPaddedHBoxLayout(2), c.icon, c.text)
-	c.root = container.NewCenter(container.NewStack(c.bg, container.New(layout.NewCustomPaddedLayout(1, 1, 5, 5), inner)))
+	c.org = container.NewStack(c.bg, container.New(layout.NewCustomPaddedLayout(1, 1, 5, 5), inner))
+	c.id = newIDMark()
+	c.root = container.NewCenter(container.New(layout.NewCustomPaddedHBoxLayout(4), c.org, c.id))
 	c.root.Hide()
+	return c
+}
+
+// newFullChip is a chip whose identity mark says everything it knows
+// ("Verified · Alice Martin · ACME (ACME Identity CA)"): the chat header's.
+func newFullChip() *chip {
+	c := newChip()
+	c.id.full = true
 	return c
 }
 
@@ -86,10 +99,19 @@ func badgeIcon(i BadgeIcon) fyne.Resource {
 
 func (c *chip) set(b Badge) {
 	c.kind = b.Kind
+	c.id.set(b.Identity)
 	if b.Kind == BadgeNone || b.Text == "" {
-		c.root.Hide()
+		c.org.Hide()
+		c.text.Text = ""
+		if c.id.Visible() {
+			c.root.Show()
+			c.root.Refresh()
+		} else {
+			c.root.Hide()
+		}
 		return
 	}
+	c.org.Show()
 	bg, fg := chipColours(b.Kind)
 	c.bg.FillColor = bg
 	c.bg.Refresh()
@@ -488,10 +510,11 @@ func (v *mainView) showSettings() {
 	v.settings = container.NewVBox()
 	v.fillSettings()
 	scroll := container.NewVScroll(v.settings)
-	scroll.SetMinSize(fyne.NewSize(560, 420))
+	scroll.SetMinSize(fyne.NewSize(600, 480))
 	d := dialog.NewCustom("Settings", "Close", scroll, a.win)
-	d.SetOnClosed(func() { v.settings = nil })
+	d.SetOnClosed(func() { v.settings, v.enrolButtons = nil, nil })
 	d.Show()
+	a.do(event.GetEnrolment{})
 }
 
 // fillSettings writes the settings panel's contents from the profile.
@@ -502,6 +525,8 @@ func (v *mainView) fillSettings() {
 	box.RemoveAll()
 	box.Add(widget.NewLabelWithStyle("Account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	box.Add(widget.NewLabel(a.self))
+	box.Add(widget.NewSeparator())
+	v.fillAccountIdentity(box)
 	box.Add(widget.NewSeparator())
 
 	icon := theme.InfoIcon()

@@ -25,6 +25,7 @@ type Backend struct {
 	started  time.Time
 	files    fileDemo
 	rooms    roomDemo
+	ident    identityDemo
 }
 
 // bulletin is the demo bulletin as kept: issued shortly before the demo
@@ -41,7 +42,8 @@ func (b *Backend) bulletin() event.Bulletin {
 // New starts a demo session: it connects at once and fills the roster.
 func New() *Backend {
 	b := &Backend{events: make(chan event.Event, 20000), accepted: map[string]bool{}, blocked: map[string]bool{}, dismiss: map[string]bool{}, serial: 7,
-		started: time.Now(), files: fileDemo{running: map[string]chan struct{}{}, offers: map[string]event.FileOffered{}}}
+		started: time.Now(), files: fileDemo{running: map[string]chan struct{}{}, offers: map[string]event.FileOffered{}},
+		ident: identityDemo{changed: map[string]bool{}, moved: map[string]bool{}}}
 	go b.script()
 	return b
 }
@@ -50,6 +52,7 @@ func New() *Backend {
 func (b *Backend) Events() <-chan event.Event { return b.events }
 
 func (b *Backend) emit(e event.Event) {
+	e = b.decorate(e)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.closed {
@@ -173,7 +176,9 @@ var Bulletin = event.Bulletin{ID: "b-2026-11-phish", Severity: "warning", Title:
 func (b *Backend) script() {
 	now := time.Now()
 	b.emit(event.Connecting{Attempt: 1, Server: "xmpp.acme.test:5222"})
-	b.emit(event.Connected{JID: Self + "/palisade", Mechanism: "SCRAM-SHA-256-PLUS", ChannelBinding: "tls-exporter", TLSVersion: "TLS 1.3"})
+	b.emit(event.Connected{JID: Self + "/palisade", Mechanism: "SCRAM-SHA-256-PLUS", ChannelBinding: "tls-exporter", TLSVersion: "TLS 1.3",
+		ServerCert:  event.CertInfo{Subject: "CN=xmpp.acme.test", Issuer: "CN=ACME Server CA,O=ACME", SHA256: fingerprint("xmpp.acme.test"), NotAfter: now.Add(200 * 24 * time.Hour)},
+		ServerTrust: "profile", ServerCAPinned: true})
 	b.emit(b.profile(nil))
 	b.emit(b.bulletin())
 	b.emit(b.roster())
@@ -223,12 +228,13 @@ func (b *Backend) script() {
 	b.emit(event.Message{ID: "demo-r1", From: "mallory@evil.test/x", To: Self, Body: "Hello Alice, your invoice #2231 is overdue. Pay here: https://evil.test/pay?inv=2231", Time: now.Add(-3 * time.Minute), Request: true, Trust: unknown})
 	b.fileScript(now)
 	b.roomScript(now)
+	b.identityScript(now)
 	b.emit(event.ChatState{From: "bob@acme.test/laptop", State: event.StateComposing, Trust: internal})
 }
 
 // Do implements event.Backend: it answers like a server and a colleague would.
 func (b *Backend) Do(c event.Command) {
-	if b.roomDo(c) {
+	if b.roomDo(c) || b.identityDo(c) {
 		return
 	}
 	switch c := c.(type) {

@@ -25,7 +25,12 @@ func main() {
 	search := flag.String("search", "", "search every conversation for this 1.5 s after sign-in")
 	exportTo := flag.String("export-to", "", "export every conversation as HTML to this file 1.5 s after sign-in (the notice shows)")
 	exportDialog := flag.String("export-dialog", "", "open the export dialog for this conversation 1.5 s after sign-in (\"all\": every conversation)")
+	enrol := flag.String("enrol", uidemo.EnrolState, "this device's enrolment state at sign-in (none, pending, enrolled, expired, rejected, lost-key, no-key)")
+	change := flag.Duration("identity-change-after", uidemo.ChangeAfter, "Dave's identity changes (a new, uncertified device) this long after sign-in (0: never)")
+	settings := flag.Bool("settings", false, "open the settings and account panel 1.5 s after sign-in")
+	certs := flag.String("certificates", "", "open the certificate details of this contact 3.5 s after sign-in")
 	flag.Parse()
+	uidemo.EnrolState, uidemo.ChangeAfter = *enrol, *change
 	var u *ui.App
 	later := func(d time.Duration, f func()) { time.AfterFunc(d, func() { fyne.Do(f) }) }
 	opts := ui.Options{
@@ -57,6 +62,12 @@ func main() {
 			}
 			if *exportTo != "" {
 				time.AfterFunc(1500*time.Millisecond, func() { b.Do(event.Export{Format: "html", Path: *exportTo}) })
+			}
+			if *settings {
+				later(1500*time.Millisecond, func() { u.ShowSettings() })
+			}
+			if *certs != "" {
+				later(3500*time.Millisecond, func() { u.ShowCertificates(*certs) })
 			}
 			if *exportDialog != "" {
 				conv := *exportDialog

@@ -1,0 +1,330 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// This file turns the session's identity verdicts (event.Trust's identity
+// fields, IdentityChanged, Message.Signature, Enrolment, Connected's server
+// trust) into the words every surface shows. Like trust.go it decides
+// nothing: an identity it does not know shows nothing rather than a guess.
+
+// IdentityKind selects an identity mark's colours; its words and icon say
+// the same thing without colour.
+type IdentityKind int
+
+const (
+	IdentityNone     IdentityKind = iota // not fetched yet: nothing shown
+	IdentityOK                           // verified by a trusted identity CA
+	IdentityNeutral                      // not verified (no certificate, or none from a trusted CA)
+	IdentityBroken                       // expired, revoked or mismatched: red
+	IdentityChanging                     // was verified, changed since: sending is locked until acknowledged
+)
+
+// IdentityMark is the identity part of a peer's badge: a second,
+// independent mark beside the organisation badge. Text is the compact form
+// (lists, occupants, requests, search results), Full the chat header's.
+type IdentityMark struct {
+	Kind IdentityKind
+	Text string
+	Full string
+	JID  string // the peer whose certificates the mark opens
+}
+
+// IdentityBadge is the identity mark for a peer with trust t.
+func IdentityBadge(t event.Trust, jid string) IdentityMark {
+	m := IdentityMark{JID: bareJID(jid)}
+	if t.IdentityChanged {
+		m.Kind, m.Text, m.Full = IdentityChanging, "Identity changed", "Identity changed: check before you write"
+		return m
+	}
+	switch t.Identity {
+	case event.IdentityVerified:
+		m.Kind, m.Text, m.Full = IdentityOK, "Verified", verifiedWords(t)
+	case event.IdentityUnverified:
+		m.Kind, m.Text, m.Full = IdentityNeutral, "Not verified", "Identity not verified"
+	case event.IdentityExpired:
+		m.Kind, m.Text, m.Full = IdentityBroken, "Certificate expired", "Identity certificate expired"
+	case event.IdentityRevoked:
+		m.Kind, m.Text, m.Full = IdentityBroken, "Certificate revoked", "Identity certificate revoked"
+	case event.IdentityMismatch:
+		m.Kind, m.Text, m.Full = IdentityBroken, "Wrong identity", "Certificate names someone else"
+	default:
+		return IdentityMark{}
+	}
+	return m
+}
+
+// verifiedWords is "Verified · Alice Martin · ACME (ACME Identity CA)",
+// leaving out what the session did not say.
+func verifiedWords(t event.Trust) string {
+	parts := []string{"Verified"}
+	person := strings.TrimSpace(t.Person)
+	if person == "" {
+		person = dnPart(t.Subject, "CN")
+	}
+	if person != "" {
+		parts = append(parts, person)
+	}
+	org := strings.TrimSpace(t.IdentityOrg)
+	if org == "" {
+		org = dnPart(t.Subject, "O")
+	}
+	ca := strings.TrimSpace(t.IdentityCA)
+	if ca == "" {
+		ca = dnPart(t.Issuer, "CN")
+	}
+	switch {
+	case org != "" && ca != "":
+		parts = append(parts, org+" ("+ca+")")
+	case org != "":
+		parts = append(parts, org)
+	case ca != "":
+		parts = append(parts, "by "+ca)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// dnPart is the value of attribute key in a distinguished name such as
+// "CN=Alice Martin,O=ACME" ("" when absent).
+func dnPart(dn, key string) string {
+	for _, p := range strings.Split(dn, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), key) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// IdentityLocked reports whether sending to a peer with trust t waits for
+// the user to acknowledge an identity change.
+func IdentityLocked(t event.Trust) bool { return t.IdentityChanged }
+
+// changeTitle says what changed about name, for the banner's title and
+// the line in the conversation.
+func changeTitle(change, name string) string {
+	switch change {
+	case event.ChangeNewDevice:
+		return name + " is using a new device without a valid certificate."
+	case event.ChangeCertificate:
+		return "The certificate of " + name + " changed."
+	case event.ChangeLost:
+		return name + " is no longer verified."
+	}
+	return "The identity of " + name + " changed."
+}
+
+// IdentityBanner is the banner under the chat header about the peer's
+// identity: the change that locks the composer (with what changed), or a
+// broken certificate with its reason. ch is the change reported (nil when
+// only the trust says so). name is the peer's display name.
+func IdentityBanner(t event.Trust, ch *event.IdentityChanged, jid, name string) ChatBanner {
+	if name == "" {
+		name = bareJID(jid)
+	}
+	if ch != nil || t.IdentityChanged {
+		change, detail := "", ""
+		if ch != nil {
+			change, detail = ch.Change, strings.TrimSpace(ch.Detail)
+		}
+		if detail == "" {
+			detail = strings.TrimSpace(t.IdentityReason)
+		}
+		title := changeTitle(change, name)
+		text := "Before you write, check with " + name + " in another way (in person or by phone) that this change is theirs. " +
+			"Sending is locked until you confirm you have checked."
+		if detail != "" {
+			text = sentence(detail) + " " + text
+		}
+		return ChatBanner{Kind: BannerError, Title: title, Text: text}
+	}
+	reason := strings.TrimSpace(t.IdentityReason)
+	switch t.Identity {
+	case event.IdentityExpired:
+		return ChatBanner{Kind: BannerError, Title: "The identity certificate of " + name + " has expired.",
+			Text: firstNonEmpty(sentence(reason), "Their identity cannot be confirmed until IT issues a new certificate.")}
+	case event.IdentityRevoked:
+		return ChatBanner{Kind: BannerError, Title: "The identity certificate of " + name + " was revoked by IT.",
+			Text: firstNonEmpty(sentence(reason), "Do not trust messages from this address until IT confirms who uses it.")}
+	case event.IdentityMismatch:
+		return ChatBanner{Kind: BannerError, Title: "The certificate of " + bareJID(jid) + " names someone else.",
+			Text: firstNonEmpty(sentence(reason), "Someone may be impersonating this contact. Do not share anything until IT confirms who it is.")}
+	}
+	return ChatBanner{}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// LockedHint is the composer's placeholder while sending to name is locked.
+func LockedHint(name string) string {
+	return "Locked: the identity of " + name + " changed. Check it, then click “I have checked this” above."
+}
+
+// SignatureNote is the small line on a received message about its device
+// signature, and whether it is a warning. "" when there is nothing to say.
+func SignatureNote(sig, name string) (text string, warn bool) {
+	switch sig {
+	case event.SignatureValid:
+		return "Signed by " + possessive(name) + " certified device", false
+	case event.SignatureMissing:
+		return "Not signed, although " + name + " uses certified devices: it may not be from them", true
+	case event.SignatureInvalid:
+		return "Signature does not match: this message may have been altered or replayed", true
+	case event.SignatureUnknown:
+		return "Signed by a device of " + name + " without a valid certificate", true
+	}
+	return "", false
+}
+
+// possessive is "Alice's" (or "James'" for a name ending in s).
+func possessive(name string) string {
+	if strings.HasSuffix(name, "s") {
+		return name + "’"
+	}
+	return name + "’s"
+}
+
+// identityStatusWords names a device certificate's status in the details.
+func identityStatusWords(status string) string {
+	switch status {
+	case event.IdentityVerified:
+		return "Verified"
+	case event.IdentityUnverified:
+		return "Not verified"
+	case event.IdentityExpired:
+		return "Expired"
+	case event.IdentityRevoked:
+		return "Revoked"
+	case event.IdentityMismatch:
+		return "Names someone else"
+	}
+	if status == "" {
+		return "Unknown"
+	}
+	return status
+}
+
+// identityKindOf is the mark kind for a device certificate's status.
+func identityKindOf(status string) IdentityKind {
+	switch status {
+	case event.IdentityVerified:
+		return IdentityOK
+	case event.IdentityUnverified:
+		return IdentityNeutral
+	case event.IdentityExpired, event.IdentityRevoked, event.IdentityMismatch:
+		return IdentityBroken
+	}
+	return IdentityNone
+}
+
+// EnrolmentView is this device's enrolment as the account panel shows it.
+type EnrolmentView struct {
+	Kind  BannerKind // the colour of the state line
+	State string     // one line: what state the device is in
+	Text  string     // what it means and what to do
+	// CanRequest: Request certificate (over XMPP, to IT) is offered.
+	// CanExport / CanImport: the offline exchange is offered.
+	CanRequest, CanExport, CanImport bool
+	// Why is the reason a disabled action is disabled ("" when none is).
+	Why string
+	// Prominent: shown at the top of the window as well (lost key).
+	Prominent bool
+}
+
+// EnrolmentWords describes e at now. known is false before any Enrolment
+// event arrived.
+func EnrolmentWords(e event.Enrolment, known bool, now time.Time) EnrolmentView {
+	if !known {
+		return EnrolmentView{Kind: BannerInfo, State: "Device identity: not reported yet",
+			Text: "The session has not said whether this device holds a certificate."}
+	}
+	it := e.ITJID
+	v := EnrolmentView{CanExport: true, CanImport: true, CanRequest: it != ""}
+	if it == "" {
+		v.Why = "Your organisation’s profile names no IT address for requests: use Export request… and send the file to IT."
+	}
+	reason := sentence(e.Reason)
+	switch e.State {
+	case event.EnrolNone:
+		v.Kind, v.State = BannerWarning, "This device has no identity certificate yet"
+		v.Text = "Contacts see your identity as not verified and your messages as unsigned by a certified device. Request a certificate from IT."
+	case event.EnrolPending:
+		v.Kind, v.State = BannerInfo, "Certificate requested: waiting for IT"
+		v.Text = "The request went to " + firstNonEmpty(it, "IT") + ". The certificate is installed as soon as IT approves it."
+		v.CanRequest = false
+		if it != "" {
+			v.Why = "A request is already waiting at " + it + "."
+		}
+	case event.EnrolEnrolled:
+		v.Kind, v.State = BannerSuccess, "This device holds a valid identity certificate"
+		v.Text = "Contacts see you as verified and your messages as signed by your certified device."
+		if !e.NotAfter.IsZero() {
+			v.Text = "Valid until " + e.NotAfter.Local().Format("2 Jan 2006") + ". " + v.Text
+		}
+		v.CanRequest, v.CanExport, v.CanImport = false, false, true
+		v.Why = ""
+	case event.EnrolExpired:
+		v.Kind, v.State = BannerWarning, "The certificate of this device has expired or expires soon"
+		if !e.NotAfter.IsZero() {
+			if e.NotAfter.After(now) {
+				v.State = "The certificate of this device expires on " + e.NotAfter.Local().Format("2 Jan 2006")
+			} else {
+				v.State = "The certificate of this device expired on " + e.NotAfter.Local().Format("2 Jan 2006")
+			}
+		}
+		v.Text = firstNonEmpty(reason, "Request a new certificate from IT.")
+		v.Prominent = true
+	case event.EnrolRejected:
+		v.Kind, v.State = BannerWarning, "IT declined the certificate request"
+		v.Text = firstNonEmpty(reason, "Ask IT why, then request again.")
+	case event.EnrolLostKey:
+		v.Kind, v.State = BannerError, "This device lost its identity key"
+		v.Text = firstNonEmpty(reason, "Your device key is no longer in the keyring; this device needs a new certificate. Your previous identity cannot be recovered.")
+		v.Prominent = true
+	case event.EnrolNoKey:
+		v.Kind, v.State = BannerWarning, "Identity features are off on this device"
+		v.Text = firstNonEmpty(reason, "There is no OS keyring to hold a device key, so this device cannot have a certificate or sign messages.")
+		v.CanRequest, v.CanExport, v.CanImport = false, false, false
+		v.Why = "A device key needs the OS keyring."
+	default:
+		v.Kind, v.State = BannerInfo, "Device identity: "+e.State
+		v.Text = reason
+	}
+	return v
+}
+
+// ServerTrustWords says what the server's certificate chains to, and
+// whether the profile pins the server CA.
+func ServerTrustWords(trust string, pinned bool, org string) string {
+	if org == "" {
+		org = "your organisation"
+	}
+	var s string
+	switch trust {
+	case "profile":
+		s = "Chains to a server CA named in " + org + "’s profile."
+	case "configured":
+		s = "Chains to the CA configured for this client (not from the profile)."
+	case "system":
+		s = "Chains to the system’s trusted roots only, not to a CA named by " + org + "."
+	case "":
+		s = "Not reported by the session."
+	default:
+		s = "Chains to: " + trust + "."
+	}
+	if pinned {
+		s += " " + org + " IT pins the server CA: the system roots alone are not accepted."
+	}
+	return s
+}
