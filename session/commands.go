@@ -27,6 +27,9 @@ func bareJID(v string) (string, bool) {
 
 // execute runs one command from the control loop.
 func (s *Session) execute(cmd event.Command) {
+	if s.trainingRefused(cmd) {
+		return // training the profile requires is not done (training.go)
+	}
 	switch c := cmd.(type) {
 	case *event.Send:
 		s.execute(*c)
@@ -147,7 +150,7 @@ func (s *Session) execute(cmd event.Command) {
 			s.write(cur, &outStanza{el: presence("unsubscribed", b, "", "")})
 		})
 	default:
-		if !s.executePolicy(cmd) && !s.executeProfile(cmd) && !s.executeFiles(cmd) && !s.executeMUC(cmd) && !s.executeHistory(cmd) && !s.executeAudit(cmd) {
+		if !s.executePolicy(cmd) && !s.executeProfile(cmd) && !s.executeFiles(cmd) && !s.executeMUC(cmd) && !s.executeHistory(cmd) && !s.executeAudit(cmd) && !s.executeTraining(cmd) {
 			s.badCommand(cmd, "Unknown command")
 		}
 	}

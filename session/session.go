@@ -73,6 +73,10 @@ type Config struct {
 	// key); the session reports it once, at start.
 	ArchiveOff *event.Error
 
+	// Lang is the language of the training content ("en", "fr", or a
+	// locale such as "fr_FR.UTF-8"); "" = English (training.go).
+	Lang string
+
 	// DeviceKey is this device's identity key (from the OS keyring; see
 	// enrol.go); nil: no identity (no signatures, no enrolment).
 	// DeviceLost: the previous device key vanished from the keyring and
@@ -123,6 +127,8 @@ type Session struct {
 	auditSt auditState   // the audit log (audit.go)
 	muc     mucState     // rooms and bookmarks (muc.go, bookmarks.go)
 	hist    historyState // local archive and MAM catch-up (archive.go, mam.go)
+
+	train trainingState // security training: progress, gates, prompts, reports (training.go)
 
 	mamIgnored atomic.Int64 // MAM results ignored: not from the archive asked, or not for the query sent
 
@@ -185,6 +191,7 @@ func New(cfg Config) (*Session, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.initPolicy()
 	s.initFiles()
+	s.initTraining()
 	return s, nil
 }
 
@@ -192,6 +199,7 @@ func New(cfg Config) (*Session, error) {
 func (s *Session) Start() {
 	s.startOnce.Do(func() {
 		s.profileStart()
+		s.trainingStart()
 		s.startRetention()
 		go s.pump()
 		go s.run()
@@ -221,6 +229,7 @@ func (s *Session) Events() <-chan event.Event { return s.events }
 func (s *Session) emit(e event.Event) {
 	s.auditEvent(e)
 	s.queue(e)
+	s.trainingObserve(e)
 }
 
 // queue appends e to the event queue without recording it.
