@@ -12,5 +12,6 @@ func sessionConfig(f Flags, dataDir, password string) session.Config {
 		DirectTLS: f.DirectTLS,
 		CAFile:    f.CAFile,
 		DataDir:   dataDir,
+		Lang:      envLang(),
 	}
 }

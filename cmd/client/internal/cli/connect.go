@@ -134,6 +134,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		CAFile:    in.CAFile,
 		DataDir:   l.DataDir,
 		Profiles:  profiles,
+		Lang:      envLang(),
 
 		DownloadDir: l.DownloadDir,
 		ClamdSocket: l.ClamdSocket,
