@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"strings"
 	"sync"
@@ -249,10 +250,7 @@ func deviceCard(n int, d event.DeviceCert) fyne.CanvasObject {
 	k := identityKindOf(d.Status)
 	title := "Device " + d.DeviceID
 	if d.DeviceID == "" {
-		title = "Device " + string(rune('0'+n%10))
-	}
-	if d.Current {
-		title += "  ·  signed the latest message"
+		title = fmt.Sprintf("Device %d", n)
 	}
 	mark := newIDMark()
 	mark.set(IdentityMark{Kind: k, Text: identityStatusWords(d.Status)})
@@ -277,12 +275,15 @@ func deviceCard(n int, d event.DeviceCert) fyne.CanvasObject {
 		rows = append(rows, container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, kl.MinSize().Height), kl), nil, vl))
 	}
 	add("Status", identityStatusWords(d.Status), false)
+	if d.Current {
+		add("In use", "This device signed the latest message.", false)
+	}
 	add("Why", sentence(d.Reason), false)
 	add("Certified name", d.JID, false)
 	add("Subject", d.Subject, false)
 	add("Issuer", d.Issuer, false)
 	add("Serial", d.Serial, true)
-	add("SHA-256", d.SHA256, true)
+	add("SHA-256", fingerprintLines(d.SHA256), true)
 	if !d.NotBefore.IsZero() || !d.NotAfter.IsZero() {
 		add("Valid", validWords(d), false)
 	}
@@ -290,6 +291,18 @@ func deviceCard(n int, d event.DeviceCert) fyne.CanvasObject {
 		add("Chain", strings.Join(d.Chain, "\n→ "), false)
 	}
 	return container.New(&tightVBox{}, rows...)
+}
+
+// fingerprintLines cuts a colon-separated fingerprint into lines of 16
+// bytes, so that it never breaks inside a byte.
+func fingerprintLines(fp string) string {
+	parts := strings.Split(fp, ":")
+	var lines []string
+	for len(parts) > 16 {
+		lines = append(lines, strings.Join(parts[:16], ":")+":")
+		parts = parts[16:]
+	}
+	return strings.Join(append(lines, strings.Join(parts, ":")), "\n")
 }
 
 // validWords is a certificate's validity period in words.
@@ -387,7 +400,7 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 		sl.Selectable = true
 		box.Add(sl)
 		if c.ServerCert.SHA256 != "" {
-			fp := widget.NewLabel("SHA-256: " + c.ServerCert.SHA256)
+			fp := widget.NewLabel("SHA-256:\n" + fingerprintLines(c.ServerCert.SHA256))
 			fp.SizeName = theme.SizeNameCaptionText
 			fp.TextStyle = fyne.TextStyle{Monospace: true}
 			fp.Wrapping = fyne.TextWrapBreak
