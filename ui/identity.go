@@ -137,6 +137,10 @@ func IdentityBanner(t event.Trust, ch *event.IdentityChanged, jid, name string) 
 		title := changeTitle(change, name)
 		text := "Before you write, check with " + name + " in another way (in person or by phone) that this change is theirs. " +
 			"Sending is locked until you confirm you have checked."
+		if strings.Contains(strings.ToLower(detail), "acknowledge") {
+			// The session's sentence already says what to do.
+			text = "Sending is locked until you confirm you have checked."
+		}
 		if detail != "" {
 			text = sentence(detail) + " " + text
 		}
