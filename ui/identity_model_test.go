@@ -58,6 +58,21 @@ func TestIdentityWords(t *testing.T) {
 			t.Errorf("change %q: banner %q / %q", change, b.Title, b.Text)
 		}
 	}
+	// A notification says a broken or changed identity as well.
+	for _, tt := range []struct {
+		trust event.Trust
+		want  string
+	}{
+		{idBob, ""},
+		{idCarol, ""},
+		{idHeidi, "[Certificate revoked] "},
+		{changed, "[Identity changed] "},
+		{idMallet, "[Partner · Partner Ltd] [Wrong identity] "},
+	} {
+		if got := NotePrefix(tt.trust, "x@acme.test"); got != tt.want {
+			t.Errorf("notification prefix %q, want %q", got, tt.want)
+		}
+	}
 	// A locked peer's files wait too, and the hint says why.
 	if FileSendAllowed(changed) {
 		t.Error("files allowed while an identity change waits")

@@ -280,13 +280,18 @@ func FileSendAllowed(t event.Trust) bool {
 // NotePrefix is put before a desktop notification's title so that the
 // notification, too, says who is writing: "[External · evil.test]".
 func NotePrefix(t event.Trust, jid string) string {
+	p := ""
 	switch t.Class {
 	case event.ClassLookalike:
-		return "[Lookalike of " + t.LookalikeOf + "] "
+		p = "[Lookalike of " + t.LookalikeOf + "] "
 	case event.ClassPartner, event.ClassGateway, event.ClassUnknown, event.ClassBlocked:
-		return "[" + TrustBadge(t, jid).Text + "] "
+		p = "[" + TrustBadge(t, jid).Text + "] "
 	}
-	return ""
+	// A broken or changed identity is said too: "[Certificate revoked]".
+	if m := IdentityBadge(t, jid); m.Kind == IdentityBroken || m.Kind == IdentityChanging {
+		p += "[" + m.Text + "] "
+	}
+	return p
 }
 
 // LinksNeedConfirmation reports whether a link in a message from this peer
