@@ -78,6 +78,16 @@ type SetBookmark struct {
 // GetBookmarks asks for the room bookmarks; answered by a Bookmarks event.
 type GetBookmarks struct{}
 
+// DeclineInvite declines an invitation to a room (XEP-0045 mediated
+// decline): the room passes it on to the inviter. JID is the inviter as
+// RoomInvite named them (a bare JID, or room/nick when the room hid who
+// invited).
+type DeclineInvite struct {
+	Room   string `json:"room"`
+	JID    string `json:"jid"`
+	Reason string `json:"reason,omitempty"`
+}
+
 func (Join) CommandName() string            { return "join" }
 func (Leave) CommandName() string           { return "leave" }
 func (CreateRoom) CommandName() string      { return "create_room" }
@@ -87,6 +97,7 @@ func (Invite) CommandName() string          { return "invite" }
 func (PrivateMessage) CommandName() string  { return "private_message" }
 func (SetBookmark) CommandName() string     { return "bookmark" }
 func (GetBookmarks) CommandName() string    { return "bookmarks" }
+func (DeclineInvite) CommandName() string   { return "decline_invite" }
 
 func init() {
 	register(func() Command { return &Join{} })
@@ -98,6 +109,7 @@ func init() {
 	register(func() Command { return &PrivateMessage{} })
 	register(func() Command { return &SetBookmark{} })
 	register(func() Command { return &GetBookmarks{} })
+	register(func() Command { return &DeclineInvite{} })
 }
 
 // Occupant roles and affiliations (XEP-0045), as the room reports them.
@@ -124,6 +136,10 @@ type Occupant struct {
 	// reason saying so when the room hides real JIDs.
 	Trust Trust `json:"trust"`
 	Self  bool  `json:"self,omitempty"` // the user's own occupant
+	// Show and Status are the occupant's presence in the room (Show is
+	// one of chat, away, xa, dnd; "" when simply available).
+	Show   string `json:"show,omitempty"`
+	Status string `json:"status,omitempty"`
 }
 
 // RoomJoined: the user is in the room (the room confirmed it with status
@@ -148,6 +164,8 @@ type OccupantChange struct {
 	Trust       Trust  `json:"trust"`
 	Left        bool   `json:"left,omitempty"`
 	NewNick     string `json:"new_nick,omitempty"` // a nick change (status 303): Left is true and the occupant returns under NewNick
+	Show        string `json:"show,omitempty"`     // the occupant's presence: chat, away, xa, dnd; "" when simply available
+	Status      string `json:"status,omitempty"`
 }
 
 // RoomMessage is a message to everyone in a room, incoming or the room's
@@ -216,6 +234,24 @@ type RoomInvite struct {
 	Trust    Trust  `json:"trust"` // the inviter's trust
 }
 
+// RoomInfo: what a joined room says about itself (its service discovery
+// information), after joining: its name, and its description when it has
+// one.
+type RoomInfo struct {
+	Room        string `json:"room"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// RoomDeclined: someone the user invited declined the invitation (the
+// room passed the decline on).
+type RoomDeclined struct {
+	Room   string `json:"room"`
+	From   string `json:"from"` // who declined: a bare JID, or room/nick when the room hides it
+	Reason string `json:"reason,omitempty"`
+	Trust  Trust  `json:"trust"`
+}
+
 // Bookmark is one room bookmark (XEP-0402).
 type Bookmark struct {
 	Room     string `json:"room"`
@@ -239,3 +275,5 @@ func (RoomPrivateMessage) EventName() string { return "room_private_message" }
 func (RoomBanner) EventName() string         { return "room_banner" }
 func (RoomInvite) EventName() string         { return "room_invite" }
 func (Bookmarks) EventName() string          { return "bookmarks" }
+func (RoomInfo) EventName() string           { return "room_info" }
+func (RoomDeclined) EventName() string       { return "room_declined" }
