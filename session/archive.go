@@ -116,7 +116,7 @@ func seenKeys(senderBare, msgID, originID, stanzaID string) []string {
 func (s *Session) chatMessage(m event.Message, st *inStanza) {
 	am := s.archiveOf(m, &st.archiveFields)
 	if !s.markSeen(seenKeys(am.SenderBare, am.MessageID, am.OriginID, am.StanzaID)...) {
-		s.emit(m)
+		s.emitChat(m) // or held during focus (focus.go)
 	}
 	s.store(am)
 	s.liveSyncPoint(st)

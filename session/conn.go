@@ -334,6 +334,9 @@ func bindResource(xs *xmpp.Session, resource string) (jid.JID, error) {
 // serverAddr picks the address to dial: the configured one, else the DNS
 // SRV record, else the domain on the standard port.
 func (s *Session) serverAddr(ctx context.Context) string {
+	if a, ok := s.torServerAddr(); ok {
+		return a // through Tor: no lookup here, Tor resolves the name
+	}
 	if s.cfg.Server != "" {
 		return s.cfg.Server
 	}
@@ -342,7 +345,7 @@ func (s *Session) serverAddr(ctx context.Context) string {
 	if s.cfg.DirectTLS {
 		service, port = "xmpps-client", "5223"
 	}
-	_, addrs, err := net.DefaultResolver.LookupSRV(ctx, service, "tcp", domain)
+	_, addrs, err := s.resolver().LookupSRV(ctx, service, "tcp", domain)
 	if err == nil && len(addrs) > 0 && addrs[0].Target != "." {
 		return net.JoinHostPort(strings.TrimSuffix(addrs[0].Target, "."), strconv.Itoa(int(addrs[0].Port)))
 	}
@@ -357,10 +360,9 @@ func (s *Session) dial(ctx context.Context, addr string, a *attempt) (*xmpp.Sess
 		return nil, nil, &failure{code: event.CodeNoKeyring, fatal: true, err: err,
 			msg: "Palisade could not get the account's password: " + err.Error()}
 	}
-	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	raw, err := s.dialServer(ctx, addr) // direct or through Tor (tor.go)
 	if err != nil {
-		return nil, nil, &failure{code: event.CodeNetwork, err: err, msg: fmt.Sprintf("Cannot reach %s: %v", addr, err)}
+		return nil, nil, err
 	}
 	tlsCfg := s.tlsConfig(a)
 	var rw net.Conn = raw

@@ -161,6 +161,9 @@ func (s *Session) learnUploadHost(u *url.URL) {
 // refused when an address is local or private, so that a link from a peer
 // cannot reach into the user's network.
 func (s *Session) dialHTTP(ctx context.Context, network, addr string) (net.Conn, error) {
+	if on, _ := s.torOn(); on {
+		return s.dialHTTPTor(ctx, network, addr) // tor.go
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -175,7 +178,7 @@ func (s *Session) dialHTTP(ctx context.Context, network, addr string) (net.Conn,
 		}
 		return d.DialContext(ctx, network, addr)
 	}
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	ips, err := s.resolver().LookupNetIP(ctx, "ip", host)
 	if err != nil {
 		return nil, err
 	}

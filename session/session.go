@@ -73,6 +73,10 @@ type Config struct {
 	// key); the session reports it once, at start.
 	ArchiveOff *event.Error
 
+	// Tor says how to reach Tor when connections go through it: the
+	// profile requires it, or the user turned it on (tor.go).
+	Tor TorConfig
+
 	// Lang is the language of the training content ("en", "fr", or a
 	// locale such as "fr_FR.UTF-8"); "" = English (training.go).
 	Lang string
@@ -127,6 +131,8 @@ type Session struct {
 	auditSt auditState   // the audit log (audit.go)
 	muc     mucState     // rooms and bookmarks (muc.go, bookmarks.go)
 	hist    historyState // local archive and MAM catch-up (archive.go, mam.go)
+	tor     torState     // Tor routing (tor.go)
+	focus   focusState   // focus hours: held messages, presence (focus.go)
 
 	train trainingState // security training: progress, gates, prompts, reports (training.go)
 
@@ -201,6 +207,7 @@ func (s *Session) Start() {
 		s.profileStart()
 		s.trainingStart()
 		s.startRetention()
+		s.focusStart()
 		go s.pump()
 		go s.run()
 	})
@@ -298,6 +305,7 @@ func (s *Session) run() {
 		s.keepUnacked()
 		s.mu.Unlock()
 		s.cancel()
+		s.stopTor()
 		s.closeAudit()
 		s.emit(event.Closed{})
 	}()
@@ -472,7 +480,8 @@ func (s *Session) keepUnacked() {
 // possible, and prepares the session (roster, carbons, presence).
 func (s *Session) connect(ctx context.Context, n int) connResult {
 	addr := s.serverAddr(ctx)
-	s.emit(event.Connecting{Attempt: n, Server: addr})
+	route := s.route()
+	s.emit(event.Connecting{Attempt: n, Server: addr, Route: route})
 	a := &attempt{}
 	s.mu.Lock()
 	if s.sm.resumable() {
@@ -501,6 +510,7 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 		Resumed:    a.resumed,
 		Mechanism:  a.mechanism,
 		TLSVersion: tls.VersionName(cs.Version),
+		Route:      route,
 	}
 	if len(a.mechanism) > 5 && a.mechanism[len(a.mechanism)-5:] == "-PLUS" {
 		if cs.Version >= tls.VersionTLS13 {
@@ -694,6 +704,9 @@ func (s *Session) sendIQ(c *conn, e *el, h func(*inStanza)) error {
 // sendPresence broadcasts the user's presence. s.mu is held.
 func (s *Session) sendPresence(c *conn) error {
 	p := s.presence
+	if fp, ok := s.focusPresence(p); ok {
+		p = fp // during focus: dnd, "Focus until 16:00" (focus.go)
+	}
 	show := p.Show
 	typ := ""
 	switch show {
