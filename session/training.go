@@ -2,6 +2,7 @@ package session
 
 import (
 	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -653,11 +654,76 @@ func deviceIDOf(k ed25519.PrivateKey) string {
 	return identity.DeviceID(k.Public().(ed25519.PublicKey))
 }
 
-// deviceForReports is the device key and certificate chain that sign
-// completion reports. Until this device holds a key and a certificate,
-// there is none, and reports wait in the state file.
+// deviceForReports is the device key (Config.DeviceKey) and this
+// device's certificate chain, from DataDir/device.json (enrolment keeps
+// the chain there as PEM): only a chain whose leaf certifies this very key
+// is used. Until both exist, reports wait in the state file.
 func (s *Session) deviceForReports() (trainingDevice, string) {
-	return trainingDevice{}, ""
+	k := s.cfg.DeviceKey
+	if len(k) != ed25519.PrivateKeySize {
+		if s.cfg.DeviceOff != nil && s.cfg.DeviceOff.Message != "" {
+			return trainingDevice{}, "This device has no identity key (" + strings.TrimSuffix(s.cfg.DeviceOff.Message, ".") + "): the report is kept until it has one."
+		}
+		return trainingDevice{}, ""
+	}
+	if s.cfg.DataDir == "" {
+		return trainingDevice{}, ""
+	}
+	data, err := os.ReadFile(filepath.Join(s.cfg.DataDir, "device.json"))
+	if err != nil {
+		return trainingDevice{}, ""
+	}
+	chain := chainFromDeviceFile(data)
+	if len(chain) == 0 {
+		return trainingDevice{}, ""
+	}
+	leaf, err := x509.ParseCertificate(chain[0])
+	if err != nil {
+		return trainingDevice{}, ""
+	}
+	if pub, ok := leaf.PublicKey.(ed25519.PublicKey); !ok || !pub.Equal(k.Public()) {
+		return trainingDevice{}, "This device's certificate is for another key: the report is kept until the device is enrolled again."
+	}
+	return trainingDevice{Key: k, Chain: chain}, ""
+}
+
+// chainFromDeviceFile finds the PEM certificate chain in the device file
+// (any string field holding PEM certificates) and returns it as DER.
+func chainFromDeviceFile(data []byte) [][]byte {
+	var doc any
+	if json.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var found [][]byte
+	var walk func(v any)
+	walk = func(v any) {
+		if found != nil {
+			return
+		}
+		switch v := v.(type) {
+		case string:
+			if strings.Contains(v, "-----BEGIN CERTIFICATE-----") {
+				if c, err := identity.ChainDER([]byte(v)); err == nil && len(c) > 0 {
+					found = c
+				}
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(v[k])
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	return found
 }
 
 // load reads the persisted state. A damaged file is set aside and the
@@ -703,14 +769,4 @@ func (t *trainingState) save() error {
 		return err
 	}
 	return atomicfile.Write(t.path, data)
-}
-
-// sortedPromptKinds lists the prompts shown, for tests and reports.
-func (t *trainingState) shownPrompts() []string {
-	var l []string
-	for k := range t.data.Prompts {
-		l = append(l, k)
-	}
-	sort.Strings(l)
-	return l
 }
