@@ -149,6 +149,7 @@ type discoInfo struct {
 	Identities []struct {
 		Category string `xml:"category,attr"`
 		Type     string `xml:"type,attr"`
+		Name     string `xml:"name,attr"`
 	} `xml:"identity"`
 	Features []struct {
 		Var string `xml:"var,attr"`
