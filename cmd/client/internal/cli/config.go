@@ -12,6 +12,7 @@ func sessionConfig(f Flags, dataDir, password string) session.Config {
 		DirectTLS: f.DirectTLS,
 		CAFile:    f.CAFile,
 		DataDir:   dataDir,
+		Tor:       torConfig(f.Tor),
 		Lang:      envLang(),
 	}
 }

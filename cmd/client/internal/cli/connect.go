@@ -55,6 +55,8 @@ type Launcher struct {
 	// received files (--download-dir, --clamd-socket).
 	DownloadDir string
 	ClamdSocket string
+	// Tor is the Tor configuration from the flags (--tor, --tor-*).
+	Tor TorFlags
 
 	// audit is the data directory's audit log, opened once and shared by
 	// every session this launcher starts (a sign-out and sign-in must not
@@ -138,6 +140,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 
 		DownloadDir: l.DownloadDir,
 		ClamdSocket: l.ClamdSocket,
+		Tor:         torConfig(l.Tor),
 		Audit:       l.audit,
 		Archive:     arch,
 		ArchiveOff:  archOff,

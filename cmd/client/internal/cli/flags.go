@@ -32,6 +32,8 @@ type Flags struct {
 	DownloadDir string
 	// ClamdSocket is clamd's Unix socket; "" = the session's default.
 	ClamdSocket string
+	// Tor: routing through Tor (tor.go).
+	Tor TorFlags
 
 	// set records which flags appeared on the command line.
 	set map[string]bool
@@ -108,6 +110,10 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	fs.StringVar(&f.Profile, "profile", "", "load this IT-signed configuration profile `file` at start (signature in FILE.jws); default: profile.json in the system directory")
 	fs.StringVar(&f.DownloadDir, "download-dir", "", "put received files here once scanned clean (default: the user's Downloads folder)")
 	fs.StringVar(&f.ClamdSocket, "clamd-socket", "", "scan received files with the clamd listening on this Unix `socket` (default: /run/clamav/clamd.ctl)")
+	fs.BoolVar(&f.Tor.Enabled, "tor", false, "connect and transfer files through Tor where the profile lets the user choose (a choice made in the client wins)")
+	fs.StringVar(&f.Tor.Exe, "tor-exe", "", "start this tor `program` when going through Tor (default: tor on the PATH)")
+	fs.StringVar(&f.Tor.Control, "tor-control", "", "use the running Tor whose control port is at this `host:port` instead of starting one")
+	fs.StringVar(&f.Tor.Proxy, "tor-proxy", "", "use the SOCKS5 proxy of a running Tor at this `host:port` instead of starting one")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
@@ -156,7 +162,12 @@ func Parse(args []string, stderr io.Writer) (Flags, error) {
 	if f.set["data-dir"] && strings.TrimSpace(f.DataDir) == "" {
 		return fail("--data-dir is empty")
 	}
-	for _, name := range []string{"profile", "download-dir", "clamd-socket"} {
+	for _, name := range []string{"tor-control", "tor-proxy"} {
+		if v := fs.Lookup(name).Value.String(); f.set[name] && CheckServer(v) != nil {
+			return fail("--%s: %q is not host:port (e.g. 127.0.0.1:9051)", name, v)
+		}
+	}
+	for _, name := range []string{"profile", "download-dir", "clamd-socket", "tor-exe"} {
 		if f.set[name] && strings.TrimSpace(fs.Lookup(name).Value.String()) == "" {
 			return fail("--%s is empty", name)
 		}

@@ -187,7 +187,7 @@ func prepareGUI(f Flags, dataDir, fdPassword string, env Env) GUI {
 		}
 	}
 	l := &Launcher{DataDir: dataDir, Store: store, FDPassword: fdPassword, FDJID: pre.JID, Start: env.Start, ProfilePath: f.Profile,
-		DownloadDir: f.DownloadDir, ClamdSocket: f.ClamdSocket}
+		DownloadDir: f.DownloadDir, ClamdSocket: f.ClamdSocket, Tor: f.Tor}
 	return GUI{
 		Prefill:    pre,
 		AutoSignIn: havePassword && pre.JID != "",
