@@ -51,6 +51,8 @@ type attempt struct {
 	mechanism  string   // SASL mechanism chosen
 	tlsErr     error    // certificate verification failure
 	tlsStarted bool     // TLS handshake began (STARTTLS proceed or direct TLS)
+	tlsOffered bool     // the server advertised STARTTLS
+	tlsAsked   bool     // <starttls/> was sent
 	tlsVersion uint16
 	resume     *smState // stream to resume, if any
 	resumed    bool
@@ -76,6 +78,8 @@ type conn struct {
 
 	closing  atomic.Bool
 	lastRead atomic.Int64 // unix nanoseconds of the last element read
+
+	lim *limitConn // counts the bytes of each stanza (limits.go); nil in unit tests
 }
 
 // certInfo describes a certificate for display.
@@ -186,6 +190,32 @@ func (s *Session) saslFeature(password string, a *attempt) xmpp.StreamFeature {
 			a.mu.Unlock()
 		}
 		return req, data, err
+	}
+	return f
+}
+
+// startTLSFeature wraps mellium's STARTTLS so that a server that does not
+// advertise it is refused at once (mellium would send <starttls/> anyway,
+// per RFC 7590, and wait for a server that may never answer), and so that
+// a server hanging up on <starttls/> is known for what it is.
+func (s *Session) startTLSFeature(cfg *tls.Config, a *attempt) xmpp.StreamFeature {
+	f := xmpp.StartTLS(cfg)
+	parse, negotiate := f.Parse, f.Negotiate
+	f.Parse = func(ctx context.Context, d *xml.Decoder, start *xml.StartElement) (bool, interface{}, error) {
+		a.mu.Lock()
+		a.tlsOffered = true
+		a.mu.Unlock()
+		return parse(ctx, d, start)
+	}
+	f.Negotiate = func(ctx context.Context, xs *xmpp.Session, data interface{}) (xmpp.SessionState, io.ReadWriter, error) {
+		a.mu.Lock()
+		offered := a.tlsOffered
+		a.tlsAsked = offered
+		a.mu.Unlock()
+		if !offered {
+			return 0, nil, noTLS(nil)
+		}
+		return negotiate(ctx, xs, data)
 	}
 	return f
 }
@@ -364,6 +394,10 @@ func (s *Session) dial(ctx context.Context, addr string, a *attempt) (*xmpp.Sess
 	if err != nil {
 		return nil, nil, err
 	}
+	// Every byte from the server is counted: no stanza (nor the stream
+	// negotiation) may run past maxStanzaBytes (limits.go).
+	lc := newLimitConn(raw)
+	raw = lc
 	tlsCfg := s.tlsConfig(a)
 	var rw net.Conn = raw
 	var features []xmpp.StreamFeature
@@ -378,7 +412,7 @@ func (s *Session) dial(ctx context.Context, addr string, a *attempt) (*xmpp.Sess
 		}
 		rw = tc
 	} else {
-		features = append(features, xmpp.StartTLS(tlsCfg))
+		features = append(features, s.startTLSFeature(tlsCfg, a))
 	}
 	features = append(features, s.saslFeature(password, a), s.bindFeature(a))
 	password = ""
@@ -399,6 +433,7 @@ func (s *Session) dial(ctx context.Context, addr string, a *attempt) (*xmpp.Sess
 		return nil, nil, noTLS(nil)
 	}
 	raw.SetDeadline(time.Time{})
+	lc.mark()
 	return xs, raw, nil
 }
 
@@ -430,8 +465,14 @@ func (s *Session) classify(err error, a *attempt) *failure {
 		return f
 	}
 	a.mu.Lock()
-	tlsErr, mech, offered, tlsStarted := a.tlsErr, a.mechanism, a.offered, a.tlsStarted
+	tlsErr, mech, offered, tlsStarted, tlsAsked := a.tlsErr, a.mechanism, a.offered, a.tlsStarted, a.tlsAsked
 	a.mu.Unlock()
+	if tlsAsked && !tlsStarted && tlsErr == nil {
+		// Whatever went wrong between <starttls/> and the handshake (a
+		// failure, a stream error, a hang-up, silence), TLS did not start:
+		// never retried, never continued without it.
+		return noTLS(err)
+	}
 	if tlsErr != nil {
 		if errors.As(tlsErr, &f) {
 			return f

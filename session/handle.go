@@ -28,20 +28,23 @@ func (c *conn) writeRaw(e *el) error {
 // mellium's Serve is not used: every inbound stanza must be counted for
 // stream management, and every answer must go through the counted write
 // path, which Serve's automatic IQ replies and response routing would not.
+//
+// Every stanza is bounded (limits.go: size, depth, no directives, a rate
+// cap) and handled under a guard (guard.go): a handler that panics drops
+// that one stanza, which is still counted for stream management so that
+// the server does not send it again, and the stream goes on.
 func (c *conn) readLoop() {
 	defer close(c.done)
 	r := c.xs.TokenReader()
 	defer r.Close()
+	rate := newRateLimiter(c.s.lim.stanzaRate, c.s.lim.stanzaBurst)
 	for {
+		if c.lim != nil {
+			c.lim.mark() // a new top-level element: its bytes are counted afresh
+		}
 		tok, err := r.Token()
 		if err != nil {
-			if c.closing.Load() {
-				err = nil
-			}
-			c.err = err
-			if err == nil {
-				c.err = errClosed
-			}
+			c.end(err)
 			return
 		}
 		c.lastRead.Store(time.Now().UnixNano())
@@ -49,20 +52,30 @@ func (c *conn) readLoop() {
 		if !ok {
 			continue
 		}
-		d := xml.NewTokenDecoder(xmlstream.MultiReader(xmlstream.Token(start), xmlstream.InnerElement(r)))
+		if wait := rate.take(time.Now()); wait > 0 {
+			time.Sleep(wait) // a flood waits at the server, not in our memory
+		}
+		d := xml.NewTokenDecoder(&stanzaReader{
+			r:   xmlstream.MultiReader(xmlstream.Token(start), xmlstream.InnerElement(r)),
+			max: maxStanzaDepth,
+		})
 		if _, err := d.Token(); err != nil {
-			c.err = err
+			c.end(err)
 			return
 		}
 		switch {
 		case start.Name.Space == nsSM:
-			err = c.s.onSM(c, d, &start)
+			// A panic while reading a stream management element would
+			// leave the stream out of step: it ends the connection.
+			if !c.s.guarded("sm:"+start.Name.Local, "", "", func() { err = c.s.onSM(c, d, &start) }) && err == nil {
+				err = errors.New("a malformed stream management element")
+			}
 		case start.Name.Space == nsClient && (start.Name.Local == "message" || start.Name.Local == "presence" || start.Name.Local == "iq"):
 			var st inStanza
 			if err = d.DecodeElement(&st, &start); err != nil {
 				break
 			}
-			c.s.onStanza(c, &st)
+			c.s.guarded(start.Name.Local, st.From, st.ID, func() { c.s.onStanza(c, &st) })
 			c.s.mu.Lock()
 			if c.s.sm.enabled {
 				c.s.sm.inH++
@@ -72,10 +85,28 @@ func (c *conn) readLoop() {
 			err = d.Skip()
 		}
 		if err != nil {
-			c.err = err
+			c.end(err)
 			return
 		}
 	}
+}
+
+// end records why the read loop stopped; a broken limit is also recorded
+// in the audit log.
+func (c *conn) end(err error) {
+	if c.closing.Load() {
+		err = nil
+	}
+	if err == nil {
+		err = errClosed
+	}
+	for _, lim := range []error{errStanzaTooLarge, errStanzaTooDeep, errDirective} {
+		if errors.Is(err, lim) {
+			c.s.suspicious("stream_limit", map[string]any{"reason": lim.Error()})
+			err = &failure{code: event.CodeProtocol, err: err, msg: "Palisade closed the connection: " + lim.Error()}
+		}
+	}
+	c.err = err
 }
 
 var errClosed = errors.New("the server closed the stream")
@@ -184,6 +215,9 @@ func messageTime(st *inStanza) (time.Time, bool) {
 }
 
 func (s *Session) onMessage(c *conn, st *inStanza) {
+	// The room, bookmark, PubSub and archive handlers count what their
+	// sender checks refuse; whatever they refused here is recorded.
+	defer s.noteRefused(st, s.refusedCounts())
 	if s.onMUCMessage(c, st) {
 		return // group chat, private message in a room, invitation, bookmarks
 	}
@@ -204,6 +238,7 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 	if st.CarbonSent != nil || st.CarbonRecvd != nil {
 		if !c.fromSelf(st.From) {
 			s.forged.Add(1)
+			s.spoofed("carbon", st.From, c.bare)
 			return // a forged carbon
 		}
 		if fw := st.CarbonSent.message(); fw != nil {
@@ -298,7 +333,20 @@ func (s *Session) onIQ(c *conn, st *inStanza) {
 	case "result", "error":
 		s.iqMu.Lock()
 		h := s.iqs[st.ID]
+		to, checked := s.guard.iqTo[st.ID]
+		if h != nil && checked && !c.iqReplyOK(to, st.From) {
+			// An answer with the right id from the wrong sender: a
+			// spoofed reply. The handler waits for the real one.
+			s.iqMu.Unlock()
+			want := to
+			if want == "" {
+				want = c.bare
+			}
+			s.spoofed("iq "+st.Type, st.From, want)
+			return
+		}
 		delete(s.iqs, st.ID)
+		delete(s.guard.iqTo, st.ID)
 		s.iqMu.Unlock()
 		if h != nil {
 			h(st)
@@ -315,6 +363,7 @@ func (s *Session) onIQ(c *conn, st *inStanza) {
 			// A roster push from anyone but the server on the user's
 			// behalf is forged (RFC 6121 §2.1.6): refuse and ignore it.
 			s.forged.Add(1)
+			s.spoofed("roster push", st.From, c.bare)
 			reply = iqError(st.ID, st.From, "service-unavailable", "cancel")
 			break
 		}
@@ -323,6 +372,7 @@ func (s *Session) onIQ(c *conn, st *inStanza) {
 	case (st.Block != nil || st.Unblock != nil) && st.Type == "set":
 		if !c.fromSelf(st.From) {
 			s.forged.Add(1) // only the account's server may push the blocklist
+			s.spoofed("blocklist push", st.From, c.bare)
 			reply = iqError(st.ID, st.From, "service-unavailable", "cancel")
 			break
 		}

@@ -131,6 +131,7 @@ type Session struct {
 	auditSt auditState   // the audit log (audit.go)
 	muc     mucState     // rooms and bookmarks (muc.go, bookmarks.go)
 	hist    historyState // local archive and MAM catch-up (archive.go, mam.go)
+	lim     limitState   // event queue and stanza rate bounds (limits.go)
 	tor     torState     // Tor routing (tor.go)
 	focus   focusState   // focus hours: held messages, presence (focus.go)
 
@@ -141,8 +142,9 @@ type Session struct {
 	// Handlers for answers to our IQs. They survive a resumed stream (the
 	// server re-sends answers it could not deliver) and are dropped with
 	// the stream otherwise.
-	iqMu sync.Mutex
-	iqs  map[string]func(*inStanza)
+	iqMu  sync.Mutex
+	iqs   map[string]func(*inStanza)
+	guard guardState // IQ addressees, panics caught, forged stanzas recorded (guard.go)
 }
 
 var _ event.Backend = (*Session)(nil)
@@ -197,6 +199,7 @@ func New(cfg Config) (*Session, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.initPolicy()
 	s.initFiles()
+	s.initLimits()
 	s.initTraining()
 	return s, nil
 }
@@ -230,9 +233,11 @@ func (s *Session) Do(c event.Command) {
 // Events is the stream of events; it is closed after event.Closed.
 func (s *Session) Events() <-chan event.Event { return s.events }
 
-// emit queues an event. The queue is unbounded so that a slow consumer never
-// stalls the connection (which would stop acknowledgements and get the
-// stream killed) and no event is ever dropped.
+// emit queues an event. The queue is large so that a slow consumer does not
+// stall the connection (which would stop acknowledgements and get the
+// stream killed), and bounded so that a flood cannot exhaust memory
+// (queueLimits in limits.go: transient events are coalesced, then the
+// emitter waits). No message is ever dropped.
 func (s *Session) emit(e event.Event) {
 	s.auditEvent(e)
 	s.queue(e)
@@ -242,14 +247,36 @@ func (s *Session) emit(e event.Event) {
 // queue appends e to the event queue without recording it.
 func (s *Session) queue(e event.Event) {
 	s.evMu.Lock()
-	if !s.evEnd {
-		s.evQ = append(s.evQ, e)
-		if _, ok := e.(event.Closed); ok {
-			s.evEnd = true
+	defer s.evCond.Broadcast()
+	defer s.evMu.Unlock()
+	if s.evEnd {
+		return
+	}
+	key := coalesceKey(e)
+	if key != "" && s.lim.q.soft > 0 && len(s.evQ) >= s.lim.q.soft {
+		if i, ok := s.lim.evKeys[key]; ok && i < len(s.evQ) {
+			s.evQ[i] = e
+			s.lim.coalesced.Add(1)
+			return
 		}
 	}
-	s.evMu.Unlock()
-	s.evCond.Signal()
+	_, closed := e.(event.Closed)
+	for !closed && s.lim.q.hard > 0 && len(s.evQ) >= s.lim.q.hard && !s.evEnd {
+		s.evCond.Wait() // back-pressure: the consumer catches up first
+	}
+	if s.evEnd {
+		return
+	}
+	if key != "" {
+		if s.lim.evKeys == nil {
+			s.lim.evKeys = map[string]int{}
+		}
+		s.lim.evKeys[key] = len(s.evQ)
+	}
+	s.evQ = append(s.evQ, e)
+	if closed {
+		s.evEnd = true
+	}
 }
 
 // pump moves queued events to the channel, in order, and closes it after
@@ -262,8 +289,10 @@ func (s *Session) pump() {
 			s.evCond.Wait()
 		}
 		batch, s.evQ = s.evQ, batch[:0]
+		clear(s.lim.evKeys)
 		ended := s.evEnd
 		s.evMu.Unlock()
+		s.evCond.Broadcast() // emitters waiting for room
 		for i, e := range batch {
 			s.events <- e
 			batch[i] = nil
@@ -503,6 +532,9 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 		enabled: make(chan bool, 1),
 		done:    make(chan struct{}),
 	}
+	if lc, ok := raw.(*limitConn); ok {
+		c.lim = lc
+	}
 	c.lastRead.Store(time.Now().UnixNano())
 	cs := xs.ConnectionState()
 	info := event.Connected{
@@ -577,6 +609,7 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	s.mu.Unlock()
 	s.iqMu.Lock()
 	s.iqs = map[string]func(*inStanza){}
+	s.guard.iqTo = map[string]string{}
 	s.iqMu.Unlock()
 
 	go c.readLoop()
@@ -687,16 +720,22 @@ func (s *Session) requestAck(c *conn) {
 	}
 }
 
-// sendIQ sends an IQ and registers a handler for its answer. s.mu is held.
+// sendIQ sends an IQ and registers a handler for its answer, which is
+// taken only from the IQ's addressee (the account's server for an IQ
+// without 'to'). s.mu is held.
 func (s *Session) sendIQ(c *conn, e *el, h func(*inStanza)) error {
-	id := ""
+	id, to := "", ""
 	for _, a := range e.attrs {
-		if a.Name.Local == "id" {
+		switch a.Name.Local {
+		case "id":
 			id = a.Value
+		case "to":
+			to = a.Value
 		}
 	}
 	s.iqMu.Lock()
 	s.iqs[id] = h
+	s.guard.iqTo[id] = to
 	s.iqMu.Unlock()
 	return s.write(c, &outStanza{el: e})
 }
