@@ -53,6 +53,7 @@ type room struct {
 	topic    string
 	create   *event.CreateRoom // set while creating: configure before announcing
 	joined   bool              // the room confirmed our presence (110)
+	on       *conn             // the stream the room confirmed it on
 	shown    bool              // RoomJoined was emitted for this stay
 	everIn   bool              // the user was in the room before (a rejoin)
 	leaving  bool              // the user asked to leave
@@ -73,6 +74,10 @@ type mucUser struct {
 		From   string `xml:"from,attr"`
 		Reason string `xml:"reason"`
 	} `xml:"invite"`
+	Decline *struct {
+		From   string `xml:"from,attr"`
+		Reason string `xml:"reason"`
+	} `xml:"decline"`
 	Password *string `xml:"password"`
 	Destroy  *struct {
 		Reason string `xml:"reason"`
@@ -165,6 +170,56 @@ func (s *Session) occupantTrust(real string) event.Trust {
 	return s.trustOf(real)
 }
 
+// roomShow is the user's chosen presence as sent to rooms: show and status
+// (none for plain available; unavailable is not sent to rooms, which would
+// take the user out of them). s.mu is held.
+func (s *Session) roomShow() (show, status string) {
+	p := s.presence
+	if fp, ok := s.focusPresence(p); ok {
+		p = fp
+	}
+	switch p.Show {
+	case event.ShowAvailable, event.ShowUnavailable, "":
+		return "", p.Status
+	}
+	return p.Show, p.Status
+}
+
+// mucPresence sends the user's presence (show, status) to every room the
+// user is in, after it changed. s.mu is held.
+func (s *Session) mucPresence(c *conn) {
+	if s.presence.Show == event.ShowUnavailable {
+		return
+	}
+	show, status := s.roomShow()
+	s.muc.mu.Lock()
+	var to []string
+	for _, r := range s.muc.rooms {
+		if r.joined && !r.leaving && r.on == c { // not rooms of an earlier stream, being joined again
+			to = append(to, r.jid+"/"+r.nick)
+		}
+	}
+	s.muc.mu.Unlock()
+	sort.Strings(to)
+	for _, t := range to {
+		if s.write(c, &outStanza{el: presence("", t, show, status)}) != nil {
+			return
+		}
+	}
+}
+
+func (s *Session) joinPresence(r *room, noHistory bool) *el {
+	p := joinPresence(r, noHistory)
+	show, status := s.roomShow()
+	if show != "" {
+		p.add(child("show", show))
+	}
+	if status != "" {
+		p.add(child("status", status))
+	}
+	return p
+}
+
 func joinPresence(r *room, noHistory bool) *el {
 	x := elem(nsMUC, "x")
 	if noHistory {
@@ -193,7 +248,7 @@ func (s *Session) mucSignedIn(c *conn) error {
 		}
 		r.joined, r.shown = false, false
 		r.occ = map[string]*event.Occupant{}
-		again = append(again, joinPresence(r, s.muc.noJoinHistory))
+		again = append(again, s.joinPresence(r, s.muc.noJoinHistory))
 	}
 	s.muc.mu.Unlock()
 	for _, p := range again {
@@ -241,6 +296,10 @@ func (s *Session) executeMUC(cmd event.Command) bool {
 		s.setBookmark(c)
 	case *event.GetBookmarks, event.GetBookmarks:
 		s.getBookmarks()
+	case *event.DeclineInvite:
+		s.declineInvite(*c)
+	case event.DeclineInvite:
+		s.declineInvite(c)
 	default:
 		return false
 	}
@@ -300,7 +359,7 @@ func (s *Session) join(c event.Join, create *event.CreateRoom) {
 		r.name = create.Name
 	}
 	s.muc.rooms[b] = r
-	p := joinPresence(r, s.muc.noJoinHistory)
+	p := s.joinPresence(r, s.muc.noJoinHistory)
 	s.muc.mu.Unlock()
 	s.write(s.cur, &outStanza{el: p})
 }
@@ -446,6 +505,34 @@ func (s *Session) invite(c event.Invite) {
 		inv.add(child("reason", c.Reason))
 	}
 	m := elem(nsClient, "message", "to", r.jid, "id", randomID()).add(elem(nsMUCUser, "x").add(inv))
+	s.withConn(c, func(cur *conn) { s.write(cur, &outStanza{el: m}) })
+}
+
+// declineInvite declines an invitation through the room (XEP-0045
+// mediated decline); the room passes it on to the inviter. When the room
+// hid who invited (room/nick), the decline goes to that occupant.
+func (s *Session) declineInvite(c event.DeclineInvite) {
+	b, ok := roomJID(c.Room)
+	if !ok {
+		s.badCommand(c, "Not a valid room address: "+c.Room)
+		return
+	}
+	to := strings.TrimSpace(c.JID)
+	j, err := jid.Parse(to)
+	if err != nil || j.Localpart() == "" {
+		s.badCommand(c, "Not a valid address to send the decline to: "+c.JID)
+		return
+	}
+	if roomKey(to) == b && j.Resourcepart() != "" {
+		to = b + "/" + j.Resourcepart() // the inviter as the room named them
+	} else {
+		to = j.Bare().String()
+	}
+	d := elem("", "decline", "to", to)
+	if c.Reason != "" {
+		d.add(child("reason", c.Reason))
+	}
+	m := elem(nsClient, "message", "to", b, "id", randomID()).add(elem(nsMUCUser, "x").add(d))
 	s.withConn(c, func(cur *conn) { s.write(cur, &outStanza{el: m}) })
 }
 
@@ -614,7 +701,8 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 	if it.JID != "" {
 		real = peerOf(it.JID)
 	}
-	o := &event.Occupant{Nick: nick, JID: real, Role: it.Role, Affiliation: it.Affiliation, Self: self}
+	o := &event.Occupant{Nick: nick, JID: real, Role: it.Role, Affiliation: it.Affiliation, Self: self,
+		Show: presenceShow(st.Show), Status: st.Status}
 	if self {
 		o.JID = s.bare.String()
 		o.Trust = s.trustOf(o.JID)
@@ -630,9 +718,9 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 	r.occ[nick] = o
 	if self {
 		r.nick = nick
-		r.joined, r.everIn = true, true
-		if r.shown { // our own role or affiliation changed
-			evs = append(evs, event.OccupantChange{Room: r.jid, Nick: nick, JID: o.JID, Role: o.Role, Affiliation: o.Affiliation, Trust: o.Trust})
+		r.joined, r.everIn, r.on = true, true, c
+		if r.shown { // our own role, affiliation or presence changed
+			evs = append(evs, occupantChange(r.jid, o))
 			return true
 		}
 		if r.create != nil {
@@ -653,11 +741,26 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 	if !r.shown {
 		return true
 	}
-	evs = append(evs, event.OccupantChange{Room: r.jid, Nick: nick, JID: o.JID, Role: o.Role, Affiliation: o.Affiliation, Trust: o.Trust})
+	evs = append(evs, occupantChange(r.jid, o))
 	if b, ok := bannerChange(r, false); ok {
 		evs = append(evs, b)
 	}
 	return true
+}
+
+func occupantChange(room string, o *event.Occupant) event.OccupantChange {
+	return event.OccupantChange{Room: room, Nick: o.Nick, JID: o.JID, Role: o.Role, Affiliation: o.Affiliation, Trust: o.Trust,
+		Show: o.Show, Status: o.Status}
+}
+
+// presenceShow keeps the show values of RFC 6121; anything else is plain
+// available ("").
+func presenceShow(v string) string {
+	switch v := strings.TrimSpace(v); v {
+	case event.ShowChat, event.ShowAway, event.ShowXA, event.ShowDND:
+		return v
+	}
+	return ""
 }
 
 func errCondition(e *stanzaError) string {
@@ -856,6 +959,9 @@ func (s *Session) onMUCMessage(c *conn, st *inStanza) bool {
 		}
 		s.emit(event.Error{Message: "The room " + r.jid + " refused a message: " + joinErrorText(st.Error), Code: event.CodeProtocol})
 		return true
+	case st.MUCUser != nil && st.MUCUser.Decline != nil && nick == "" && st.Type != "error":
+		s.onRoomDecline(r, in, st)
+		return true
 	case st.MUCUser != nil && st.MUCUser.Invite != nil && nick == "":
 		inviter := peerOf(st.MUCUser.Invite.From)
 		var tr event.Trust
@@ -916,6 +1022,34 @@ func (s *Session) onMUCMessage(c *conn, st *inStanza) bool {
 }
 
 func joinErrorText(e *stanzaError) string { return e.String() }
+
+// onRoomDecline reports that someone declined the user's invitation, as
+// passed on by a room the user is in; a decline from anywhere else is
+// ignored.
+func (s *Session) onRoomDecline(r *room, in bool, st *inStanza) {
+	if !in {
+		s.muc.forged.Add(1)
+		s.forged.Add(1)
+		return
+	}
+	from := strings.TrimSpace(st.MUCUser.Decline.From)
+	var tr event.Trust
+	if from == "" || roomKey(from) == r.jid {
+		// The room hides who declined: only their nickname, if that.
+		tr = s.occupantTrust("")
+		if from == "" {
+			from = r.jid
+		}
+	} else {
+		from = peerOf(from)
+		var inb policy.Inbound
+		inb, tr = s.inbound(from)
+		if inb.Drop {
+			return
+		}
+	}
+	s.emit(event.RoomDeclined{Room: r.jid, From: from, Reason: strings.TrimSpace(st.MUCUser.Decline.Reason), Trust: tr})
+}
 
 // onRoomCarbon handles a carbon copy (from the account itself) of a
 // private message inside a room, sent or received by another client of the

@@ -7,6 +7,8 @@ package session
 // (or in the room's join history) and in the archive is reported once.
 
 import (
+	"strings"
+
 	"github.com/palisade-im/palisade/archive"
 	"github.com/palisade-im/palisade/event"
 )
@@ -65,16 +67,16 @@ func (s *Session) emitRoomPrivate(m event.RoomPrivateMessage) {
 	s.emit(m)
 }
 
-// roomHistory asks a joined room whether it keeps an archive, and if so
-// catches up from the saved sync point. Nothing is asked without a local
-// archive. s.mu is held.
+// roomHistory asks a joined room for its service discovery information:
+// its name and description are reported as RoomInfo, and when the room
+// keeps an archive and a local archive is configured, the session catches
+// up from the saved sync point. s.mu is held.
 func (s *Session) roomHistory(c *conn, room string) {
-	if s.cfg.Archive == nil {
-		return
-	}
-	id := randomID()
-	s.sendIQ(c, iq("get", id, room, elem(nsDiscoInfo, "query")), func(st *inStanza) {
-		if !sameJID(st.From, room) || st.Type != "result" || st.DiscoInfo == nil {
+	s.sendIQTo(c, room, iq("get", randomID(), room, elem(nsDiscoInfo, "query")), func(st *inStanza) {
+		if st.Type != "result" || st.DiscoInfo == nil {
+			return
+		}
+		if !s.roomInfo(room, st.DiscoInfo) || s.cfg.Archive == nil {
 			return
 		}
 		mam := false
@@ -90,6 +92,60 @@ func (s *Session) roomHistory(c *conn, room string) {
 		}
 		s.mu.Unlock()
 	})
+}
+
+// roomInfoOf reads a room's name and description from its disco#info
+// answer: the muc#roominfo form (muc#roomconfig_roomname,
+// muc#roominfo_description), else the conference identity's name.
+func roomInfoOf(room string, d *discoInfo) event.RoomInfo {
+	ri := event.RoomInfo{Room: room}
+	for _, f := range d.Forms {
+		if f.Type != "" && f.Type != "result" {
+			continue
+		}
+		vals := map[string]string{}
+		for _, fl := range f.Fields {
+			if len(fl.Values) > 0 {
+				vals[fl.Var] = strings.TrimSpace(strings.Join(fl.Values, "\n"))
+			}
+		}
+		if vals["FORM_TYPE"] != nsMUC+"#roominfo" {
+			continue
+		}
+		ri.Name = vals["muc#roomconfig_roomname"]
+		ri.Description = vals["muc#roominfo_description"]
+	}
+	if ri.Name == "" {
+		for _, id := range d.Identities {
+			if id.Category == "conference" && strings.TrimSpace(id.Name) != "" {
+				ri.Name = strings.TrimSpace(id.Name)
+				break
+			}
+		}
+	}
+	// A server that names a room without a title after its address (its
+	// local part) says nothing the address does not.
+	if l, _, ok := strings.Cut(room, "@"); ok && strings.EqualFold(ri.Name, l) {
+		ri.Name = ""
+	}
+	return ri
+}
+
+// roomInfo keeps and reports what a joined room said about itself; false
+// when the user is no longer in the room.
+func (s *Session) roomInfo(room string, d *discoInfo) bool {
+	ri := roomInfoOf(room, d)
+	s.muc.mu.Lock()
+	r := s.muc.get(room)
+	in := r != nil && r.joined && !r.leaving
+	if in && ri.Name != "" {
+		r.name = ri.Name
+	}
+	s.muc.mu.Unlock()
+	if in {
+		s.emit(ri)
+	}
+	return in
 }
 
 // roomResult turns a result of a room's archive into a group message.

@@ -425,3 +425,91 @@ func testRoomRejoin(t *testing.T, srv *testenv.Server) {
 
 func TestProsodyRoomRejoin(t *testing.T)  { testRoomRejoin(t, prosody(t)) }
 func TestEjabberdRoomRejoin(t *testing.T) { testRoomRejoin(t, ej(t)) }
+
+// testRoomInfoPresenceDecline: a plain join learns the room's name from
+// its disco#info; presence chosen before joining and changed while in
+// rooms reaches the other occupants; a declined invitation comes back to
+// the inviter through the room, and a decline from anywhere but a joined
+// room is ignored.
+func testRoomInfoPresenceDecline(t *testing.T, srv *testenv.Server) {
+	alice := startSessionWith(t, srv, "alice@acme.test", opts{}, withRules)
+	bob := startSession(t, srv, "bob@acme.test", opts{})
+	carol := startSession(t, srv, "carol@partner.test", opts{})
+	ac := alice.connected()
+	bob.connected()
+	carol.connected()
+	room := uniqueRoom(srv, "review")
+	alice.s.Do(event.CreateRoom{Room: room, Nick: "alice", Name: "Quarterly review", Persistent: true})
+	anyEvent(alice, "room created", 20*time.Second, joinedRoom(room))
+
+	// Bob is away before he joins: the room and alice see it at once.
+	bob.s.Do(event.SetPresence{Show: event.ShowAway, Status: "at lunch"})
+	bob.waitFor("own presence", 10*time.Second, func(e event.Event) bool { p, ok := e.(event.OwnPresence); return ok && p.Show == event.ShowAway })
+	bob.s.Do(event.Join{Room: room, Nick: "bob"})
+	j := anyEvent(bob, "bob joined", 20*time.Second, joinedRoom(room)).(event.RoomJoined)
+	if j.Name != "" && j.Name != "Quarterly review" {
+		t.Errorf("RoomJoined.Name = %q", j.Name)
+	}
+	ri := anyEvent(bob, "room info", 10*time.Second, func(e event.Event) bool { x, ok := e.(event.RoomInfo); return ok && x.Room == room }).(event.RoomInfo)
+	if ri.Name != "Quarterly review" {
+		t.Errorf("%s: RoomInfo = %+v, want the name Quarterly review", srv.Kind, ri)
+	}
+	o := anyEvent(alice, "bob in the room", 10*time.Second, occupantNamed(room, "bob")).(event.OccupantChange)
+	if o.Show != event.ShowAway || o.Status != "at lunch" {
+		t.Errorf("bob entered as %+v, want away 'at lunch'", o)
+	}
+
+	// Alice changes her presence: bob's occupant list shows it.
+	alice.s.Do(event.SetPresence{Show: event.ShowDND, Status: "in a meeting"})
+	anyEvent(bob, "alice busy", 10*time.Second, func(e event.Event) bool {
+		x, ok := e.(event.OccupantChange)
+		return ok && x.Room == room && x.Nick == "alice" && !x.Left && x.Show == event.ShowDND && x.Status == "in a meeting"
+	})
+	// ... and her own entry changes too, and back to available.
+	anyEvent(alice, "own occupant busy", 10*time.Second, func(e event.Event) bool {
+		x, ok := e.(event.OccupantChange)
+		return ok && x.Room == room && x.Nick == "alice" && x.Show == event.ShowDND
+	})
+	alice.s.Do(event.SetPresence{Show: event.ShowAvailable})
+	anyEvent(bob, "alice available", 10*time.Second, func(e event.Event) bool {
+		x, ok := e.(event.OccupantChange)
+		return ok && x.Room == room && x.Nick == "alice" && !x.Left && x.Show == "" && x.Status == ""
+	})
+
+	// Carol declines alice's invitation: alice hears it from the room.
+	alice.s.Do(event.Invite{Room: room, JID: "carol@partner.test", Reason: "review"})
+	inv := anyEvent(carol, "invitation", 10*time.Second, isA[event.RoomInvite]).(event.RoomInvite)
+	carol.s.Do(event.DeclineInvite{Room: inv.Room, JID: inv.From, Reason: "on holiday"})
+	d := anyEvent(alice, "decline", 10*time.Second, isA[event.RoomDeclined]).(event.RoomDeclined)
+	if d.Room != room || d.Reason != "on holiday" || (d.From != "carol@partner.test" && !strings.HasPrefix(d.From, room)) {
+		t.Errorf("RoomDeclined = %+v", d)
+	}
+	if d.From == "carol@partner.test" && d.Trust.Class != event.ClassPartner {
+		t.Errorf("RoomDeclined trust = %+v, want partner", d.Trust)
+	}
+	t.Logf("%s decline: %+v", srv.Kind, d)
+
+	// A decline straight from another account (not a room) is ignored.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	raw, err := srv.Dial(ctx, "mallory@evil.test", srv.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	go raw.Serve(nil)
+	tag := fmt.Sprint(time.Now().UnixNano())
+	rawSend(t, raw, elem(nsClient, "message", "to", ac.JID, "id", "fd").add(elem(nsMUCUser, "x").add(
+		elem("", "decline", "from", "boss@acme.test").add(child("reason", "forged "+tag)))))
+	rawSend(t, raw, elem(nsClient, "message", "type", "chat", "to", ac.JID, "id", "marker").add(child("body", "marker "+tag)))
+	alice.message("marker " + tag)
+	if alice.seen(func(e event.Event) bool {
+		x, ok := e.(event.RoomDeclined)
+		return ok && strings.Contains(x.Reason, "forged")
+	}) {
+		t.Error("a decline from outside any room was reported")
+	}
+}
+
+func TestProsodyRoomInfoPresenceDecline(t *testing.T)  { testRoomInfoPresenceDecline(t, prosody(t)) }
+func TestEjabberdRoomInfoPresenceDecline(t *testing.T) { testRoomInfoPresenceDecline(t, ej(t)) }

@@ -187,3 +187,39 @@ func TestRoomPrivateCarbons(t *testing.T) {
 		}
 	}
 }
+
+func TestRoomInfoOf(t *testing.T) {
+	const room = "launch@conference.acme.test"
+	form := `<x xmlns="jabber:x:data" type="result"><field var="FORM_TYPE" type="hidden"><value>http://jabber.org/protocol/muc#roominfo</value></field>%s</x>`
+	field := func(v, val string) string { return `<field var="` + v + `"><value>` + val + `</value></field>` }
+	tests := []struct {
+		name, xml  string
+		wName, wDe string
+	}{
+		{"form name and description", `<identity category="conference" type="text" name="Other"/>` +
+			strings.Replace(form, "%s", field("muc#roomconfig_roomname", " Launch plans ")+field("muc#roominfo_description", "Friday"), 1), "Launch plans", "Friday"},
+		{"identity name when the form has none", `<identity category="conference" type="text" name="Launch day"/>` + strings.Replace(form, "%s", "", 1), "Launch day", ""},
+		{"another form type is not read", strings.Replace(strings.Replace(form, "muc#roominfo", "other", 1), "%s", field("muc#roomconfig_roomname", "X"), 1), "", ""},
+		{"a name that is the address's local part says nothing", `<identity category="conference" type="text" name="launch"/>`, "", ""},
+		{"no identity name", `<identity category="conference" type="text"/>`, "", ""},
+		{"a non-conference identity is not the room's name", `<identity category="client" type="pc" name="Evil"/>`, "", ""},
+	}
+	for _, tt := range tests {
+		var d discoInfo
+		if err := xml.Unmarshal([]byte(`<query xmlns="http://jabber.org/protocol/disco#info">`+tt.xml+`</query>`), &d); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		got := roomInfoOf(room, &d)
+		if got.Room != room || got.Name != tt.wName || got.Description != tt.wDe {
+			t.Errorf("%s: roomInfoOf = %+v, want name %q description %q", tt.name, got, tt.wName, tt.wDe)
+		}
+	}
+}
+
+func TestPresenceShow(t *testing.T) {
+	for in, want := range map[string]string{"": "", "away": "away", " dnd ": "dnd", "xa": "xa", "chat": "chat", "busy": "", "unavailable": ""} {
+		if got := presenceShow(in); got != want {
+			t.Errorf("presenceShow(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

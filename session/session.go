@@ -757,6 +757,7 @@ func (s *Session) sendPresence(c *conn) error {
 	if err := s.write(c, &outStanza{el: presence(typ, "", show, p.Status)}); err != nil {
 		return err
 	}
+	s.mucPresence(c) // the rooms the user is in see it too (muc.go)
 	shown := p.Show
 	if shown == "" {
 		shown = event.ShowAvailable
