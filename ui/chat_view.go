@@ -35,6 +35,7 @@ type chatPane struct {
 	// idBanner is the peer's identity: a change that locks the composer
 	// until the user checked it, or a broken certificate.
 	idBanner  *identityBanner
+	titleBox  *fyne.Container // the header's first line
 	identity  *widget.Label
 	addBtn    *widget.Button
 	removeBtn *widget.Button
@@ -96,7 +97,7 @@ func newChatPane(a *App) *chatPane {
 	p.menuBtn.OnTapped = func() { p.app.conversationMenu(p.app.active, p.menuBtn) }
 	p.menuBtn.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, nil, container.NewHBox(container.NewCenter(container.NewStack(p.addBtn, p.removeBtn)), p.menuBtn),
-		container.NewVBox(container.NewHBox(p.presence, p.name, p.trust.root), p.identity))
+		container.NewVBox(p.titleLine(), p.identity))
 
 	p.measurer = widget.NewRichText()
 	p.measurer.Wrapping = fyne.TextWrapWord
@@ -155,6 +156,14 @@ func newChatPane(a *App) *chatPane {
 	p.gate = newGateView(a)
 	p.root = container.NewStack(p.empty, p.content, p.gate.root)
 	return p
+}
+
+// titleLine is the header's first line: presence, name, organisation
+// badge, and the identity mark in the rest of the width (its long words
+// when they fit, its short ones when not).
+func (p *chatPane) titleLine() fyne.CanvasObject {
+	p.titleBox = container.NewBorder(nil, nil, container.NewHBox(p.presence, p.name, container.NewCenter(p.trust.org)), nil, p.trust.id)
+	return p.titleBox
 }
 
 func (p *chatPane) reset() {
@@ -274,6 +283,7 @@ func (p *chatPane) refreshHeader() {
 func (p *chatPane) refreshTrust(c ContactView) {
 	t := c.Trust
 	p.trust.set(TrustBadge(t, c.JID))
+	p.titleBox.Refresh() // the identity mark's words depend on the room left
 	b := TrustBanner(t, c.JID, p.app.ownOrg())
 	p.warning.setTitled(b.Kind, b.Title, b.Text)
 	who, files := ComposerHints(t, c.JID)

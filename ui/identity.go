@@ -31,6 +31,7 @@ type IdentityMark struct {
 	Kind IdentityKind
 	Text string
 	Full string
+	Mid  string // shorter than Full, for a header with less room ("" when Full is short)
 	JID  string // the peer whose certificates the mark opens
 }
 
@@ -43,7 +44,10 @@ func IdentityBadge(t event.Trust, jid string) IdentityMark {
 	}
 	switch t.Identity {
 	case event.IdentityVerified:
-		m.Kind, m.Text, m.Full = IdentityOK, "Verified", verifiedWords(t)
+		m.Kind, m.Text, m.Full = IdentityOK, "Verified", verifiedWords(t, true)
+		if mid := verifiedWords(t, false); mid != m.Full {
+			m.Mid = mid
+		}
 	case event.IdentityUnverified:
 		m.Kind, m.Text, m.Full = IdentityNeutral, "Not verified", "Identity not verified"
 	case event.IdentityExpired:
@@ -59,8 +63,9 @@ func IdentityBadge(t event.Trust, jid string) IdentityMark {
 }
 
 // verifiedWords is "Verified · Alice Martin · ACME (ACME Identity CA)",
-// leaving out what the session did not say.
-func verifiedWords(t event.Trust) string {
+// leaving out what the session did not say; without withCA, "Verified ·
+// Alice Martin · ACME".
+func verifiedWords(t event.Trust, withCA bool) string {
 	parts := []string{"Verified"}
 	person := strings.TrimSpace(t.Person)
 	if person == "" {
@@ -76,6 +81,9 @@ func verifiedWords(t event.Trust) string {
 	ca := strings.TrimSpace(t.IdentityCA)
 	if ca == "" {
 		ca = dnPart(t.Issuer, "CN")
+	}
+	if !withCA {
+		ca = ""
 	}
 	switch {
 	case org != "" && ca != "":

@@ -109,11 +109,25 @@ func TestIdentityMarkInRosterRows(t *testing.T) {
 
 func TestIdentityInChatHeaderAndBanner(t *testing.T) {
 	h := identitiesIn(t)
-	h.app.Open("bob@acme.test")
 	p := h.app.main.chat
-	if got, want := p.trust.id.text.Text, "Verified · Bob Martin · ACME (ACME Identity CA)"; got != want || !p.trust.id.Visible() {
-		t.Errorf("header identity %q (visible %v), want %q", got, p.trust.id.Visible(), want)
+	h.app.Open("bob@acme.test")
+	// At 1000 pixels the header has room for the shorter words only; the
+	// identity never makes the pane wider than it was.
+	if got, want := p.trust.id.text.Text, "Verified · Bob Martin · ACME"; got != want || !p.trust.id.Visible() {
+		t.Errorf("header identity at 1000 px %q (visible %v), want %q", got, p.trust.id.Visible(), want)
 	}
+	if w := p.content.MinSize().Width; w > p.content.Size().Width {
+		t.Errorf("the header needs %v pixels, more than the pane's %v", w, p.content.Size().Width)
+	}
+	h.app.win.Resize(fyne.NewSize(1400, 1000))
+	if got, want := p.trust.id.text.Text, "Verified · Bob Martin · ACME (ACME Identity CA)"; got != want {
+		t.Errorf("header identity at 1400 px %q, want %q", got, want)
+	}
+	h.app.win.Resize(fyne.NewSize(760, 1000))
+	if got := p.trust.id.text.Text; got != "Verified" {
+		t.Errorf("header identity at 760 px %q, want the short word", got)
+	}
+	h.app.win.Resize(fyne.NewSize(1400, 1000))
 	if p.trust.text.Text != "ACME" {
 		t.Errorf("header organisation badge %q, want ACME", p.trust.text.Text)
 	}

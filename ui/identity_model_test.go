@@ -32,6 +32,9 @@ func TestIdentityWords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m := IdentityBadge(tt.trust, "x@acme.test/r")
+		if tt.kind == IdentityOK && m.Full == "Verified · Bob Martin · ACME (ACME Identity CA)" && m.Mid != "Verified · Bob Martin · ACME" {
+			t.Errorf("%s: shorter words %q", tt.name, m.Mid)
+		}
 		if m.Kind != tt.kind || m.Text != tt.text || m.Full != tt.full {
 			t.Errorf("%s: mark %+v, want %v %q %q", tt.name, m, tt.kind, tt.text, tt.full)
 		}

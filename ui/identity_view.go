@@ -65,16 +65,24 @@ func identityColours(k IdentityKind) (bg, fg color.Color) {
 }
 
 // idMark is the identity part of a badge: a small chip that opens the
-// peer's certificate details when clicked.
+// peer's certificate details when clicked. In full mode (the chat header)
+// it says everything it knows when there is room, and its short words
+// when there is not, so that a long name never widens the window.
 type idMark struct {
 	widget.BaseWidget
-	root *fyne.Container
 	bg   *canvas.Rectangle
 	icon *widget.Icon
 	text *canvas.Text
 	mark IdentityMark
-	full bool // the chat header's long words
+	full bool // the chat header's long words when they fit
 }
+
+// Chip padding: the same as the organisation badge's.
+const (
+	markPadH = 5
+	markPadV = 1
+	markGap  = 2
+)
 
 func newIDMark() *idMark {
 	m := &idMark{}
@@ -84,14 +92,65 @@ func newIDMark() *idMark {
 	m.text = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	m.text.TextSize = theme.CaptionTextSize()
 	m.text.TextStyle = fyne.TextStyle{Bold: true}
-	inner := container.New(layout.NewCustomPaddedHBoxLayout(2), m.icon, m.text)
-	m.root = container.NewStack(m.bg, container.New(layout.NewCustomPaddedLayout(1, 1, 5, 5), inner))
 	m.ExtendBaseWidget(m)
 	m.Hide()
 	return m
 }
 
-func (m *idMark) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(m.root) }
+func (m *idMark) CreateRenderer() fyne.WidgetRenderer { return &idMarkRenderer{m: m} }
+
+// chipSize is the size of the chip showing text.
+func (m *idMark) chipSize(text string) fyne.Size {
+	ts := fyne.MeasureText(text, m.text.TextSize, m.text.TextStyle)
+	is := theme.IconInlineSize()
+	return fyne.NewSize(2*markPadH+is+markGap+ts.Width, 2*markPadV+fyne.Max(is, ts.Height))
+}
+
+// wordsFor is what the mark says in width w.
+func (m *idMark) wordsFor(w float32) string {
+	if m.full {
+		for _, s := range []string{m.mark.Full, m.mark.Mid} {
+			if s != "" && m.chipSize(s).Width <= w {
+				return s
+			}
+		}
+	}
+	return m.mark.Text
+}
+
+type idMarkRenderer struct{ m *idMark }
+
+func (r *idMarkRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.m.bg, r.m.icon, r.m.text}
+}
+
+func (r *idMarkRenderer) MinSize() fyne.Size { return r.m.chipSize(r.m.mark.Text) }
+
+func (r *idMarkRenderer) Layout(size fyne.Size) {
+	m := r.m
+	if words := m.wordsFor(size.Width); m.text.Text != words {
+		m.text.Text = words
+		m.text.Refresh()
+	}
+	c := m.chipSize(m.text.Text)
+	w := fyne.Min(c.Width, size.Width)
+	y := (size.Height - c.Height) / 2
+	m.bg.Move(fyne.NewPos(0, y))
+	m.bg.Resize(fyne.NewSize(w, c.Height))
+	is := theme.IconInlineSize()
+	m.icon.Move(fyne.NewPos(markPadH, y+(c.Height-is)/2))
+	m.icon.Resize(fyne.NewSize(is, is))
+	ts := m.text.MinSize()
+	m.text.Move(fyne.NewPos(markPadH+is+markGap, y+(c.Height-ts.Height)/2))
+	m.text.Resize(ts)
+}
+
+func (r *idMarkRenderer) Refresh() {
+	r.Layout(r.m.Size())
+	canvas.Refresh(r.m)
+}
+
+func (r *idMarkRenderer) Destroy() {}
 
 func (m *idMark) set(mk IdentityMark) {
 	m.mark = mk
@@ -102,10 +161,7 @@ func (m *idMark) set(mk IdentityMark) {
 	bg, fg := identityColours(mk.Kind)
 	m.bg.FillColor = bg
 	m.bg.Refresh()
-	m.text.Text = mk.Text
-	if m.full && mk.Full != "" {
-		m.text.Text = mk.Full
-	}
+	m.text.Text = m.wordsFor(m.Size().Width)
 	m.text.Color = fg
 	m.text.Refresh()
 	m.icon.SetResource(identityIcon(mk.Kind))
@@ -220,7 +276,8 @@ func (a *App) fillCertificates() {
 		sum := newIDMark()
 		sum.full = true
 		sum.set(IdentityMark{Kind: mk.Kind, Text: mk.Text, Full: mk.Full}) // no JID: not a link to itself
-		box.Add(container.NewHBox(sum))
+		// The whole width (its long words), lined up with the labels' text.
+		box.Add(container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), 0), sum))
 	}
 	if r := strings.TrimSpace(t.IdentityReason); r != "" {
 		box.Add(widgetLabelWrap(sentence(r)))
