@@ -676,7 +676,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 			a.profile.SetBulletins(e.Items)
 			profileDirty = true
 		case event.RoomJoined, event.OccupantChange, event.RoomMessage, event.RoomTopic, event.RoomLeft,
-			event.RoomPrivateMessage, event.RoomBanner, event.RoomInvite, event.Bookmarks:
+			event.RoomPrivateMessage, event.RoomBanner, event.RoomInvite, event.Bookmarks, event.RoomInfo, event.RoomDeclined:
 			key, side := a.applyRoom(ev, now)
 			if side {
 				roomsDirty, titleDirty = true, true
