@@ -65,7 +65,8 @@ type SearchResult struct {
 	Snippet      string        `json:"snippet"`         // the body around the matches, "…" where text was left out
 	Spans        []SnippetSpan `json:"spans,omitempty"` // the same snippet in pieces, matches marked
 	IsRoom       bool          `json:"is_room,omitempty"`
-	Trust        Trust         `json:"trust"` // the participant's trust when the message was stored
+	IsPrivate    bool          `json:"is_private,omitempty"` // a private message inside the room Conversation (never a direct chat)
+	Trust        Trust         `json:"trust"`                // the participant's trust when the message was stored
 }
 
 // SearchResults answers Search.
