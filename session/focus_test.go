@@ -204,3 +204,67 @@ func TestFocusCommands(t *testing.T) {
 		}
 	}
 }
+
+// Over Prosody: during a manual focus admitting bob, a message from
+// someone else is held and bob's arrives at once; the account's other
+// device sees the focus presence; when focus ends the held message arrives,
+// marked held, and the presence is the user's own again.
+func TestProsodyFocus(t *testing.T) {
+	srv := prosody(t)
+	aliceJID := freshUser(t, srv, "fa", "acme.test")
+	bobJID := freshUser(t, srv, "fb", "acme.test")
+	daveJID := freshUser(t, srv, "fd", "acme.test")
+	clock := &testClock{t: time.Now()}
+	alice := startSessionWith(t, srv, aliceJID, opts{resource: "desk"}, func(s *Session) { s.focus.now = clock.now })
+	alice.connected()
+	phone := startSession(t, srv, aliceJID, opts{resource: "phone"})
+	phone.connected()
+	bob := startSession(t, srv, bobJID, opts{})
+	bob.connected()
+	dave := startSession(t, srv, daveJID, opts{})
+	dave.connected()
+
+	alice.s.Do(event.FocusNow{Minutes: 30, Allow: []string{bobJID}})
+	f := alice.waitFor("focus on", 10*time.Second, isA[event.Focus]).(event.Focus)
+	if !f.Active || !f.Manual || f.Held != 0 {
+		t.Fatalf("focus_now: %+v", f)
+	}
+	own := alice.waitFor("own presence dnd", 10*time.Second, isA[event.OwnPresence]).(event.OwnPresence)
+	if own.Show != event.ShowDND || !strings.HasPrefix(own.Status, "Focus until ") {
+		t.Errorf("own presence during focus: %+v", own)
+	}
+	p := phone.waitFor("desk presence dnd", 10*time.Second, func(e event.Event) bool {
+		p, ok := e.(event.Presence)
+		return ok && strings.HasSuffix(p.From, "/desk") && p.Show == event.ShowDND
+	}).(event.Presence)
+	if !strings.HasPrefix(p.Status, "Focus until ") {
+		t.Errorf("the other device sees %+v", p)
+	}
+
+	dave.s.Do(event.Send{To: aliceJID, Body: "dave during focus"})
+	bob.s.Do(event.Send{To: aliceJID, Body: "bob during focus"})
+	m := alice.waitFor("bob's message", 10*time.Second, isA[event.Message]).(event.Message)
+	if m.Body != "bob during focus" || m.Held {
+		t.Errorf("first message during focus: %+v (dave's must be held, bob's at once)", m)
+	}
+	alice.waitFor("held count", 10*time.Second, func(e event.Event) bool { f, ok := e.(event.Focus); return ok && f.Held == 1 })
+	if alice.seen(func(e event.Event) bool { m, ok := e.(event.Message); return ok && m.Body == "dave during focus" }) {
+		t.Fatal("dave's message was reported during focus")
+	}
+
+	// Focus ends (the clock moves past it).
+	clock.set(time.Now().Add(31 * time.Minute))
+	alice.s.focusKick()
+	m = alice.waitFor("held message", 10*time.Second, isA[event.Message]).(event.Message)
+	if m.Body != "dave during focus" || !m.Held || peerOf(m.From) != daveJID {
+		t.Errorf("after focus: %+v", m)
+	}
+	f = alice.waitFor("focus off", 10*time.Second, isA[event.Focus]).(event.Focus)
+	if f.Active || f.Held != 0 {
+		t.Errorf("focus after the end: %+v", f)
+	}
+	phone.waitFor("desk presence back", 10*time.Second, func(e event.Event) bool {
+		p, ok := e.(event.Presence)
+		return ok && strings.HasSuffix(p.From, "/desk") && p.Show == event.ShowAvailable && p.Status == ""
+	})
+}
