@@ -201,6 +201,17 @@ func TestIdentityMarkOpensCertificateDetails(t *testing.T) {
 		t.Error("still waiting after the answer")
 	}
 
+	// The header's mark is in the focus order and opens with Enter; the
+	// roster's are not in it.
+	if h.app.main.chat.trust.id.Disabled() || !badges(h)["Bob Martin"].id.Disabled() {
+		t.Error("focus order: the header's identity mark should be reachable, the roster's not")
+	}
+	n := len(h.backend().commands())
+	h.app.main.chat.trust.id.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(h.backend().commands()) != n+1 {
+		t.Error("Enter on the header's identity mark did not open the details")
+	}
+
 	// No published certificate: said in words.
 	h.app.showCertificates("carol@acme.test")
 	h.emit(event.Certificates{JID: "carol@acme.test", Trust: idCarol})

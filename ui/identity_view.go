@@ -179,6 +179,38 @@ func (m *idMark) Tapped(*fyne.PointEvent) {
 	}
 }
 
+// The chat header's mark can be reached with Tab and opened with Space or
+// Enter; the marks in lists are left out of the focus order (Disabled
+// only says so: a click still opens them).
+func (m *idMark) Disabled() bool { return !m.full }
+
+// FocusGained outlines the mark.
+func (m *idMark) FocusGained() {
+	m.bg.StrokeColor = theme.Color(theme.ColorNameFocus)
+	m.bg.StrokeWidth = 2
+	m.bg.Refresh()
+}
+
+// FocusLost removes the outline.
+func (m *idMark) FocusLost() {
+	m.bg.StrokeWidth = 0
+	m.bg.Refresh()
+}
+
+// TypedRune opens the details on Space.
+func (m *idMark) TypedRune(r rune) {
+	if r == ' ' {
+		m.Tapped(nil)
+	}
+}
+
+// TypedKey opens the details on Enter.
+func (m *idMark) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		m.Tapped(nil)
+	}
+}
+
 // Cursor shows the mark is clickable.
 func (m *idMark) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
