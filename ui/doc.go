@@ -42,6 +42,16 @@
 //     a save dialog; the notice names the count and the path), archive
 //     pages merged into conversations ("Earlier messages", scrolling up in
 //     a room). Messages from MAM catch-up (Archived) are never notified.
+//   - identity.go, identity_view.go, identity_app.go: identities. The
+//     identity mark beside every trust badge (verified with the certified
+//     person, organisation and CA; not verified; red when expired, revoked
+//     or naming someone else), a click away from the certificate details
+//     (GetCertificates); the banner after an identity change, with the
+//     composer, Send and Attach locked until "I have checked this"
+//     (AckIdentity); the signature line on received messages; the account
+//     panel's device enrolment (Request certificate, Export request…,
+//     Import certificate…; a lost key also at the top of the window) and
+//     the server certificate with what it chains to.
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it
 //     for screenshots. Neither is product code.
 //

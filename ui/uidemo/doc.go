@@ -21,8 +21,13 @@
 // theirs; a bookmarked room not joined; inviting a stranger is answered
 // with a "confirm" refusal. A small archive answers search (every word, a
 // word ending in * as a prefix), history pages (around a result, before an
-// id) and export (written as JSON Lines or HTML to the path given). It is
-// not product code.
+// id) and export (written as JSON Lines or HTML to the path given).
+// Identities: colleagues and the partner verified, an expired, a revoked
+// and a mismatched certificate, contacts without one; Dave appears with a
+// new, uncertified device (his conversation locks until acknowledged);
+// messages carry signature verdicts; this device's enrolment (EnrolState)
+// moves through Request certificate, Export and Import. It is not product
+// code.
 //
 // This package must not import the session, mellium or any XMPP code, and
 // product code must not import it.
