@@ -197,6 +197,13 @@ var Rules = []Rule{
 		Scope:     Direct,
 	},
 	{
+		Name:      "textsafe-is-pure",
+		Why:       "textsafe/ decides how text from the network may be shown: no I/O (no os, syscall, io/fs; of net only net/url, which parses), no GUI, session or XMPP; outside the standard library only golang.org/x/net/idna",
+		Applies:   func(rel string) bool { return under(rel, "textsafe") },
+		Forbidden: anyOf(func(p string) bool { return ioPackages(p) && p != "net/url" }, fyne, xmpp, session, ui, func(p string) bool { return !IsStandard(p) && p != "golang.org/x/net/idna" }),
+		Scope:     Direct,
+	},
+	{
 		Name:      "profile-stays-below-the-session",
 		Why:       "profile/ parses, verifies and keeps IT-signed profiles for the session, the GUI and the IT tool alike: it may read files but must not import Fyne, ui/, session/ or mellium",
 		Applies:   func(rel string) bool { return under(rel, "profile") },
