@@ -305,6 +305,7 @@ func (s *Session) search(c event.Search) error {
 			Time:         r.Message.Time,
 			Snippet:      r.SnippetText(),
 			IsRoom:       r.Message.IsRoom,
+			IsPrivate:    r.Message.IsPrivate,
 			Trust:        trustFromArchive(r.Message),
 		}
 		for _, sp := range r.Snippet {

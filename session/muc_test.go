@@ -387,6 +387,18 @@ func testRoomHistory(t *testing.T, srv *testenv.Server) {
 		t.Errorf("the local archive holds %d of the %d room messages once each: %+v", found, len(bodies), stored)
 	}
 	t.Logf("%s: room archive synced: %+v", srv.Kind, h)
+
+	// A private message inside the room is found by search, marked as one.
+	alice.s.Do(event.PrivateMessage{Room: room, Nick: "dave", Body: "private " + tag})
+	anyEvent(dave, "private message", 10*time.Second, func(e event.Event) bool {
+		x, ok := e.(event.RoomPrivateMessage)
+		return ok && x.Body == "private "+tag
+	})
+	dave.s.Do(event.Search{Query: "private " + tag})
+	res := anyEvent(dave, "search results", 10*time.Second, isA[event.SearchResults]).(event.SearchResults)
+	if len(res.Results) != 1 || !res.Results[0].IsPrivate || res.Results[0].IsRoom || res.Results[0].Conversation != room || res.Results[0].From != room+"/alice" {
+		t.Errorf("search for the private message = %+v", res.Results)
+	}
 }
 
 func TestProsodyRoomHistory(t *testing.T)  { testRoomHistory(t, prosody(t)) }
