@@ -1,7 +1,8 @@
 # Palisade. On a fresh Debian 12 machine:
 #   make demo    install what is missing, build, and open the client as alice
 #   make test    vet, unit and integration tests (race detector), real-keyring
-#                tests, and the GUI smoke test under Xvfb
+#                tests, the GUI smoke test under Xvfb, and the packages (built,
+#                the .deb installed and started)
 # Other targets: build, smoke, screenshot, bench, package, clean, help.
 
 SHELL := /bin/bash
@@ -22,7 +23,7 @@ RACE ?= -race
 # Packages with tests that need a real Secret Service (build tag realkeyring).
 KEYRING_PKGS = $(shell grep -rlE --include='*_test.go' '^//go:build .*realkeyring' . 2>/dev/null | grep -v '^\./\.run/' | xargs -r -n1 dirname | sort -u)
 
-.PHONY: help deps build bin demo test vet test-go test-keyring smoke screenshot bench package clean
+.PHONY: help deps build bin demo test vet test-go test-keyring smoke test-package screenshot bench package clean
 
 help:
 	@sed -n 's/^#   \{0,1\}//p' Makefile | sed -n '1,6p'
@@ -41,7 +42,7 @@ demo: build
 
 test: deps
 	@rm -f build/test-times.tsv
-	@$(MAKE) --no-print-directory vet test-go test-keyring smoke
+	@$(MAKE) --no-print-directory vet test-go test-keyring smoke test-package
 	@echo
 	@echo "make test: every step passed"
 	@awk -F'\t' '{ printf "  %-14s %-4s %5ds\n", $$1, $$2, $$3; t += $$3 } END { printf "  %-14s      %5ds\n", "total", t }' build/test-times.tsv
@@ -62,6 +63,11 @@ test-keyring:
 smoke: bin
 	@scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png
 
+# Build every package, install the .deb (dpkg -i as root, else extracted) and
+# start it under Xvfb, check the tarball, metainfo and .exe signatures.
+test-package:
+	@scripts/step.sh package scripts/package.sh all
+
 # The README's picture: the smoke test in the demo's scene (managed profile,
 # IT bulletins, a partner's message, two strangers in Requests), with the
 # partner's conversation open and answered before the screenshot.
@@ -72,19 +78,12 @@ screenshot: build
 bench: build
 	scripts/bench.sh
 
-# A Linux desktop package (dist/Palisade.tar.xz: binary, icon, .desktop
-# entry). fyne package reads FyneApp.toml only from its source directory (the
-# module root here; the main package is in cmd/client, so it packages the
-# binary built above) and writes the file back with a bumped build number:
-# the committed FyneApp.toml is restored afterwards, so that only a release
-# commit changes Version or Build.
-package: build
-	@mkdir -p dist build
-	cp FyneApp.toml build/FyneApp.toml.orig
-	$(GO) run $(FYNE_CLI) package --os linux --release --executable $(BIN) || { cp build/FyneApp.toml.orig FyneApp.toml; exit 1; }
-	cp build/FyneApp.toml.orig FyneApp.toml
-	mv -f Palisade.tar.xz dist/
-	@ls -l dist/
+# The packages in dist/: a Linux tarball (the layout of fyne package, with
+# the AppStream metainfo), a .deb, and signed Windows .exe files
+# cross-compiled with mingw-w64 (a test certificate unless PALISADE_SIGN_*
+# name IT's own). See scripts/package.sh and docs/deployment.md.
+package: deps
+	FYNE_CLI=$(FYNE_CLI) scripts/package.sh build
 
 clean:
 	rm -rf build dist .run
