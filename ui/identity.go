@@ -281,9 +281,6 @@ func EnrolmentWords(e event.Enrolment, known bool, now time.Time) EnrolmentView 
 	case event.EnrolEnrolled:
 		v.Kind, v.State = BannerSuccess, "This device holds a valid identity certificate"
 		v.Text = "Contacts see you as verified and your messages as signed by your certified device."
-		if !e.NotAfter.IsZero() {
-			v.Text = "Valid until " + e.NotAfter.Local().Format("2 Jan 2006") + ". " + v.Text
-		}
 		v.CanRequest, v.CanExport, v.CanImport = false, false, true
 		v.Why = ""
 	case event.EnrolExpired:

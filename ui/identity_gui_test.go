@@ -484,8 +484,8 @@ func TestAccountPanelEnrolmentAndServer(t *testing.T) {
 			t.Errorf("enrolled panel lacks %q:\n%s", want, s)
 		}
 	}
-	if !btn(0).Disabled() {
-		t.Error("an enrolled device still offers Request certificate")
+	if !btn(0).Disabled() || btn(0).Visible() || btn(1).Visible() || !btn(2).Visible() || btn(2).Disabled() {
+		t.Error("an enrolled device still offers Request certificate or Export, or no longer Import")
 	}
 }
 

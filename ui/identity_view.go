@@ -459,6 +459,10 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 		imp.Disable()
 	}
 	v.enrolButtons = []*widget.Button{req, exp, imp}
+	// A control that is off says why (ev.Why); one that has nothing to do
+	// in this state (a request once enrolled) is not shown.
+	req.Hidden = !ev.CanRequest && ev.Why == ""
+	exp.Hidden = !ev.CanExport && ev.Why == ""
 	box.Add(container.NewHBox(req, exp, imp))
 	if ev.Why != "" {
 		w := widget.NewLabel(ev.Why)
