@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/textsafe"
 )
 
 // chatPane is the right side: header, messages, typing line, composer.
@@ -535,11 +536,11 @@ func bodySegments(m ChatMessage, onLink func(link string)) []widget.RichTextSegm
 	var links []string
 	for _, part := range SplitLinks(m.Body) {
 		if !part.Link {
-			segs = append(segs, &widget.TextSegment{Text: part.Text, Style: widget.RichTextStyleInline})
+			segs = append(segs, &widget.TextSegment{Text: textsafe.Text(part.Text), Style: widget.RichTextStyleInline})
 			continue
 		}
 		// The address as written, in monospace: read, not clicked.
-		segs = append(segs, &widget.TextSegment{Text: part.Text, Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Monospace: true}}})
+		segs = append(segs, &widget.TextSegment{Text: textsafe.Text(part.Text), Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Monospace: true}}})
 		links = append(links, part.Text)
 	}
 	if len(segs) == 0 {
@@ -569,7 +570,14 @@ const maxOpenText = 56
 
 // openWords is the text of the link that opens link:
 // "Open https://evil.test/pay", or "Open a link to evil.test".
+//
+// A link that may deceive (a user part before the host, a host in
+// non-Latin letters or punycode, hidden characters) always names its real
+// host in ASCII and why (package textsafe).
 func openWords(u *url.URL, link string) string {
+	if info, err := textsafe.Link(link); err == nil && info.Deceptive != "" && info.Host != "" {
+		return "Open the link to " + info.Host + " (" + info.Deceptive + ")"
+	}
 	switch {
 	case len([]rune(link)) <= maxOpenText:
 		return "Open " + link
@@ -614,7 +622,7 @@ func (r *messageRow) headerHeight() float32 {
 }
 
 func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)) {
-	r.sender.SetText(sender)
+	r.sender.SetText(textsafe.Name(sender)) // no hidden or reordering characters
 	if m.Delayed && !m.Outgoing {
 		when += "  (sent while you were offline)"
 	}
@@ -632,7 +640,7 @@ func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)
 		r.body.Show()
 	} else {
 		r.body.Hide()
-		r.plain.SetText(m.Body)
+		r.plain.SetText(textsafe.Text(m.Body))
 		r.plain.Show()
 	}
 	note, warn := "", false

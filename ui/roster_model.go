@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/textsafe"
 )
 
 // ungroupedName is the heading for contacts that are in no roster group.
@@ -33,8 +34,8 @@ type ContactView struct {
 // DisplayName is the roster name, or the local part of the JID when the
 // contact has no name. The JID is always shown beside it.
 func (c ContactView) DisplayName() string {
-	if strings.TrimSpace(c.Name) != "" {
-		return c.Name
+	if n := textsafe.Name(c.Name); n != "" {
+		return n // on one line, without hidden or reordering characters
 	}
 	return localPart(c.JID)
 }
