@@ -23,7 +23,7 @@ RACE ?= -race
 # Packages with tests that need a real Secret Service (build tag realkeyring).
 KEYRING_PKGS = $(shell grep -rlE --include='*_test.go' '^//go:build .*realkeyring' . 2>/dev/null | grep -v '^\./\.run/' | xargs -r -n1 dirname | sort -u)
 
-.PHONY: help deps build bin demo test vet test-go test-keyring smoke test-package screenshot bench package clean
+.PHONY: help deps build bin demo test vet test-go fuzz test-keyring smoke test-package screenshot bench package clean
 
 help:
 	@sed -n 's/^#   \{0,1\}//p' Makefile | sed -n '1,6p'
@@ -42,7 +42,7 @@ demo: build
 
 test: deps
 	@rm -f build/test-times.tsv
-	@$(MAKE) --no-print-directory vet test-go test-keyring smoke test-package
+	@$(MAKE) --no-print-directory vet test-go fuzz test-keyring smoke test-package
 	@echo
 	@echo "make test: every step passed"
 	@awk -F'\t' '{ printf "  %-14s %-4s %5ds\n", $$1, $$2, $$3; t += $$3 } END { printf "  %-14s      %5ds\n", "total", t }' build/test-times.tsv
@@ -55,6 +55,12 @@ vet:
 
 test-go:
 	@scripts/step.sh go-test $(GO) test $(RACE) $(GOTESTFLAGS) ./...
+
+# Every fuzz target briefly (FUZZTIME, 3 s each by default); the seed
+# corpora already run in test-go. Longer: FUZZTIME=10m make fuzz (SECURITY.md).
+FUZZTIME ?= 3s
+fuzz:
+	@scripts/step.sh fuzz env FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
 
 test-keyring:
 	@if [ -z "$(KEYRING_PKGS)" ]; then echo "no real-keyring tests"; else \
