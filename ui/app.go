@@ -97,6 +97,9 @@ type App struct {
 	// changes waiting for acknowledgement (identity_app.go).
 	ident identityState
 
+	// train: the training state, its dialog and prompts (training_app.go).
+	train trainingState
+
 	signingOut  bool
 	closing     bool // the window waits for the session to close cleanly
 	onMain      bool
@@ -243,6 +246,7 @@ func (a *App) showMain() {
 	a.win.SetContent(a.main.root)
 	a.main.refreshAll()
 	a.updateTitle()
+	a.trainingOnMain()
 }
 
 func (a *App) updateTitle() {
@@ -627,6 +631,9 @@ func (a *App) apply(gen int, batch []event.Event) {
 			if e.Trust != nil {
 				trusted(e.To, *e.Trust)
 			}
+			if e.Code == event.RefusedTraining {
+				a.trainingRefused(e) // explained with a way to the lesson
+			}
 			if e.Command == (event.Invite{}).CommandName() {
 				if room := a.refusedInvite(e, now); a.roomKeyShown(room) {
 					roomDirty = true
@@ -696,6 +703,8 @@ func (a *App) apply(gen int, batch []event.Event) {
 			profileDirty = true
 		case event.HistorySynced:
 			a.synced++
+		case event.Training, event.Lesson, event.QuizResult, event.TrainingPrompt, event.TrainingReport:
+			profileDirty = a.applyTraining(ev) || profileDirty
 		case event.Enrolment, event.Certificates, event.IdentityChanged, event.IdentityAcknowledged:
 			peer, enrol := a.applyIdentity(ev, now)
 			if peer != "" {

@@ -196,7 +196,7 @@ func newMainView(a *App) *mainView {
 	v.room = newRoomPane(a)
 	split := container.NewHSplit(left, container.NewStack(v.chat.root, v.room.root))
 	split.Offset = 0.34
-	top := container.NewVBox(v.bulletins, v.banner, v.errLine, v.enrolNote, v.notices)
+	top := container.NewVBox(v.bulletins, v.banner, v.errLine, v.enrolNote, a.trainingNote(), v.notices)
 	v.root = container.NewBorder(top, nil, nil, nil, split)
 	return v
 }

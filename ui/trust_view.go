@@ -528,6 +528,7 @@ func (v *mainView) fillSettings() {
 	box.Add(widget.NewSeparator())
 	v.fillAccountIdentity(box)
 	box.Add(widget.NewSeparator())
+	a.fillTraining(box) // training_view.go
 
 	icon := theme.InfoIcon()
 	if p.Known && p.Profile.Managed {

@@ -1,0 +1,488 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// trainingPanel is the training dialog: the welcome, the list of modules,
+// a lesson, its quiz and the graded answers, one at a time.
+type trainingPanel struct {
+	a    *App
+	d    *dialog.CustomDialog
+	body *fyne.Container // the current view
+	view string          // welcome, list, loading, lesson, quiz, result
+
+	lesson  event.Lesson
+	radios  []*widget.RadioGroup
+	submit  *widget.Button
+	result  *event.QuizResult
+	report  *widget.Label // the report line under a passed quiz
+	waiting bool          // a quiz was handed in; its result is awaited
+}
+
+// trainingNote is the line under the banner while required training is
+// outstanding: what it locks, with a button to the lessons. It is hidden
+// otherwise.
+func (a *App) trainingNote() *fyne.Container {
+	if a.train.note == nil {
+		a.train.note = container.NewVBox()
+		a.train.note.Hide()
+	}
+	return a.train.note
+}
+
+// refreshTrainingNote redraws the note from the training state.
+func (a *App) refreshTrainingNote() {
+	n := a.trainingNote()
+	n.RemoveAll()
+	tr := a.train.info
+	if !a.train.known || len(tr.Outstanding) == 0 {
+		n.Hide()
+		n.Refresh()
+		return
+	}
+	text := fmt.Sprintf("Security training: %d required lesson(s) to do.", len(tr.Outstanding))
+	var locked []string
+	for _, f := range []string{"external-chat", "files", "external-files"} {
+		if g, ok := tr.Gates[f]; ok && !g.Allowed {
+			locked = append(locked, featureWords[f])
+		}
+	}
+	if len(locked) > 0 {
+		text += " Until then you cannot " + strings.Join(locked, ", ") + "."
+	}
+	l := widgetLabelWrap(text)
+	btn := widget.NewButton(trainingButtonText(tr, true), func() { a.openTraining("") })
+	btn.Importance = widget.WarningImportance
+	a.train.btn = btn
+	n.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), btn, l))
+	n.Show()
+	n.Refresh()
+}
+
+// featureWords name the gated features in the note.
+var featureWords = map[string]string{
+	"external-chat":  "write to people outside your organisation",
+	"files":          "send files",
+	"external-files": "send files to partners",
+}
+
+// fillTraining adds the training section to the settings panel: progress
+// and the way to the lessons, required or not.
+func (a *App) fillTraining(box *fyne.Container) {
+	box.Add(widget.NewLabelWithStyle("Security training", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	tr := a.train.info
+	done, total, _ := requiredProgress(tr)
+	line := "Short lessons on chat security, each with a quiz."
+	if total > 0 {
+		line = fmt.Sprintf("Required by your organisation: %d of %d done.", done, total)
+	}
+	open := widget.NewButtonWithIcon("Open training", theme.HelpIcon(), func() { a.openTraining("") })
+	box.Add(container.NewBorder(nil, nil, nil, open, widgetLabelWrap(line)))
+	box.Add(widget.NewSeparator())
+}
+
+// openTraining opens the training dialog on the module list, or on a
+// module's lesson when module is given.
+func (a *App) openTraining(module string) {
+	t := &a.train
+	if t.panel == nil {
+		p := &trainingPanel{a: a, body: container.NewStack()}
+		p.d = dialog.NewCustomWithoutButtons("Security training", p.body, a.win)
+		p.d.SetOnClosed(func() {
+			if t.panel == p {
+				t.panel = nil
+			}
+		})
+		t.panel = p
+		if !t.known {
+			a.do(event.GetTraining{})
+		}
+		p.showList()
+		p.d.Show()
+		p.resize()
+	}
+	if module != "" {
+		t.panel.openModule(module)
+	}
+}
+
+func (p *trainingPanel) resize() {
+	s := p.a.win.Canvas().Size()
+	w, h := s.Width*0.86, s.Height*0.86
+	if w > 860 {
+		w = 860
+	}
+	p.d.Resize(fyne.NewSize(w, h))
+}
+
+func (p *trainingPanel) close() { p.d.Hide() }
+
+// set shows a view with its buttons.
+func (p *trainingPanel) set(view string, content fyne.CanvasObject, buttons ...fyne.CanvasObject) {
+	p.view = view
+	p.body.Objects = []fyne.CanvasObject{content}
+	p.body.Refresh()
+	p.d.SetButtons(buttons)
+}
+
+func markdown(text string) *widget.RichText {
+	r := widget.NewRichTextFromMarkdown(text)
+	r.Wrapping = fyne.TextWrapWord
+	return r
+}
+
+func bold(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func primary(text string, f func()) *widget.Button {
+	b := widget.NewButton(text, f)
+	b.Importance = widget.HighImportance
+	return b
+}
+
+// showWelcome is the first-run view: IM as a work tool, then what the
+// organisation requires, with "Continue later".
+func (p *trainingPanel) showWelcome() {
+	a := p.a
+	tr := a.train.info
+	done, total, minutes := requiredProgress(tr)
+	var what string
+	switch {
+	case total == 0:
+		what = "Your organisation requires no lesson; they are all there for you to read when you like."
+	case done == total:
+		what = "You have completed the lessons your organisation requires."
+	default:
+		what = fmt.Sprintf("Your organisation asks you to complete %d short lesson(s), about %d minute(s) in all. Until then, some features stay locked.", total-done, minutes)
+	}
+	seen := func() {
+		if !a.train.info.WelcomeSeen {
+			a.do(event.WelcomeSeen{})
+		}
+	}
+	start := primary("Start", func() {
+		seen()
+		if len(a.train.info.Outstanding) > 0 {
+			p.openModule(a.train.info.Outstanding[0])
+			return
+		}
+		p.showList()
+	})
+	later := widget.NewButton("Continue later", func() { seen(); p.close() })
+	content := container.NewBorder(nil, widgetLabelWrap(what), nil, nil, container.NewVScroll(markdown(tr.Welcome)))
+	p.set("welcome", content, later, start)
+}
+
+// showList lists the modules, required ones first, with the progress.
+func (p *trainingPanel) showList() {
+	a := p.a
+	tr := a.train.info
+	done, total, _ := requiredProgress(tr)
+	rows := container.NewVBox()
+	if total > 0 {
+		head := bold(fmt.Sprintf("Required by your organisation: %d of %d done", done, total))
+		bar := widget.NewProgressBar()
+		bar.Max, bar.Value = float64(total), float64(done)
+		bar.TextFormatter = func() string { return fmt.Sprintf("%d / %d", done, total) }
+		rows.Add(head)
+		rows.Add(bar)
+	} else if a.train.known {
+		rows.Add(widgetLabelWrap("Your organisation requires no lesson. Each one takes a minute or two."))
+	} else {
+		rows.Add(widget.NewLabel("Loading…"))
+	}
+	for _, m := range tr.Modules {
+		rows.Add(p.moduleRow(m))
+	}
+	for _, g := range []string{"external-chat", "files", "external-files"} {
+		if gate, ok := tr.Gates[g]; ok && !gate.Allowed && gate.Reason != "" {
+			l := widgetLabelWrap("Locked: " + gate.Reason)
+			l.Importance = widget.WarningImportance
+			rows.Add(l)
+		}
+	}
+	closeText := "Close"
+	if len(tr.Outstanding) > 0 {
+		closeText = "Continue later"
+	}
+	p.set("list", container.NewVScroll(rows), widget.NewButton(closeText, p.close))
+}
+
+func (p *trainingPanel) moduleRow(m event.TrainingModule) fyne.CanvasObject {
+	icon := widget.NewIcon(theme.RadioButtonIcon())
+	status := "Optional"
+	if m.Required {
+		status = "Required"
+	}
+	action := "Start"
+	if m.Done {
+		icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+		status = fmt.Sprintf("Done, %d/%d", m.Score, m.Total)
+		if !m.CompletedAt.IsZero() {
+			status += " on " + m.CompletedAt.Local().Format("2 Jan 2006")
+		}
+		if m.Required {
+			status = "Required · " + status
+		}
+		action = "Review"
+	} else if m.Required {
+		icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+	}
+	title := widget.NewLabel(m.Title)
+	if m.Required {
+		title.TextStyle = fyne.TextStyle{Bold: true}
+	}
+	title.Truncation = fyne.TextTruncateEllipsis
+	detail := widget.NewLabel(fmt.Sprintf("%s · %d min", status, m.Minutes))
+	detail.SizeName = theme.SizeNameCaptionText
+	id := m.ID
+	btn := widget.NewButton(action, func() { p.openModule(id) })
+	if !m.Done && m.Required {
+		btn.Importance = widget.HighImportance
+	}
+	return container.NewBorder(nil, nil, icon, btn, container.NewVBox(title, detail))
+}
+
+// openModule asks for the module's lesson and shows it when it comes.
+func (p *trainingPanel) openModule(id string) {
+	a := p.a
+	if l, ok := a.train.lessons[id]; ok {
+		if m, ok := a.trainingModule(id); !ok || m.Version == l.Version {
+			p.showLesson(l)
+			return
+		}
+	}
+	p.set("loading", widget.NewLabel("Opening the lesson…"), widget.NewButton("Back", p.showList))
+	a.requestLesson(id)
+}
+
+// showLesson shows a lesson (Markdown) with the way to its quiz.
+func (p *trainingPanel) showLesson(l event.Lesson) {
+	p.lesson = l
+	head := container.NewVBox(bold(l.Title), widget.NewLabel(fmt.Sprintf("About %d minute(s) · then %d question(s)", l.Minutes, len(l.Questions))), widget.NewSeparator())
+	content := container.NewBorder(head, nil, nil, nil, container.NewVScroll(markdown(l.Text)))
+	p.set("lesson", content, widget.NewButton("All lessons", p.showList), primary("Take the quiz", p.showQuiz))
+}
+
+// showQuiz shows the quiz: one radio group per question.
+func (p *trainingPanel) showQuiz() {
+	l := p.lesson
+	box := container.NewVBox(bold(l.Title+": quiz"), widgetLabelWrap(fmt.Sprintf("Choose one answer per question. %d of %d right answers pass.", l.Pass, len(l.Questions))))
+	p.radios = nil
+	for i, q := range l.Questions {
+		box.Add(widget.NewSeparator())
+		box.Add(bold(fmt.Sprintf("%d. %s", i+1, q.Text)))
+		rg := widget.NewRadioGroup(q.Choices, nil)
+		p.radios = append(p.radios, rg)
+		box.Add(rg)
+	}
+	p.result = nil
+	p.waiting = false
+	p.submit = primary("Submit", p.handIn)
+	p.set("quiz", container.NewVScroll(box), widget.NewButton("Back to the lesson", func() { p.showLesson(p.lesson) }), p.submit)
+}
+
+// answers are the chosen choice indexes (-1 for none).
+func (p *trainingPanel) answers() []int {
+	out := make([]int, len(p.radios))
+	for i, rg := range p.radios {
+		out[i] = -1
+		for j, o := range rg.Options {
+			if o == rg.Selected {
+				out[i] = j
+			}
+		}
+	}
+	return out
+}
+
+func (p *trainingPanel) handIn() {
+	p.waiting = true
+	p.submit.Disable()
+	p.a.do(event.SubmitQuiz{Module: p.lesson.ID, Version: p.lesson.Version, Answers: p.answers()})
+}
+
+// showResult shows the graded answers, each explained, with Retry after
+// a failure and the next module after a pass.
+func (p *trainingPanel) showResult(r event.QuizResult) {
+	if r.Module != p.lesson.ID || !p.waiting {
+		return
+	}
+	p.waiting = false
+	p.result = &r
+	l := p.lesson
+	box := container.NewVBox()
+	head := fmt.Sprintf("Passed: %d of %d right. This module is complete.", r.Score, r.Total)
+	if !r.Passed {
+		head = fmt.Sprintf("Not passed: %d of %d right; %d needed. Read the explanations and try again.", r.Score, r.Total, r.Pass)
+	}
+	hl := bold(head)
+	if r.Passed {
+		hl.Importance = widget.SuccessImportance
+	} else {
+		hl.Importance = widget.WarningImportance
+	}
+	box.Add(hl)
+	p.report = widgetLabelWrap("")
+	p.report.SizeName = theme.SizeNameCaptionText
+	box.Add(p.report)
+	for i, ans := range r.Answers {
+		if i >= len(l.Questions) {
+			break
+		}
+		q := l.Questions[i]
+		box.Add(widget.NewSeparator())
+		box.Add(bold(fmt.Sprintf("%d. %s", i+1, q.Text)))
+		var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		verdict := "Right"
+		if !ans.Correct {
+			icon = theme.NewErrorThemedResource(theme.CancelIcon())
+			verdict = "Wrong"
+		}
+		chosen := "no answer"
+		if ans.Choice >= 0 && ans.Choice < len(q.Choices) {
+			chosen = q.Choices[ans.Choice]
+		}
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, widgetLabelWrap(verdict+": "+chosen)))
+		if !ans.Correct && ans.Right >= 0 && ans.Right < len(q.Choices) {
+			box.Add(widgetLabelWrap("Right answer: " + q.Choices[ans.Right]))
+		}
+		ex := widgetLabelWrap(ans.Explain)
+		ex.TextStyle = fyne.TextStyle{Italic: true}
+		box.Add(ex)
+	}
+	var buttons []fyne.CanvasObject
+	if r.Passed {
+		buttons = append(buttons, widget.NewButton("All lessons", p.showList))
+		if next := p.nextOutstanding(r.Module); next != "" {
+			buttons = append(buttons, primary("Next lesson", func() { p.openModule(next) }))
+		} else {
+			buttons = append(buttons, primary("Done", p.close))
+		}
+	} else {
+		buttons = append(buttons, widget.NewButton("Read the lesson again", func() { p.showLesson(p.lesson) }), primary("Retry", p.showQuiz))
+	}
+	p.set("result", container.NewVScroll(box), buttons...)
+}
+
+// nextOutstanding is the next required module not done, other than id.
+func (p *trainingPanel) nextOutstanding(id string) string {
+	for _, o := range p.a.train.info.Outstanding {
+		if o != id {
+			return o
+		}
+	}
+	return ""
+}
+
+// reported shows what became of the completion report.
+func (p *trainingPanel) reported(r event.TrainingReport) {
+	if p.report == nil || p.result == nil || r.Module != p.result.Module {
+		return
+	}
+	if r.Sent {
+		p.report.SetText("Your completion was reported to IT (" + r.To + ").")
+	} else {
+		p.report.SetText(r.Reason)
+	}
+}
+
+// trainingChanged redraws the list when it is shown; a module that became
+// done while its result is shown keeps the result.
+func (p *trainingPanel) trainingChanged() {
+	switch p.view {
+	case "list":
+		p.showList()
+	case "result":
+		if p.result != nil && p.result.Passed {
+			p.showResultButtons()
+		}
+	}
+}
+
+// showResultButtons recomputes "Next lesson" after the state changed.
+func (p *trainingPanel) showResultButtons() {
+	r := p.result
+	var buttons []fyne.CanvasObject
+	buttons = append(buttons, widget.NewButton("All lessons", p.showList))
+	if next := p.nextOutstanding(r.Module); next != "" {
+		buttons = append(buttons, primary("Next lesson", func() { p.openModule(next) }))
+	} else {
+		buttons = append(buttons, primary("Done", p.close))
+	}
+	p.d.SetButtons(buttons)
+}
+
+// showPrompt shows a just-in-time prompt once: "Learn more" opens the
+// module, "OK" closes it; either way the session is told it was seen.
+func (a *App) showPrompt(pr event.TrainingPrompt) {
+	var d *dialog.CustomDialog
+	seen := func(opened bool) {
+		a.do(event.PromptSeen{Kind: pr.Kind, OpenedLesson: opened})
+	}
+	body := markdown(pr.Body)
+	content := container.NewVBox(body)
+	d = dialog.NewCustomWithoutButtons(pr.Title, content, a.win)
+	buttons := []fyne.CanvasObject{}
+	if pr.Module != "" {
+		module := pr.Module
+		buttons = append(buttons, widget.NewButton("Learn more", func() {
+			seen(true)
+			d.Hide()
+			a.openTraining(module)
+		}))
+	}
+	buttons = append(buttons, primary("OK", func() { seen(false); d.Hide() }))
+	d.SetButtons(buttons)
+	d.SetOnClosed(func() {
+		a.train.promptOpen = false
+		a.nextPrompt()
+	})
+	d.Show()
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+}
+
+// trainingRefused explains a command the session refused for training,
+// where the action was, with a way to the lesson.
+func (a *App) trainingRefused(e event.Refused) {
+	if !a.onMain {
+		return
+	}
+	if a.train.gated != nil {
+		a.train.gated.Hide()
+	}
+	module := a.missingFor(e.Reason)
+	msg := widgetLabelWrap(refusedReason(e))
+	var d *dialog.CustomDialog
+	d = dialog.NewCustomWithoutButtons("Training needed", container.NewVBox(msg,
+		widgetLabelWrap("Nothing was sent. The lesson takes a minute or two; the feature unlocks as soon as you pass its quiz.")), a.win)
+	buttons := []fyne.CanvasObject{widget.NewButton("Not now", func() { d.Hide() })}
+	if module != "" {
+		buttons = append(buttons, primary("Start lesson", func() {
+			d.Hide()
+			a.openTraining(module)
+		}))
+	}
+	d.SetButtons(buttons)
+	d.SetOnClosed(func() {
+		if a.train.gated == d {
+			a.train.gated = nil
+		}
+	})
+	a.train.gated = d
+	d.Show()
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+}
