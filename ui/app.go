@@ -97,6 +97,9 @@ type App struct {
 	// changes waiting for acknowledgement (identity_app.go).
 	ident identityState
 
+	// focusUI: focus hours and the Tor route in the status row (focus_view.go).
+	focusUI focusUIState
+
 	// train: the training state, its dialog and prompts (training_app.go).
 	train trainingState
 
@@ -563,7 +566,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 				a.roster.AddUnread(conv, 1)
 				titleDirty = true
 			}
-			if !out && !a.focused && !e.Delayed && !e.Archived {
+			if !out && !a.focused && !e.Delayed && !e.Archived && !e.Held { // held during focus: one summary when it ends (focus_view.go)
 				notes = append(notes, e)
 			}
 			rosterDirty = true
@@ -703,6 +706,8 @@ func (a *App) apply(gen int, batch []event.Event) {
 			profileDirty = true
 		case event.HistorySynced:
 			a.synced++
+		case event.Focus, event.TorState:
+			bannerDirty = a.applyFocusTor(ev, now) || bannerDirty
 		case event.Training, event.Lesson, event.QuizResult, event.TrainingPrompt, event.TrainingReport:
 			profileDirty = a.applyTraining(ev) || profileDirty
 		case event.Enrolment, event.Certificates, event.IdentityChanged, event.IdentityAcknowledged:
@@ -732,6 +737,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 	}
 	if bannerDirty {
 		a.refreshBanner()
+		a.updateFocusIndicator() // the Tor mark follows the route
 	}
 	if requestsDirty {
 		a.main.refreshRequests()

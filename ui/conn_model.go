@@ -52,8 +52,12 @@ type ConnModel struct {
 	TLSVersion     string
 	Mechanism      string
 	ChannelBinding string
-	flashText      string
-	flashUntil     time.Time
+	// Route is how the connection goes: event.RouteDirect or RouteTor;
+	// Tor is Tor's latest state (starting, ready, failed).
+	Route      string
+	Tor        event.TorState
+	flashText  string
+	flashUntil time.Time
 }
 
 // Apply updates the model with a connection event; other events are ignored.
@@ -61,6 +65,9 @@ func (m *ConnModel) Apply(ev event.Event, now time.Time) {
 	switch e := ev.(type) {
 	case event.Connecting:
 		m.State, m.Attempt, m.Server = ConnConnecting, e.Attempt, e.Server
+		m.Route = e.Route
+	case event.TorState:
+		m.Tor = e
 	case event.Connected:
 		if m.EverConnected {
 			if e.Resumed {
@@ -71,6 +78,9 @@ func (m *ConnModel) Apply(ev event.Event, now time.Time) {
 			m.flashUntil = now.Add(flashFor)
 		}
 		m.State, m.JID, m.EverConnected = ConnOnline, e.JID, true
+		if e.Route != "" {
+			m.Route = e.Route
+		}
 		if e.ServerCert != (event.CertInfo{}) || e.ServerTrust != "" {
 			m.ServerCert, m.ServerTrust, m.ServerCAPinned = e.ServerCert, e.ServerTrust, e.ServerCAPinned
 		}
@@ -124,6 +134,15 @@ func (m *ConnModel) Banner(now time.Time) Banner {
 		t := "Connecting"
 		if m.Server != "" {
 			t += " to " + m.Server
+		}
+		if m.Route == event.RouteTor {
+			t += " through Tor"
+			if m.Tor.State == event.TorStarting {
+				t = "Starting Tor (this can take a minute), then connecting"
+				if m.Server != "" {
+					t += " to " + m.Server
+				}
+			}
 		}
 		t += "…"
 		if m.Attempt > 1 {

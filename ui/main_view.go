@@ -121,7 +121,7 @@ func newMainView(a *App) *mainView {
 	v.bulletinsBtn = widget.NewButtonWithIcon("Bulletins", theme.WarningIcon(), v.showBulletins)
 	v.bulletinsBtn.Importance = widget.LowImportance
 	me := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), signOut, v.account)
-	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), nil, v.ownMessage)
+	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), a.focusIndicator(), v.ownMessage)
 	v.bulletins = container.NewVBox()
 	v.notices = container.NewVBox()
 	v.enrolNote = container.NewVBox()

@@ -1,0 +1,328 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// Focus hours and the Tor route in the status row: a "Focus" button (with
+// "until 16:00 · 2 held" during focus) that opens the focus settings, and a
+// "Tor" mark when the connection goes through Tor. The session decides
+// focus and holds messages; this file only shows what it reports and sends
+// set_focus and focus_now.
+
+// focusUIState is the App's view of focus and Tor.
+type focusUIState struct {
+	info   event.Focus
+	known  bool
+	tor    event.TorState
+	btn    *widget.Button
+	torTag *fyne.Container
+	dlg    *focusDialog
+}
+
+var focusDayNames = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+var focusDayWords = map[string]string{"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
+
+// focusButtonText is the status row's focus button: "Focus" outside focus,
+// "Focus until 16:00" (local time, with the day when it ends another day)
+// and the number of held messages during it.
+func focusButtonText(f event.Focus, now time.Time) string {
+	if !f.Active {
+		return "Focus"
+	}
+	t := "Focus"
+	if !f.Until.IsZero() {
+		u := f.Until.In(now.Location())
+		if y, m, d := u.Date(); func() bool { y2, m2, d2 := now.Date(); return y == y2 && m == m2 && d == d2 }() {
+			t += " until " + u.Format("15:04")
+		} else {
+			t += " until " + u.Format("Mon 15:04")
+		}
+	}
+	switch f.Held {
+	case 0:
+	case 1:
+		t += " · 1 held"
+	default:
+		t += fmt.Sprintf(" · %d held", f.Held)
+	}
+	return t
+}
+
+// heldNote is the notification when focus ends with messages held.
+func heldNote(n int) (title, body string) {
+	if n == 1 {
+		return "Focus ended", "1 message arrived while you were in focus."
+	}
+	return "Focus ended", fmt.Sprintf("%d messages arrived while you were in focus.", n)
+}
+
+// focusIndicator is the status row's right end: the Tor mark and the focus
+// button.
+func (a *App) focusIndicator() fyne.CanvasObject {
+	f := &a.focusUI
+	f.btn = widget.NewButtonWithIcon("Focus", theme.VisibilityOffIcon(), a.openFocus)
+	f.btn.Importance = widget.LowImportance
+	tag := widget.NewLabel("Tor")
+	f.torTag = container.NewHBox(widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), tag)
+	a.updateFocusIndicator()
+	return container.NewHBox(f.torTag, f.btn)
+}
+
+func (a *App) updateFocusIndicator() {
+	f := &a.focusUI
+	if f.btn != nil {
+		f.btn.SetText(focusButtonText(f.info, a.now()))
+		if f.info.Active {
+			f.btn.Importance = widget.WarningImportance
+		} else {
+			f.btn.Importance = widget.LowImportance
+		}
+		f.btn.Refresh()
+	}
+	if f.torTag != nil {
+		if a.conn.Route == event.RouteTor {
+			f.torTag.Show()
+		} else {
+			f.torTag.Hide()
+		}
+	}
+}
+
+// applyFocusTor takes a Focus or TorState event; it reports whether the
+// connection banner must be redrawn.
+func (a *App) applyFocusTor(ev event.Event, now time.Time) bool {
+	f := &a.focusUI
+	switch e := ev.(type) {
+	case event.Focus:
+		prev := f.info
+		f.info, f.known = e, true
+		if prev.Active && !e.Active && prev.Held > 0 && a.notify != nil {
+			// The held messages came just before, marked held and not
+			// notified one by one: one summary for them.
+			title, body := heldNote(prev.Held)
+			a.notify(fyne.NewNotification(title, body))
+		}
+		if f.dlg != nil {
+			f.dlg.fill(e)
+		}
+		a.updateFocusIndicator()
+		return false
+	case event.TorState:
+		f.tor = e
+		a.conn.Apply(ev, now)
+		a.updateFocusIndicator()
+		return true
+	}
+	return false
+}
+
+// focusDialog is the focus settings: one weekly rule (days, start, end,
+// who may reach you) and a manual focus for a while.
+type focusDialog struct {
+	a        *App
+	d        dialog.Dialog
+	enabled  *widget.Check
+	days     map[string]*widget.Check
+	start    *widget.Entry
+	end      *widget.Entry
+	allow    *widget.Entry
+	groups   *widget.Entry
+	internal *widget.Check
+	state    *widget.Label
+	locked   *widget.Label
+	save     *widget.Button
+	length   *widget.Select
+	now      *widget.Button
+	stop     *widget.Button
+	rest     []event.FocusRule // rules after the first, kept as they are
+}
+
+var focusLengths = []string{"30 minutes", "1 hour", "2 hours", "4 hours"}
+var focusMinutes = map[string]int{"30 minutes": 30, "1 hour": 60, "2 hours": 120, "4 hours": 240}
+
+func (a *App) openFocus() {
+	f := &a.focusUI
+	if f.dlg != nil {
+		return
+	}
+	p := &focusDialog{a: a, days: map[string]*widget.Check{}}
+	p.enabled = widget.NewCheck("Focus hours every week", func(bool) { p.syncEnabled() })
+	dayRow := container.NewHBox()
+	for _, d := range focusDayNames {
+		c := widget.NewCheck(focusDayWords[d], nil)
+		p.days[d] = c
+		dayRow.Add(c)
+	}
+	p.start, p.end = widget.NewEntry(), widget.NewEntry()
+	p.start.SetPlaceHolder("09:00")
+	p.end.SetPlaceHolder("12:00")
+	p.allow = widget.NewMultiLineEntry()
+	p.allow.SetPlaceHolder("boss@acme.test\none address per line")
+	p.allow.SetMinRowsVisible(3)
+	p.groups = widget.NewEntry()
+	p.groups.SetPlaceHolder("contact groups, separated by commas")
+	p.internal = widget.NewCheck("Anyone in my organisation", nil)
+	p.state = widget.NewLabel("")
+	p.state.Wrapping = fyne.TextWrapWord
+	p.locked = widget.NewLabel("Your company's profile sets the focus hours: they cannot be changed here.")
+	p.locked.Wrapping = fyne.TextWrapWord
+	p.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), p.submit)
+	p.save.Importance = widget.HighImportance
+	p.length = widget.NewSelect(focusLengths, nil)
+	p.length.SetSelected("1 hour")
+	p.now = widget.NewButton("Focus now", func() {
+		rule := p.who()
+		a.do(event.FocusNow{Minutes: focusMinutes[p.length.Selected], Allow: rule.Allow, Groups: rule.Groups, Internal: rule.Internal})
+	})
+	p.stop = widget.NewButton("End focus", func() { a.do(event.FocusNow{Minutes: 0}) })
+	form := widget.NewForm(
+		widget.NewFormItem("Days", dayRow),
+		widget.NewFormItem("From", p.start),
+		widget.NewFormItem("Until", p.end),
+		widget.NewFormItem("Who reaches me", p.allow),
+		widget.NewFormItem("Groups", p.groups),
+		widget.NewFormItem("", p.internal),
+	)
+	note := widget.NewLabel("During focus, messages from anyone else wait silently and arrive when focus ends. Your status shows \"Do not disturb\" with the end of focus.")
+	note.Wrapping = fyne.TextWrapWord
+	body := container.NewVBox(p.state, p.locked, p.enabled, form, container.NewHBox(p.save),
+		widget.NewSeparator(), container.NewHBox(p.now, widget.NewLabel("for"), p.length, p.stop), note)
+	p.d = dialog.NewCustom("Focus hours", "Close", container.NewVScroll(body), a.win)
+	p.d.SetOnClosed(func() {
+		if f.dlg == p {
+			f.dlg = nil
+		}
+	})
+	f.dlg = p
+	p.fill(f.info)
+	p.d.Resize(fyne.NewSize(560, 560))
+	p.d.Show()
+	if !f.known {
+		a.do(event.GetFocus{})
+	}
+}
+
+// fill shows the session's focus state.
+func (p *focusDialog) fill(f event.Focus) {
+	switch {
+	case f.Active && f.Manual:
+		p.state.SetText(focusButtonText(f, p.a.now()) + " (started by hand).")
+	case f.Active:
+		p.state.SetText(focusButtonText(f, p.a.now()) + ".")
+	default:
+		p.state.SetText("Focus is off.")
+	}
+	var r event.FocusRule
+	p.rest = nil
+	if len(f.Rules) > 0 {
+		r = f.Rules[0]
+		p.rest = append(p.rest, f.Rules[1:]...)
+	}
+	p.enabled.SetChecked(len(f.Rules) > 0)
+	days := r.Days
+	if len(days) == 0 {
+		days = focusDayNames[:5]
+	}
+	for _, d := range focusDayNames {
+		p.days[d].SetChecked(contains(days, d))
+	}
+	p.start.SetText(r.Start)
+	p.end.SetText(r.End)
+	p.allow.SetText(strings.Join(r.Allow, "\n"))
+	p.groups.SetText(strings.Join(r.Groups, ", "))
+	p.internal.SetChecked(r.Internal)
+	if f.FromProfile && !f.Locked {
+		p.state.SetText(p.state.Text + " These are your company's default focus hours until you change them.")
+	}
+	if f.Locked {
+		p.locked.Show()
+		p.save.Disable()
+		p.enabled.Disable()
+	} else {
+		p.locked.Hide()
+		p.save.Enable()
+		p.enabled.Enable()
+	}
+	if f.Active && f.Manual {
+		p.stop.Enable()
+	} else {
+		p.stop.Disable()
+	}
+	p.syncEnabled()
+}
+
+func (p *focusDialog) syncEnabled() {
+	on := p.enabled.Checked && !p.enabled.Disabled()
+	for _, w := range []fyne.Disableable{p.start, p.end} {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+	for _, c := range p.days {
+		if on {
+			c.Enable()
+		} else {
+			c.Disable()
+		}
+	}
+}
+
+// who is whom the dialog admits: the addresses, groups and colleagues.
+func (p *focusDialog) who() event.FocusRule {
+	var r event.FocusRule
+	for _, l := range strings.FieldsFunc(p.allow.Text, func(c rune) bool { return c == '\n' || c == ',' || c == ' ' || c == ';' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			r.Allow = append(r.Allow, l)
+		}
+	}
+	for _, g := range strings.Split(p.groups.Text, ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			r.Groups = append(r.Groups, g)
+		}
+	}
+	r.Internal = p.internal.Checked
+	return r
+}
+
+// submit sends the rules; the session checks them and answers with Focus
+// (or an error shown in the error line).
+func (p *focusDialog) submit() {
+	if !p.enabled.Checked {
+		p.a.do(event.SetFocus{Rules: []event.FocusRule{}})
+		return
+	}
+	r := p.who()
+	for _, d := range focusDayNames {
+		if p.days[d].Checked {
+			r.Days = append(r.Days, d)
+		}
+	}
+	if len(r.Days) == 0 {
+		p.state.SetText("Choose at least one day, or turn weekly focus hours off.")
+		return
+	}
+	r.Start, r.End = strings.TrimSpace(p.start.Text), strings.TrimSpace(p.end.Text)
+	p.a.do(event.SetFocus{Rules: append([]event.FocusRule{r}, p.rest...)})
+}
+
+func contains(l []string, v string) bool {
+	for _, x := range l {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
