@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cretz/bine/tor"
+
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/internal/testenv"
 	"github.com/palisade-im/palisade/profile"
@@ -496,5 +498,63 @@ func TestTorSetting(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir3, "tor.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a refused choice was saved: %v", err)
+	}
+}
+
+// Attaching to a Tor that runs already, through its control port: the
+// session authenticates (cookie), reports its state, and leaves that Tor
+// running when it stops.
+func TestTorAttachControlPort(t *testing.T) {
+	exe, err := exec.LookPath("tor")
+	if err != nil {
+		t.Skip("the tor program is not installed (scripts/deps.sh installs Debian's tor)")
+	}
+	running, err := tor.Start(context.Background(), &tor.StartConf{ExePath: exe, DataDir: filepath.Join(t.TempDir(), "tor")})
+	if err != nil {
+		t.Fatalf("starting the test's own tor: %v", err)
+	}
+	defer running.Close()
+	kv, err := running.Control.GetInfo("process/pid")
+	if err != nil || len(kv) != 1 {
+		t.Fatalf("tor pid: %v %v", kv, err)
+	}
+	pid, _ := strconv.Atoi(kv[0].Val)
+
+	addr, accepted := countingListener(t)
+	r := startSessionWith(t, prosodyStub(), "alice@acme.test", opts{dataDir: t.TempDir(), addr: addr, noCA: true}, func(s *Session) {
+		s.cfg.Tor = TorConfig{Enabled: true, ControlAddr: "127.0.0.1:" + strconv.Itoa(running.ControlPort), Timeout: 2 * time.Second}
+		s.tor.offline = true
+		s.tor.resolver = noDNS{t}
+	})
+	st := r.waitFor("tor starting", 10*time.Second, isA[event.TorState]).(event.TorState)
+	if st.State != event.TorStarting || st.Via != "control" {
+		t.Errorf("tor_state = %+v", st)
+	}
+	fe := r.waitFor("tor failed", 10*time.Second, isA[event.TorState]).(event.TorState)
+	if fe.State != event.TorFailed || !strings.Contains(fe.Reason, "did not reach the network") {
+		t.Errorf("tor_state after the deadline = %+v (the control connection must have been authenticated to ask)", fe)
+	}
+	if d := r.waitFor("disconnected", 5*time.Second, isA[event.Disconnected]).(event.Disconnected); d.Code != event.CodeTor {
+		t.Errorf("Disconnected = %+v", d)
+	}
+	r.quit()
+	if r.seen(func(e event.Event) bool { ts, ok := e.(event.TorState); return ok && ts.State == event.TorStopped }) {
+		t.Error("an attached Tor was reported stopped")
+	}
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Errorf("the running tor was stopped by the session: %v", err)
+	}
+	if n := accepted(); n != 0 {
+		t.Errorf("the server was contacted %d times", n)
+	}
+
+	// A control port where nothing listens: a clear failure.
+	r2 := startSessionWith(t, prosodyStub(), "alice@acme.test", opts{dataDir: t.TempDir(), addr: addr, noCA: true}, func(s *Session) {
+		s.cfg.Tor = TorConfig{Enabled: true, ControlAddr: "127.0.0.1:1", Timeout: time.Second}
+		s.tor.resolver = noDNS{t}
+	})
+	d := r2.waitFor("disconnected", 10*time.Second, isA[event.Disconnected]).(event.Disconnected)
+	if d.Code != event.CodeTor || !strings.Contains(d.Message, "control port 127.0.0.1:1") {
+		t.Errorf("Disconnected = %+v", d)
 	}
 }
