@@ -162,7 +162,10 @@ func (a *App) fillSearch() {
 // resultSender names a result's sender: the nickname in a room, the
 // contact's name and address otherwise.
 func (a *App) resultSender(r event.SearchResult) string {
-	if r.IsRoom {
+	if r.IsRoom || r.IsPrivate {
+		if r.IsPrivate && r.From == a.self {
+			return "You"
+		}
 		if i := strings.IndexByte(r.From, '/'); i >= 0 {
 			return r.From[i+1:]
 		}
@@ -212,7 +215,7 @@ func (a *App) resultCard(r event.SearchResult) fyne.CanvasObject {
 	c := newChip()
 	if bareJID(r.From) != a.self {
 		jid := bareJID(r.From)
-		if r.IsRoom {
+		if r.IsRoom || r.IsPrivate {
 			jid = ""
 		}
 		c.set(roomBadge(r.Trust, jid))
@@ -225,6 +228,18 @@ func (a *App) resultCard(r event.SearchResult) fyne.CanvasObject {
 }
 
 func (a *App) convTitleFor(r event.SearchResult) string {
+	if r.IsPrivate {
+		// Never mistaken for a direct chat: marked as a private message
+		// inside its room.
+		room := "“" + r.Conversation + "”"
+		if a.rooms.Has(r.Conversation) {
+			room = a.rooms.Room(r.Conversation).Title()
+		}
+		if bareJID(r.From) == a.self {
+			return "Your private message in room " + room
+		}
+		return PrivateTitle(room, a.resultSender(r))
+	}
 	if r.IsRoom && !a.rooms.Has(r.Conversation) {
 		return "Room " + r.Conversation
 	}
@@ -238,8 +253,8 @@ func (a *App) jumpTo(r event.SearchResult) {
 		a.searchUI.dlg.Hide()
 		a.searchUI = nil
 	}
-	a.jump = &jumpTarget{Conv: r.Conversation, ID: r.ID, Room: r.IsRoom}
-	if r.IsRoom || a.rooms.Has(r.Conversation) {
+	a.jump = &jumpTarget{Conv: r.Conversation, ID: r.ID, Room: r.IsRoom || r.IsPrivate}
+	if r.IsRoom || r.IsPrivate || a.rooms.Has(r.Conversation) {
 		a.rooms.Room(r.Conversation)
 		a.main.room.highlight = r.ID
 		a.openRoom(r.Conversation)

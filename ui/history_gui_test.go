@@ -329,3 +329,55 @@ func TestPrivateResultOpensPrivateChat(t *testing.T) {
 		}
 	}
 }
+
+// Room messages from the room's archive are context: no unread count, no
+// notification, even when not marked delayed; a live one counts.
+func TestArchivedRoomMessagesNotCounted(t *testing.T) {
+	h := inRoom(t)
+	h.app.Open("bob@acme.test")
+	h.app.setFocused(false)
+	h.emit(event.RoomMessage{Room: teamRoom, ID: "old1", Nick: "bob", FromJID: "bob@acme.test", Body: "from the room's archive",
+		Time: time.Now().Add(-time.Hour), Archived: true, Trust: tInternal})
+	r := h.app.rooms.Room(teamRoom)
+	if r.Unread != 0 || len(h.notes) != 0 {
+		t.Errorf("archived room message: unread %d, %d notifications", r.Unread, len(h.notes))
+	}
+	if len(r.Lines) == 0 || r.Lines[len(r.Lines)-1].Body != "from the room's archive" {
+		t.Error("archived room message not in the room")
+	}
+	h.emit(event.RoomMessage{Room: teamRoom, ID: "new1", Nick: "bob", FromJID: "bob@acme.test", Body: "live", Time: time.Now(), Trust: tInternal})
+	if r.Unread != 1 || len(h.notes) != 1 {
+		t.Errorf("live room message: unread %d, %d notifications, want 1 and 1", r.Unread, len(h.notes))
+	}
+}
+
+// A search result that is a private message inside a room says so, and
+// opens the room (then the private chat), never a direct chat.
+func TestPrivateSearchResultMarked(t *testing.T) {
+	h := trustedIn(t)
+	h.app.win.Resize(fyne.NewSize(1000, 800))
+	h.app.Search("password")
+	const room = "deal@conference.partner.test"
+	res := event.SearchResult{ID: "55", Conversation: room, From: room + "/ghost", Time: time.Now().Add(-time.Hour),
+		Snippet: "the password is", IsPrivate: true, Trust: tHidden}
+	h.emit(event.SearchResults{Query: "password", Results: []event.SearchResult{res,
+		{ID: "56", Conversation: room, From: "alice@acme.test", Time: time.Now().Add(-time.Hour), Snippet: "my password", IsPrivate: true, Trust: tInternal}}})
+	s := overlayText(t, h)
+	for _, want := range []string{"Private message in room “" + room + "” from ghost", "Your private message in room “" + room + "”", "Unknown"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("results do not show %q:\n%s", want, s)
+		}
+	}
+	h.app.jumpTo(res)
+	if h.app.activeRoom != room {
+		t.Errorf("activeRoom = %q, want the room %s (a private message is never a direct chat)", h.app.activeRoom, room)
+	}
+	if got, ok := lastCmd(h).(event.GetHistory); !ok || got.Conversation != room || got.AroundID != "55" {
+		t.Errorf("asked %#v", lastCmd(h))
+	}
+	h.emit(event.History{Conversation: room, Messages: []event.HistoryMessage{
+		{Message: event.Message{ID: "g1", From: room + "/ghost", Body: "the password is", Time: time.Now(), Trust: tHidden}, ArchiveID: "55", IsPrivate: true}}})
+	if h.app.activeRoom != room+"/ghost" {
+		t.Errorf("activeRoom = %q, want the private chat with ghost", h.app.activeRoom)
+	}
+}

@@ -95,9 +95,14 @@ func (a *App) acceptInvite(room string) {
 	a.main.refreshRooms()
 }
 
-// declineInvite forgets an invitation. (No decline is sent: the inviter
-// is not told.)
+// declineInvite declines an invitation: the inviter is told through the
+// room, and the invitation goes.
 func (a *App) declineInvite(room string) {
+	for _, i := range a.rooms.Invites() {
+		if i.Room == room && i.From != "" {
+			a.backend.Do(event.DeclineInvite{Room: room, JID: i.From})
+		}
+	}
 	a.rooms.RemoveInvite(room)
 	a.main.refreshRooms()
 }
@@ -355,12 +360,14 @@ func (a *App) applyRoom(ev event.Event, now time.Time) (key string, sidebar bool
 			return "", false
 		}
 		mine := e.Outgoing || (r.Nick != "" && e.Nick == r.Nick)
-		// The history a room sends on joining is context, not news.
-		if !mine && !e.Delayed && (a.activeRoom != r.JID || !a.focused) {
+		// The history a room sends on joining, and what comes from its
+		// archive, is context, not news.
+		news := !mine && !e.Delayed && !e.Archived
+		if news && (a.activeRoom != r.JID || !a.focused) {
 			r.Unread++
 			sidebar = true
 		}
-		if !mine && !a.focused && !e.Delayed {
+		if news && !a.focused {
 			a.notifyRoom(NotePrefix(e.Trust, e.FromJID)+e.Nick+" in "+r.Title(), e.Body)
 		}
 		return r.JID, sidebar
@@ -398,6 +405,12 @@ func (a *App) applyRoom(ev event.Event, now time.Time) (key string, sidebar bool
 	case event.RoomInvite:
 		a.rooms.AddInvite(e)
 		return "", true
+	case event.RoomInfo:
+		r := a.rooms.Info(e)
+		return r.JID, true
+	case event.RoomDeclined:
+		a.rooms.System(e.Room, DeclinedNotice(e), now)
+		return bareJID(e.Room), false
 	case event.Bookmarks:
 		a.rooms.SetBookmarks(e.Items)
 		return "", true

@@ -25,17 +25,19 @@ type RoomLine struct {
 
 // Room is one group chat: joined now, bookmarked, or left.
 type Room struct {
-	JID        string
-	Nick       string // the user's nickname there
-	Name       string
-	Topic      string
-	TopicBy    string
-	Joined     bool
-	LeftReason string
-	Occupants  map[string]event.Occupant // by nick
-	Banner     event.RoomBanner
-	Lines      []RoomLine
-	Unread     int
+	JID  string
+	Nick string // the user's nickname there
+	Name string
+	// Description is what the room says about itself (its disco#info).
+	Description string
+	Topic       string
+	TopicBy     string
+	Joined      bool
+	LeftReason  string
+	Occupants   map[string]event.Occupant // by nick
+	Banner      event.RoomBanner
+	Lines       []RoomLine
+	Unread      int
 	// Complete: the archive holds nothing older than the first line.
 	Complete bool
 	// Loading: a page of the archive was asked for and has not come;
@@ -210,6 +212,61 @@ func (m *RoomsModel) Joined(e event.RoomJoined) *Room {
 	return r
 }
 
+// Info applies RoomInfo: the room's own name replaces one known only from
+// a bookmark.
+func (m *RoomsModel) Info(e event.RoomInfo) *Room {
+	r := m.Room(e.Room)
+	if n := strings.TrimSpace(e.Name); n != "" {
+		r.Name = n
+	}
+	r.Description = strings.TrimSpace(e.Description)
+	return r
+}
+
+// DeclinedNotice is the line a room shows when someone declined the
+// user's invitation.
+func DeclinedNotice(e event.RoomDeclined) string {
+	who := e.From
+	if bareJID(e.From) == bareJID(e.Room) {
+		who = strings.TrimPrefix(e.From, bareJID(e.Room))
+		who = strings.TrimPrefix(who, "/")
+		if who == "" {
+			who = "Someone (the room hides who)"
+		} else {
+			who += " (address hidden by the room)"
+		}
+	}
+	s := who + " declined your invitation to this room"
+	if r := strings.TrimSpace(e.Reason); r != "" {
+		s += ": “" + r + "”"
+	}
+	return s + "."
+}
+
+// PresenceWords says an occupant's presence in words ("" when simply
+// available): "Away: at lunch", "Do not disturb".
+func PresenceWords(show, status string) string {
+	var w string
+	switch show {
+	case event.ShowAway:
+		w = "Away"
+	case event.ShowXA:
+		w = "Away for a while"
+	case event.ShowDND:
+		w = "Do not disturb"
+	case event.ShowChat:
+		w = "Free to chat"
+	}
+	status = strings.TrimSpace(status)
+	switch {
+	case w != "" && status != "":
+		return w + ": " + status
+	case status != "":
+		return status
+	}
+	return w
+}
+
 // Occupant applies an OccupantChange.
 func (m *RoomsModel) Occupant(e event.OccupantChange) *Room {
 	r := m.Room(e.Room)
@@ -229,7 +286,8 @@ func (m *RoomsModel) Occupant(e event.OccupantChange) *Room {
 		}
 		return r
 	}
-	o := event.Occupant{Nick: e.Nick, JID: e.JID, Role: e.Role, Affiliation: e.Affiliation, Trust: e.Trust, Self: old.Self || e.Nick == r.Nick}
+	o := event.Occupant{Nick: e.Nick, JID: e.JID, Role: e.Role, Affiliation: e.Affiliation, Trust: e.Trust, Self: old.Self || e.Nick == r.Nick,
+		Show: e.Show, Status: e.Status}
 	r.Occupants[e.Nick] = o
 	return r
 }

@@ -401,7 +401,14 @@ func occupantRow(o event.Occupant) fyne.CanvasObject {
 	d := widget.NewLabel(jid)
 	d.SizeName = theme.SizeNameCaptionText
 	d.Truncation = fyne.TextTruncateEllipsis
-	return container.New(&tightVBox{}, container.NewBorder(nil, nil, nil, c.root, n), d)
+	rows := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, c.root, n), d}
+	if w := PresenceWords(o.Show, o.Status); w != "" {
+		pl := widget.NewLabelWithStyle(w, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		pl.SizeName = theme.SizeNameCaptionText
+		pl.Truncation = fyne.TextTruncateEllipsis
+		rows = append(rows, pl)
+	}
+	return container.New(&tightVBox{}, rows...)
 }
 
 // roomSection is the sidebar's Rooms section.

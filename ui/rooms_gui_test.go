@@ -252,15 +252,102 @@ func TestRoomInvitationCardJoin(t *testing.T) {
 	if h.app.activeRoom != "deal@conference.partner.test" {
 		t.Errorf("joined room not opened (activeRoom %q)", h.app.activeRoom)
 	}
-	// Decline forgets the invitation and sends nothing.
+	// Decline tells the inviter through the room and forgets the invitation.
 	h.emit(event.RoomInvite{Room: "x@conference.evil.test", From: "eve@evil.test", Trust: tUnknown})
 	h.mustSee("Invitation to x@conference.evil.test", "from eve@evil.test", "External · evil.test")
-	n := len(h.backend().commands())
 	test.Tap(findButton(t, h.app.main.roomsBox, "Decline"))
-	if len(h.backend().commands()) != n {
-		t.Errorf("decline sent %#v", lastCmd(h))
+	if got, want := lastCmd(h), (event.DeclineInvite{Room: "x@conference.evil.test", JID: "eve@evil.test"}); got != want {
+		t.Errorf("decline sent %#v, want %#v", got, want)
 	}
 	h.mustNotSee("x@conference.evil.test")
+	// An inviter the room hides is answered through the room by nickname.
+	h.emit(event.RoomInvite{Room: teamRoom, From: teamRoom + "/boss", Trust: tHidden})
+	test.Tap(findButton(t, h.app.main.roomsBox, "Decline"))
+	if got, want := lastCmd(h), (event.DeclineInvite{Room: teamRoom, JID: teamRoom + "/boss"}); got != want {
+		t.Errorf("decline sent %#v, want %#v", got, want)
+	}
+}
+
+// A plain join learns the room's name afterwards (room_info): the header
+// shows it with the room's address beside it, and so does the sidebar.
+func TestRoomInfoNamesAJoinedRoom(t *testing.T) {
+	h := inRoom(t)
+	const ops = "ops@conference.acme.test"
+	h.emit(event.RoomJoined{Room: ops, Nick: "alice", Occupants: []event.Occupant{{Nick: "alice", JID: "alice@acme.test", Trust: tInternal, Self: true}}})
+	h.app.openRoom(ops)
+	if got := h.app.main.room.title.Text; got != "ops" {
+		t.Errorf("title before room_info = %q, want the local part", got)
+	}
+	h.emit(event.RoomInfo{Room: ops, Name: "Operations", Description: "Servers and on-call"})
+	if got := h.app.main.room.title.Text; got != "Operations" {
+		t.Errorf("title = %q, want Operations", got)
+	}
+	if got := h.app.main.room.address.Text; !strings.HasPrefix(got, ops) {
+		t.Errorf("address line = %q, want the room's address first", got)
+	}
+	h.mustSee("Operations")
+	rows := h.app.rooms.Rows()
+	found := false
+	for _, r := range rows {
+		found = found || (r.Key == ops && r.Title == "Operations")
+	}
+	if !found {
+		t.Errorf("sidebar rows %+v do not name the room Operations", rows)
+	}
+	// An empty name (a room without one) keeps what was known.
+	h.emit(event.RoomInfo{Room: ops})
+	if got := h.app.main.room.title.Text; got != "Operations" {
+		t.Errorf("title after an empty room_info = %q", got)
+	}
+}
+
+// Occupants' presence shows in the occupant list, and changes with it.
+func TestRoomOccupantPresence(t *testing.T) {
+	h := inRoom(t)
+	h.emit(event.OccupantChange{Room: teamRoom, Nick: "bob", JID: "bob@acme.test", Role: event.RoleParticipant, Trust: tInternal, Show: event.ShowAway, Status: "at lunch"})
+	bobRow := func() string {
+		for _, o := range h.app.main.room.occupants.Objects {
+			if ts := texts(o); len(ts) > 0 && ts[0] == "bob" {
+				return strings.Join(ts, "|")
+			}
+		}
+		return ""
+	}
+	if r := bobRow(); !strings.Contains(r, "Away: at lunch") {
+		t.Errorf("bob's row = %q, want his presence", r)
+	}
+	h.emit(event.OccupantChange{Room: teamRoom, Nick: "bob", JID: "bob@acme.test", Role: event.RoleParticipant, Trust: tInternal, Show: event.ShowDND})
+	if r := bobRow(); !strings.Contains(r, "Do not disturb") || strings.Contains(r, "lunch") {
+		t.Errorf("bob's row = %q, want Do not disturb only", r)
+	}
+	h.emit(event.OccupantChange{Room: teamRoom, Nick: "bob", JID: "bob@acme.test", Role: event.RoleParticipant, Trust: tInternal})
+	if r := bobRow(); strings.Contains(r, "Do not disturb") || r == "" {
+		t.Errorf("bob's row = %q once available again", r)
+	}
+}
+
+// A declined invitation is a notice in the room.
+func TestRoomDeclineNotice(t *testing.T) {
+	h := inRoom(t)
+	h.emit(event.RoomDeclined{Room: teamRoom, From: "dave@acme.test", Reason: "on holiday", Trust: tInternal},
+		event.RoomDeclined{Room: teamRoom, From: teamRoom + "/boss", Trust: tHidden})
+	var sys []string
+	for _, l := range h.app.rooms.Room(teamRoom).Lines {
+		if l.System {
+			sys = append(sys, l.Body)
+		}
+	}
+	want := []string{"dave@acme.test declined your invitation to this room: “on holiday”.",
+		"boss (address hidden by the room) declined your invitation to this room."}
+	if strings.Join(sys, "\n") != strings.Join(want, "\n") {
+		t.Errorf("room notices = %q, want %q", sys, want)
+	}
+	if s := roomText(h); !strings.Contains(s, "dave@acme.test declined your invitation") || !strings.Contains(s, "boss (address hidden by the room) declined") {
+		t.Errorf("the room pane does not show the notices:\n%s", s)
+	}
+	if r := h.app.rooms.Room(teamRoom); r.Unread != 0 {
+		t.Errorf("a notice counted as unread: %d", r.Unread)
+	}
 }
 
 func TestJoinAndCreateRoomDialogs(t *testing.T) {
