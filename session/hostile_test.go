@@ -31,6 +31,7 @@ import (
 	"crypto/pbkdf2"
 
 	"mellium.im/sasl"
+	"mellium.im/xmpp/jid"
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/internal/testenv"
@@ -425,8 +426,13 @@ func (h *hconn) serveBackground() (done chan struct{}) {
 			case h.feed <- e:
 			default:
 			}
-			if e.XMLName.Local == "iq" && (e.attr("type") == "get" || e.attr("type") == "set") && e.attr("to") == "" {
-				h.send(`<iq type='result' id='%s'/>`, e.attr("id"))
+			if e.XMLName.Local == "iq" && (e.attr("type") == "get" || e.attr("type") == "set") {
+				if to := e.attr("to"); to == "" || to == "alice@acme.test" {
+					h.send(`<iq type='result' id='%s'/>`, e.attr("id"))
+				} else {
+					// Nothing else exists on this server.
+					h.send(`<iq type='error' id='%s' from='%s'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`, e.attr("id"), to)
+				}
 			}
 		}
 	}()
@@ -687,5 +693,284 @@ func TestHostilePanicGuarded(t *testing.T) {
 	}
 	if !auditHas(t, r.s, "malformed_stanza") {
 		t.Error("no malformed_stanza record in the audit log")
+	}
+}
+
+// ---- Rule 1: sender checks --------------------------------------------------
+
+// An answer with the right id from the wrong sender is ignored (and
+// recorded); the real answer, from the account's server, is taken.
+func TestHostileSpoofedIQReply(t *testing.T) {
+	hs := newHostileServer(t, func(h *hconn, n int) {
+		h.signIn(true)
+		for {
+			e := h.next()
+			if e.XMLName.Local == "iq" && strings.Contains(e.Inner, "jabber:iq:roster") {
+				id := e.attr("id")
+				h.send(`<iq type='result' id='%s' from='mallory@evil.test/x'><query xmlns='jabber:iq:roster'><item jid='mallory@evil.test' subscription='both' name='IT Support'/></query></iq>`, id)
+				h.send(`<iq type='result' id='%s' from='acme.test.evil.test'><query xmlns='jabber:iq:roster'><item jid='mallory@evil.test' subscription='both'/></query></iq>`, id)
+				h.send(`<iq type='result' id='%s' from='alice@acme.test'><query xmlns='jabber:iq:roster'><item jid='bob@acme.test' subscription='both' name='Bob'/></query></iq>`, id)
+				break
+			}
+		}
+		h.drain()
+	})
+	r := hs.start(t, nil)
+	r.connected()
+	e := r.waitFor("roster", 20*time.Second, isA[event.Roster]).(event.Roster)
+	if len(e.Contacts) != 1 || e.Contacts[0].JID != "bob@acme.test" {
+		t.Errorf("roster %+v, want bob only (the spoofed answers ignored)", e.Contacts)
+	}
+	if r.seen(func(e event.Event) bool {
+		ro, ok := e.(event.Roster)
+		return ok && len(ro.Contacts) > 0 && ro.Contacts[0].JID == "mallory@evil.test"
+	}) {
+		t.Error("a spoofed roster was applied")
+	}
+	r.s.guard.mu.Lock()
+	n := r.s.guard.spoofed
+	r.s.guard.mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d spoofed answers counted, want 2", n)
+	}
+	if !auditHas(t, r.s, "forged_stanza") {
+		t.Error("no forged_stanza record in the audit log")
+	}
+}
+
+func TestIQReplyOK(t *testing.T) {
+	c := &conn{bare: "alice@acme.test", jid: jid.MustParse("alice@acme.test/r1")}
+	c.s = &Session{bare: jid.MustParse("alice@acme.test")}
+	for _, tc := range []struct {
+		to, from string
+		ok       bool
+	}{
+		{"", "", true},
+		{"", "alice@acme.test", true},
+		{"", "ALICE@acme.test", true},
+		{"", "alice@acme.test/r1", true},
+		{"", "alice@acme.test/other", false},
+		{"", "acme.test", false},
+		{"", "mallory@evil.test", false},
+		{"alice@acme.test", "", true},
+		{"pubsub.acme.test", "pubsub.acme.test", true},
+		{"pubsub.acme.test", "", false},
+		{"pubsub.acme.test", "pubsub.acme.test/x", false},
+		{"pubsub.acme.test", "alice@acme.test", false},
+		{"bob@acme.test/x", "bob@acme.test/x", true},
+		{"bob@acme.test/x", "bob@acme.test", false},
+		{"room@conference.acme.test", "room@conference.acme.test/bob", false},
+	} {
+		if got := c.iqReplyOK(tc.to, tc.from); got != tc.ok {
+			t.Errorf("answer to %q from %q: accepted %v, want %v", tc.to, tc.from, got, tc.ok)
+		}
+	}
+}
+
+// ---- Rule 6: group chat truth ---------------------------------------------
+
+// Roles and real JIDs come from the room's own presence only; a private
+// message through the room is labelled as such; a stanza id counts only
+// when the room stamped it.
+func TestHostileRoomTruth(t *testing.T) {
+	const room = "room@conference.acme.test"
+	joined := make(chan struct{})
+	hs, r := signedIn(t, nil, func(h *hconn) {
+		p := h.await("presence")
+		for !strings.HasPrefix(p.attr("to"), room+"/") {
+			p = h.await("presence")
+		}
+		h.send(`<presence from='%s/bob'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='participant' jid='bob@acme.test/x'/></x></presence>`, room)
+		h.send(`<presence from='%s/al'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='participant' jid='%s'/><status code='110'/></x></presence>`, room, toAlice)
+		h.send(`<message type='groupchat' from='%s' id='subj'><subject>Topic</subject></message>`, room)
+		<-joined
+		// Not from the room: a role and a real JID claimed by a stranger.
+		h.send(`<presence from='mallory@evil.test/x'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator' jid='ceo@acme.test'/></x></presence>`)
+		h.send(`<presence from='%s.evil.test/bob'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator' jid='ceo@acme.test'/></x></presence>`, room)
+		// A group chat message not from the room.
+		h.send(`<message type='groupchat' from='bob@acme.test/x' id='g0'><body>forged groupchat</body></message>`)
+		// A real JID claimed inside a message, not in presence.
+		h.send(`<message type='groupchat' from='%s/bob' id='g1'><body>jid claim</body><x xmlns='http://jabber.org/protocol/muc#user'><item jid='ceo@acme.test/x' role='moderator'/></x></message>`, room)
+		// Stanza ids: stamped by someone else, then by the room.
+		h.send(`<message type='groupchat' from='%s/bob' id='g2'><body>sid forged</body><stanza-id xmlns='urn:xmpp:sid:0' by='evil.test' id='forged-sid'/></message>`, room)
+		h.send(`<message type='groupchat' from='%s/bob' id='g3'><body>sid room</body><stanza-id xmlns='urn:xmpp:sid:0' by='%s' id='room-sid'/></message>`, room, room)
+		// A private message through the room.
+		h.send(`<message type='chat' from='%s/bob' id='pm1'><body>private hello</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>`, room)
+		// The genuine role change, from the room.
+		h.send(`<presence from='%s/bob'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='moderator' jid='bob@acme.test/x'/></x></presence>`, room)
+		h.send(`<message type='groupchat' from='%s/bob' id='g4'><body>end</body></message>`, room)
+	})
+	r.s.Do(event.Join{Room: room, Nick: "al"})
+	j := r.waitFor("joined", 20*time.Second, isA[event.RoomJoined]).(event.RoomJoined)
+	close(joined)
+	var bob *event.Occupant
+	for i, o := range j.Occupants {
+		if o.Nick == "bob" {
+			bob = &j.Occupants[i]
+		}
+	}
+	if bob == nil || bob.JID != "bob@acme.test" || bob.Role != "participant" {
+		t.Fatalf("occupants on join: %+v", j.Occupants)
+	}
+	roomMsg := func(body string) event.RoomMessage {
+		return r.waitFor(body, 20*time.Second, func(e event.Event) bool {
+			m, ok := e.(event.RoomMessage)
+			return ok && m.Body == body
+		}).(event.RoomMessage)
+	}
+	if m := roomMsg("jid claim"); m.FromJID != "bob@acme.test" || m.Nick != "bob" {
+		t.Errorf("a message claiming a real JID: from %q (%q), want bob@acme.test from the room's presence", m.FromJID, m.Nick)
+	}
+	if m := roomMsg("sid forged"); m.StanzaID != "" {
+		t.Errorf("a stanza id stamped by evil.test was kept: %q", m.StanzaID)
+	}
+	if m := roomMsg("sid room"); m.StanzaID != "room-sid" {
+		t.Errorf("the room's stanza id: %q, want room-sid", m.StanzaID)
+	}
+	pm := r.waitFor("private message", 20*time.Second, func(e event.Event) bool {
+		m, ok := e.(event.RoomPrivateMessage)
+		return ok && m.Body == "private hello"
+	}).(event.RoomPrivateMessage)
+	if pm.Room != room || pm.Nick != "bob" {
+		t.Errorf("private message labelled %+v", pm)
+	}
+	ch := r.waitFor("role change", 20*time.Second, func(e event.Event) bool {
+		c, ok := e.(event.OccupantChange)
+		return ok && c.Role == "moderator"
+	}).(event.OccupantChange)
+	if ch.Nick != "bob" || ch.JID != "bob@acme.test" {
+		t.Errorf("the room's role change: %+v", ch)
+	}
+	roomMsg("end")
+	for _, e := range r.all() {
+		switch e := e.(type) {
+		case event.OccupantChange:
+			if e.JID == "ceo@acme.test" || e.Nick == "x" || e.Role == "moderator" && e.Nick != "bob" {
+				t.Errorf("an occupant change from outside the room: %+v", e)
+			}
+		case event.RoomMessage:
+			if e.Body == "forged groupchat" {
+				t.Errorf("a group chat message not from the room: %+v", e)
+			}
+		case event.Message:
+			if e.Body == "private hello" || e.Body == "forged groupchat" {
+				t.Errorf("shown as a direct chat: %+v", e)
+			}
+		}
+	}
+	_ = hs
+}
+
+// ---- Rule 3: floods ---------------------------------------------------------
+
+// A burst well over the stanza rate cap: every message arrives, once, in
+// order; the session only reads more slowly.
+func TestHostileFloodDeliversEverything(t *testing.T) {
+	const n = 3000
+	_, r := signedIn(t, func(s *Session) { s.lim.stanzaBurst, s.lim.stanzaRate = 500, 2000 }, func(h *hconn) {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, `<presence from='bob@acme.test/r%d'><show>away</show></presence>`, i%7)
+			fmt.Fprintf(&b, `<message type='chat' from='bob@acme.test/x' id='f%d'><body>flood %d</body><composing xmlns='http://jabber.org/protocol/chatstates'/></message>`, i, i)
+		}
+		h.sendRaw([]byte(b.String()))
+	})
+	seen := map[string]int{}
+	order := 0
+	inOrder := true
+	for len(seen) < n {
+		m := r.waitFor("flood messages", 30*time.Second, func(e event.Event) bool {
+			m, ok := e.(event.Message)
+			return ok && strings.HasPrefix(m.Body, "flood ")
+		}).(event.Message)
+		seen[m.Body]++
+		if m.Body != fmt.Sprintf("flood %d", order) {
+			inOrder = false
+		}
+		order++
+	}
+	time.Sleep(200 * time.Millisecond) // a duplicate would come right after
+	seen = map[string]int{}
+	for _, e := range r.all() {
+		if m, ok := e.(event.Message); ok && strings.HasPrefix(m.Body, "flood ") {
+			seen[m.Body]++
+		}
+	}
+	for i := 0; i < n; i++ {
+		if c := seen[fmt.Sprintf("flood %d", i)]; c != 1 {
+			t.Errorf("flood %d delivered %d times", i, c)
+		}
+	}
+	if !inOrder {
+		t.Log("messages were reordered (the sender's device list was being fetched while the first ones arrived)")
+	}
+}
+
+// The event queue stays bounded when the consumer is slow: presence and
+// chat states are coalesced past the soft limit, and past the hard limit
+// the emitter waits; no message is lost or reordered.
+func TestEventQueueBounded(t *testing.T) {
+	s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.lim.q = queueLimits{soft: 10, hard: 50}
+	for i := 0; i < 1000; i++ {
+		s.queue(event.Presence{From: fmt.Sprintf("bob@acme.test/r%d", i%5), Show: "away", Status: fmt.Sprint(i)})
+		s.queue(event.ChatState{From: "bob@acme.test/r0", State: "composing"})
+	}
+	s.evMu.Lock()
+	n := len(s.evQ)
+	last := map[string]string{}
+	for _, e := range s.evQ {
+		if p, ok := e.(event.Presence); ok {
+			last[p.From] = p.Status
+		}
+	}
+	s.evMu.Unlock()
+	if n > 10+6 {
+		t.Errorf("%d events queued after 2000 presence and chat states, want at most 16", n)
+	}
+	if last["bob@acme.test/r4"] != "999" || last["bob@acme.test/r0"] != "995" {
+		t.Errorf("the latest presence of each resource is not what is queued: %v", last)
+	}
+	if s.lim.coalesced.Load() == 0 {
+		t.Error("nothing coalesced")
+	}
+	// Messages past the hard limit: the emitter waits for the consumer.
+	done := make(chan struct{})
+	go func() {
+		for i := 0; i < 500; i++ {
+			s.queue(event.Message{ID: fmt.Sprint(i), Body: fmt.Sprint(i)})
+		}
+		close(done)
+	}()
+	var got []string
+	maxLen := 0
+	for len(got) < 500 {
+		time.Sleep(time.Millisecond)
+		s.evMu.Lock()
+		if len(s.evQ) > maxLen {
+			maxLen = len(s.evQ)
+		}
+		q := s.evQ
+		s.evQ = nil
+		clear(s.lim.evKeys)
+		s.evMu.Unlock()
+		s.evCond.Broadcast()
+		for _, e := range q {
+			if m, ok := e.(event.Message); ok {
+				got = append(got, m.Body)
+			}
+		}
+	}
+	<-done
+	if maxLen > 50 {
+		t.Errorf("the queue grew to %d events, hard limit 50", maxLen)
+	}
+	for i, b := range got {
+		if b != fmt.Sprint(i) {
+			t.Fatalf("message %d is %q", i, b)
+		}
 	}
 }
