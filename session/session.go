@@ -211,6 +211,7 @@ func (s *Session) Start() {
 		s.trainingStart()
 		s.startRetention()
 		s.focusStart()
+		go s.torWatch()
 		go s.pump()
 		go s.run()
 	})

@@ -84,6 +84,49 @@ type torState struct {
 	offline bool // tests: never enable Tor's network (there is none here)
 
 	resolver resolver // nil: net.DefaultResolver
+
+	dialedTor bool           // the route the latest connection was dialled on
+	reported  event.TorState // the setting as last reported, for torWatch
+}
+
+// torWatchEvery is how often the route in force is compared with the
+// connection's (a new profile may require Tor, or forbid it).
+var torWatchEvery = 2 * time.Second
+
+// torWatch follows the route in force: when a new profile changes it, the
+// setting is reported again and the connection is made again on the new
+// route (stream management resumes it).
+func (s *Session) torWatch() {
+	s.tor.mu.Lock()
+	s.tor.reported = s.torEventLocked()
+	s.tor.mu.Unlock()
+	t := time.NewTicker(torWatchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.torChoice()
+		s.tor.mu.Lock()
+		ev := s.torEventLocked()
+		prev := s.tor.reported
+		changed := ev.Policy != prev.Policy || ev.Enabled != prev.Enabled || ev.Locked != prev.Locked || ev.Onion != prev.Onion
+		s.tor.reported = ev
+		dialed := s.tor.dialedTor
+		s.tor.mu.Unlock()
+		if !changed {
+			continue
+		}
+		s.emit(ev)
+		s.mu.Lock()
+		online := s.cur != nil
+		s.mu.Unlock()
+		if online && (ev.Enabled != dialed || ev.Enabled && ev.Onion != prev.Onion) {
+			s.rerouteNow() // a new route, or a new onion address
+		}
+	}
 }
 
 func (s *Session) resolver() resolver {
@@ -177,7 +220,11 @@ func (s *Session) torServerAddr() (string, bool) {
 // dialServer opens the TCP connection to the XMPP server on the route in
 // force. Errors are *failure.
 func (s *Session) dialServer(ctx context.Context, addr string) (net.Conn, error) {
-	if on, _ := s.torOn(); on {
+	on, _ := s.torOn()
+	s.tor.mu.Lock()
+	s.tor.dialedTor = on
+	s.tor.mu.Unlock()
+	if on {
 		d, err := s.torDialer(ctx)
 		if err != nil {
 			return nil, err
@@ -456,8 +503,10 @@ func (s *Session) setTor(enabled bool) {
 	}
 	s.tor.mu.Lock()
 	s.tor.chosen = &enabled
+	ev := s.torEventLocked()
+	s.tor.reported = ev // reported here: torWatch has nothing more to say
 	s.tor.mu.Unlock()
-	s.emit(s.torEvent())
+	s.emit(ev)
 	if before != enabled {
 		s.rerouteNow()
 	}

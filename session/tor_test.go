@@ -558,3 +558,58 @@ func TestTorAttachControlPort(t *testing.T) {
 		t.Errorf("Disconnected = %+v", d)
 	}
 }
+
+// A new profile that requires Tor moves a direct connection onto Tor at
+// once: the setting is reported again and the stream is made again through
+// the proxy.
+func TestProsodyTorProfileChange(t *testing.T) {
+	srv := prosody(t)
+	proxy := newSOCKSProxy(t, func(host, port string) string {
+		if net.JoinHostPort(host, port) == srv.Addr {
+			return srv.Addr // the configured server (--server) goes to Tor as given
+		}
+		return ""
+	})
+	it := newITDesk(t, srv)
+	dir := t.TempDir()
+	mgr := torProfile(t, it, dir, map[string]any{"tor": "optional"})
+	user := freshUser(t, srv, "tp", "acme.test")
+	r := startSessionWith(t, srv, user, opts{dataDir: dir}, func(s *Session) {
+		s.cfg.Profiles = mgr
+		s.cfg.Tor = TorConfig{ProxyAddr: proxy.Addr()}
+	})
+	if c := r.connected(); c.Route != event.RouteDirect {
+		t.Fatalf("first connection: %+v", c)
+	}
+	r.s.tor.mu.Lock()
+	r.s.tor.resolver = noDNS{t} // from here on, no lookup may be made
+	r.s.tor.mu.Unlock()
+
+	data, _ := it.profile(2)
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["tor"] = "required"
+	data, _ = json.MarshalIndent(m, "", "  ")
+	if _, err := mgr.Apply(data, it.sign(data), "managed"); err != nil {
+		t.Fatal(err)
+	}
+	ts := r.waitFor("tor_state required", 10*time.Second, func(e event.Event) bool {
+		ts, ok := e.(event.TorState)
+		return ok && ts.Policy == "required"
+	}).(event.TorState)
+	if !ts.Enabled || !ts.Locked {
+		t.Errorf("tor_state after the new profile: %+v", ts)
+	}
+	ca := r.waitFor("connecting through tor", 10*time.Second, isA[event.Connecting]).(event.Connecting)
+	if ca.Route != event.RouteTor || ca.Server != srv.Addr {
+		t.Errorf("Connecting = %+v, want route tor to the configured server", ca)
+	}
+	if c := r.connected(); c.Route != event.RouteTor {
+		t.Errorf("Connected = %+v", c)
+	}
+	if n := proxy.count(srv.Addr); n != 1 {
+		t.Errorf("%d connections through the proxy to %s, want 1 (%v)", n, srv.Addr, proxy.requests())
+	}
+}
