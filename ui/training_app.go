@@ -100,7 +100,8 @@ func (a *App) maybeWelcome() {
 // nextPrompt shows the next waiting just-in-time prompt.
 func (a *App) nextPrompt() {
 	t := &a.train
-	if !a.onMain || t.promptOpen || len(t.prompts) == 0 {
+	// One dialog at a time: a prompt waits while the training is open.
+	if !a.onMain || t.promptOpen || t.panel != nil || len(t.prompts) == 0 {
 		return
 	}
 	p := t.prompts[0]

@@ -203,11 +203,15 @@ func TestTrainingRefusedStartsLesson(t *testing.T) {
 // more" opens the module.
 func TestTrainingPrompt(t *testing.T) {
 	h := signedIn(t)
-	st := trainingEvent(true)
-	h.emit(st)
+	h.emit(trainingEvent(false))
 	h.emit(event.TrainingPrompt{Kind: "first-unknown-chat", JID: "eve@evil.test", Title: "You are writing outside approved organisations",
 		Body: "Nobody at your organisation has approved this domain.", Module: "phishing"},
 		event.TrainingPrompt{Kind: "first-external-link", JID: "eve@evil.test", Title: "A link from outside your organisation", Body: "Look before you click.", Module: "phishing"})
+	// The welcome is open: the prompts wait until it closes.
+	if ov := overlayText(t, h); strings.Contains(ov, "You are writing outside") {
+		t.Fatal("a prompt over the welcome")
+	}
+	test.Tap(overlayButton(t, h, "Continue later"))
 	ov := overlayText(t, h)
 	if !strings.Contains(ov, "You are writing outside approved organisations") || !strings.Contains(ov, "has approved this domain") {
 		t.Fatalf("prompt:\n%s", ov)

@@ -101,6 +101,7 @@ func (a *App) openTraining(module string) {
 		p.d.SetOnClosed(func() {
 			if t.panel == p {
 				t.panel = nil
+				a.nextPrompt()
 			}
 		})
 		t.panel = p
@@ -182,8 +183,8 @@ func (p *trainingPanel) showWelcome() {
 		p.showList()
 	})
 	later := widget.NewButton("Continue later", func() { seen(); p.close() })
-	content := container.NewBorder(nil, widgetLabelWrap(what), nil, nil, container.NewVScroll(markdown(tr.Welcome)))
-	p.set("welcome", content, later, start)
+	summary := bold(what)
+	p.set("welcome", container.NewVScroll(container.NewVBox(markdown(tr.Welcome), summary)), later, start)
 }
 
 // showList lists the modules, required ones first, with the progress.
@@ -253,7 +254,7 @@ func (p *trainingPanel) moduleRow(m event.TrainingModule) fyne.CanvasObject {
 	if !m.Done && m.Required {
 		btn.Importance = widget.HighImportance
 	}
-	return container.NewBorder(nil, nil, icon, btn, container.NewVBox(title, detail))
+	return container.NewBorder(nil, nil, icon, container.NewCenter(btn), container.NewVBox(title, detail))
 }
 
 // openModule asks for the module's lesson and shows it when it comes.
@@ -338,6 +339,7 @@ func (p *trainingPanel) showResult(r event.QuizResult) {
 	box.Add(hl)
 	p.report = widgetLabelWrap("")
 	p.report.SizeName = theme.SizeNameCaptionText
+	p.report.Hide() // until the report's fate is known
 	box.Add(p.report)
 	for i, ans := range r.Answers {
 		if i >= len(l.Questions) {
@@ -398,6 +400,7 @@ func (p *trainingPanel) reported(r event.TrainingReport) {
 	} else {
 		p.report.SetText(r.Reason)
 	}
+	p.report.Show()
 }
 
 // trainingChanged redraws the list when it is shown; a module that became
