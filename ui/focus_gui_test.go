@@ -48,8 +48,8 @@ func TestFocusButtonText(t *testing.T) {
 // end of focus gives one summary.
 func TestFocusGUI(t *testing.T) {
 	h := signedIn(t)
-	if h.app.focusUI.torTag.Visible() {
-		t.Error("Tor mark shown on a direct connection")
+	if h.app.focusUI.torBtn.Visible() {
+		t.Error("route shown before any connection reported one")
 	}
 	if h.app.focusUI.btn.Text != "Focus" {
 		t.Errorf("focus button %q", h.app.focusUI.btn.Text)
@@ -63,9 +63,41 @@ func TestFocusGUI(t *testing.T) {
 	h.emit(event.TorState{State: event.TorReady, Via: "process", Policy: "required", Enabled: true, Locked: true})
 	h.mustSee("Connecting to acme.test:5222 through Tor…")
 	h.emit(event.Connected{JID: "alice@acme.test/pc", Resumed: true, Route: event.RouteTor})
-	if !h.app.focusUI.torTag.Visible() {
-		t.Error("no Tor mark once connected through Tor")
+	if b := h.app.focusUI.torBtn; !b.Visible() || b.Text != "Tor" {
+		t.Errorf("route button %q (visible %v), want Tor", b.Text, b.Visible())
 	}
+	// The route dialog: required by the profile, so the choice is locked.
+	test.Tap(h.app.focusUI.torBtn)
+	ov := overlayText(t, h)
+	for _, want := range []string{"Connection route", "go through Tor", "Tor is ready", "Your company requires Tor"} {
+		if !strings.Contains(ov, want) {
+			t.Errorf("route dialog lacks %q:\n%s", want, ov)
+		}
+	}
+	if c := h.app.focusUI.torCheck; c == nil || !c.Checked || !c.Disabled() {
+		t.Errorf("Connect through Tor under a required profile: %+v", c)
+	}
+	test.Tap(overlayButton(t, h, "Close"))
+	// Optional: the user turns Tor off; the session answers.
+	h.emit(event.TorState{State: event.TorReady, Via: "process", Policy: "optional", Enabled: true})
+	test.Tap(h.app.focusUI.torBtn)
+	c := h.app.focusUI.torCheck
+	if c.Disabled() || !c.Checked {
+		t.Fatalf("Connect through Tor when optional: checked %v disabled %v", c.Checked, c.Disabled())
+	}
+	c.SetChecked(false)
+	if got, ok := h.backend().commands()[len(h.backend().commands())-1].(event.SetTor); !ok || got.Enabled {
+		t.Errorf("unchecking sent %#v", h.backend().commands()[len(h.backend().commands())-1])
+	}
+	h.emit(event.TorState{Policy: "optional"}, event.Connecting{Attempt: 1, Server: "acme.test:5222", Route: event.RouteDirect},
+		event.Connected{JID: "alice@acme.test/pc", Resumed: true, Route: event.RouteDirect})
+	if b := h.app.focusUI.torBtn; b.Text != "Direct" || c.Checked {
+		t.Errorf("after turning Tor off: button %q, checked %v", b.Text, c.Checked)
+	}
+	if !strings.Contains(overlayText(t, h), "directly to the server") {
+		t.Errorf("route dialog after the change:\n%s", overlayText(t, h))
+	}
+	test.Tap(overlayButton(t, h, "Close"))
 	h.emit(event.Disconnected{Message: "Your company requires connections through Tor, and Tor is not available: the tor program was not found.", Code: event.CodeTor, RetryIn: 2})
 	h.mustSee("Offline: Your company requires connections through Tor")
 
@@ -75,7 +107,7 @@ func TestFocusGUI(t *testing.T) {
 		t.Errorf("the dialog did not ask for the focus state: %+v", lastFocusCommand(h))
 	}
 	h.emit(event.Focus{Rules: []event.FocusRule{}})
-	ov := overlayText(t, h)
+	ov = overlayText(t, h)
 	for _, want := range []string{"Focus hours", "Focus is off.", "Who reaches me", "Anyone in my organisation", "wait silently"} {
 		if !strings.Contains(ov, want) {
 			t.Errorf("dialog lacks %q:\n%s", want, ov)

@@ -22,12 +22,15 @@ import (
 
 // focusUIState is the App's view of focus and Tor.
 type focusUIState struct {
-	info   event.Focus
-	known  bool
-	tor    event.TorState
-	btn    *widget.Button
-	torTag *fyne.Container
-	dlg    *focusDialog
+	info     event.Focus
+	known    bool
+	tor      event.TorState
+	torKnown bool
+	btn      *widget.Button
+	torBtn   *widget.Button // "Tor" or "Direct": the route, and the Tor setting
+	torCheck *widget.Check  // in the Tor dialog while it is open
+	torText  *widget.Label
+	dlg      *focusDialog
 }
 
 var focusDayNames = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
@@ -67,16 +70,86 @@ func heldNote(n int) (title, body string) {
 	return "Focus ended", fmt.Sprintf("%d messages arrived while you were in focus.", n)
 }
 
-// focusIndicator is the status row's right end: the Tor mark and the focus
-// button.
+// focusIndicator is the status row's right end: the route (Tor or
+// direct) and the focus button.
 func (a *App) focusIndicator() fyne.CanvasObject {
 	f := &a.focusUI
 	f.btn = widget.NewButtonWithIcon("Focus", theme.VisibilityOffIcon(), a.openFocus)
 	f.btn.Importance = widget.LowImportance
-	tag := widget.NewLabel("Tor")
-	f.torTag = container.NewHBox(widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), tag)
+	f.torBtn = widget.NewButton("", a.openTor)
+	f.torBtn.Importance = widget.LowImportance
 	a.updateFocusIndicator()
-	return container.NewHBox(f.torTag, f.btn)
+	return container.NewHBox(f.torBtn, f.btn)
+}
+
+// torText describes the route and Tor's state for the Tor dialog.
+func torText(route string, t event.TorState) string {
+	var b strings.Builder
+	switch route {
+	case event.RouteTor:
+		b.WriteString("The connection and file transfers go through Tor.")
+	case event.RouteDirect:
+		b.WriteString("The connection goes directly to the server (not through Tor).")
+	default:
+		b.WriteString("Not connected yet.")
+	}
+	switch t.State {
+	case event.TorStarting:
+		b.WriteString(" Tor is starting.")
+	case event.TorReady:
+		b.WriteString(" Tor is ready.")
+	case event.TorFailed:
+		b.WriteString(" Tor is not available: " + t.Reason)
+	}
+	switch {
+	case t.Policy == "required":
+		b.WriteString(" Your company requires Tor.")
+	case t.Policy == "off":
+		b.WriteString(" Your company does not allow Tor.")
+	case t.Locked:
+		b.WriteString(" Your company's profile sets this.")
+	}
+	if t.Onion != "" {
+		b.WriteString(" The company server is reached at its onion address.")
+	}
+	return b.String()
+}
+
+// openTor shows the route and lets the user turn Tor on or off where the
+// profile allows it; the session decides and answers with tor_state.
+func (a *App) openTor() {
+	f := &a.focusUI
+	f.torText = widget.NewLabel(torText(a.conn.Route, f.tor))
+	f.torText.Wrapping = fyne.TextWrapWord
+	f.torCheck = widget.NewCheck("Connect through Tor", nil)
+	f.syncTorDialog()
+	f.torCheck.OnChanged = func(on bool) {
+		if on != f.tor.Enabled {
+			a.do(event.SetTor{Enabled: on})
+		}
+	}
+	d := dialog.NewCustom("Connection route", "Close", container.NewVBox(f.torText, f.torCheck), a.win)
+	d.SetOnClosed(func() { f.torCheck, f.torText = nil, nil })
+	d.Resize(fyne.NewSize(460, 220))
+	d.Show()
+	if !f.torKnown {
+		a.do(event.GetTor{})
+	}
+}
+
+func (f *focusUIState) syncTorDialog() {
+	if f.torCheck == nil {
+		return
+	}
+	cb := f.torCheck.OnChanged
+	f.torCheck.OnChanged = nil
+	f.torCheck.SetChecked(f.tor.Enabled)
+	f.torCheck.OnChanged = cb
+	if f.tor.Locked || !f.torKnown {
+		f.torCheck.Disable()
+	} else {
+		f.torCheck.Enable()
+	}
 }
 
 func (a *App) updateFocusIndicator() {
@@ -90,13 +163,24 @@ func (a *App) updateFocusIndicator() {
 		}
 		f.btn.Refresh()
 	}
-	if f.torTag != nil {
-		if a.conn.Route == event.RouteTor {
-			f.torTag.Show()
-		} else {
-			f.torTag.Hide()
+	if f.torBtn != nil {
+		switch a.conn.Route {
+		case event.RouteTor:
+			f.torBtn.SetText("Tor")
+			f.torBtn.SetIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+			f.torBtn.Show()
+		case event.RouteDirect:
+			f.torBtn.SetText("Direct")
+			f.torBtn.SetIcon(nil)
+			f.torBtn.Show()
+		default:
+			f.torBtn.Hide()
 		}
 	}
+	if f.torText != nil {
+		f.torText.SetText(torText(a.conn.Route, f.tor))
+	}
+	f.syncTorDialog()
 }
 
 // applyFocusTor takes a Focus or TorState event; it reports whether the
@@ -119,7 +203,7 @@ func (a *App) applyFocusTor(ev event.Event, now time.Time) bool {
 		a.updateFocusIndicator()
 		return false
 	case event.TorState:
-		f.tor = e
+		f.tor, f.torKnown = e, true
 		a.conn.Apply(ev, now)
 		a.updateFocusIndicator()
 		return true
