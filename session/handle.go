@@ -3,6 +3,7 @@ package session
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -166,6 +167,17 @@ func (s *Session) onSM(c *conn, d *xml.Decoder, start *xml.StartElement) error {
 			return errors.New("the server sent an acknowledgement with a bad count")
 		}
 		s.mu.Lock()
+		if !s.sm.plausible(uint32(h)) {
+			// More acknowledged than sent: nothing is taken as delivered.
+			// The connection ends and the stream is not resumed; the next
+			// session sends the unacknowledged messages again.
+			n := len(s.sm.unacked)
+			s.sm.id = ""
+			s.mu.Unlock()
+			s.suspicious("forged_ack", map[string]any{"h": h, "outstanding": n})
+			return &failure{code: event.CodeProtocol,
+				msg: fmt.Sprintf("The server acknowledged %d stanzas, more than were sent; Palisade starts a new session and sends the unacknowledged messages again.", h)}
+		}
 		acked, aerr := s.sm.ack(uint32(h))
 		s.mu.Unlock()
 		if aerr != nil {

@@ -393,6 +393,17 @@ func (h *hconn) scram() {
 // alice@acme.test/hostile. With sm, stream management is offered and
 // enabled (without resumption).
 func (h *hconn) signIn(sm bool) {
+	enabled := ""
+	if sm {
+		enabled = `<enabled xmlns='urn:xmpp:sm:3'/>`
+	}
+	h.signInWith(enabled)
+}
+
+// signInWith signs in and answers <enable/> with enabled ("" = stream
+// management not offered).
+func (h *hconn) signInWith(enabled string) {
+	sm := enabled != ""
 	h.open(featStartTLS)
 	h.startTLS()
 	h.open(featSCRAM)
@@ -406,7 +417,7 @@ func (h *hconn) signIn(sm bool) {
 	h.send(`<iq type='result' id='%s'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@acme.test/hostile</jid></bind></iq>`, b.attr("id"))
 	if sm {
 		h.expect("enable")
-		h.send(`<enabled xmlns='urn:xmpp:sm:3'/>`)
+		h.sendRaw([]byte(enabled))
 	}
 }
 
@@ -972,5 +983,96 @@ func TestEventQueueBounded(t *testing.T) {
 		if b != fmt.Sprint(i) {
 			t.Fatalf("message %d is %q", i, b)
 		}
+	}
+}
+
+// ---- Rule 7: forged resumption and acknowledgements ------------------------
+
+// A server that resumes the stream acknowledging more than it was sent (or
+// acknowledges more on a live stream) would make the client forget
+// messages it never received. The client refuses: it starts a new session
+// and sends every unacknowledged message again.
+func TestHostileForgedResumption(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cut  func(h *hconn) // ends the first connection
+		want string
+	}{
+		{"resumed with an impossible count", func(h *hconn) { h.raw.Close() }, "resumed the stream acknowledging 99"},
+		{"acknowledgement of more than was sent", func(h *hconn) { h.send(`<a xmlns='urn:xmpp:sm:3' h='99'/>`) }, "acknowledged 99 stanzas"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sent := make(chan struct{})
+			hs := newHostileServer(t, func(h *hconn, n int) {
+				switch n {
+				case 1:
+					h.signInWith(`<enabled xmlns='urn:xmpp:sm:3' id='sm-1' resume='true'/>`)
+					h.serveBackground()
+					<-sent
+					for i := 0; i < 3; i++ {
+						h.await("message")
+					}
+					tc.cut(h)
+					time.Sleep(time.Second)
+				case 2:
+					if strings.Contains(tc.want, "resumed") {
+						h.open(featStartTLS)
+						h.startTLS()
+						h.open(featSCRAM)
+						h.scram()
+						h.open(featBind + featSM)
+						h.expect("resume")
+						h.send(`<resumed xmlns='urn:xmpp:sm:3' previd='sm-1' h='99'/>`)
+						h.drain()
+						return
+					}
+					fallthrough
+				default:
+					h.signIn(true)
+					<-h.serveBackground()
+				}
+			})
+			r := hs.start(t, nil)
+			r.connected()
+			for i := 0; i < 3; i++ {
+				r.s.Do(event.Send{To: "bob@acme.test", Body: fmt.Sprintf("must arrive %d", i), ID: fmt.Sprintf("keep-%d", i)})
+			}
+			close(sent)
+			d := r.waitFor("refusal", 20*time.Second, func(e event.Event) bool {
+				d, ok := e.(event.Disconnected)
+				return ok && strings.Contains(d.Message, "more than")
+			}).(event.Disconnected)
+			if !strings.Contains(d.Message, tc.want) || d.Fatal {
+				t.Errorf("disconnected: %q", d.Message)
+			}
+			c := r.waitFor("new session", 20*time.Second, isA[event.Connected]).(event.Connected)
+			if c.Resumed {
+				t.Error("the forged stream was resumed")
+			}
+			last := hs.connections()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				_, all := hs.received(last)
+				missing := 0
+				for i := 0; i < 3; i++ {
+					if !strings.Contains(all, fmt.Sprintf("keep-%d", i)) {
+						missing++
+					}
+				}
+				if missing == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d of the unacknowledged messages were not sent again on the new session", missing)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if r.seen(func(e event.Event) bool { a, ok := e.(event.Acked); return ok && strings.HasPrefix(a.ID, "keep-") }) {
+				t.Error("a message was reported delivered on the forged count")
+			}
+			if !auditHas(t, r.s, "forged_resumption") && !auditHas(t, r.s, "forged_ack") {
+				t.Error("not recorded in the audit log")
+			}
+		})
 	}
 }

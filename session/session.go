@@ -574,6 +574,20 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 
 	if a.resumed {
 		s.mu.Lock()
+		if !s.sm.plausible(a.resumedH) {
+			// The server claims stanzas it was never sent: a forged or
+			// broken resumption. Trusting it would drop messages it never
+			// got. The stream is never resumed again; the next connection
+			// is a new session that sends the unacknowledged messages
+			// again (under their own ids).
+			n := len(s.sm.unacked)
+			s.sm.id = ""
+			s.mu.Unlock()
+			s.suspicious("forged_resumption", map[string]any{"h": a.resumedH, "outstanding": n})
+			c.close() // its reader never started
+			return connResult{err: &failure{code: event.CodeProtocol,
+				msg: fmt.Sprintf("The server resumed the stream acknowledging %d stanzas, more than were sent; Palisade starts a new session and sends the %d unacknowledged ones again.", a.resumedH, n)}}
+		}
 		acked, resend, err := s.sm.resumed(a.resumedH)
 		s.mu.Unlock()
 		if err != nil {

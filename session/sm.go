@@ -57,6 +57,13 @@ func (m *smState) ack(h uint32) ([]*outStanza, error) {
 	return acked, err
 }
 
+// plausible reports whether an acknowledgement of h stanzas is possible:
+// it covers no more than was sent. An implausible one comes from a broken
+// or hostile server; applying it would drop stanzas it never received.
+func (m *smState) plausible(h uint32) bool {
+	return uint64(h-m.ackedH) <= uint64(len(m.unacked))
+}
+
 // resumable reports whether a stream was enabled with resumption and may be
 // resumed on a new connection.
 func (m *smState) resumable() bool { return m.id != "" && m.jid != "" }
