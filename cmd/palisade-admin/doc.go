@@ -9,6 +9,8 @@
 //	palisade-admin explain --profile FILE JID...       what the profile's policy decides for a JID
 //	palisade-admin publish --jid IT@DOMAIN --password-fd N FILE
 //	                                                   publish a signed profile or bulletin over PubSub
+//	palisade-admin training inbox|status|verify         collect and verify users' signed training
+//	                                                   completion reports; who is done, who is not
 //
 // Exit codes: 0 success, 1 refused or failed, 2 usage error. Every command
 // has -h. docs/it-guide.md is the guide for IT.
