@@ -381,3 +381,45 @@ func TestTrainingLang(t *testing.T) {
 		}
 	}
 }
+
+// Reports are signed only with a chain whose leaf certifies this device's
+// key, found in the device file whatever its field is called.
+func TestDeviceForReports(t *testing.T) {
+	ca := newTestCA(t, "ACME Identity CA")
+	key, chain := ca.device("alice@acme.test")
+	otherKey, _ := ca.device("alice@acme.test")
+	tests := []struct {
+		name   string
+		file   string // device.json; "" = none
+		key    []byte
+		want   bool
+		reason string
+	}{
+		{"enrolled", `{"state":"enrolled","cert":` + jsonString(string(chain)) + `}`, key, true, ""},
+		{"nested field", `{"device":{"chain":[` + jsonString(string(chain)) + `]}}`, key, true, ""},
+		{"no device file", "", key, false, ""},
+		{"no certificate yet", `{"state":"pending","request":"-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"}`, key, false, ""},
+		{"certificate of another key", `{"cert":` + jsonString(string(chain)) + `}`, otherKey, false, "another key"},
+		{"no key", `{"cert":` + jsonString(string(chain)) + `}`, nil, false, ""},
+		{"damaged file", `{"cert":`, key, false, ""},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		if tt.file != "" {
+			os.WriteFile(filepath.Join(dir, "device.json"), []byte(tt.file), 0o600)
+		}
+		s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, DataDir: dir, DeviceKey: tt.key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, why := s.deviceForReports()
+		if got := len(dev.Chain) > 0 && dev.Key != nil; got != tt.want || !strings.Contains(why, tt.reason) {
+			t.Errorf("%s: device %v (%d certificates), reason %q", tt.name, got, len(dev.Chain), why)
+		}
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
