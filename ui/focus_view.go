@@ -30,6 +30,7 @@ type focusUIState struct {
 	torBtn   *widget.Button // "Tor" or "Direct": the route, and the Tor setting
 	torCheck *widget.Check  // in the Tor dialog while it is open
 	torText  *widget.Label
+	row      *fyne.Container
 	dlg      *focusDialog
 }
 
@@ -70,7 +71,7 @@ func heldNote(n int) (title, body string) {
 	return "Focus ended", fmt.Sprintf("%d messages arrived while you were in focus.", n)
 }
 
-// focusIndicator is the status row's right end: the route (Tor or
+// focusIndicator is the row under the own status: the route (Tor or
 // direct) and the focus button.
 func (a *App) focusIndicator() fyne.CanvasObject {
 	f := &a.focusUI
@@ -78,8 +79,9 @@ func (a *App) focusIndicator() fyne.CanvasObject {
 	f.btn.Importance = widget.LowImportance
 	f.torBtn = widget.NewButton("", a.openTor)
 	f.torBtn.Importance = widget.LowImportance
+	f.row = container.NewHBox(f.torBtn, f.btn)
 	a.updateFocusIndicator()
-	return container.NewHBox(f.torBtn, f.btn)
+	return f.row
 }
 
 // torText describes the route and Tor's state for the Tor dialog.
@@ -157,11 +159,10 @@ func (a *App) updateFocusIndicator() {
 	if f.btn != nil {
 		f.btn.SetText(focusButtonText(f.info, a.now()))
 		if f.info.Active {
-			f.btn.Importance = widget.WarningImportance
+			f.btn.SetIcon(theme.NewWarningThemedResource(theme.VisibilityOffIcon()))
 		} else {
-			f.btn.Importance = widget.LowImportance
+			f.btn.SetIcon(theme.VisibilityOffIcon())
 		}
-		f.btn.Refresh()
 	}
 	if f.torBtn != nil {
 		switch a.conn.Route {
@@ -176,6 +177,9 @@ func (a *App) updateFocusIndicator() {
 		default:
 			f.torBtn.Hide()
 		}
+	}
+	if f.row != nil {
+		f.row.Refresh() // the buttons' widths changed with their words
 	}
 	if f.torText != nil {
 		f.torText.SetText(torText(a.conn.Route, f.tor))
@@ -290,7 +294,7 @@ func (a *App) openFocus() {
 	})
 	f.dlg = p
 	p.fill(f.info)
-	p.d.Resize(fyne.NewSize(560, 560))
+	p.d.Resize(fyne.NewSize(640, 620))
 	p.d.Show()
 	if !f.known {
 		a.do(event.GetFocus{})

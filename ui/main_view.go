@@ -121,7 +121,7 @@ func newMainView(a *App) *mainView {
 	v.bulletinsBtn = widget.NewButtonWithIcon("Bulletins", theme.WarningIcon(), v.showBulletins)
 	v.bulletinsBtn.Importance = widget.LowImportance
 	me := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), signOut, v.account)
-	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), a.focusIndicator(), v.ownMessage)
+	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), nil, v.ownMessage)
 	v.bulletins = container.NewVBox()
 	v.notices = container.NewVBox()
 	v.enrolNote = container.NewVBox()
@@ -189,7 +189,7 @@ func newMainView(a *App) *mainView {
 	export := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), func() { a.showExport("") })
 	export.Importance = widget.LowImportance
 	left := container.NewBorder(
-		container.NewVBox(me, status, widget.NewSeparator(), v.requests, v.roomsBox, container.NewBorder(nil, nil, nil, add, v.filter)),
+		container.NewVBox(me, status, a.focusIndicator(), widget.NewSeparator(), v.requests, v.roomsBox, container.NewBorder(nil, nil, nil, add, v.filter)),
 		container.NewVBox(widget.NewSeparator(), small(container.NewHBox(v.settingsBtn, v.bulletinsBtn, search, export))), nil, nil, v.list)
 
 	v.chat = newChatPane(a)
