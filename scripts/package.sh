@@ -40,7 +40,8 @@
 #   PALISADE_SIGN_PASSWORD_FILE=pass.txt                        the key's password, if any
 #   PALISADE_SIGN_TIMESTAMP_URL=http://timestamp.example        RFC 3161 time-stamping server
 #   PALISADE_SIGN_CAFILE=ca.pem                                 chain for `check` to verify against
-# Other environment: PALISADE_DEB_MAINTAINER ("Name <mail>"), SKIP_WINDOWS=1,
+# Other environment: PALISADE_DEB_MAINTAINER ("Name <mail>"), PALISADE_PIE=1
+# (position-independent executables; recompiles everything), SKIP_WINDOWS=1,
 # SKIP_GUI_CHECK=1 (check without the Xvfb start).
 set -euo pipefail
 SCRIPT_NAME=package
@@ -122,10 +123,15 @@ need() { # need TOOL PACKAGE
 # build
 # ======================================================================
 
+# Linked by gcc with full RELRO and immediate binding (link-time flags only,
+# so nothing is recompiled). PALISADE_PIE=1 also makes position-independent
+# executables, which recompiles every package (cgo included) once.
 build_linux_bins() {
 	mkdir -p "$PKG/linux"
-	go build -ldflags "$LDX -s -w" -o "$PKG/linux/palisade" ./cmd/client
-	go build -ldflags "$LDX -s -w" -o "$PKG/linux/palisade-admin" ./cmd/palisade-admin
+	local ld="$LDX -s -w -linkmode=external -extldflags=-Wl,-z,relro,-z,now" pie=()
+	[ "${PALISADE_PIE:-}" = 1 ] && pie=(-buildmode=pie)
+	go build "${pie[@]}" -ldflags "$ld" -o "$PKG/linux/palisade" ./cmd/client
+	go build "${pie[@]}" -ldflags "$ld" -o "$PKG/linux/palisade-admin" ./cmd/palisade-admin
 	say "$("$PKG/linux/palisade" --version)"
 }
 
@@ -141,7 +147,8 @@ build_tarball() {
 	# fyne package wants Go code in its source directory; it is never built
 	# since the executable is given.
 	printf 'package main\n\nfunc main() {}\n' >"$stage/src/main.go"
-	(cd "$stage/out" && go run "$FYNE_CLI" package --os linux --release \
+	# Its .tar.xz is only unpacked again here: the fastest compression will do.
+	(cd "$stage/out" && XZ_OPT="-0 -T0" go run "$FYNE_CLI" package --os linux --release \
 		--executable "$PKG/linux/palisade" --src "$stage/src")
 	tar -xJf "$stage/out/$APPNAME.tar.xz" -C "$PKG/tar"
 	[ -d "$tree" ] || die "fyne package made no palisade/ directory"
@@ -154,7 +161,7 @@ build_tarball() {
 	install -m 0644 packaging/linux/Makefile "$tree/Makefile"
 	install -m 0644 packaging/linux/INSTALL.txt "$tree/INSTALL.txt"
 	mkdir -p "$DIST"
-	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
+	XZ_OPT="-6 -T0" tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
 		-C "$PKG/tar" -cJf "$TARBALL" palisade
 	say "$(basename "$TARBALL"): $(du -h "$TARBALL" | cut -f1)"
 }
@@ -164,6 +171,7 @@ build_deb() {
 	need convert imagemagick
 	local work=$PKG/deb root s maint
 	root=$work/debian/palisade
+	maint=${PALISADE_DEB_MAINTAINER:-The Palisade developers <packaging@palisade.invalid>}
 	rm -rf "$work"
 	mkdir -p "$root/DEBIAN"
 	install -Dm 0755 "$PKG/linux/palisade" "$root/usr/bin/palisade"
@@ -178,6 +186,14 @@ build_deb() {
 	done
 	local doc=$root/usr/share/doc/palisade
 	install -Dm 0644 README.md "$doc/README.md"
+	{
+		echo "palisade ($DEB_VERSION) stable; urgency=medium"
+		echo
+		echo "  * Palisade $VERSION, build $BUILD."
+		echo
+		echo " -- $maint  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
+	} | gzip -9n >"$doc/changelog.Debian.gz"
+	chmod 0644 "$doc/changelog.Debian.gz"
 	install -m 0644 docs/deployment.md docs/it-guide.md docs/headless.md "$doc/"
 	install -Dm 0644 docs/examples/acme-profile.json "$doc/examples/acme-profile.json"
 	# The system directory: IT puts keys/*.jwk, profile.json and
@@ -196,7 +212,6 @@ build_deb() {
 		-e debian/palisade/usr/bin/palisade-admin 2>"$work/shlibdeps.log" | sed -n 's/^shlibs:Depends=//p')
 	grep -v 'should already be installed in their package' "$work/shlibdeps.log" >&2 || true
 	[ -n "$depends" ] || die "dpkg-shlibdeps found no dependencies"
-	maint=${PALISADE_DEB_MAINTAINER:-The Palisade developers <packaging@palisade.invalid>}
 	{
 		echo "Package: palisade"
 		echo "Version: $DEB_VERSION"
