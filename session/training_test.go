@@ -2,6 +2,7 @@ package session
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/palisade-im/palisade/assets/lessons"
+	"github.com/palisade-im/palisade/audit"
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/internal/testenv"
 	"github.com/palisade-im/palisade/profile"
@@ -329,6 +331,11 @@ func TestTrainingPromptsOnce(t *testing.T) {
 	s.emit(event.Message{From: "bob@acme.test/x", Body: "see https://acme.test/a", Trust: s.trustOf("bob@acme.test")})
 	s.emit(event.Message{From: "carol@partner.test/x", Body: "www.partner.test", Trust: s.trustOf("carol@partner.test")})
 	s.emit(event.IdentityChanged{JID: "bob@acme.test", Change: event.ChangeNewDevice})
+	file := filepath.Join(t.TempDir(), "offer.pdf")
+	os.WriteFile(file, []byte("%PDF"), 0o600)
+	s.execute(event.SendFile{To: "bob@acme.test", Path: file})
+	s.execute(event.SendFile{To: "carol@partner.test", Path: file})
+	s.execute(event.SendFile{To: "dan@partner.test", Path: file})
 	prompts := eventsOf[event.TrainingPrompt](takeEvents(s))
 	kinds := []string{}
 	for _, p := range prompts {
@@ -337,7 +344,7 @@ func TestTrainingPromptsOnce(t *testing.T) {
 			t.Errorf("prompt %+v incomplete", p)
 		}
 	}
-	want := "first-unknown-chat:eve@evil.test,first-external-link:eve@evil.test,first-identity-change:bob@acme.test"
+	want := "first-unknown-chat:eve@evil.test,first-external-link:eve@evil.test,first-identity-change:bob@acme.test,first-partner-file:carol@partner.test"
 	if strings.Join(kinds, ",") != want {
 		t.Errorf("prompts %v, want %s", kinds, want)
 	}
@@ -348,6 +355,26 @@ func TestTrainingPromptsOnce(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(dir, trainingStateFile))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("state file: %v %v", fi, err)
+	}
+	// Shown and seen prompts are in the audit log.
+	s.closeAudit()
+	f, err := os.Open(audit.Path(filepath.Join(dir, audit.DirName)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := audit.ReadEntries(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Kind, "training_") {
+			logged = append(logged, e.Kind+":"+fmt.Sprint(e.Fields["kind"]))
+		}
+	}
+	if got := strings.Join(logged, ","); got != "training_prompt_shown:first-unknown-chat,training_prompt_shown:first-external-link,training_prompt_shown:first-identity-change,training_prompt_shown:first-partner-file,training_prompt_seen:first-unknown-chat" {
+		t.Errorf("audit log: %s", got)
 	}
 
 	// Restart: no prompt again.
