@@ -63,8 +63,8 @@ func TestFocusGUI(t *testing.T) {
 	h.emit(event.TorState{State: event.TorReady, Via: "process", Policy: "required", Enabled: true, Locked: true})
 	h.mustSee("Connecting to acme.test:5222 through Tor…")
 	h.emit(event.Connected{JID: "alice@acme.test/pc", Resumed: true, Route: event.RouteTor})
-	if b := h.app.focusUI.torBtn; !b.Visible() || b.Text != "Tor" {
-		t.Errorf("route button %q (visible %v), want Tor", b.Text, b.Visible())
+	if b := h.app.focusUI.torBtn; !b.Visible() || b.Text != "Through Tor" || !h.app.focusUI.row.Visible() {
+		t.Errorf("route button %q (visible %v), want Through Tor", b.Text, b.Visible())
 	}
 	// The route dialog: required by the profile, so the choice is locked.
 	test.Tap(h.app.focusUI.torBtn)
@@ -91,8 +91,8 @@ func TestFocusGUI(t *testing.T) {
 	}
 	h.emit(event.TorState{Policy: "optional"}, event.Connecting{Attempt: 1, Server: "acme.test:5222", Route: event.RouteDirect},
 		event.Connected{JID: "alice@acme.test/pc", Resumed: true, Route: event.RouteDirect})
-	if b := h.app.focusUI.torBtn; b.Text != "Direct" || c.Checked {
-		t.Errorf("after turning Tor off: button %q, checked %v", b.Text, c.Checked)
+	if b := h.app.focusUI.torBtn; b.Visible() || h.app.focusUI.row.Visible() || c.Checked {
+		t.Errorf("after turning Tor off: route button visible %v, strip visible %v, checked %v", b.Visible(), h.app.focusUI.row.Visible(), c.Checked)
 	}
 	if !strings.Contains(overlayText(t, h), "directly to the server") {
 		t.Errorf("route dialog after the change:\n%s", overlayText(t, h))
@@ -101,8 +101,13 @@ func TestFocusGUI(t *testing.T) {
 	h.emit(event.Disconnected{Message: "Your company requires connections through Tor, and Tor is not available: the tor program was not found.", Code: event.CodeTor, RetryIn: 2})
 	h.mustSee("Offline: Your company requires connections through Tor")
 
-	// The dialog: one weekly rule.
-	test.Tap(h.app.focusUI.btn)
+	// The dialog, from the Settings panel (the strip is hidden outside
+	// focus on a direct connection): one weekly rule.
+	h.app.main.showSettings()
+	if ov := overlayText(t, h); !strings.Contains(ov, "Focus hours and connection") || !strings.Contains(ov, "Focus is off.") {
+		t.Errorf("settings panel lacks the focus section:\n%s", ov)
+	}
+	test.Tap(overlayButton(t, h, "Focus hours…"))
 	if _, ok := lastFocusCommand(h).(event.GetFocus); !ok {
 		t.Errorf("the dialog did not ask for the focus state: %+v", lastFocusCommand(h))
 	}
@@ -137,8 +142,8 @@ func TestFocusGUI(t *testing.T) {
 	until := time.Now().Add(time.Hour).Truncate(time.Minute)
 	h.emit(event.Focus{Active: true, Manual: true, Until: until.UTC(), Held: 2, Rules: want.Rules})
 	wantText := "Focus until " + until.Local().Format("15:04") + " · 2 held"
-	if got := h.app.focusUI.btn.Text; got != wantText {
-		t.Errorf("focus button %q, want %q", got, wantText)
+	if got := h.app.focusUI.btn.Text; got != wantText || !h.app.focusUI.row.Visible() {
+		t.Errorf("focus button %q (strip visible %v), want %q", got, h.app.focusUI.row.Visible(), wantText)
 	}
 	if !strings.Contains(overlayText(t, h), "(started by hand)") {
 		t.Errorf("dialog does not show the manual focus:\n%s", overlayText(t, h))
@@ -162,8 +167,8 @@ func TestFocusGUI(t *testing.T) {
 	if n := h.notes[len(h.notes)-1]; n.Title != "Focus ended" || n.Content != "2 messages arrived while you were in focus." {
 		t.Errorf("notification %q: %q", n.Title, n.Content)
 	}
-	if h.app.focusUI.btn.Text != "Focus" {
-		t.Errorf("focus button after the end: %q", h.app.focusUI.btn.Text)
+	if h.app.focusUI.btn.Text != "Focus" || h.app.focusUI.row.Visible() {
+		t.Errorf("focus button after the end: %q (strip visible %v)", h.app.focusUI.btn.Text, h.app.focusUI.row.Visible())
 	}
 	h.app.Open("erin@acme.test")
 	h.mustSee("when you can", "no rush")

@@ -14,9 +14,10 @@ import (
 	"github.com/palisade-im/palisade/event"
 )
 
-// Focus hours and the Tor route in the status row: a "Focus" button (with
-// "until 16:00 · 2 held" during focus) that opens the focus settings, and a
-// "Tor" mark when the connection goes through Tor. The session decides
+// Focus hours and the Tor route: a strip under the connection banner,
+// shown while the connection goes through Tor or focus is on, with a "Tor"
+// button (the connection route) and a "Focus until 16:00 · 2 held" button
+// (the focus settings); both are also reached from the Settings panel. The session decides
 // focus and holds messages; this file only shows what it reports and sends
 // set_focus and focus_now.
 
@@ -71,8 +72,8 @@ func heldNote(n int) (title, body string) {
 	return "Focus ended", fmt.Sprintf("%d messages arrived while you were in focus.", n)
 }
 
-// focusIndicator is the row under the own status: the route (Tor or
-// direct) and the focus button.
+// focusIndicator is the strip under the banner: the route and the focus
+// button, shown while going through Tor or in focus.
 func (a *App) focusIndicator() fyne.CanvasObject {
 	f := &a.focusUI
 	f.btn = widget.NewButtonWithIcon("Focus", theme.VisibilityOffIcon(), a.openFocus)
@@ -82,6 +83,23 @@ func (a *App) focusIndicator() fyne.CanvasObject {
 	f.row = container.NewHBox(f.torBtn, f.btn)
 	a.updateFocusIndicator()
 	return f.row
+}
+
+// fillFocusSettings adds the focus hours and the connection route to the
+// Settings panel.
+func (a *App) fillFocusSettings(box *fyne.Container) {
+	f := &a.focusUI
+	box.Add(widget.NewLabelWithStyle("Focus hours and connection", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	state := focusButtonText(f.info, a.now())
+	if !f.info.Active {
+		state = "Focus is off."
+	}
+	route := torText(a.conn.Route, f.tor)
+	box.Add(widgetLabelWrap(state + " " + route))
+	focus := widget.NewButtonWithIcon("Focus hours…", theme.VisibilityOffIcon(), a.openFocus)
+	conn := widget.NewButtonWithIcon("Connection route…", theme.ComputerIcon(), a.openTor)
+	box.Add(container.NewHBox(focus, conn))
+	box.Add(widget.NewSeparator())
 }
 
 // torText describes the route and Tor's state for the Tor dialog.
@@ -167,19 +185,24 @@ func (a *App) updateFocusIndicator() {
 	if f.torBtn != nil {
 		switch a.conn.Route {
 		case event.RouteTor:
-			f.torBtn.SetText("Tor")
+			f.torBtn.SetText("Through Tor")
 			f.torBtn.SetIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
-			f.torBtn.Show()
-		case event.RouteDirect:
-			f.torBtn.SetText("Direct")
-			f.torBtn.SetIcon(nil)
 			f.torBtn.Show()
 		default:
 			f.torBtn.Hide()
 		}
 	}
 	if f.row != nil {
+		was := f.row.Visible()
+		if a.conn.Route == event.RouteTor || f.info.Active {
+			f.row.Show()
+		} else {
+			f.row.Hide()
+		}
 		f.row.Refresh() // the buttons' widths changed with their words
+		if was != f.row.Visible() && a.main != nil && a.main.root != nil {
+			a.main.root.Refresh() // the strip takes or gives back its height
+		}
 	}
 	if f.torText != nil {
 		f.torText.SetText(torText(a.conn.Route, f.tor))

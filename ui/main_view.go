@@ -189,14 +189,14 @@ func newMainView(a *App) *mainView {
 	export := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), func() { a.showExport("") })
 	export.Importance = widget.LowImportance
 	left := container.NewBorder(
-		container.NewVBox(me, status, a.focusIndicator(), widget.NewSeparator(), v.requests, v.roomsBox, container.NewBorder(nil, nil, nil, add, v.filter)),
+		container.NewVBox(me, status, widget.NewSeparator(), v.requests, v.roomsBox, container.NewBorder(nil, nil, nil, add, v.filter)),
 		container.NewVBox(widget.NewSeparator(), small(container.NewHBox(v.settingsBtn, v.bulletinsBtn, search, export))), nil, nil, v.list)
 
 	v.chat = newChatPane(a)
 	v.room = newRoomPane(a)
 	split := container.NewHSplit(left, container.NewStack(v.chat.root, v.room.root))
 	split.Offset = 0.34
-	top := container.NewVBox(v.bulletins, v.banner, v.errLine, v.enrolNote, a.trainingNote(), v.notices)
+	top := container.NewVBox(v.bulletins, v.banner, v.errLine, v.enrolNote, a.trainingNote(), v.notices, a.focusIndicator())
 	v.root = container.NewBorder(top, nil, nil, nil, split)
 	return v
 }

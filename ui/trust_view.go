@@ -528,7 +528,8 @@ func (v *mainView) fillSettings() {
 	box.Add(widget.NewSeparator())
 	v.fillAccountIdentity(box)
 	box.Add(widget.NewSeparator())
-	a.fillTraining(box) // training_view.go
+	a.fillFocusSettings(box) // focus hours and the connection route (focus_view.go)
+	a.fillTraining(box)      // training_view.go
 
 	icon := theme.InfoIcon()
 	if p.Known && p.Profile.Managed {
