@@ -81,6 +81,9 @@ type trainingState struct {
 
 	// device returns the device key and certificate chain for reports.
 	device func() (trainingDevice, string)
+	// sending serialises sendReports, so that a report goes once when a
+	// sign-in and a passed quiz come together.
+	sending sync.Mutex
 }
 
 // trainingLang is the content language for a Config.Lang value: the first
@@ -572,6 +575,8 @@ func reportMessage(id, to, from string, r training.Report, data, sig []byte, cha
 // announce: say why they wait when they cannot go now (after a quiz).
 func (s *Session) sendReports(announce bool) {
 	t := &s.train
+	t.sending.Lock()
+	defer t.sending.Unlock()
 	t.mu.Lock()
 	queued := append([]queuedReport(nil), t.data.Reports...)
 	to := t.reportTo
