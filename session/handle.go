@@ -240,6 +240,9 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 		s.onMAMResult(c, st) // an archive result, never a live message
 		return
 	}
+	if s.onEnrolMessage(c, st) {
+		return // a certificate request or IT's answer (enrol.go)
+	}
 	switch st.Type {
 	case "error":
 		s.emit(event.Error{Message: "A message to " + st.From + " was not delivered: " + st.Error.String(), Code: event.CodeProtocol})

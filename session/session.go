@@ -131,6 +131,7 @@ type Session struct {
 	auditSt auditState   // the audit log (audit.go)
 	muc     mucState     // rooms and bookmarks (muc.go, bookmarks.go)
 	hist    historyState // local archive and MAM catch-up (archive.go, mam.go)
+	enr     enrolState   // this device's key and certificate (enrol.go)
 	lim     limitState   // event queue and stanza rate bounds (limits.go)
 	tor     torState     // Tor routing (tor.go)
 	focus   focusState   // focus hours: held messages, presence (focus.go)
@@ -208,6 +209,7 @@ func New(cfg Config) (*Session, error) {
 func (s *Session) Start() {
 	s.startOnce.Do(func() {
 		s.profileStart()
+		s.enrolStart()
 		s.trainingStart()
 		s.startRetention()
 		s.focusStart()
@@ -665,6 +667,9 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	}
 	if err == nil {
 		err = s.profileSignedIn(c)
+	}
+	if err == nil {
+		err = s.enrolSignedIn(c) // publish this device's certificate, or re-enrol
 	}
 	if err == nil {
 		err = s.mucSignedIn(c) // rejoin rooms, fetch bookmarks (autojoin)

@@ -141,6 +141,11 @@ type inStanza struct {
 
 	Error *stanzaError `xml:"error"`
 
+	// enrolment (enrol.go)
+	Enrol    *enrolXML    `xml:"urn:palisade:enrol:1 enrol"`
+	Enrolled *enrolledXML `xml:"urn:palisade:enrol:1 enrolled"`
+	Rejected *rejectedXML `xml:"urn:palisade:enrol:1 rejected"`
+
 	archiveFields // stanza-id, origin-id, MAM results (archive.go, mam.go)
 }
 

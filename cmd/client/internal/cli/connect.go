@@ -68,6 +68,11 @@ type Launcher struct {
 	// else no archive (archivekey.go).
 	ArchiveKeys keystore.Store
 	archives    map[string]*archive.Archive // open archives by account, shared by sign-ins
+
+	// DeviceKeys keeps each account's device key; nil: the OS keyring
+	// (service DeviceKeyService) when Store is the OS keyring, else none
+	// (devicekey.go).
+	DeviceKeys keystore.Store
 }
 
 // Connect resolves the password (form, then --password-fd, then keyring),
@@ -128,6 +133,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 	}
 	warnings = append(warnings, notices...)
 	arch, archOff := l.archiveFor(in.JID)
+	dev := OpenDeviceKey(l.deviceKeys(), l.DataDir, in.JID)
 	cfg := session.Config{
 		JID:       in.JID,
 		Password:  func() (string, error) { return pw, nil },
@@ -144,6 +150,9 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		Audit:       l.audit,
 		Archive:     arch,
 		ArchiveOff:  archOff,
+		DeviceKey:   dev.Key,
+		DeviceLost:  dev.Lost,
+		DeviceOff:   dev.Off,
 	}
 	start := l.Start
 	if start == nil {
