@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
 	# XMPP servers for the demo and the integration tests (run privately, never as services)
 	prosody ejabberd
+	# SQLite for the test Prosody's message archives (fast MAM paging)
+	lua-dbi-sqlite3
 	# OS keyring (Secret Service) and a session bus for it
 	gnome-keyring dbus dbus-x11 libsecret-tools
 	# headless display (with Mesa software OpenGL for Fyne), screenshots, window lookup
