@@ -29,7 +29,10 @@ const (
 	nsMAM = "urn:xmpp:mam:2"
 	nsRSM = "http://jabber.org/protocol/rsm"
 
-	mamPageSize = 100
+	// mamPageSize is the page size asked for: the largest ejabberd
+	// allows, and what the test Prosody allows (a server with a lower
+	// limit sends smaller pages and paging goes on).
+	mamPageSize = 250
 )
 
 // mamResultWrap is <result xmlns='urn:xmpp:mam:2'/> in a message.
@@ -207,9 +210,32 @@ func (s *Session) onMAMFin(c *conn, q *mamQuery, queryID string, st *inStanza) {
 		s.emit(event.HistorySynced{Archive: q.name, Count: q.added, Ignored: q.ignored})
 		return
 	}
+	pending := q.pending
+	last := st.MAMFin.Set.Last
+	if last == "" && len(pending) > 0 {
+		last = pending[len(pending)-1].ID
+	}
+	complete := st.MAMFin.Complete == "true" || st.MAMFin.Complete == "1" || len(pending) == 0 || last == ""
+	// The next page is asked for before this one is stored and reported,
+	// so that the server looks it up while the client works. Its sync
+	// point is saved only after this page is stored.
+	asked := false
+	if !complete {
+		s.mu.Lock()
+		if s.cur == c {
+			after := q.after
+			q.after = last
+			if s.mamPage(c, q) == nil {
+				asked = true
+			} else {
+				q.after = after
+			}
+		}
+		s.mu.Unlock()
+	}
 	var evs []event.Event
 	var ams []archive.Message
-	for _, r := range q.pending {
+	for _, r := range pending {
 		ev, am := q.convert(r)
 		if am != nil {
 			ams = append(ams, *am)
@@ -222,26 +248,12 @@ func (s *Session) onMAMFin(c *conn, q *mamQuery, queryID string, st *inStanza) {
 	for _, ev := range evs {
 		s.emit(ev)
 	}
-	last := st.MAMFin.Set.Last
-	if last == "" && len(q.pending) > 0 {
-		last = q.pending[len(q.pending)-1].ID
-	}
 	if last != "" {
 		q.after = last
 		s.saveSyncPoint(q.archive, last)
 	}
-	complete := st.MAMFin.Complete == "true" || st.MAMFin.Complete == "1" || len(q.pending) == 0 || last == ""
-	if !complete {
-		s.mu.Lock()
-		online := s.cur == c
-		var err error
-		if online {
-			err = s.mamPage(c, q)
-		}
-		s.mu.Unlock()
-		if online && err == nil {
-			return
-		}
+	if asked {
+		return
 	}
 	if q.archive == s.bare.String() && complete {
 		h.mu.Lock()

@@ -22,9 +22,10 @@ const mamBenchTotal = 10000
 // the encrypted archive and a Message event. The messages are written once,
 // back to back, by another account to the recipient's connected resource
 // (so they are archived by the server, not kept in offline storage).
-// The figure is mostly the server's: with the test server's file-based
-// archive store each page of 100 costs Prosody a few hundred milliseconds
-// (BenchmarkMAMClientShare10000 is the client's part).
+// The figure is mostly the server's (BenchmarkMAMClientShare10000 is the
+// client's part): with Prosody's internal (file) archive store every page
+// reads the whole archive; the test server keeps archives in SQLite when
+// lua-dbi-sqlite3 is installed (testenv/prosody/prosody.cfg.lua.in).
 func BenchmarkMAMCatchUp10000(b *testing.B) { benchMAMCatchUp(b, prosody(b)) }
 
 // BenchmarkMAMCatchUp10000Ejabberd is the same against ejabberd (mnesia
