@@ -114,6 +114,10 @@ func seenKeys(senderBare, msgID, originID, stanzaID string) []string {
 // way round) is stored, not reported again. st is the message stanza as it came (its
 // stanza-id is believed only when stamped by the user's own server).
 func (s *Session) chatMessage(m event.Message, st *inStanza) {
+	if s.holdSigned(m, st) {
+		return // back here once the sender's devices are known (signature.go)
+	}
+	m = s.checkSignature(m, st)
 	am := s.archiveOf(m, &st.archiveFields)
 	if !s.markSeen(seenKeys(am.SenderBare, am.MessageID, am.OriginID, am.StanzaID)...) {
 		s.emitChat(m) // or held during focus (focus.go)

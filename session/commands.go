@@ -150,7 +150,7 @@ func (s *Session) execute(cmd event.Command) {
 			s.write(cur, &outStanza{el: presence("unsubscribed", b, "", "")})
 		})
 	default:
-		if !s.executePolicy(cmd) && !s.executeProfile(cmd) && !s.executeFiles(cmd) && !s.executeMUC(cmd) && !s.executeHistory(cmd) && !s.executeAudit(cmd) && !s.executeEnrol(cmd) && !s.executeTor(cmd) && !s.executeFocus(cmd) && !s.executeTraining(cmd) {
+		if !s.executePolicy(cmd) && !s.executeProfile(cmd) && !s.executeFiles(cmd) && !s.executeMUC(cmd) && !s.executeHistory(cmd) && !s.executeAudit(cmd) && !s.executeEnrol(cmd) && !s.executeTor(cmd) && !s.executeFocus(cmd) && !s.executeIdentity(cmd) && !s.executeTraining(cmd) {
 			s.badCommand(cmd, "Unknown command")
 		}
 	}

@@ -1,11 +1,27 @@
 package session
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mellium.im/xmpp/jid"
+
+	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/identity"
+	"github.com/palisade-im/palisade/internal/atomicfile"
 )
 
 // Peers' identities (issue "explicit identities verified by certificate").
@@ -77,4 +93,736 @@ func deviceElement(id string, chainDER [][]byte) *el {
 		d.add(child("cert", base64.StdEncoding.EncodeToString(der)))
 	}
 	return d
+}
+
+// How often a peer's devices are fetched again when something from the peer
+// arrives (a presence, a message), and how long a message from a peer whose
+// devices were never fetched waits for them before it is reported anyway.
+const (
+	identityRefetch = 15 * time.Minute
+	identityRetry   = 30 * time.Second
+	identityHold    = 5 * time.Second
+)
+
+const identityStateFile = "identities.json"
+
+// identState is the session's share of peers' identities. Lock order: s.mu
+// before ident.mu; trustOf takes ident.mu alone.
+type identState struct {
+	forged atomic.Int64 // device notifications not from a peer's bare JID, ignored
+
+	mu      sync.Mutex
+	peers   map[string]*peerIdent   // by bare JID
+	records map[string]*identRecord // persisted: what was verified and acknowledged
+	path    string                  // "" keeps the records in memory only
+	loaded  bool
+
+	verKey   string             // the profile the verifier was built from
+	verifier *identity.Verifier // nil: no identity CA (every peer is unverified)
+	fixed    *identity.Verifier // set by tests: used instead of the profile's
+	refetch  time.Duration      // 0 = identityRefetch
+	hold     time.Duration      // 0 = identityHold
+	now      func() time.Time   // nil = time.Now
+}
+
+// peerIdent is what is known of one peer's devices.
+type peerIdent struct {
+	fetched  time.Time // last answer (zero: never)
+	asked    time.Time // last request
+	fetching uint64    // the request in flight (0: none)
+	have     bool      // devices known (an answer came)
+	fetchErr string    // why the last fetch failed
+	devices  []peerDevice
+	best     identity.Result
+	last     string      // the device that signed the peer's latest valid message
+	held     []func()    // messages waiting for the devices
+	heldT    *time.Timer // releases held messages when no answer comes
+}
+
+type peerDevice struct {
+	id     string
+	chain  [][]byte
+	result identity.Result
+}
+
+// identRecord is the persisted memory about a peer (no secrets): whether it
+// was ever verified, the certificates of its devices that were verified or
+// acknowledged, and a pending identity change.
+type identRecord struct {
+	Verified  bool              `json:"verified"`
+	Devices   map[string]string `json:"devices,omitempty"` // device id -> SHA-256 of the certificate
+	LostAcked bool              `json:"lost_acked,omitempty"`
+	Lock      *identLock        `json:"lock,omitempty"`
+}
+
+type identLock struct {
+	Change   string    `json:"change"`
+	DeviceID string    `json:"device_id,omitempty"`
+	Detail   string    `json:"detail"`
+	At       time.Time `json:"at"`
+	// Devices are the peer's devices when the change was seen (device id
+	// -> SHA-256 of the certificate): what the user acknowledges.
+	Devices map[string]string `json:"devices,omitempty"`
+	// Verified: the peer was still verified then (a device was added or
+	// changed beside a valid one); false: acknowledging accepts the loss.
+	Verified bool `json:"verified,omitempty"`
+}
+
+var fetchSeq atomic.Uint64
+
+func (st *identState) clock() time.Time {
+	if st.now != nil {
+		return st.now()
+	}
+	return time.Now()
+}
+
+// peer returns the entry of a bare JID, making it. st.mu is held.
+func (st *identState) peer(b string) *peerIdent {
+	if st.peers == nil {
+		st.peers = map[string]*peerIdent{}
+	}
+	p := st.peers[b]
+	if p == nil {
+		p = &peerIdent{}
+		st.peers[b] = p
+	}
+	return p
+}
+
+// loadRecords reads the persisted records once. st.mu is held.
+func (s *Session) loadRecords() {
+	st := &s.ident
+	if st.loaded {
+		return
+	}
+	st.loaded = true
+	st.records = map[string]*identRecord{}
+	if s.cfg.DataDir == "" {
+		return
+	}
+	st.path = filepath.Join(s.cfg.DataDir, identityStateFile)
+	data, err := os.ReadFile(st.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	var f struct {
+		Peers map[string]*identRecord `json:"peers"`
+	}
+	if err == nil {
+		err = json.Unmarshal(data, &f)
+	}
+	if err != nil {
+		path := st.path
+		st.path = ""
+		s.queue(event.Error{Message: "The record of verified contacts (" + path + ") cannot be read (" + err.Error() +
+			"): identity changes of contacts verified before are not detected until it is fixed or removed; it is not written over.", Code: event.CodeConfig})
+		return
+	}
+	for k, r := range f.Peers {
+		if r != nil {
+			st.records[k] = r
+		}
+	}
+}
+
+// saveRecords writes the records atomically. st.mu is held.
+func (s *Session) saveRecords() {
+	st := &s.ident
+	if st.path == "" {
+		return
+	}
+	data, err := json.MarshalIndent(struct {
+		Peers map[string]*identRecord `json:"peers"`
+	}{st.records}, "", "  ")
+	if err == nil {
+		err = atomicfile.Write(st.path, data)
+	}
+	if err != nil {
+		s.queue(event.Error{Message: "The record of verified contacts could not be saved: " + err.Error(), Code: event.CodeConfig})
+	}
+}
+
+// identityVerifier returns the verifier of the profile in force (built
+// again when another profile is applied). st.mu is held.
+func (s *Session) identityVerifier() *identity.Verifier {
+	st := &s.ident
+	if st.fixed != nil {
+		return st.fixed
+	}
+	if s.cfg.Profiles == nil {
+		return nil
+	}
+	p := s.cfg.Profiles.Active()
+	if p == nil {
+		st.verKey, st.verifier = "", nil
+		return nil
+	}
+	key := fmt.Sprintf("%s\x00%d\x00%x", p.ID, p.Serial, sha256.Sum256(p.Bytes()))
+	if key == st.verKey {
+		return st.verifier
+	}
+	v, err := p.IdentityVerifier()
+	if err != nil {
+		s.queue(event.Error{Message: "The identity CAs of the profile cannot be used (" + err.Error() + "): no contact can be verified.", Code: event.CodeConfig})
+		v = nil
+	}
+	st.verKey, st.verifier = key, v
+	return v
+}
+
+// identityTrust adds what is known of a peer's identity to its trust, and
+// asks for the peer's devices when they are unknown or old. It does not
+// take s.mu.
+func (s *Session) identityTrust(b string, t event.Trust) event.Trust {
+	if !strings.Contains(b, "@") {
+		return t
+	}
+	st := &s.ident
+	st.mu.Lock()
+	s.loadRecords()
+	p := st.peer(b)
+	fillIdentity(&t, p, st.records[b])
+	var seq uint64
+	if s.wantFetch(p) {
+		seq = st.reserve(p)
+	}
+	st.mu.Unlock()
+	if seq != 0 {
+		go s.sendFetch(b, seq)
+	}
+	return t
+}
+
+// fillIdentity copies a peer's verdict into its trust.
+func fillIdentity(t *event.Trust, p *peerIdent, rec *identRecord) {
+	if p != nil && (p.have || p.best.Status != "") {
+		r := p.best
+		t.Identity = r.Status
+		t.Subject, t.Issuer = r.Subject, r.Issuer
+		t.Person, t.IdentityOrg, t.IdentityCA = r.Person, r.Org, r.CA
+		if r.Status != event.IdentityVerified {
+			t.IdentityReason = r.Reason
+		}
+	}
+	t.IdentityChanged = rec != nil && rec.Lock != nil
+}
+
+// wantFetch reports whether p's devices should be asked for now, and marks
+// the request as made. st.mu is held.
+func (s *Session) wantFetch(p *peerIdent) bool {
+	st := &s.ident
+	now := st.clock()
+	if p.fetching != 0 {
+		return false
+	}
+	refetch := st.refetch
+	if refetch <= 0 {
+		refetch = identityRefetch
+	}
+	switch {
+	case !p.asked.IsZero() && now.Sub(p.asked) < min(identityRetry, refetch):
+		return false
+	case p.have && now.Sub(p.fetched) < refetch:
+		return false
+	}
+	return true
+}
+
+// reserve marks a request for p's devices as in flight and returns its
+// number. st.mu is held.
+func (st *identState) reserve(p *peerIdent) uint64 {
+	seq := fetchSeq.Add(1)
+	p.fetching = seq
+	p.asked = st.clock()
+	return seq
+}
+
+// fetchDevices asks the peer's PEP service for its device items now.
+func (s *Session) fetchDevices(b string) {
+	st := &s.ident
+	st.mu.Lock()
+	seq := st.reserve(st.peer(b))
+	st.mu.Unlock()
+	s.sendFetch(b, seq)
+}
+
+// sendFetch sends the reserved request seq. Offline or for a room, nothing
+// is asked and the request ends at once.
+func (s *Session) sendFetch(b string, seq uint64) {
+	if s.isRoom(b) {
+		s.fetchDone(b, seq, nil, "")
+		return
+	}
+	s.mu.Lock()
+	c := s.cur
+	if c != nil {
+		s.fetchDevicesOn(c, b, seq)
+	}
+	s.mu.Unlock()
+	if c == nil {
+		s.fetchDone(b, seq, nil, "")
+	}
+}
+
+// fetchDevicesOn sends the request on c. s.mu is held.
+func (s *Session) fetchDevicesOn(c *conn, b string, seq uint64) {
+	req := iq("get", randomID(), b, elem(nsPubSub, "pubsub").add(elem("", "items", "node", nsDevices, "max_items", strconv.Itoa(maxPeerDevices))))
+	err := s.sendIQTo(c, b, req, func(a *inStanza) { s.onDevices(b, seq, a) })
+	if err != nil {
+		s.fetchDone(b, seq, nil, "the request could not be sent")
+		return
+	}
+	time.AfterFunc(replyTimeout, func() { s.fetchDone(b, seq, nil, "no answer from "+b) })
+}
+
+// onDevices handles the answer to a device request.
+func (s *Session) onDevices(b string, seq uint64, a *inStanza) {
+	switch {
+	case a.Type == "result":
+		var items []pubsubItem
+		if a.PubSub != nil && a.PubSub.Items != nil && (a.PubSub.Items.Node == "" || a.PubSub.Items.Node == nsDevices) {
+			items = a.PubSub.Items.Items
+		}
+		if items == nil {
+			items = []pubsubItem{}
+		}
+		s.fetchDone(b, seq, items, "")
+	case nothingPublished((&pubsubReply{Error: a.Error}).condition()):
+		s.fetchDone(b, seq, []pubsubItem{}, "") // nothing published (or nothing we may see)
+	default:
+		s.fetchDone(b, seq, nil, "the certificates could not be fetched ("+a.Error.String()+")")
+	}
+}
+
+// nothingPublished reports whether a PEP error means that the peer has no
+// devices node we may read: it does not exist (item-not-found; Prosody
+// answers forbidden for another account's missing node) or it is not open.
+func nothingPublished(cond string) bool {
+	switch cond {
+	case "item-not-found", "forbidden", "not-authorized":
+		return true
+	}
+	return false
+}
+
+// fetchDone ends a request: items (nil when it failed, with why) become
+// the peer's devices, which are verified; changes are reported and the
+// messages held for the peer are let through.
+func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string) {
+	st := &s.ident
+	st.mu.Lock()
+	p := st.peer(b)
+	if p.fetching != seq {
+		st.mu.Unlock()
+		return // an older request, or already ended
+	}
+	p.fetching = 0
+	if items == nil {
+		p.fetchErr = why
+		report := !p.have && why != ""
+		if report {
+			p.best = identity.Result{Status: event.IdentityUnverified, Reason: "The device certificates of " + b + " are not available: " + why + "."}
+		}
+		held := s.takeHeld(p)
+		var certs event.Certificates
+		if report {
+			certs = s.certificatesOf(b, p)
+		}
+		st.mu.Unlock()
+		if report {
+			certs.Trust = s.trustOf(b)
+			s.emit(certs)
+		}
+		for _, f := range held {
+			f()
+		}
+		return
+	}
+	p.fetchErr = ""
+	p.fetched = st.clock()
+	p.have = true
+	p.devices = decodeDevices(items)
+	st.mu.Unlock()
+	s.reverify(b)
+	st.mu.Lock()
+	held := s.takeHeld(p)
+	st.mu.Unlock()
+	for _, f := range held {
+		f()
+	}
+}
+
+// decodeDevices turns items into devices (undecodable ones are kept, with
+// the reason, so that the details view shows them).
+func decodeDevices(items []pubsubItem) []peerDevice {
+	var out []peerDevice
+	for _, it := range items {
+		if len(out) >= maxPeerDevices {
+			break
+		}
+		d := peerDevice{id: it.ID}
+		if it.Device != nil && it.Device.ID != "" {
+			d.id = it.Device.ID
+		}
+		chain, err := it.Device.chain()
+		if err != nil {
+			d.result = identity.Result{Status: event.IdentityUnverified, DeviceID: d.id, Reason: "The published device item cannot be read: " + err.Error() + "."}
+		} else {
+			d.chain = chain
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// reverify verifies the peer's devices with the verifier in force,
+// detects identity changes and reports them.
+func (s *Session) reverify(b string) {
+	st := &s.ident
+	st.mu.Lock()
+	s.loadRecords()
+	p := st.peer(b)
+	v := s.identityVerifier()
+	now := st.clock()
+	var results []identity.Result
+	for i := range p.devices {
+		d := &p.devices[i]
+		if d.chain != nil {
+			d.result = v.Verify(d.chain, b, now)
+			if d.result.DeviceID == "" {
+				d.result.DeviceID = d.id
+			}
+		}
+		results = append(results, d.result)
+	}
+	old := p.best
+	p.best = identity.Best(results)
+	ch := s.detectChange(b, p)
+	rec := st.records[b]
+	var t event.Trust
+	fillIdentity(&t, p, rec)
+	certs := s.certificatesOf(b, p)
+	changed := old.Status != p.best.Status || old.SHA256 != p.best.SHA256 || ch != nil
+	st.mu.Unlock()
+	if !changed {
+		return
+	}
+	full := s.trustOf(b)
+	certs.Trust = full
+	s.emit(certs)
+	if ch != nil {
+		ch.Trust = full
+		s.audit("identity_changed", map[string]any{"jid": b, "change": ch.Change, "device_id": ch.DeviceID, "detail": ch.Detail,
+			"identity": full.Identity, "subject": full.Subject, "issuer": full.Issuer})
+		s.emit(*ch)
+	}
+}
+
+// detectChange compares the peer's devices with what was verified or
+// acknowledged before. It returns the change to report (nil: none) and
+// updates the record. st.mu is held.
+func (s *Session) detectChange(b string, p *peerIdent) *event.IdentityChanged {
+	st := &s.ident
+	rec := st.records[b]
+	verified := p.best.Status == event.IdentityVerified
+	if b == s.bare.String() {
+		return nil // the user's own devices never lock anything
+	}
+	if rec == nil || !rec.Verified {
+		if !verified {
+			return nil
+		}
+		rec = &identRecord{Verified: true, Devices: map[string]string{}}
+		for _, d := range p.devices {
+			if d.result.Status == event.IdentityVerified {
+				rec.Devices[d.id] = d.result.SHA256
+			}
+		}
+		st.records[b] = rec
+		s.saveRecords()
+		return nil
+	}
+	if rec.Devices == nil {
+		rec.Devices = map[string]string{}
+	}
+	if verified {
+		rec.LostAcked = false
+	}
+	if rec.Lock != nil {
+		return nil // already waiting for the user
+	}
+	var lock *identLock
+	dirty := false
+	for _, d := range p.devices {
+		sum, known := rec.Devices[d.id]
+		switch {
+		case known && sum != d.result.SHA256:
+			lock = &identLock{Change: event.ChangeCertificate, DeviceID: d.id,
+				Detail: fmt.Sprintf("The certificate of %s's device %s changed (%s).", b, d.id, describe(d.result))}
+		case !known && d.result.Status != event.IdentityVerified:
+			lock = &identLock{Change: event.ChangeNewDevice, DeviceID: d.id,
+				Detail: fmt.Sprintf("%s has a new device %s without a valid certificate: %s", b, d.id, d.result.Reason)}
+		case !known:
+			rec.Devices[d.id] = d.result.SHA256 // a new certified device: nothing to check
+			dirty = true
+		}
+		if lock != nil {
+			break
+		}
+	}
+	if lock == nil && !verified && !rec.LostAcked {
+		lock = &identLock{Change: event.ChangeLost, Detail: fmt.Sprintf("%s's identity is no longer verified: %s", b, p.best.Reason)}
+	}
+	if lock == nil {
+		if dirty {
+			s.saveRecords()
+		}
+		return nil
+	}
+	lock.At = st.clock().UTC()
+	lock.Verified = verified
+	lock.Devices = map[string]string{}
+	for _, d := range p.devices {
+		lock.Devices[d.id] = d.result.SHA256
+	}
+	rec.Lock = lock
+	s.saveRecords()
+	return &event.IdentityChanged{JID: b, Change: lock.Change, DeviceID: lock.DeviceID, Detail: lock.Detail}
+}
+
+func describe(r identity.Result) string {
+	s := r.Status
+	if r.Subject != "" {
+		s = r.Subject + ", issued by " + r.CA + ": " + r.Status
+	}
+	return s
+}
+
+// certificatesOf is the Certificates event of a peer (without Trust). st.mu is held.
+func (s *Session) certificatesOf(b string, p *peerIdent) event.Certificates {
+	ev := event.Certificates{JID: b, Devices: []event.DeviceCert{}}
+	for _, d := range p.devices {
+		r := d.result
+		ev.Devices = append(ev.Devices, event.DeviceCert{
+			DeviceID: d.id, Status: r.Status, Reason: r.Reason, Subject: r.Subject, Issuer: r.Issuer,
+			Serial: r.Serial, SHA256: r.SHA256, NotBefore: r.NotBefore, NotAfter: r.NotAfter,
+			JID: r.JID, Chain: r.Chain, Current: d.id == p.last && p.last != "",
+		})
+	}
+	return ev
+}
+
+// identityLocked reports the pending identity change of a peer, if any.
+func (s *Session) identityLocked(b string) *identLock {
+	st := &s.ident
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s.loadRecords()
+	if r := st.records[b]; r != nil {
+		return r.Lock
+	}
+	return nil
+}
+
+// refuseIdentity refuses a send to a peer whose identity changed and was
+// not acknowledged yet: it reports event.Refused and returns true.
+func (s *Session) refuseIdentity(cmd event.Command, id, to string) bool {
+	b := peerOf(to)
+	l := s.identityLocked(b)
+	if l == nil {
+		return false
+	}
+	t := s.trustOf(b)
+	s.emit(event.Refused{Command: cmd.CommandName(), ID: id, To: to, Code: event.RefusedIdentity,
+		Reason: l.Detail + " Check it with " + b + " (for example by phone), then acknowledge the change before sending.", Trust: &t})
+	return true
+}
+
+// identityRulesChanged verifies every known peer again (a profile was
+// applied: its identity CAs or revocations may differ).
+func (s *Session) identityRulesChanged() {
+	st := &s.ident
+	st.mu.Lock()
+	var peers []string
+	for b, p := range st.peers {
+		if p.have {
+			peers = append(peers, b)
+		}
+	}
+	st.mu.Unlock()
+	sort.Strings(peers)
+	for _, b := range peers {
+		s.reverify(b)
+	}
+}
+
+// onDeviceEvent handles a PEP notification of the devices node. It is
+// taken only from a peer's bare JID (PEP notifications come from there);
+// anything else is counted and ignored. The notification only says that
+// something changed: the devices are fetched again from the peer.
+func (s *Session) onDeviceEvent(c *conn, st *inStanza) bool {
+	if st.PubSubEvent == nil || st.PubSubEvent.Items == nil || st.PubSubEvent.Items.Node != nsDevices {
+		return false
+	}
+	j, err := jid.Parse(st.From)
+	if err != nil || st.From == "" || j.Resourcepart() != "" || j.Localpart() == "" {
+		s.ident.forged.Add(1)
+		s.audit("suspect_stanza", map[string]any{"kind": "device-notification", "from": st.From,
+			"reason": "a device notification not from an account's bare JID was ignored"})
+		return true
+	}
+	b := j.Bare().String()
+	ist := &s.ident
+	ist.mu.Lock()
+	p := ist.peer(b)
+	var seq uint64
+	if p.fetching == 0 {
+		seq = ist.reserve(p)
+	}
+	ist.mu.Unlock()
+	if seq != 0 {
+		go s.sendFetch(b, seq)
+	}
+	return true
+}
+
+// holdForIdentity delays a message from a peer whose devices were never
+// fetched until they are (at most a few seconds), so that its signature
+// can be judged. It reports true when f will be called later.
+func (s *Session) holdForIdentity(b string, f func()) bool {
+	if !strings.Contains(b, "@") {
+		return false
+	}
+	st := &s.ident
+	st.mu.Lock()
+	p := st.peer(b)
+	if p.have && len(p.held) == 0 {
+		st.mu.Unlock()
+		return false
+	}
+	if len(p.held) >= 256 {
+		st.mu.Unlock()
+		return false
+	}
+	now := st.clock()
+	var seq uint64
+	if p.fetching == 0 && !p.have && (p.asked.IsZero() || now.Sub(p.asked) >= identityRetry) {
+		seq = st.reserve(p)
+	}
+	if seq == 0 && p.fetching == 0 && len(p.held) == 0 {
+		st.mu.Unlock()
+		return false
+	}
+	p.held = append(p.held, f)
+	if p.heldT == nil {
+		d := st.hold
+		if d <= 0 {
+			d = identityHold
+		}
+		p.heldT = time.AfterFunc(d, func() {
+			st.mu.Lock()
+			held := s.takeHeld(p)
+			st.mu.Unlock()
+			for _, f := range held {
+				f()
+			}
+		})
+	}
+	st.mu.Unlock()
+	if seq != 0 {
+		s.sendFetch(b, seq) // offline: ends at once, and the message goes on
+	}
+	return true
+}
+
+// takeHeld returns the held messages and stops their timer. st.mu is held.
+func (s *Session) takeHeld(p *peerIdent) []func() {
+	h := p.held
+	p.held = nil
+	if p.heldT != nil {
+		p.heldT.Stop()
+		p.heldT = nil
+	}
+	return h
+}
+
+// executeIdentity runs the peer identity commands. It reports false for
+// any other command.
+func (s *Session) executeIdentity(cmd event.Command) bool {
+	switch c := cmd.(type) {
+	case *event.GetCertificates:
+		return s.executeIdentity(*c)
+	case *event.AckIdentity:
+		return s.executeIdentity(*c)
+	case event.GetCertificates:
+		b, ok := bareJID(c.JID)
+		if !ok || !strings.Contains(b, "@") {
+			s.badCommand(c, "Not a valid contact address: "+c.JID)
+			return true
+		}
+		st := &s.ident
+		st.mu.Lock()
+		p := st.peer(b)
+		ev := s.certificatesOf(b, p)
+		st.mu.Unlock()
+		ev.Trust = s.trustOf(b) // asks for the devices when they are unknown or old
+		s.emit(ev)
+		st.mu.Lock()
+		var seq uint64
+		if !p.have && p.fetching == 0 {
+			seq = st.reserve(p) // asked for explicitly: even shortly after a failure
+		}
+		st.mu.Unlock()
+		if seq != 0 {
+			s.sendFetch(b, seq) // a Certificates event follows the answer when it changes anything
+		}
+	case event.AckIdentity:
+		b, ok := bareJID(c.JID)
+		if !ok || !strings.Contains(b, "@") {
+			s.badCommand(c, "Not a valid contact address: "+c.JID)
+			return true
+		}
+		s.ackIdentity(b)
+	default:
+		return false
+	}
+	return true
+}
+
+// ackIdentity records that the user checked a peer's identity change: the
+// devices as they are now become the known ones, and sending is unlocked.
+func (s *Session) ackIdentity(b string) {
+	st := &s.ident
+	st.mu.Lock()
+	s.loadRecords()
+	rec := st.records[b]
+	var was *identLock
+	if rec != nil {
+		was = rec.Lock
+		rec.Lock = nil
+		if rec.Devices == nil {
+			rec.Devices = map[string]string{}
+		}
+		if was != nil {
+			for id, sum := range was.Devices {
+				rec.Devices[id] = sum
+			}
+			rec.LostAcked = !was.Verified
+		}
+		if p := st.peer(b); p.have {
+			for _, d := range p.devices {
+				rec.Devices[d.id] = d.result.SHA256
+			}
+			rec.LostAcked = p.best.Status != event.IdentityVerified
+		}
+		s.saveRecords()
+	}
+	st.mu.Unlock()
+	t := s.trustOf(b)
+	if was != nil {
+		s.audit("identity_acknowledged", map[string]any{"jid": b, "change": was.Change, "device_id": was.DeviceID, "detail": was.Detail,
+			"identity": t.Identity, "subject": t.Subject, "issuer": t.Issuer})
+	}
+	s.emit(event.IdentityAcknowledged{JID: b, Trust: t})
 }

@@ -428,6 +428,9 @@ func (s *Session) roomMessage(c event.SendRoomMessage) {
 		id = randomID()
 	}
 	m := elem(nsClient, "message", "type", "groupchat", "to", r.jid, "id", id).add(child("body", c.Body))
+	if sig := s.signature(r.jid, id, c.Body); sig != nil {
+		m.add(sig) // the device signature (signature.go)
+	}
 	s.withConn(c, func(cur *conn) { s.write(cur, &outStanza{el: m}) })
 }
 

@@ -155,6 +155,7 @@ func (s *Session) setRules(r policy.Rules) {
 		return
 	}
 	s.refreshRoster()
+	s.identityRulesChanged()
 }
 
 // refreshRoster emits the roster again (with fresh trust) once it is known.
@@ -184,10 +185,16 @@ func peerOf(v string) string {
 	return v
 }
 
-// trustOf is the policy's verdict on a peer, for events. It does not take
-// s.mu, so it may be called with it held.
+// trustOf is the policy's verdict on a peer, with what its device
+// certificates prove (identity.go), for events. It does not take s.mu, so
+// it may be called with it held.
 func (s *Session) trustOf(peer string) event.Trust {
 	b := peerOf(peer)
+	return s.identityTrust(b, s.policyTrust(b))
+}
+
+// policyTrust is the policy's verdict on a bare JID, cached.
+func (s *Session) policyTrust(b string) event.Trust {
 	p := &s.pol
 	p.mu.Lock()
 	if t, ok := p.trust[b]; ok {
@@ -281,6 +288,9 @@ func (s *Session) checkSend(c event.Send, to string) (event.Trust, bool) {
 		t := s.trustOf(b)
 		s.emit(event.Refused{Command: c.CommandName(), ID: c.ID, To: to, Code: refusalCode(d.Code, event.RefusedBlocked), Reason: d.Reason, Trust: &t})
 		return t, false
+	}
+	if s.refuseIdentity(c, c.ID, to) {
+		return s.trustOf(b), false
 	}
 	if !acc && e.Incoming(b, false).Request {
 		s.accept(b, c.CommandName())
@@ -456,6 +466,9 @@ func (s *Session) sendFile(c event.SendFile) {
 			s.emit(event.Refused{Command: c.CommandName(), ID: c.ID, To: to, Code: refusalCode(d.Code, event.RefusedFilePolicy), Reason: d.Reason, Trust: &t})
 			return
 		}
+	}
+	if s.refuseIdentity(c, c.ID, to) {
+		return
 	}
 	f := outgoingFile{ID: c.ID, To: to, Path: c.Path, Name: name, Size: fi.Size()}
 	if s.pol.upload != nil {

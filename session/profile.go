@@ -196,6 +196,9 @@ func (s *Session) subscribedTo(c *conn, service, named, asked string) bool {
 // when the message is not from the service subscribed to or not for one of
 // its nodes: such a message is ignored as far as profiles go.
 func (s *Session) onPubSubEvent(c *conn, st *inStanza) bool {
+	if s.onDeviceEvent(c, st) {
+		return true // a peer's devices changed (identity.go)
+	}
 	if s.cfg.Profiles == nil || st.PubSubEvent == nil || st.PubSubEvent.Items == nil {
 		return false
 	}
@@ -415,6 +418,9 @@ func (s *Session) executeProfile(cmd event.Command) bool {
 // by the profile in force.
 func (s *Session) verifyServer(cs tls.ConnectionState) error {
 	domain := s.bare.Domainpart()
+	if pinned, err := s.verifyPinned(cs); pinned {
+		return err // trusted_cas.pin_server: only the profile's server CAs (signature.go)
+	}
 	err := verifyChain(cs, s.roots, domain)
 	if err == nil || s.cfg.Profiles == nil {
 		return err

@@ -135,6 +135,7 @@ type Session struct {
 	lim     limitState   // event queue and stanza rate bounds (limits.go)
 	tor     torState     // Tor routing (tor.go)
 	focus   focusState   // focus hours: held messages, presence (focus.go)
+	ident   identState   // peers' device certificates and identity changes (identity.go)
 
 	train trainingState // security training: progress, gates, prompts, reports (training.go)
 
@@ -557,6 +558,7 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	if len(cs.PeerCertificates) > 0 {
 		info.ServerCert = certInfo(cs.PeerCertificates[0])
 	}
+	info.ServerTrust, info.ServerCAPinned = s.serverTrust(cs)
 
 	fail := func(err error) connResult {
 		s.mu.Lock()
@@ -726,6 +728,7 @@ func (s *Session) flushOutbox(c *conn) {
 
 // write sends a stanza and records it for stream management. s.mu is held.
 func (s *Session) write(c *conn, o *outStanza) error {
+	s.signChat(o) // the device signature of a chat message (signature.go)
 	if err := c.writeRaw(o.el); err != nil {
 		return err
 	}

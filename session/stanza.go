@@ -139,6 +139,9 @@ type inStanza struct {
 	DirectInvite *directInvite  `xml:"jabber:x:conference x"`
 	Subject      *string        `xml:"subject"`
 
+	// device signature (signature.go)
+	Signature *sigXML `xml:"urn:palisade:signature:1 signature"`
+
 	Error *stanzaError `xml:"error"`
 
 	// enrolment (enrol.go)

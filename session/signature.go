@@ -1,0 +1,206 @@
+package session
+
+import (
+	"crypto/ed25519"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/identity"
+)
+
+// Signed messages. With a device key, every outgoing chat message (and
+// room message) carries
+//
+//	<signature xmlns="urn:palisade:signature:1" device="DEVICEID" time="RFC3339Nano">BASE64</signature>
+//
+// an Ed25519 signature by the device key over identity.Canonical: the
+// sender's and recipient's bare JIDs (for a room, the room's bare JID), the
+// stanza id, the time in the element and the body. The receiver checks it
+// against the sender's published, certified device of that id. Because the
+// stanza's own id and recipient are what is checked, a signature copied
+// into another stanza (another id, another recipient) is invalid. Clients
+// that do not know the namespace ignore the element (RFC 6120 §8.4). See
+// docs/signed-messages.md.
+
+const nsSignature = "urn:palisade:signature:1"
+
+// maxSignatureBytes bounds the base64 text of a signature (an Ed25519
+// signature is 88 characters of base64).
+const maxSignatureBytes = 256
+
+// sigXML is the wire form of a signature.
+type sigXML struct {
+	Device string `xml:"device,attr"`
+	Time   string `xml:"time,attr"`
+	Value  string `xml:",chardata"`
+}
+
+// deviceKey is this device's key; nil without an identity.
+func (s *Session) deviceKey() ed25519.PrivateKey {
+	if len(s.cfg.DeviceKey) != ed25519.PrivateKeySize {
+		return nil
+	}
+	return s.cfg.DeviceKey
+}
+
+// signature is the signature element of a message from the account to
+// 'to' (a bare JID or a room), or nil without a device key.
+func (s *Session) signature(to, id, body string) *el {
+	k := s.deviceKey()
+	if k == nil {
+		return nil
+	}
+	now := time.Now().UTC()
+	sig := identity.Sign(k, identity.Signed{From: s.bare.String(), To: peerOf(to), ID: id, Body: body, Time: now})
+	return elem(nsSignature, "signature", "device", identity.DeviceID(k.Public().(ed25519.PublicKey)),
+		"time", now.Format(time.RFC3339Nano)).setText(base64.StdEncoding.EncodeToString(sig))
+}
+
+// signChat adds the device signature to a chat message about to be
+// written, once (a message written again after a reconnection keeps it).
+func (s *Session) signChat(o *outStanza) {
+	if !o.isChat() || o.el == nil || s.deviceKey() == nil {
+		return
+	}
+	for _, k := range o.el.kids {
+		if k.name.Space == nsSignature {
+			return
+		}
+	}
+	if sig := s.signature(o.to, o.msgID, o.body); sig != nil {
+		o.el.add(sig)
+	}
+}
+
+// signerOf is the bare JID whose device should have signed a 1:1 message.
+func (s *Session) signerOf(m event.Message) string {
+	if m.Outgoing {
+		return s.bare.String()
+	}
+	return peerOf(m.From)
+}
+
+// holdSigned holds a message until the devices of its sender were fetched
+// once, so that its signature (or its absence) can be judged. It reports
+// true when the message will be handled later.
+func (s *Session) holdSigned(m event.Message, st *inStanza) bool {
+	return s.holdForIdentity(s.signerOf(m), func() { s.chatMessage(m, st) })
+}
+
+// checkSignature judges the signature of a 1:1 message and returns the
+// message with Signature and Device set.
+func (s *Session) checkSignature(m event.Message, st *inStanza) event.Message {
+	signer := s.signerOf(m)
+	if signer == "" || !strings.Contains(signer, "@") {
+		return m
+	}
+	ist := &s.ident
+	ist.mu.Lock()
+	defer ist.mu.Unlock()
+	p := ist.peer(signer)
+	if st.Signature == nil {
+		if p.best.Status == event.IdentityVerified {
+			m.Signature = event.SignatureMissing
+		}
+		return m
+	}
+	sg := st.Signature
+	m.Device = sg.Device
+	to := peerOf(st.To)
+	if st.To == "" {
+		to = s.bare.String()
+	}
+	t, err := time.Parse(time.RFC3339Nano, sg.Time)
+	raw := strings.TrimSpace(sg.Value)
+	var sig []byte
+	if err == nil && len(raw) <= maxSignatureBytes {
+		sig, err = base64.StdEncoding.DecodeString(raw)
+	}
+	if err != nil || len(raw) > maxSignatureBytes {
+		m.Signature = event.SignatureInvalid
+		return m
+	}
+	signed := identity.Signed{From: signer, To: to, ID: st.ID, Body: m.Body, Time: t}
+	for _, d := range p.devices {
+		if d.id != sg.Device || d.result.PublicKey == nil {
+			continue
+		}
+		if !identity.VerifySignature(d.result.PublicKey, signed, sig) {
+			m.Signature = event.SignatureInvalid
+			return m
+		}
+		if d.result.Status == event.IdentityVerified {
+			m.Signature = event.SignatureValid
+			p.last = d.id
+		} else {
+			m.Signature = event.SignatureUnknown
+		}
+		return m
+	}
+	m.Signature = event.SignatureUnknown // no published device with a readable key of that id
+	return m
+}
+
+// serverTrust says what the server's certificate chains to: a server CA
+// named by the profile, the configured CA file, or the system roots; and
+// whether the profile pins the server CA.
+func (s *Session) serverTrust(cs tls.ConnectionState) (string, bool) {
+	domain := s.bare.Domainpart()
+	pinned := false
+	if s.cfg.Profiles != nil {
+		if p := s.cfg.Profiles.Active(); p != nil {
+			pinned = p.TrustedCAs.PinServer
+			if pool, err := p.ServerCAs(); err == nil && pool != nil && verifyChain(cs, pool, domain) == nil {
+				return "profile", pinned
+			}
+		}
+	}
+	if s.cfg.CAFile != "" {
+		if pem, err := os.ReadFile(s.cfg.CAFile); err == nil {
+			pool := x509.NewCertPool()
+			if pool.AppendCertsFromPEM(pem) && verifyChain(cs, pool, domain) == nil {
+				return "configured", pinned
+			}
+		}
+	}
+	return "system", pinned
+}
+
+// verifyPinned enforces trusted_cas.pin_server: when the profile in force
+// pins the server CA, the server's certificate must chain to one of the
+// profile's server CAs; the system roots and the CA file do not count. It
+// reports whether the pin applies, and the verdict.
+func (s *Session) verifyPinned(cs tls.ConnectionState) (bool, error) {
+	if s.cfg.Profiles == nil {
+		return false, nil
+	}
+	p := s.cfg.Profiles.Active()
+	if p == nil || !p.TrustedCAs.PinServer {
+		return false, nil
+	}
+	var leaf event.CertInfo
+	if len(cs.PeerCertificates) > 0 {
+		leaf = certInfo(cs.PeerCertificates[0])
+	}
+	pool, err := p.ServerCAs()
+	if err != nil || pool == nil || len(p.TrustedCAs.ServerTLS) == 0 {
+		why := "it names no server CA"
+		if err != nil {
+			why = err.Error()
+		}
+		return true, &failure{code: event.CodeTLSUntrusted, fatal: true, err: err,
+			msg: fmt.Sprintf("The IT profile pins the server's certificate authority, but its server CAs cannot be used (%s). Palisade refused to connect. Ask IT for a corrected profile.", why)}
+	}
+	if verr := verifyChain(cs, pool, s.bare.Domainpart()); verr != nil {
+		return true, &failure{code: event.CodeTLSUntrusted, fatal: true, err: verr,
+			msg: fmt.Sprintf("The server's certificate does not chain to a server CA named by the IT profile, which pins it (trusted_cas.pin_server): the system's certificate authorities alone are not enough. "+
+				"Subject: %s; issuer: %s; SHA-256 fingerprint: %s. Palisade refused to connect: this may be an interception. Tell IT.", leaf.Subject, leaf.Issuer, leaf.SHA256)}
+	}
+	return true, nil
+}
