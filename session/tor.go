@@ -85,6 +85,7 @@ type torState struct {
 
 	resolver resolver // nil: net.DefaultResolver
 
+	stopped   bool           // the session stopped: Tor is not started again
 	dialedTor bool           // the route the latest connection was dialled on
 	reported  event.TorState // the setting as last reported, for torWatch
 }
@@ -280,6 +281,9 @@ func (s *Session) torDialer(ctx context.Context) (*tor.Dialer, error) {
 	if ts.dialer != nil {
 		return ts.dialer, nil
 	}
+	if ts.stopped {
+		return nil, &failure{code: event.CodeTor, msg: "Palisade is stopping: nothing more goes through Tor."}
+	}
 	cfg := s.cfg.Tor
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -342,7 +346,9 @@ func (s *Session) startTor(cfg TorConfig) (*tor.Tor, error) {
 	if s.cfg.DataDir != "" {
 		conf.DataDir = filepath.Join(s.cfg.DataDir, "tor")
 	}
-	t, err := tor.Start(s.ctx, conf)
+	// Not the session's context: stopTor halts Tor cleanly through its
+	// control port when the session stops (a cancelled context would kill it).
+	t, err := tor.Start(context.Background(), conf)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) || strings.Contains(err.Error(), "executable file not found") {
 			return nil, fmt.Errorf("the tor program was not found (%v). %s", err, torMissingAdvice)
@@ -415,6 +421,7 @@ func (s *Session) stopTor() {
 	ts := &s.tor
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	ts.stopped = true
 	if ts.t == nil {
 		return
 	}
