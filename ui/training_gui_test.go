@@ -59,8 +59,10 @@ func overlayRadios(t *testing.T, h *harness) []*widget.RadioGroup {
 // explained, Retry, a pass and the completion.
 func TestTrainingFirstRunFlow(t *testing.T) {
 	h := signedIn(t)
-	h.emit(trainingEvent(false))
-	if note := strings.Join(texts(h.app.train.note), " "); !h.app.train.note.Visible() || !strings.Contains(note, "1 required lesson(s) to do. Until then you cannot write to people outside your organisation.") {
+	st := trainingEvent(false)
+	st.Gates["external-files"] = event.Gate{Missing: []string{"verify-identity"}, Reason: "Complete 'Verify who you are talking to' to send files to partners."}
+	h.emit(st)
+	if note := strings.Join(texts(h.app.train.note), " "); !h.app.train.note.Visible() || !strings.Contains(note, "1 required lesson(s) to do. Until then you cannot write to people outside your organisation or send files to partners.") {
 		t.Errorf("training note %q", note)
 	}
 	ov := overlayText(t, h)

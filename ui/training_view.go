@@ -58,7 +58,11 @@ func (a *App) refreshTrainingNote() {
 		}
 	}
 	if len(locked) > 0 {
-		text += " Until then you cannot " + strings.Join(locked, ", ") + "."
+		words := strings.Join(locked, ", ")
+		if n := len(locked); n > 1 {
+			words = strings.Join(locked[:n-1], ", ") + " or " + locked[n-1]
+		}
+		text += " Until then you cannot " + words + "."
 	}
 	l := widgetLabelWrap(text)
 	btn := widget.NewButton(trainingButtonText(tr, true), func() { a.openTraining("") })
