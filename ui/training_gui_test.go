@@ -75,6 +75,18 @@ func TestTrainingFirstRunFlow(t *testing.T) {
 	if _, ok := lastCommand[event.WelcomeSeen](h); !ok {
 		t.Error("welcome_seen not sent")
 	}
+	// Then the modules, the required one first, with the progress.
+	ov = overlayText(t, h)
+	for _, want := range []string{"Required by your organisation: 0 of 1 done", "Phishing and spam over IM", "Required · 2 min", "Optional · 1 min", "Continue later",
+		"Locked: Complete 'Phishing and spam over IM'"} {
+		if !strings.Contains(ov, want) {
+			t.Errorf("module list lacks %q:\n%s", want, ov)
+		}
+	}
+	if strings.Index(ov, "Phishing and spam over IM") > strings.Index(ov, "Presence, focus hours") {
+		t.Error("the required module is not first")
+	}
+	test.Tap(overlayButton(t, h, "Start")) // the first module's
 	if c, ok := lastCommand[event.GetLesson](h); !ok || c.Module != "phishing" {
 		t.Fatalf("lesson not asked: %+v", h.backend().commands())
 	}

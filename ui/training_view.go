@@ -180,11 +180,7 @@ func (p *trainingPanel) showWelcome() {
 	}
 	start := primary("Start", func() {
 		seen()
-		if len(a.train.info.Outstanding) > 0 {
-			p.openModule(a.train.info.Outstanding[0])
-			return
-		}
-		p.showList()
+		p.showList() // the required modules first, with the progress
 	})
 	later := widget.NewButton("Continue later", func() { seen(); p.close() })
 	summary := bold(what)
