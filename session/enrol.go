@@ -52,9 +52,17 @@ const nsEnrol = "urn:palisade:enrol:1"
 // DeviceFileName is the device file in the data directory.
 const DeviceFileName = "device.json"
 
-// renewBefore: a certificate that expires sooner than this counts as
-// expired for enrolment (enrol again).
+// renewBefore: a certificate that expires sooner than this (or than a
+// fifth of its lifetime, when that is shorter) counts as expired for
+// enrolment: enrol again.
 const renewBefore = 14 * 24 * time.Hour
+
+func renewWindow(notBefore, notAfter time.Time) time.Duration {
+	if w := notAfter.Sub(notBefore) / 5; w < renewBefore {
+		return w
+	}
+	return renewBefore
+}
 
 // DeviceFile is the public state of this device (DataDir/device.json). It
 // never holds the private key.
@@ -183,7 +191,7 @@ func (s *Session) checkOwnChain(now time.Time) {
 	switch {
 	case err != nil:
 		d.Chain, d.State, d.Reason = "", event.EnrolNone, "The stored certificate is no longer valid: "+err.Error()
-	case r.Status == event.IdentityExpired || now.Add(renewBefore).After(r.NotAfter):
+	case r.Status == event.IdentityExpired || now.Add(renewWindow(r.NotBefore, r.NotAfter)).After(r.NotAfter):
 		d.State, d.Reason = event.EnrolExpired, r.Reason
 		if r.Status != event.IdentityExpired {
 			d.Reason = "The device certificate expires on " + r.NotAfter.Format("2 January 2006") + ": request a new one."
@@ -391,7 +399,7 @@ func (s *Session) publishIfDifferent(c *conn, device, chainPEM string) {
 		}
 		s.mu.Lock()
 		if s.cur != nil {
-			s.publishDevice(s.cur, device, chain, false)
+			s.publishDevice(s.cur, device, chain, 0)
 		}
 		s.mu.Unlock()
 	})
@@ -409,40 +417,54 @@ func sameChain(a, b [][]byte) bool {
 	return true
 }
 
-// devicePublishOptions asks for an open node keeping one item per device.
-func devicePublishOptions() *el {
+// devicePublishOptions asks for an open node, with room for many devices
+// when withMax (Prosody keeps one item per PEP node by default; ejabberd
+// refuses max_items among publish options and keeps many anyway).
+func devicePublishOptions(withMax bool) *el {
 	field := func(v, val string) *el {
 		return elem("", "field", "var", v).add(child("value", val))
 	}
-	return elem("", "publish-options").add(elem(nsDataForm, "x", "type", "submit").add(
+	x := elem(nsDataForm, "x", "type", "submit").add(
 		elem("", "field", "var", "FORM_TYPE", "type", "hidden").add(child("value", "http://jabber.org/protocol/pubsub#publish-options")),
 		field("pubsub#access_model", "open"),
-		field("pubsub#max_items", "max"),
-	))
+	)
+	if withMax {
+		x.add(field("pubsub#max_items", "max"))
+	}
+	return elem("", "publish-options").add(x)
 }
 
-// publishDevice publishes the chain on the PEP node. When the node exists
-// with another configuration (precondition-not-met), it is reconfigured
-// (open, many items) and the item published again, once. s.mu is held.
-func (s *Session) publishDevice(c *conn, device string, chain [][]byte, retried bool) {
-	req := iq("set", randomID(), "", elem(nsPubSub, "pubsub").add(
-		elem("", "publish", "node", nsDevices).add(elem("", "item", "id", device).add(deviceElement(device, chain))),
-		devicePublishOptions()))
-	s.sendIQ(c, req, func(st *inStanza) {
+// publishDevice publishes the chain on the PEP node (access model open).
+// Attempt 0 also asks for many items; a server that refuses that is asked
+// again without (attempt 1); a node that exists with another
+// configuration (precondition-not-met) is reconfigured and the item
+// published once more (attempt 2). s.mu is held.
+func (s *Session) publishDevice(c *conn, device string, chain [][]byte, attempt int) {
+	pub := elem(nsPubSub, "pubsub").add(
+		elem("", "publish", "node", nsDevices).add(elem("", "item", "id", device).add(deviceElement(device, chain))))
+	if attempt < 2 {
+		pub.add(devicePublishOptions(attempt == 0))
+	}
+	s.sendIQ(c, iq("set", randomID(), "", pub), func(st *inStanza) {
 		if st.Type != "error" {
 			s.audit("device_published", map[string]any{"device": device})
 			return
 		}
-		if !retried && st.Error != nil && strings.Contains(st.Error.String(), "precondition-not-met") {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if s.cur == nil {
-				return
-			}
-			s.configureDevicesNode(s.cur, func() { s.publishDevice(s.cur, device, chain, true) })
-			return
+		cond := ""
+		if st.Error != nil {
+			cond = st.Error.String()
 		}
-		s.emit(event.Error{Message: "This device's certificate could not be published for your contacts: " + st.Error.String(), Code: event.CodeProtocol})
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		switch {
+		case s.cur == nil:
+		case attempt == 0 && !strings.Contains(cond, "precondition-not-met"):
+			s.publishDevice(s.cur, device, chain, 1)
+		case attempt < 2 && strings.Contains(cond, "precondition-not-met"):
+			s.configureDevicesNode(s.cur, func() { s.publishDevice(s.cur, device, chain, 2) })
+		default:
+			s.queue(event.Error{Message: "This device's certificate could not be published for your contacts: " + cond, Code: event.CodeProtocol})
+		}
 	})
 }
 
@@ -455,7 +477,7 @@ func (s *Session) configureDevicesNode(c *conn, next func()) {
 	form := elem(nsDataForm, "x", "type", "submit").add(
 		elem("", "field", "var", "FORM_TYPE", "type", "hidden").add(child("value", nsNodeConfig)),
 		field("pubsub#access_model", "open"),
-		field("pubsub#max_items", "max"),
+		field("pubsub#max_items", "32"),
 	)
 	req := iq("set", randomID(), "", elem(nsPubSub+"#owner", "pubsub").add(
 		elem("", "configure", "node", nsDevices).add(form)))
@@ -557,7 +579,7 @@ func (s *Session) install(chainPEM []byte, source string) error {
 	s.emit(ev)
 	s.mu.Lock()
 	if s.cur != nil {
-		s.publishDevice(s.cur, id, chain, false)
+		s.publishDevice(s.cur, id, chain, 0)
 	}
 	s.mu.Unlock()
 	return nil

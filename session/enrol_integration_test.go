@@ -1,0 +1,235 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/identity"
+	"github.com/palisade-im/palisade/internal/testenv"
+	"github.com/palisade-im/palisade/profile"
+)
+
+// enrolProfile is a signed profile trusting caPEM for identities, with IT
+// at itJID.
+func enrolProfile(t *testing.T, it *itDesk, itJID string, caPEM []byte) ([]byte, string) {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	p := map[string]any{
+		"format": profile.Format, "id": "acme-main", "serial": 1,
+		"issued_at": now.Add(-time.Hour), "expires_at": now.Add(30 * 24 * time.Hour),
+		"organisation":    map[string]any{"name": "Acme", "domains": []string{"acme.test"}},
+		"unknown_domains": "warn",
+		"trusted_cas":     map[string]any{"identity": []string{string(caPEM)}},
+		"it": map[string]any{"jid": itJID, "pubsub_service": it.srv.PubSubService,
+			"profile_node": it.profileNode, "bulletin_node": it.bulletinNode},
+	}
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := profile.Parse(data); err != nil {
+		t.Fatalf("test profile: %v", err)
+	}
+	return data, it.sign(data)
+}
+
+func accountConfig(srv *testenv.Server, user string) Config {
+	return Config{JID: user, Password: func() (string, error) { return srv.Password, nil }, Server: srv.Addr,
+		CAFile: srv.CAFile, ChannelBindingTLS12: srv.Kind == "ejabberd"}
+}
+
+func enrolmentIn(state string) func(event.Event) bool {
+	return func(e event.Event) bool { en, ok := e.(event.Enrolment); return ok && en.State == state }
+}
+
+// The enrolment round trip over a real server: the client sends its
+// request to IT; a forged answer from someone else is ignored; IT collects
+// the request from its archive, issues the certificate and answers over
+// XMPP; the client installs it and publishes it on PEP, where another
+// account fetches and verifies it. No file of the data directory holds the
+// private key.
+func TestEnrolProsody(t *testing.T) { testEnrol(t, prosody(t)) }
+
+func TestEnrolEjabberd(t *testing.T) { testEnrol(t, ejabberd(t)) }
+
+func testEnrol(t *testing.T, srv *testenv.Server) {
+	user := freshUser(t, srv, "enrollee", "acme.test")
+	itJID := freshUser(t, srv, "it-enrol", "acme.test")
+	peer := freshUser(t, srv, "peer", "acme.test")
+	caCert, caKey, err := identity.NewCA("ACME Identity CA", "ACME", time.Now().Add(-time.Hour), 48*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := identity.LoadCA(caCert, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := newITDesk(t, srv)
+	dir := t.TempDir()
+	m := it.manager(dir)
+	data, sig := enrolProfile(t, it, itJID, caCert)
+	if _, err := m.Apply(data, sig, "managed"); err != nil {
+		t.Fatal(err)
+	}
+	key, err := identity.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	devID := identity.DeviceID(key.Public().(ed25519.PublicKey))
+
+	r := startSessionWith(t, srv, user, opts{dataDir: dir}, func(s *Session) { s.cfg.Profiles, s.cfg.DeviceKey = m, key })
+	first := r.waitFor("enrolment none", 10*time.Second, enrolmentIn(event.EnrolNone)).(event.Enrolment)
+	if first.DeviceID != devID || first.ITJID != itJID {
+		t.Fatalf("first enrolment %+v", first)
+	}
+	r.connected()
+	r.s.Do(event.Enrol{})
+	r.waitFor("enrolment pending", 10*time.Second, enrolmentIn(event.EnrolPending))
+
+	// IT collects the request from its archive.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var req ReceivedRequest
+	for i := 0; i < 50 && req.ID == ""; i++ {
+		got, _, err := CollectEnrolRequests(ctx, accountConfig(srv, itJID), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range got {
+			if sameBare(g.From, user) {
+				req = g
+			}
+		}
+		if req.ID == "" {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if req.ID == "" {
+		t.Fatal("IT found no request in its archive")
+	}
+	info, err := identity.ParseRequest(req.CSR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.JID != user || info.DeviceID != devID {
+		t.Fatalf("request names %s device %s", info.JID, info.DeviceID)
+	}
+	info.Name = "Enrol Lee"
+	cert, err := ca.Issue(info, issueNow("ACME"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The same certificate sent by someone other than IT is ignored.
+	if err := SendEnrolAnswers(ctx, accountConfig(srv, peer), []EnrolAnswer{{To: user, ID: req.ID, Cert: cert}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if r.seen(enrolmentIn(event.EnrolEnrolled)) {
+		t.Fatal("an answer from someone other than IT was taken")
+	}
+
+	if err := SendEnrolAnswers(ctx, accountConfig(srv, itJID), []EnrolAnswer{{To: user, ID: req.ID, Cert: cert}}); err != nil {
+		t.Fatal(err)
+	}
+	en := r.waitFor("enrolled", 10*time.Second, enrolmentIn(event.EnrolEnrolled)).(event.Enrolment)
+	if !strings.Contains(en.Subject, "CN=Enrol Lee") || !strings.Contains(en.Issuer, "ACME Identity CA") {
+		t.Fatalf("enrolled as %+v", en)
+	}
+
+	// Another account fetches the published item and verifies it.
+	pr := startSession(t, srv, peer, opts{})
+	pr.connected()
+	v, err := m.Active().IdentityVerifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res identity.Result
+	for i := 0; i < 50 && res.Status != event.IdentityVerified; i++ {
+		items := make(chan *inStanza, 1)
+		pr.s.mu.Lock()
+		pr.s.sendIQ(pr.s.cur, iq("get", randomID(), user, elem(nsPubSub, "pubsub").add(elem("", "items", "node", nsDevices))),
+			func(st *inStanza) { items <- st })
+		pr.s.mu.Unlock()
+		st := <-items
+		if st.Type == "result" && st.PubSub != nil && st.PubSub.Items != nil {
+			for _, it := range st.PubSub.Items.Items {
+				if it.ID != devID {
+					continue
+				}
+				chain, err := it.Device.chain()
+				if err != nil {
+					t.Fatal(err)
+				}
+				res = v.Verify(chain, user, time.Now())
+			}
+		}
+		if res.Status != event.IdentityVerified {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if res.Status != event.IdentityVerified || res.DeviceID != devID || res.Person != "Enrol Lee" {
+		t.Fatalf("the published certificate: %+v", res)
+	}
+
+	// device.json holds the chain and the state, never the key.
+	d, err := LoadDevice(dir)
+	if err != nil || d == nil || d.State != event.EnrolEnrolled || d.Chain == "" || d.DeviceID != devID {
+		t.Fatalf("device file %+v, %v", d, err)
+	}
+	r.quit()
+	assertNoPrivateKey(t, dir, key)
+}
+
+// issueNow issues from now, for a day.
+func issueNow(org string) identity.IssueOptions {
+	return identity.IssueOptions{Org: org, Now: time.Now(), Validity: 24 * time.Hour}
+}
+
+// assertNoPrivateKey fails when any file under dir holds the key's secret
+// in any common encoding.
+func assertNoPrivateKey(t *testing.T, dir string, key ed25519.PrivateKey) {
+	t.Helper()
+	seed := key.Seed()
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	needles := [][]byte{seed, []byte(hex.EncodeToString(seed)), []byte(base64.StdEncoding.EncodeToString(seed)),
+		[]byte(base64.StdEncoding.EncodeToString(pkcs8)), []byte(identity.EncodeKey(key)), pkcs8,
+		[]byte(base64.StdEncoding.EncodeToString(key)), []byte("PRIVATE KEY")}
+	files := 0
+	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, n := range needles {
+			if bytes.Contains(b, n) {
+				t.Errorf("%s holds the device's private key", p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files == 0 {
+		t.Fatal("the data directory is empty: nothing was checked")
+	}
+}
