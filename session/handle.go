@@ -398,7 +398,7 @@ func (s *Session) onIQ(c *conn, st *inStanza) {
 	case st.DiscoInfo != nil && st.Type == "get":
 		q := elem(nsDiscoInfo, "query", "node", st.DiscoInfo.Node).add(
 			elem("", "identity", "category", "client", "type", "pc", "name", "Palisade"))
-		for _, f := range []string{nsDiscoInfo, nsReceipts, nsChatStates, nsCarbons, nsPing, nsOOB} {
+		for _, f := range discoFeatures() { // caps.go
 			q.add(elem("", "feature", "var", f))
 		}
 		reply = iq("result", st.ID, st.From, q)

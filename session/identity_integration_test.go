@@ -473,3 +473,42 @@ func testServerTrust(t *testing.T, srv *testenv.Server) {
 }
 
 func TestProsodyServerTrust(t *testing.T) { testServerTrust(t, prosody(t)) }
+
+// testDeviceNotification: a contact publishing a new device is noticed at
+// once through the PEP notification (the client asks for them in its
+// entity capabilities), with no fetch asked by the test.
+func testDeviceNotification(t *testing.T, srv *testenv.Server) {
+	now := time.Now()
+	acme := newIDCA(t, "ACME Identity CA", "ACME", now)
+	globex := newIDCA(t, "Globex Identity CA", "Globex", now)
+	bob := freshUser(t, srv, "bob", "acme.test")
+	aliceJID := freshUser(t, srv, "alice", "acme.test")
+	if err := srv.PopulateRoster(aliceJID, []testenv.RosterContact{{JID: bob, Name: "Bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.PopulateRoster(bob, []testenv.RosterContact{{JID: aliceJID, Name: "Alice"}}); err != nil {
+		t.Fatal(err)
+	}
+	raw := rawPeer(t, srv, bob)
+	first := acme.issue(t, bob, "Bob Builder", now, 365*24*time.Hour)
+	publishDevice(t, raw, bob, first.id, first.chain)
+	rawSend(t, raw, presence("", "", "", "")) // ejabberd notifies the contacts of an owner who is online
+	v, err := identity.NewVerifier([]identity.Anchor{acme.anchor("ACME", "acme.test")}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := startSessionWith(t, srv, aliceJID, opts{}, withVerifier(v))
+	alice.connected()
+	alice.waitFor("bob verified (roster)", 20*time.Second, certificatesOf(bob, event.IdentityVerified))
+	time.Sleep(500 * time.Millisecond) // let the server learn alice's capabilities
+
+	second := globex.issue(t, bob, "Bob Builder", now, 365*24*time.Hour)
+	publishDevice(t, raw, bob, second.id, second.chain)
+	ch := alice.waitFor("identity changed", 20*time.Second, isA[event.IdentityChanged]).(event.IdentityChanged)
+	if ch.JID != bob || ch.DeviceID != second.id {
+		t.Errorf("identity change %+v", ch)
+	}
+}
+
+func TestProsodyDeviceNotification(t *testing.T)  { testDeviceNotification(t, prosody(t)) }
+func TestEjabberdDeviceNotification(t *testing.T) { testDeviceNotification(t, ej(t)) }

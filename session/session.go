@@ -777,7 +777,11 @@ func (s *Session) sendPresence(c *conn) error {
 	case event.ShowUnavailable:
 		show, typ = "", "unavailable"
 	}
-	if err := s.write(c, &outStanza{el: presence(typ, "", show, p.Status)}); err != nil {
+	pres := presence(typ, "", show, p.Status)
+	if typ == "" {
+		pres.add(capsElement()) // what the client supports, for PEP notifications (caps.go)
+	}
+	if err := s.write(c, &outStanza{el: pres}); err != nil {
 		return err
 	}
 	s.mucPresence(c) // the rooms the user is in see it too (muc.go)
