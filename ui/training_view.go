@@ -205,15 +205,15 @@ func (p *trainingPanel) showList() {
 	} else {
 		rows.Add(widget.NewLabel("Loading…"))
 	}
-	for _, m := range tr.Modules {
-		rows.Add(p.moduleRow(m))
-	}
 	for _, g := range []string{"external-chat", "files", "external-files"} {
 		if gate, ok := tr.Gates[g]; ok && !gate.Allowed && gate.Reason != "" {
 			l := widgetLabelWrap("Locked: " + gate.Reason)
 			l.Importance = widget.WarningImportance
 			rows.Add(l)
 		}
+	}
+	for _, m := range tr.Modules {
+		rows.Add(p.moduleRow(m))
 	}
 	closeText := "Close"
 	if len(tr.Outstanding) > 0 {
