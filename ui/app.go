@@ -562,7 +562,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 			if conv == a.active {
 				activeDirty, activeAppended = true, true
 			}
-			if !out && (conv != a.active || !a.focused) {
+			if !out && !e.Archived && (conv != a.active || !a.focused) { // caught up from the archive: context, not news
 				a.roster.AddUnread(conv, 1)
 				titleDirty = true
 			}

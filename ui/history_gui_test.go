@@ -244,9 +244,15 @@ func TestArchivedMessagesNotNotified(t *testing.T) {
 	if !h.app.chats.HasMessages("bob@acme.test") {
 		t.Error("archived message not in the conversation")
 	}
+	if n := h.app.roster.Unread("bob@acme.test"); n != 0 {
+		t.Errorf("archived message counted as unread: %d", n)
+	}
 	h.emit(event.Message{ID: "l1", From: "bob@acme.test/pc", Body: "live", Time: time.Now()})
 	if len(h.notes) != 1 {
 		t.Errorf("%d notifications for a live message, want 1", len(h.notes))
+	}
+	if n := h.app.roster.Unread("bob@acme.test"); n != 1 {
+		t.Errorf("unread after a live message = %d, want 1", n)
 	}
 }
 
