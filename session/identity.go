@@ -689,15 +689,19 @@ func (s *Session) onDeviceEvent(c *conn, st *inStanza) bool {
 
 // holdForIdentity delays a message from a peer whose devices were never
 // fetched until they are (at most a few seconds), so that its signature
-// can be judged. It reports true when f will be called later.
+// can be judged. It reports true when f will be called later. Offline
+// (nothing could be fetched), nothing is held. s.mu is not held.
 func (s *Session) holdForIdentity(b string, f func()) bool {
 	if !strings.Contains(b, "@") {
 		return false
 	}
+	s.mu.Lock()
+	online := s.cur != nil
+	s.mu.Unlock()
 	st := &s.ident
 	st.mu.Lock()
 	p := st.peer(b)
-	if p.have && len(p.held) == 0 {
+	if (p.have || !online) && len(p.held) == 0 {
 		st.mu.Unlock()
 		return false
 	}

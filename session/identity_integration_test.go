@@ -242,8 +242,8 @@ func testSignedMessages(t *testing.T, srv *testenv.Server) {
 
 	bobS.s.Do(event.Send{To: aliceJID, Body: "signed hello"})
 	m := alice.message("signed hello")
-	if m.Signature != event.SignatureValid || m.Device != dev.id {
-		t.Fatalf("a message from bob's certified device: signature %q device %q, want valid %s", m.Signature, m.Device, dev.id)
+	if m.Signature != event.SignatureValid || m.Device != dev.id || m.Trust.Identity != event.IdentityVerified {
+		t.Fatalf("a message from bob's certified device: signature %q device %q identity %q, want valid %s verified", m.Signature, m.Device, m.Trust.Identity, dev.id)
 	}
 	alice.s.Do(event.GetCertificates{JID: bob})
 	c := alice.waitFor("certificates", 10*time.Second, certificatesOf(bob, event.IdentityVerified)).(event.Certificates)

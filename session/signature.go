@@ -96,6 +96,13 @@ func (s *Session) holdSigned(m event.Message, st *inStanza) bool {
 // checkSignature judges the signature of a 1:1 message and returns the
 // message with Signature and Device set.
 func (s *Session) checkSignature(m event.Message, st *inStanza) event.Message {
+	peer := m.From
+	if m.Outgoing {
+		peer = m.To
+	}
+	if b := peerOf(peer); strings.Contains(b, "@") {
+		m.Trust = s.identityTrust(b, m.Trust) // the devices may have arrived while it was held
+	}
 	signer := s.signerOf(m)
 	if signer == "" || !strings.Contains(signer, "@") {
 		return m
