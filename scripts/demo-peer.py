@@ -15,12 +15,24 @@ With --send-once BODY it signs in as --jid, writes BODY to --friend once and
 stops: the demo uses it for strangers whose first message lands in Alice's
 Requests area.
 
+With a device certificate for its account (by default
+.run/demo/identity/LOCALPART.pem, its chain, and LOCALPART.key, the Ed25519
+device key as PEM PKCS#8 or base64 DER, both written by scripts/demo.sh with
+the demo identity CA; or --identity-cert and --identity-key), it publishes
+the certificate on its PEP node urn:palisade:devices:1 and signs every
+message it sends (<signature xmlns="urn:palisade:signature:1"/>, see
+docs/signed-messages.md), so that Palisade shows Bob as verified. This needs
+python3-cryptography; without the files it runs unsigned.
+
 The password may also come from the PALISADE_DEMO_PASSWORD environment
 variable. The bot stops on SIGINT/SIGTERM or when the server goes away.
 """
 
 import argparse
 import asyncio
+import base64
+import datetime
+import hashlib
 import logging
 import os
 import random
@@ -29,8 +41,14 @@ import signal
 import sys
 import time
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 import slixmpp
+
+NS_DEVICES = "urn:palisade:devices:1"
+NS_SIGNATURE = "urn:palisade:signature:1"
+NS_PUBSUB = "http://jabber.org/protocol/pubsub"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 GREETING = (
     "Hi Alice — welcome to Palisade! I'm Bob from IT. "
@@ -83,6 +101,47 @@ def log(msg: str) -> None:
     print(f"demo-peer {time.strftime('%H:%M:%S')} {msg}", flush=True)
 
 
+class DeviceIdentity:
+    """The bot's device key and certificate chain, for publishing and signing."""
+
+    def __init__(self, cert_path: str, key_path: str):
+        from cryptography.hazmat.primitives import serialization
+
+        with open(cert_path, "rb") as f:
+            pem = f.read()
+        self.chain = [base64.b64decode(b"".join(m.split()))
+                      for m in re.findall(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", pem, re.S)]
+        if not self.chain:
+            raise ValueError(f"{cert_path} holds no PEM certificate")
+        with open(key_path, "rb") as f:
+            raw = f.read().strip()
+        if raw.startswith(b"-----BEGIN"):
+            self.key = serialization.load_pem_private_key(raw, password=None)
+        else:  # the keyring form: base64 of PKCS#8 DER
+            self.key = serialization.load_der_private_key(base64.b64decode(raw), password=None)
+        pub = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        h = hashlib.sha256(pub).hexdigest()[:32]
+        self.device_id = "-".join(h[i:i + 4] for i in range(0, 32, 4))
+
+    def item(self) -> ET.Element:
+        device = ET.Element(f"{{{NS_DEVICES}}}device", {"id": self.device_id})
+        for der in self.chain:
+            ET.SubElement(device, f"{{{NS_DEVICES}}}cert").text = base64.b64encode(der).decode()
+        return device
+
+    def signature(self, frm: str, to: str, msg_id: str, body: str) -> ET.Element:
+        """The signature element over the canonical form (docs/signed-messages.md)."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        # RFC 3339 with the fraction's trailing zeros dropped, as Go's
+        # time.RFC3339Nano prints it: the receiver signs over that form.
+        frac = f"{now.microsecond:06d}".rstrip("0")
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%S") + ("." + frac if frac else "") + "Z"
+        data = f"palisade-sig/1\n{frm}\n{to}\n{msg_id}\n{stamp}\n{body}".encode("utf-8")
+        sig = ET.Element(f"{{{NS_SIGNATURE}}}signature", {"device": self.device_id, "time": stamp})
+        sig.text = base64.b64encode(self.key.sign(data)).decode()
+        return sig
+
+
 class Peer(slixmpp.ClientXMPP):
     def __init__(self, jid: str, password: str, friend: str, typing_delay: float):
         super().__init__(jid, password)
@@ -91,6 +150,7 @@ class Peer(slixmpp.ClientXMPP):
         self.friend_online = False
         self.failed = False
         self.once = None
+        self.identity = None  # DeviceIdentity, when the bot has a certificate
         # Accept Alice's subscription requests and subscribe back.
         self.roster.auto_authorize = True
         self.roster.auto_subscribe = True
@@ -110,6 +170,8 @@ class Peer(slixmpp.ClientXMPP):
 
     async def on_start(self, _event):
         log(f"signed in as {self.boundjid.full}")
+        if self.identity is not None:
+            await self.publish_device()
         if self.once is not None:
             await self.send_once(self.once)
             return
@@ -119,6 +181,34 @@ class Peer(slixmpp.ClientXMPP):
         if item["subscription"] not in ("to", "both"):
             log(f"asking {self.friend} for a presence subscription")
             self.send_presence(pto=self.friend, ptype="subscribe")
+
+    async def publish_device(self):
+        """Publish the device certificate on the own PEP node, open to all."""
+        iq = self.make_iq_set(ito=self.boundjid.bare)
+        pubsub = ET.Element(f"{{{NS_PUBSUB}}}pubsub")
+        publish = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish", {"node": NS_DEVICES})
+        item = ET.SubElement(publish, f"{{{NS_PUBSUB}}}item", {"id": self.identity.device_id})
+        item.append(self.identity.item())
+        options = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish-options")
+        form = ET.SubElement(options, "{jabber:x:data}x", {"type": "submit"})
+        for var, value, typ in (("FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options", "hidden"),
+                                ("pubsub#access_model", "open", None)):
+            field = ET.SubElement(form, "{jabber:x:data}field", {"var": var, **({"type": typ} if typ else {})})
+            ET.SubElement(field, "{jabber:x:data}value").text = value
+        iq.append(pubsub)
+        try:
+            await iq.send(timeout=10)
+            log(f"published device {self.identity.device_id}")
+        except Exception as e:  # the bot still chats, unverified
+            log(f"could not publish the device certificate: {e}")
+
+    def signed(self, msg, to: str, body: str):
+        """Give msg an id and, with a device key, the device signature."""
+        if not msg["id"]:
+            msg["id"] = self.new_id()
+        if self.identity is not None:
+            msg.append(self.identity.signature(self.boundjid.bare, slixmpp.JID(to).bare, msg["id"], body))
+        return msg
 
     async def on_available(self, pres):
         if pres["from"].bare != self.friend or self.friend_online:
@@ -147,7 +237,7 @@ class Peer(slixmpp.ClientXMPP):
         await asyncio.sleep(self.typing_delay + random.uniform(0, self.typing_delay / 2))
         reply = self.make_message(mto=to, mbody=body, mtype="chat")
         reply["chat_state"] = "active"
-        reply.send()
+        self.signed(reply, to, body).send()
         log(f"sent to {to}: {body!r}")
 
     def send_chat_state(self, to: str, state: str):
@@ -158,7 +248,7 @@ class Peer(slixmpp.ClientXMPP):
     async def send_once(self, body: str):
         """--send-once: write one message to the friend, then leave."""
         reply = self.make_message(mto=self.friend, mbody=body, mtype="chat")
-        reply.send()
+        self.signed(reply, self.friend, body).send()
         log(f"sent to {self.friend}: {body!r}")
         await asyncio.sleep(1)
         self.disconnect()
@@ -187,6 +277,10 @@ def main() -> int:
     ap.add_argument("--typing-delay", type=float, default=1.2, help="seconds of 'typing…' before each answer")
     ap.add_argument("--send-once", metavar="BODY",
                     help="send BODY to the friend once (delivered later if they are offline), then stop")
+    ap.add_argument("--identity-cert", metavar="PEM",
+                    help="device certificate chain (default .run/demo/identity/LOCALPART.pem when it exists)")
+    ap.add_argument("--identity-key", metavar="FILE",
+                    help="device key, PEM PKCS#8 or base64 DER (default .run/demo/identity/LOCALPART.key)")
     ap.add_argument("--debug", action="store_true")
     args = ap.parse_args()
     if not args.password:
@@ -199,6 +293,17 @@ def main() -> int:
 
     peer = Peer(args.jid, args.password, args.friend, args.typing_delay)
     peer.once = args.send_once
+    local = slixmpp.JID(args.jid).user
+    cert = args.identity_cert or os.path.join(ROOT, ".run", "demo", "identity", local + ".pem")
+    key = args.identity_key or os.path.join(ROOT, ".run", "demo", "identity", local + ".key")
+    if os.path.exists(cert) and os.path.exists(key):
+        try:
+            peer.identity = DeviceIdentity(cert, key)
+            log(f"device {peer.identity.device_id}: publishing its certificate and signing messages")
+        except Exception as e:  # a broken or missing file: say so, chat unsigned
+            log(f"no device identity ({e}); messages are not signed")
+    elif args.identity_cert or args.identity_key:
+        ap.error(f"device certificate or key not found: {cert}, {key}")
     peer.ca_certs = args.ca_file  # trust the local demo CA (and only it)
     peer.connect(address=(args.host, args.port), force_starttls=True)
 
