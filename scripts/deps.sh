@@ -24,8 +24,8 @@ PACKAGES=(
 	clamav-daemon clamav
 	# Tor for routing the connection through it (the tests start it with networking disabled)
 	tor
-	# the demo peer bot
-	python3 python3-slixmpp
+	# the demo peer bot (python3-cryptography: its device key signs its messages)
+	python3 python3-slixmpp python3-cryptography
 	# test CA and certificates, process and socket tools used by the scripts
 	openssl procps iproute2 ca-certificates make git
 	# packages (scripts/package.sh): the .deb and its Depends, AppStream and
