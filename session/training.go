@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -660,9 +659,9 @@ func deviceIDOf(k ed25519.PrivateKey) string {
 }
 
 // deviceForReports is the device key (Config.DeviceKey) and this
-// device's certificate chain, from DataDir/device.json (enrolment keeps
-// the chain there as PEM): only a chain whose leaf certifies this very key
-// is used. Until both exist, reports wait in the state file.
+// device's certificate chain once enrolment holds a valid one (enrol.go):
+// only a chain whose leaf certifies this very key is used. Until then
+// there is none, and reports wait in the state file.
 func (s *Session) deviceForReports() (trainingDevice, string) {
 	k := s.cfg.DeviceKey
 	if len(k) != ed25519.PrivateKeySize {
@@ -671,15 +670,17 @@ func (s *Session) deviceForReports() (trainingDevice, string) {
 		}
 		return trainingDevice{}, ""
 	}
-	if s.cfg.DataDir == "" {
+	s.enr.mu.Lock()
+	var chainPEM, state string
+	if d := s.enr.dev; d != nil {
+		chainPEM, state = d.Chain, d.State
+	}
+	s.enr.mu.Unlock()
+	if chainPEM == "" || state != event.EnrolEnrolled {
 		return trainingDevice{}, ""
 	}
-	data, err := os.ReadFile(filepath.Join(s.cfg.DataDir, "device.json"))
-	if err != nil {
-		return trainingDevice{}, ""
-	}
-	chain := chainFromDeviceFile(data)
-	if len(chain) == 0 {
+	chain, err := identity.ChainDER([]byte(chainPEM))
+	if err != nil || len(chain) == 0 {
 		return trainingDevice{}, ""
 	}
 	leaf, err := x509.ParseCertificate(chain[0])
@@ -690,45 +691,6 @@ func (s *Session) deviceForReports() (trainingDevice, string) {
 		return trainingDevice{}, "This device's certificate is for another key: the report is kept until the device is enrolled again."
 	}
 	return trainingDevice{Key: k, Chain: chain}, ""
-}
-
-// chainFromDeviceFile finds the PEM certificate chain in the device file
-// (any string field holding PEM certificates) and returns it as DER.
-func chainFromDeviceFile(data []byte) [][]byte {
-	var doc any
-	if json.Unmarshal(data, &doc) != nil {
-		return nil
-	}
-	var found [][]byte
-	var walk func(v any)
-	walk = func(v any) {
-		if found != nil {
-			return
-		}
-		switch v := v.(type) {
-		case string:
-			if strings.Contains(v, "-----BEGIN CERTIFICATE-----") {
-				if c, err := identity.ChainDER([]byte(v)); err == nil && len(c) > 0 {
-					found = c
-				}
-			}
-		case map[string]any:
-			keys := make([]string, 0, len(v))
-			for k := range v {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				walk(v[k])
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
-	}
-	walk(doc)
-	return found
 }
 
 // load reads the persisted state. A damaged file is set aside and the

@@ -3,9 +3,6 @@ package session
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -107,13 +104,14 @@ func TestTrainingProsody(t *testing.T) {
 	it := newITDesk(t, srv)
 	dir := t.TempDir()
 	m := it.manager(dir)
-	data, sig := trainingProfile(t, it, 1, map[string]any{"required": []any{"phishing"}, "report_to": itJID})
+	data, sig := trainingProfile(t, it, 1, map[string]any{"required": []any{"phishing"}, "report_to": itJID}, ca.cert)
 	if _, err := m.Apply(data, sig, "managed"); err != nil {
 		t.Fatal(err)
 	}
+	// The device enrolled (enrol.go keeps the chain in device.json).
 	key, chainPEM := ca.device(user)
-	dev, _ := json.Marshal(map[string]any{"state": "enrolled", "chain": string(chainPEM)})
-	if err := os.WriteFile(filepath.Join(dir, "device.json"), dev, 0o600); err != nil {
+	pub := key.Public().(ed25519.PublicKey)
+	if err := SaveDevice(dir, &DeviceFile{JID: user, DeviceID: identity.DeviceID(pub), PublicKey: pub, State: event.EnrolEnrolled, Chain: string(chainPEM)}); err != nil {
 		t.Fatal(err)
 	}
 	tune := func(s *Session) { s.cfg.Profiles, s.cfg.DeviceKey = m, key }

@@ -18,7 +18,7 @@ import (
 
 // trainingProfile is a signed profile of it's organisation (acme.test, with
 // partner.test as a partner allowed files) whose training section is tr.
-func trainingProfile(t testing.TB, it *itDesk, serial int64, tr map[string]any) ([]byte, string) {
+func trainingProfile(t testing.TB, it *itDesk, serial int64, tr map[string]any, identityCA ...[]byte) ([]byte, string) {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	p := map[string]any{
@@ -39,6 +39,9 @@ func trainingProfile(t testing.TB, it *itDesk, serial int64, tr map[string]any) 
 	}
 	if tr != nil {
 		p["training"] = tr
+	}
+	if len(identityCA) > 0 {
+		p["trusted_cas"] = map[string]any{"identity": []string{string(identityCA[0])}}
 	}
 	data, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
@@ -409,44 +412,36 @@ func TestTrainingLang(t *testing.T) {
 	}
 }
 
-// Reports are signed only with a chain whose leaf certifies this device's
-// key, found in the device file whatever its field is called.
+// Reports are signed only once enrolment holds a certificate, and only
+// with a chain whose leaf certifies this device's key.
 func TestDeviceForReports(t *testing.T) {
 	ca := newTestCA(t, "ACME Identity CA")
 	key, chain := ca.device("alice@acme.test")
 	otherKey, _ := ca.device("alice@acme.test")
 	tests := []struct {
 		name   string
-		file   string // device.json; "" = none
+		dev    *DeviceFile
 		key    []byte
 		want   bool
 		reason string
 	}{
-		{"enrolled", `{"state":"enrolled","cert":` + jsonString(string(chain)) + `}`, key, true, ""},
-		{"nested field", `{"device":{"chain":[` + jsonString(string(chain)) + `]}}`, key, true, ""},
-		{"no device file", "", key, false, ""},
-		{"no certificate yet", `{"state":"pending","request":"-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"}`, key, false, ""},
-		{"certificate of another key", `{"cert":` + jsonString(string(chain)) + `}`, otherKey, false, "another key"},
-		{"no key", `{"cert":` + jsonString(string(chain)) + `}`, nil, false, ""},
-		{"damaged file", `{"cert":`, key, false, ""},
+		{"enrolled", &DeviceFile{State: event.EnrolEnrolled, Chain: string(chain)}, key, true, ""},
+		{"no device state", nil, key, false, ""},
+		{"request pending", &DeviceFile{State: event.EnrolPending}, key, false, ""},
+		{"certificate expired", &DeviceFile{State: event.EnrolExpired, Chain: string(chain)}, key, false, ""},
+		{"certificate of another key", &DeviceFile{State: event.EnrolEnrolled, Chain: string(chain)}, otherKey, false, "another key"},
+		{"no key", &DeviceFile{State: event.EnrolEnrolled, Chain: string(chain)}, nil, false, ""},
+		{"damaged chain", &DeviceFile{State: event.EnrolEnrolled, Chain: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}, key, false, ""},
 	}
 	for _, tt := range tests {
-		dir := t.TempDir()
-		if tt.file != "" {
-			os.WriteFile(filepath.Join(dir, "device.json"), []byte(tt.file), 0o600)
-		}
-		s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, DataDir: dir, DeviceKey: tt.key})
+		s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, DataDir: t.TempDir(), DeviceKey: tt.key})
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.enr.dev = tt.dev
 		dev, why := s.deviceForReports()
 		if got := len(dev.Chain) > 0 && dev.Key != nil; got != tt.want || !strings.Contains(why, tt.reason) {
 			t.Errorf("%s: device %v (%d certificates), reason %q", tt.name, got, len(dev.Chain), why)
 		}
 	}
-}
-
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,6 +85,7 @@ func TestTrainingInboxProsody(t *testing.T) {
 		"organisation": map[string]any{"name": "Acme", "domains": []string{"acme.test"}},
 		"it":           map[string]any{"jid": "it-admin@acme.test", "pubsub_service": srv.PubSubService, "profile_node": session.DefaultProfileNode + ":" + it.tag},
 		"training":     map[string]any{"required": []string{"phishing"}, "report_to": itJID},
+		"trusted_cas":  map[string]any{"identity": []string{string(caPEM)}},
 	})
 	dir := t.TempDir()
 	m, err := profile.Open(profile.Options{DataDir: dir, SystemDir: it.sysDir})
@@ -95,8 +95,12 @@ func TestTrainingInboxProsody(t *testing.T) {
 	if _, err := m.LoadManaged(prof); err != nil {
 		t.Fatal(err)
 	}
-	dev, _ := json.Marshal(map[string]string{"state": "enrolled", "cert_chain": string(cert) + string(caPEM)})
-	os.WriteFile(filepath.Join(dir, "device.json"), dev, 0o600)
+	// The device enrolled: its chain in device.json, as enrolment keeps it.
+	pub := key.Public().(ed25519.PublicKey)
+	if err := session.SaveDevice(dir, &session.DeviceFile{JID: user, DeviceID: identity.DeviceID(pub), PublicKey: pub,
+		State: event.EnrolEnrolled, Chain: string(cert) + string(caPEM)}); err != nil {
+		t.Fatal(err)
+	}
 	s, err := session.New(session.Config{
 		JID: user, Password: func() (string, error) { return srv.Password, nil },
 		Server: srv.Addr, CAFile: srv.CAFile, DataDir: dir, Profiles: m, DeviceKey: key,
