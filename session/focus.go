@@ -317,14 +317,24 @@ func (s *Session) emitChat(m event.Message) {
 		s.emit(m)
 		return
 	}
-	sender := peerOf(m.From)
-	s.mu.Lock()
-	groups := append([]string(nil), s.roster[sender].Groups...)
-	s.mu.Unlock()
 	f := &s.focus
 	f.mu.Lock()
 	s.focusLoad()
 	st, _ := s.focusAt(s.focusNow())
+	if !st.Active {
+		f.mu.Unlock()
+		s.emit(m)
+		return
+	}
+	f.mu.Unlock()
+	// In focus: the sender's roster groups may admit them (s.mu is taken
+	// before f.mu, never inside it).
+	sender := peerOf(m.From)
+	s.mu.Lock()
+	groups := append([]string(nil), s.roster[sender].Groups...)
+	s.mu.Unlock()
+	f.mu.Lock()
+	st, _ = s.focusAt(s.focusNow())
 	if st.Admits(sender, groups, m.Trust.Class == event.ClassInternal) {
 		f.mu.Unlock()
 		s.emit(m)
