@@ -512,3 +512,88 @@ func testDeviceNotification(t *testing.T, srv *testenv.Server) {
 
 func TestProsodyDeviceNotification(t *testing.T)  { testDeviceNotification(t, prosody(t)) }
 func TestEjabberdDeviceNotification(t *testing.T) { testDeviceNotification(t, ej(t)) }
+
+// testProfileIdentity: the verifier comes from the IT profile (the
+// organisation's identity CA for its domains, a partner's CA for the
+// partner's domains only), and a new profile that revokes a certificate
+// takes effect at once: the verified peer's identity is lost and locked.
+func testProfileIdentity(t *testing.T, srv *testenv.Server) {
+	now := time.Now()
+	year := 365 * 24 * time.Hour
+	acme := newIDCA(t, "ACME Identity CA", "ACME", now)
+	partner := newIDCA(t, "Partner Identity CA", "Partner Ltd", now)
+	bob := freshUser(t, srv, "bob", "acme.test")
+	carol := freshUser(t, srv, "carol", "partner.test")
+	dave := freshUser(t, srv, "dave", "acme.test")
+	bobDev := acme.issue(t, bob, "Bob Builder", now, year)
+	publishDevice(t, rawPeer(t, srv, bob), bob, bobDev.id, bobDev.chain)
+	carolDev := partner.issue(t, carol, "Carol Partner", now, year)
+	publishDevice(t, rawPeer(t, srv, carol), carol, carolDev.id, carolDev.chain)
+	daveDev := partner.issue(t, dave, "Dave Impostor", now, year) // the partner's CA may not certify acme.test
+	publishDevice(t, rawPeer(t, srv, dave), dave, daveDev.id, daveDev.chain)
+
+	d := newITDesk(t, srv)
+	signed := func(serial int64, revoked ...string) ([]byte, string) {
+		data, _ := d.profile(serial)
+		var p map[string]any
+		if err := json.Unmarshal(data, &p); err != nil {
+			t.Fatal(err)
+		}
+		tc := map[string]any{"identity": []string{string(acme.pem)}}
+		var rev []map[string]any
+		for _, s := range revoked {
+			rev = append(rev, map[string]any{"serial": s, "at": now.UTC().Format(time.RFC3339)})
+		}
+		if rev != nil {
+			tc["revoked"] = rev
+		}
+		p["trusted_cas"] = tc
+		p["partners"] = []map[string]any{{"name": "Partner Ltd", "domains": []string{"partner.test"}, "identity_cas": []string{string(partner.pem)}}}
+		data, err := json.MarshalIndent(p, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := profile.Parse(data); err != nil {
+			t.Fatalf("test profile: %v", err)
+		}
+		return data, d.sign(data)
+	}
+	m := d.manager(t.TempDir())
+	data, jws := signed(1)
+	if _, err := m.Apply(data, jws, "import"); err != nil {
+		t.Fatal(err)
+	}
+	alice := startSessionWith(t, srv, freshUser(t, srv, "alice", "acme.test"), opts{}, withProfiles(m))
+	alice.connected()
+	for _, c := range []struct{ jid, status, org string }{
+		{bob, event.IdentityVerified, "ACME"},
+		{carol, event.IdentityVerified, "Partner Ltd"},
+		{dave, event.IdentityMismatch, "Partner Ltd"},
+	} {
+		alice.s.Do(event.GetCertificates{JID: c.jid})
+		e := alice.waitFor(c.jid+" "+c.status, 20*time.Second, certificatesOf(c.jid, c.status)).(event.Certificates)
+		if e.Trust.IdentityOrg != c.org {
+			t.Errorf("%s: identity org %q, want %q", c.jid, e.Trust.IdentityOrg, c.org)
+		}
+	}
+
+	// IT revokes bob's certificate: the new profile applies at once.
+	dir := t.TempDir()
+	data, jws = signed(2, bobDev.serial)
+	path := filepath.Join(dir, "profile.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".jws", []byte(jws), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	alice.s.Do(event.ImportProfile{Path: path})
+	ch := alice.waitFor("identity lost", 20*time.Second, isA[event.IdentityChanged]).(event.IdentityChanged)
+	if ch.JID != bob || ch.Change != event.ChangeLost || ch.Trust.Identity != event.IdentityRevoked {
+		t.Errorf("identity change %+v", ch)
+	}
+	alice.s.Do(event.Send{To: bob, Body: "are you still you?"})
+	alice.waitFor("refused", 10*time.Second, refusedWith(event.RefusedIdentity))
+}
+
+func TestProsodyProfileIdentity(t *testing.T) { testProfileIdentity(t, prosody(t)) }
