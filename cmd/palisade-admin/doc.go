@@ -11,6 +11,9 @@
 //	                                                   publish a signed profile or bulletin over PubSub
 //	palisade-admin training inbox|status|verify         collect and verify users' signed training
 //	                                                   completion reports; who is done, who is not
+//	palisade-admin ca init|issue|revoke|crl|inbox|approve|reject|list
+//	                                                   run the identity CA: device certificates,
+//	                                                   requests over XMPP, revocation (docs/identity.md)
 //
 // Exit codes: 0 success, 1 refused or failed, 2 usage error. Every command
 // has -h. docs/it-guide.md is the guide for IT.

@@ -73,6 +73,9 @@ func Main(args []string, env Env) int {
 	if len(args) > 0 && args[0] == "audit" {
 		return Audit(args[1:], env)
 	}
+	if len(args) > 0 && args[0] == "identity" {
+		return Identity(args[1:], env)
+	}
 	f, err := Parse(args, env.Stderr)
 	if errors.Is(err, ErrHelp) {
 		return ExitOK
