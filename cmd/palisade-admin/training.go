@@ -138,6 +138,14 @@ func loadVerifier(caFiles []string, domains []string, profilePath string) (*iden
 		if err != nil {
 			return nil, fmt.Errorf("--profile %s: %v", profilePath, err)
 		}
+		if len(caFiles) == 0 {
+			// The profile's own verifier: the organisation's CAs for its
+			// domains, partners' CAs for theirs, revocations and CRLs.
+			if len(p.TrustedCAs.Identity) == 0 {
+				return nil, fmt.Errorf("--profile %s has no trusted_cas.identity", profilePath)
+			}
+			return p.IdentityVerifier()
+		}
 		for i, s := range p.TrustedCAs.Identity {
 			if err := addPEM(fmt.Sprintf("%s trusted_cas.identity[%d]", profilePath, i), []byte(s), p.Organisation.Name, p.Organisation.Domains); err != nil {
 				return nil, err

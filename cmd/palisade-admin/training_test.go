@@ -170,6 +170,12 @@ func TestTrainingInboxProsody(t *testing.T) {
 	if code := run([]string{"training", "verify", "--ca", caPath, "--from", user + "/laptop", file}, &vout, &verr); code != exitOK || !strings.Contains(vout.String(), "verified: "+user) {
 		t.Errorf("verify: exit %d: %s%s", code, vout.String(), verr.String())
 	}
+	// The same with the profile's identity CAs.
+	vout.Reset()
+	verr.Reset()
+	if code := run([]string{"training", "verify", "--profile", prof, file}, &vout, &verr); code != exitOK || !strings.Contains(vout.String(), "verified: "+user) {
+		t.Errorf("verify --profile: exit %d: %s%s", code, vout.String(), verr.String())
+	}
 	r, _ := session.DecodeReport([]byte(stored.Verified[0].Report))
 	r.Data = bytes.Replace(r.Data, []byte(`"score":3`), []byte(`"score":2`), 1)
 	os.WriteFile(file, session.EncodeReport(r.Data, r.Sig, r.Chain), 0o644)
