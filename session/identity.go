@@ -102,6 +102,9 @@ const (
 	identityRefetch = 15 * time.Minute
 	identityRetry   = 30 * time.Second
 	identityHold    = 5 * time.Second
+	// identityParallel bounds the background requests in flight, so that
+	// signing in with a large roster does not send them all at once.
+	identityParallel = 8
 )
 
 const identityStateFile = "identities.json"
@@ -111,8 +114,12 @@ const identityStateFile = "identities.json"
 type identState struct {
 	forged atomic.Int64 // device notifications not from a peer's bare JID, ignored
 
+	slots     chan struct{} // background requests in flight (identityParallel)
+	slotsOnce sync.Once
+
 	mu      sync.Mutex
 	peers   map[string]*peerIdent   // by bare JID
+	holding map[uint64]bool         // background requests that hold a slot
 	records map[string]*identRecord // persisted: what was verified and acknowledged
 	path    string                  // "" keeps the records in memory only
 	loaded  bool
@@ -289,7 +296,7 @@ func (s *Session) identityTrust(b string, t event.Trust) event.Trust {
 	}
 	st.mu.Unlock()
 	if seq != 0 {
-		go s.sendFetch(b, seq)
+		go s.sendFetchQueued(b, seq)
 	}
 	return t
 }
@@ -344,6 +351,34 @@ func (s *Session) fetchDevices(b string) {
 	st.mu.Lock()
 	seq := st.reserve(st.peer(b))
 	st.mu.Unlock()
+	s.sendFetch(b, seq)
+}
+
+// sendFetchQueued sends the reserved request seq once fewer than
+// identityParallel background requests are in flight. It blocks: run it on
+// its own goroutine.
+func (s *Session) sendFetchQueued(b string, seq uint64) {
+	st := &s.ident
+	st.slotsOnce.Do(func() { st.slots = make(chan struct{}, identityParallel) })
+	select {
+	case st.slots <- struct{}{}:
+	case <-s.ctx.Done():
+		s.fetchDone(b, seq, nil, "")
+		return
+	}
+	st.mu.Lock()
+	current := st.peer(b).fetching == seq
+	if current {
+		if st.holding == nil {
+			st.holding = map[uint64]bool{}
+		}
+		st.holding[seq] = true
+	}
+	st.mu.Unlock()
+	if !current {
+		<-st.slots // superseded while waiting
+		return
+	}
 	s.sendFetch(b, seq)
 }
 
@@ -412,6 +447,10 @@ func nothingPublished(cond string) bool {
 func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string) {
 	st := &s.ident
 	st.mu.Lock()
+	if st.holding[seq] {
+		delete(st.holding, seq)
+		<-st.slots
+	}
 	p := st.peer(b)
 	if p.fetching != seq {
 		st.mu.Unlock()
@@ -682,7 +721,7 @@ func (s *Session) onDeviceEvent(c *conn, st *inStanza) bool {
 	}
 	ist.mu.Unlock()
 	if seq != 0 {
-		go s.sendFetch(b, seq)
+		go s.sendFetchQueued(b, seq)
 	}
 	return true
 }
