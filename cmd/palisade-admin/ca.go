@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -261,12 +263,18 @@ never replaced.`, stdout, stderr)
 }
 
 func caIssue(args []string, stdout, stderr io.Writer) int {
-	c := &command{name: "ca issue", usage: "ca issue [--dir DIR] [--name PERSON] [--org ORG] [--days N] [--out FILE] REQUEST.csr"}
+	c := &command{name: "ca issue", usage: "ca issue [--dir DIR] [--name PERSON] [--org ORG] [--days N] [--out FILE] (REQUEST.csr | --jid JID --new-key KEYFILE)"}
 	fs := flags(c, `Checks a certificate request a client exported ('client identity request' or
 Export request... in the account panel): its signature, the one JID it names
 and its device id. Compare the SHA-256 printed with the one the user reads
 out. Then signs it and writes the certificate (PEM) to FILE (default
-standard output) for the user to import.`, stdout, stderr)
+standard output) for the user to import.
+
+For a service account or a bot that has no Palisade client, --jid and
+--new-key make the device key here (written to KEYFILE, PEM PKCS#8, 0600)
+and certify it; hand the key over as securely as any password.`, stdout, stderr)
+	forJID := fs.String("jid", "", "with --new-key: the account (`JID`) to certify")
+	newKey := fs.String("new-key", "", "make a device key and write it to `KEYFILE` (0600) instead of reading a request")
 	dir := fs.String("dir", "identity-ca", "the CA's `directory`")
 	name := fs.String("name", "", "the person's `name` in the certificate (default: the request's, else the JID)")
 	org := fs.String("org", "", "the `organisation` in the certificate (default: the CA's)")
@@ -276,20 +284,43 @@ standard output) for the user to import.`, stdout, stderr)
 	if !ok {
 		return code
 	}
-	if len(pos) != 1 {
-		return usageError(c, stderr, "give exactly one request file")
+	if (*newKey == "") != (*forJID == "") {
+		return usageError(c, stderr, "--jid and --new-key go together")
+	}
+	if *newKey == "" && len(pos) != 1 || *newKey != "" && len(pos) != 0 {
+		return usageError(c, stderr, "give exactly one request file, or --jid and --new-key")
 	}
 	ca, err := loadCADir(*dir)
 	if err != nil {
 		return fail(c, stderr, "%v", err)
 	}
-	data, err := os.ReadFile(pos[0])
-	if err != nil {
-		return fail(c, stderr, "%v", err)
+	var data []byte
+	src := ""
+	if *newKey != "" {
+		k, err := identity.NewKey()
+		if err != nil {
+			return fail(c, stderr, "%v", err)
+		}
+		if data, err = identity.CreateRequest(k, identity.Request{JID: *forJID}); err != nil {
+			return fail(c, stderr, "%v", err)
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(k)
+		if err != nil {
+			return fail(c, stderr, "%v", err)
+		}
+		if err := atomicfile.Write(*newKey, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+			return fail(c, stderr, "%v", err)
+		}
+		src = "a new key for " + *forJID
+	} else {
+		src = pos[0]
+		if data, err = os.ReadFile(pos[0]); err != nil {
+			return fail(c, stderr, "%v", err)
+		}
 	}
 	r, err := identity.ParseRequest(data)
 	if err != nil {
-		return fail(c, stderr, "%s refused: %v", pos[0], err)
+		return fail(c, stderr, "%s refused: %v", src, err)
 	}
 	if *name != "" {
 		r.Name = *name

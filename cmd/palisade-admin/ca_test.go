@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +67,24 @@ func TestCAOffline(t *testing.T) {
 		if code := run([]string{"ca", "issue", "--dir", dir, csrPath}, &out, &errb); code != exitFail {
 			t.Error("a damaged request was signed")
 		}
+	}
+
+	// A bot's key made and certified in one step; the key file is 0600.
+	botKey, botCert := filepath.Join(work, "bot.key"), filepath.Join(work, "bot.pem")
+	runOK(t, "ca", "issue", "--dir", dir, "--jid", "bob@acme.test", "--name", "Bob", "--new-key", botKey, "--out", botCert)
+	if fi, err := os.Stat(botKey); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("bot key file: %v %v", fi, err)
+	}
+	kb, _ := os.ReadFile(botKey)
+	blk, _ := pem.Decode(kb)
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, _ := os.ReadFile(botCert)
+	bcerts, _ := identity.ParseCertificates(bc)
+	if !bcerts[0].PublicKey.(ed25519.PublicKey).Equal(k.(ed25519.PrivateKey).Public()) {
+		t.Fatal("the bot's certificate is for another key")
 	}
 
 	entry, _ := runOK(t, "ca", "revoke", "--dir", dir, "--reason", "laptop stolen", serial)
