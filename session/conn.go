@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"mellium.im/sasl"
@@ -467,10 +468,12 @@ func (s *Session) classify(err error, a *attempt) *failure {
 	a.mu.Lock()
 	tlsErr, mech, offered, tlsStarted, tlsAsked := a.tlsErr, a.mechanism, a.offered, a.tlsStarted, a.tlsAsked
 	a.mu.Unlock()
-	if tlsAsked && !tlsStarted && tlsErr == nil {
-		// Whatever went wrong between <starttls/> and the handshake (a
-		// failure, a stream error, a hang-up, silence), TLS did not start:
-		// never retried, never continued without it.
+	var netErr net.Error
+	if tlsAsked && !tlsStarted && tlsErr == nil && !errors.As(err, &netErr) && !errors.Is(err, syscall.ECONNRESET) {
+		// The server answered <starttls/> with a failure, a stream error
+		// or by hanging up: TLS did not start, and Palisade never goes on
+		// without it nor retries. (A broken network there is retried like
+		// any other; nothing is ever sent before TLS either way.)
 		return noTLS(err)
 	}
 	if tlsErr != nil {
