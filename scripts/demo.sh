@@ -41,6 +41,18 @@ if ss -Htln "( sport = :$port )" | grep -q .; then
 fi
 # The server keeps its own TLS and HTTPS ports free of clashes too.
 PROSODY_C2S_TLS_PORT=$(free_port) PROSODY_HTTPS_PORT=$(free_port) start_prosody "$run/server" "$port"
+
+# ACME's identity CA (made once, in $idd/ca) and Bob's device certificate:
+# the scripted bob publishes $idd/bob.pem and signs with $idd/bob.key.
+idd=$run/identity
+if [ ! -s "$idd/ca/ca.key" ]; then
+	"$ROOT/$admin" ca init --dir "$idd/ca" --name "ACME Identity CA" --org ACME 2>/dev/null ||
+		die "could not make the demo identity CA"
+fi
+if [ ! -s "$idd/bob.pem" ] || ! openssl x509 -checkend 86400 -noout -in "$idd/bob.pem" >/dev/null 2>&1; then
+	"$ROOT/$admin" ca issue --dir "$idd/ca" --jid bob@acme.test --name "Bob Leroy" --new-key "$idd/bob.key" \
+		--out "$idd/bob.pem" 2>/dev/null || die "could not certify bob's device"
+fi
 start_peer "$run/peer.log"
 
 # ACME IT: a signing key (made once), the example profile signed with it and
@@ -55,6 +67,19 @@ fi
 mkdir -p "$sys/keys"
 cp "$it/acme-it.jwk" "$sys/keys/"
 cp docs/examples/acme-profile.json "$sys/profile.json"
+# The demo's identity CA joins the profile's trusted identity CAs.
+"$PY" - "$sys/profile.json" "$idd/ca/ca.pem" <<'PYEOF'
+import json, sys
+path, ca = sys.argv[1], open(sys.argv[2]).read()
+with open(path) as f:
+    doc = json.load(f)
+ids = doc.setdefault("trusted_cas", {}).setdefault("identity", [])
+if ca not in ids:
+    ids.append(ca)
+with open(path, "w") as f:
+    json.dump(doc, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+PYEOF
 "$ROOT/$admin" sign --key "$it/acme-it.private.jwk" "$sys/profile.json" >/dev/null
 it_admin() {
 	"$ROOT/$admin" publish --jid it-admin@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
@@ -66,6 +91,28 @@ it_admin "$sys/profile.json" >/dev/null || die "could not publish the profile as
 "$ROOT/$admin" sign --key "$it/acme-it.private.jwk" "$it/welcome.json" >/dev/null
 it_admin "$it/welcome.json" >/dev/null || die "could not publish the welcome bulletin"
 say "managed profile acme-default (serial 1) signed by ACME IT key $(basename "$it")/acme-it; bulletins on pubsub.acme.test"
+
+# IT's desk approves the device certificate requests of ACME's users (alice
+# asks with Request certificate in the account panel): collect the requests
+# from it-admin's archive and approve each over XMPP.
+(
+	while sleep 3; do
+		"$ROOT/$admin" ca inbox --dir "$idd/ca" --jid it-admin@acme.test --server "127.0.0.1:$C2S_PORT" \
+			--ca-file "$CA_FILE" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" >"$idd/queue.txt" || continue
+		while read -r id who _; do
+			case $who in
+			alice@acme.test) name="Alice Martin" ;;
+			dave@acme.test) name="Dave Moreau" ;;
+			*@acme.test) name="" ;;
+			*) continue ;;
+			esac
+			"$ROOT/$admin" ca approve --dir "$idd/ca" --jid it-admin@acme.test --server "127.0.0.1:$C2S_PORT" \
+				--ca-file "$CA_FILE" --password-fd 3 ${name:+--name "$name"} "$id" 3<<<"$PALISADE_DEMO_PASSWORD"
+		done < <(grep -v PROBLEM "$idd/queue.txt")
+	done
+) >"$run/enrol.log" 2>&1 &
+at_exit "stop_pid $!"
+say "identity: ACME Identity CA in $idd/ca (trusted by the profile); bob is certified; alice's certificate request (account panel) is approved automatically by IT's desk (log $run/enrol.log)"
 
 # Later: two strangers write first, and IT warns about a live phishing campaign.
 (
