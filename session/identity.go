@@ -403,7 +403,17 @@ func (s *Session) sendFetch(b string, seq uint64) {
 // fetchDevicesOn sends the request on c. s.mu is held.
 func (s *Session) fetchDevicesOn(c *conn, b string, seq uint64) {
 	req := iq("get", randomID(), b, elem(nsPubSub, "pubsub").add(elem("", "items", "node", nsDevices, "max_items", strconv.Itoa(maxPeerDevices))))
-	err := s.sendIQTo(c, b, req, func(a *inStanza) { s.onDevices(b, seq, a) })
+	var err error
+	if b == c.bare {
+		// The own account's server may answer without 'from'.
+		err = s.sendIQ(c, req, func(a *inStanza) {
+			if c.fromSelf(a.From) {
+				s.onDevices(b, seq, a)
+			}
+		})
+	} else {
+		err = s.sendIQTo(c, b, req, func(a *inStanza) { s.onDevices(b, seq, a) })
+	}
 	if err != nil {
 		s.fetchDone(b, seq, nil, "the request could not be sent")
 		return

@@ -251,6 +251,17 @@ func testSignedMessages(t *testing.T, srv *testenv.Server) {
 		t.Errorf("the device that signed the latest message is not marked current: %+v", c.Devices)
 	}
 
+	// A message bob sends from this device reaches his other Palisade
+	// session as a carbon, judged against his own published devices.
+	bob2 := startSessionWith(t, srv, bob, opts{resource: "second"}, withVerifier(v))
+	bob2.connected()
+	bob2.waitFor("roster", 10*time.Second, isA[event.Roster])
+	bobS.s.Do(event.Send{To: aliceJID, Body: "seen from my other device"})
+	if m := bob2.message("seen from my other device"); !m.Outgoing || m.Signature != event.SignatureValid || m.Device != dev.id {
+		t.Errorf("the sent carbon: outgoing %v signature %q device %q, want outgoing, valid %s", m.Outgoing, m.Signature, m.Device, dev.id)
+	}
+	alice.message("seen from my other device")
+
 	other, _ := identity.NewKey()
 	at := time.Now().UTC()
 	cases := []struct {
