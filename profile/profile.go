@@ -71,7 +71,8 @@ type Profile struct {
 	Files          Files            `json:"files"`
 	TrustedCAs     TrustedCAs       `json:"trusted_cas"`
 	Training       Training         `json:"training"`
-	Tor            string           `json:"tor,omitempty"`       // off, optional (default), required
+	Tor            string           `json:"tor,omitempty"` // off, optional (default), required
+	Security       Security         `json:"security"`
 	TorOnion       string           `json:"tor_onion,omitempty"` // "host.onion:port" of the company server, dialled when routing through Tor
 	LockedSettings []string         `json:"locked_settings,omitempty"`
 	FocusHours     *FocusHours      `json:"focus_hours,omitempty"`
@@ -111,6 +112,24 @@ type Files struct {
 	ScanRequired       bool     `json:"scan_required,omitempty"`
 	ScannerUnavailable string   `json:"scanner_unavailable,omitempty"` // refuse (default) or allow
 }
+
+// Security tightens how the client signs in. The defaults are already
+// strict (TLS always, SCRAM only, channel binding when offered, never
+// PLAIN); these raise the floor further.
+type Security struct {
+	// MinSASL is the weakest SASL mechanism the client may use:
+	// SCRAM-SHA-1 (default) or SCRAM-SHA-256.
+	MinSASL string `json:"min_sasl,omitempty"`
+	// RequireChannelBinding: only SCRAM-*-PLUS (channel binding) is used;
+	// a server that does not offer it is refused.
+	RequireChannelBinding bool `json:"require_channel_binding,omitempty"`
+}
+
+// SASL mechanism floors for security.min_sasl.
+const (
+	MinSASLSHA1   = "SCRAM-SHA-1"
+	MinSASLSHA256 = "SCRAM-SHA-256"
+)
 
 // TrustedCAs are PEM-encoded CA certificates the client trusts.
 type TrustedCAs struct {
@@ -245,6 +264,12 @@ func (p *Profile) Settings() map[string]string {
 	}
 	if len(p.Training.Required) > 0 {
 		s["training.required"] = strings.Join(p.Training.Required, ",")
+	}
+	if p.Security.MinSASL != "" {
+		s["security.min_sasl"] = p.Security.MinSASL
+	}
+	if p.Security.RequireChannelBinding {
+		s["security.require_channel_binding"] = "true"
 	}
 	return s
 }
@@ -623,6 +648,11 @@ func (p *Profile) validate() *Error {
 	case "", ScannerRefuse, ScannerAllow:
 	default:
 		return malformed("field files.scanner_unavailable is %q, expected refuse or allow", p.Files.ScannerUnavailable)
+	}
+	switch p.Security.MinSASL {
+	case "", MinSASLSHA1, MinSASLSHA256:
+	default:
+		return malformed("field security.min_sasl is %q, expected SCRAM-SHA-1 or SCRAM-SHA-256", p.Security.MinSASL)
 	}
 	for i, s := range p.TrustedCAs.ServerTLS {
 		if _, err := parseCAs(s); err != nil {
