@@ -350,6 +350,28 @@ func (s *Session) emitChat(m event.Message) {
 	s.emit(ev)
 }
 
+// emitChatState reports a typing notification, unless focus holds its
+// sender's messages: a held sender stays silent until focus ends (their
+// state then is stale and is not replayed).
+func (s *Session) emitChatState(cs event.ChatState) {
+	f := &s.focus
+	f.mu.Lock()
+	s.focusLoad()
+	st, _ := s.focusAt(s.focusNow())
+	f.mu.Unlock()
+	if !st.Active {
+		s.emit(cs)
+		return
+	}
+	sender := peerOf(cs.From)
+	s.mu.Lock()
+	groups := append([]string(nil), s.roster[sender].Groups...)
+	s.mu.Unlock()
+	if st.Admits(sender, groups, cs.Trust.Class == event.ClassInternal) {
+		s.emit(cs)
+	}
+}
+
 // executeFocus handles the focus commands; false when cmd is not one.
 func (s *Session) executeFocus(cmd event.Command) bool {
 	switch c := cmd.(type) {

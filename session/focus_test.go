@@ -79,6 +79,9 @@ func TestFocusHoldsAndReleases(t *testing.T) {
 	arch := focusChat("mallory@evil.test", "a1", "old", false)
 	arch.Archived = true
 	s.emitChat(arch)
+	// Typing notifications: silent from a held sender, shown from an admitted one.
+	s.emitChatState(event.ChatState{From: "mallory@evil.test/x", State: "composing"})
+	s.emitChatState(event.ChatState{From: "boss@acme.test/pc", State: "composing", Trust: event.Trust{Class: event.ClassInternal}})
 	var got []string
 	held := 0
 	for _, e := range takeEvents(s) {
@@ -90,9 +93,11 @@ func TestFocusHoldsAndReleases(t *testing.T) {
 			}
 		case event.Focus:
 			held = e.Held
+		case event.ChatState:
+			got = append(got, "typing:"+peerOf(e.From))
 		}
 	}
-	if strings.Join(got, ",") != "b1,l1,o1,a1" || held != 2 {
+	if strings.Join(got, ",") != "b1,l1,o1,a1,typing:boss@acme.test" || held != 2 {
 		t.Errorf("during focus: emitted %v, held %d; want b1,l1,o1,a1 and 2 held", got, held)
 	}
 

@@ -270,7 +270,7 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 				return
 			}
 			if cs := fw.chatState(); cs != "" {
-				s.emit(event.ChatState{From: fw.From, State: cs, Trust: tr})
+				s.emitChatState(event.ChatState{From: fw.From, State: cs, Trust: tr})
 			}
 			if fw.Body != nil && *fw.Body != "" {
 				t, delayed := messageTime(fw)
@@ -289,7 +289,7 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 		s.emit(event.Receipt{ID: st.Receipt.ID, From: st.From, Trust: tr})
 	}
 	if cs := st.chatState(); cs != "" {
-		s.emit(event.ChatState{From: st.From, State: cs, Trust: tr})
+		s.emitChatState(event.ChatState{From: st.From, State: cs, Trust: tr}) // silent during focus (focus.go)
 	}
 	if st.Body == nil || *st.Body == "" {
 		return
