@@ -419,7 +419,8 @@ func testForgedDeviceNotification(t *testing.T, srv *testenv.Server) {
 	}
 }
 
-func TestProsodyForgedDeviceNotification(t *testing.T) { testForgedDeviceNotification(t, prosody(t)) }
+func TestProsodyForgedDeviceNotification(t *testing.T)  { testForgedDeviceNotification(t, prosody(t)) }
+func TestEjabberdForgedDeviceNotification(t *testing.T) { testForgedDeviceNotification(t, ej(t)) }
 
 // testServerTrust: what the server certificate chains to, and a profile
 // that pins the server CA refuses a server the CA file alone vouches for.
@@ -483,7 +484,8 @@ func testServerTrust(t *testing.T, srv *testenv.Server) {
 	}
 }
 
-func TestProsodyServerTrust(t *testing.T) { testServerTrust(t, prosody(t)) }
+func TestProsodyServerTrust(t *testing.T)  { testServerTrust(t, prosody(t)) }
+func TestEjabberdServerTrust(t *testing.T) { testServerTrust(t, ej(t)) }
 
 // testDeviceNotification: a contact publishing a new device is noticed at
 // once through the PEP notification (the client asks for them in its
