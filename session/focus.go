@@ -30,6 +30,8 @@ const (
 	focusHeldFile = "focus-held.json"
 	focusTick     = time.Minute // re-check at least this often (clock changes, suspend)
 	focusSetting  = "focus_hours"
+	// focusStatusPrefix starts the status shown during focus (policy.FocusStatus).
+	focusStatusPrefix = "Focus until "
 )
 
 type focusState struct {
@@ -283,6 +285,14 @@ func (s *Session) focusCheck() (time.Time, bool) {
 	if report {
 		s.emit(ev)
 		s.mu.Lock()
+		if ended && strings.HasPrefix(s.presence.Status, focusStatusPrefix) {
+			// The focus presence came back as the user's own (a front end
+			// re-sent what it was shown): not the user's choice, dropped.
+			s.presence.Status = ""
+			if s.presence.Show == event.ShowDND {
+				s.presence.Show = event.ShowAvailable
+			}
+		}
 		if s.cur != nil {
 			s.sendPresence(s.cur)
 		}

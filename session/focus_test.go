@@ -112,6 +112,14 @@ func TestFocusHoldsAndReleases(t *testing.T) {
 		t.Errorf("after restart: %+v", f)
 	}
 
+	// The focus loop's first look after the restart (Start runs it).
+	if _, reported := s2.focusCheck(); !reported {
+		t.Error("focus at start not reported")
+	}
+	// A front end re-sends the focus presence it was shown as the user's own.
+	s2.execute(event.SetPresence{Show: event.ShowDND, Status: "Focus until 12:00"})
+	takeEvents(s2)
+
 	// Focus ends: the held messages come, in order, marked held.
 	clock.set(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
 	next, reported := s2.focusCheck()
@@ -139,6 +147,12 @@ func TestFocusHoldsAndReleases(t *testing.T) {
 	}
 	if _, ok := s2.focusPresence(event.SetPresence{Show: event.ShowAway, Status: "lunch"}); ok {
 		t.Error("presence still overridden after focus")
+	}
+	s2.mu.Lock()
+	p := s2.presence
+	s2.mu.Unlock()
+	if p.Show != event.ShowAvailable || p.Status != "" {
+		t.Errorf("the focus presence stayed as the user's own after focus: %+v", p)
 	}
 	s2.emitChat(focusChat("mallory@evil.test", "m2", "after", false))
 	if evs := takeEvents(s2); len(evs) != 1 || evs[0].(event.Message).ID != "m2" {
