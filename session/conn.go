@@ -24,6 +24,7 @@ import (
 	"mellium.im/xmpp/stream"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/profile"
 )
 
 const (
@@ -165,6 +166,7 @@ func verifyChain(cs tls.ConnectionState, roots *x509.CertPool, domain string) er
 // channel binding first, then the stronger hash. PLAIN is never offered.
 func (s *Session) mechanisms(a *attempt) []sasl.Mechanism {
 	ms := []sasl.Mechanism{sasl.ScramSha256Plus, sasl.ScramSha1Plus, sasl.ScramSha256, sasl.ScramSha1}
+	ms = saslFloor(ms, s.security()) // the profile's security.min_sasl and require_channel_binding (guard.go)
 	for i, m := range ms {
 		m := m
 		start := m.Start
@@ -531,6 +533,17 @@ func (s *Session) classify(err error, a *attempt) *failure {
 		strings.Contains(msg, "receiver indicated that TLS negotiation failed"),
 		strings.Contains(msg, "unknown namespace during TLS negotiation"):
 		return noTLS(err)
+	case strings.Contains(msg, "no matching SASL mechanisms") && s.security() != (profile.Security{}):
+		sec := s.security()
+		need := "at least " + sec.MinSASL
+		if sec.MinSASL == "" {
+			need = "SCRAM"
+		}
+		if sec.RequireChannelBinding {
+			need += " with channel binding (-PLUS)"
+		}
+		return &failure{code: event.CodeAuth, fatal: true, err: err,
+			msg: fmt.Sprintf("Your organisation's profile requires signing in with %s; the server offers %s. Palisade did not sign in: ask your administrator.", need, strings.Join(offered, ", "))}
 	case strings.Contains(msg, "no matching SASL mechanisms"):
 		return &failure{code: event.CodeAuth, fatal: true, err: err,
 			msg: fmt.Sprintf("The server offers no SCRAM sign-in (it offers %s). Palisade never sends the password itself (PLAIN).", strings.Join(offered, ", "))}

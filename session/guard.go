@@ -7,7 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"mellium.im/sasl"
+
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/profile"
 )
 
 // Hostile input: the guard that keeps one bad stanza from ending the
@@ -174,4 +177,34 @@ func (c *conn) iqReplyOK(to, from string) bool {
 		return from == "" || c.fromSelf(from) || sameJID(from, c.jid.String())
 	}
 	return sameJID(from, to)
+}
+
+// security is the profile's sign-in floor (none when unmanaged).
+func (s *Session) security() profile.Security {
+	if s.cfg.Profiles == nil {
+		return profile.Security{}
+	}
+	if p := s.cfg.Profiles.Active(); p != nil {
+		return p.Security
+	}
+	return profile.Security{}
+}
+
+// saslFloor keeps, in order, the mechanisms the profile allows: only the
+// -PLUS ones with require_channel_binding, no SHA-1 with min_sasl
+// SCRAM-SHA-256. When nothing the server offers is left, the sign-in
+// fails before any credential is sent.
+func saslFloor(ms []sasl.Mechanism, sec profile.Security) []sasl.Mechanism {
+	var out []sasl.Mechanism
+	for _, m := range ms {
+		plus := strings.HasSuffix(m.Name, "-PLUS")
+		if sec.RequireChannelBinding && !plus {
+			continue
+		}
+		if sec.MinSASL == profile.MinSASLSHA256 && strings.HasPrefix(m.Name, "SCRAM-SHA-1") {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
 }

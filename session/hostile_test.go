@@ -15,6 +15,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"encoding/xml"
 	"fmt"
@@ -35,6 +36,7 @@ import (
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/internal/testenv"
+	"github.com/palisade-im/palisade/profile"
 )
 
 const hostilePassword = "hostile-test-password-7f3a"
@@ -1072,6 +1074,75 @@ func TestHostileForgedResumption(t *testing.T) {
 			}
 			if !auditHas(t, r.s, "forged_resumption") && !auditHas(t, r.s, "forged_ack") {
 				t.Error("not recorded in the audit log")
+			}
+		})
+	}
+}
+
+// ---- Rule 4: the profile's sign-in floor -----------------------------------
+
+// With security.require_channel_binding or security.min_sasl in force, a
+// server that offers only weaker mechanisms is refused before anything is
+// sent; with the floor met, the sign-in goes on.
+func TestHostileProfileSASLFloor(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		security map[string]any
+		offer    string // mechanisms offered after TLS
+		refused  bool
+	}{
+		{"channel binding required, not offered", map[string]any{"require_channel_binding": true}, "SCRAM-SHA-256 SCRAM-SHA-1", true},
+		{"SHA-256 required, SHA-1 offered", map[string]any{"min_sasl": "SCRAM-SHA-256"}, "SCRAM-SHA-1 SCRAM-SHA-1-PLUS", true},
+		{"SHA-256 required and offered", map[string]any{"min_sasl": "SCRAM-SHA-256"}, "SCRAM-SHA-1 SCRAM-SHA-256", false},
+		{"no floor, SHA-1 only", nil, "SCRAM-SHA-1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			it := newITDesk(t, &testenv.Server{PubSubService: "pubsub.acme.test"})
+			m := it.manager(t.TempDir())
+			now := time.Now().UTC().Truncate(time.Second)
+			doc := map[string]any{
+				"format": profile.Format, "id": "acme-main", "serial": 1,
+				"issued_at": now.Add(-time.Hour), "expires_at": now.Add(24 * time.Hour),
+				"organisation": map[string]any{"name": "Acme", "domains": []string{"acme.test"}},
+			}
+			if tc.security != nil {
+				doc["security"] = tc.security
+			}
+			data, _ := json.Marshal(doc)
+			if _, err := m.Apply(data, it.sign(data), "managed"); err != nil {
+				t.Fatal(err)
+			}
+			var mechs strings.Builder
+			for _, mech := range strings.Fields(tc.offer) {
+				mechs.WriteString("<mechanism>" + mech + "</mechanism>")
+			}
+			hs := newHostileServer(t, func(h *hconn, n int) {
+				h.open(featStartTLS)
+				h.startTLS()
+				h.open(`<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>` + mechs.String() + `</mechanisms>`)
+				h.drain()
+			})
+			r := hs.start(t, withProfiles(m))
+			if !tc.refused {
+				// The client goes on to SASL (the script answers nothing).
+				deadline := time.Now().Add(10 * time.Second)
+				for {
+					if _, all := hs.received(1); strings.Contains(all, "<auth") {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatal("the client did not start SASL")
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+				return
+			}
+			d := r.fatal()
+			if d.Code != event.CodeAuth || !strings.Contains(d.Message, "profile requires") {
+				t.Errorf("fatal %q (%s)", d.Message, d.Code)
+			}
+			if _, all := hs.received(1); strings.Contains(all, "<auth") {
+				t.Errorf("SASL began below the floor: %q", all)
 			}
 		})
 	}
