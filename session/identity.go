@@ -557,15 +557,50 @@ func (s *Session) reverify(b string) {
 	if !changed {
 		return
 	}
-	full := s.trustOf(b)
-	certs.Trust = full
+	certs.Trust = s.trustOf(b)
 	s.emit(certs)
 	if ch != nil {
-		ch.Trust = full
-		s.audit("identity_changed", map[string]any{"jid": b, "change": ch.Change, "device_id": ch.DeviceID, "detail": ch.Detail,
-			"identity": full.Identity, "subject": full.Subject, "issuer": full.Issuer})
-		s.emit(*ch)
+		s.reportChange(b, ch)
 	}
+}
+
+// reportChange records an identity change in the audit log and emits it
+// with the peer's trust.
+func (s *Session) reportChange(b string, ch *event.IdentityChanged) {
+	full := s.trustOf(b)
+	ch.Trust = full
+	s.audit("identity_changed", map[string]any{"jid": b, "change": ch.Change, "device_id": ch.DeviceID, "detail": ch.Detail,
+		"identity": full.Identity, "subject": full.Subject, "issuer": full.Issuer})
+	s.emit(*ch)
+}
+
+// unknownDevice is the identity change of a verified peer whose message
+// was signed by a device it never published (nor the user acknowledged);
+// nil when it is none.
+func (s *Session) unknownDevice(b, device string) *event.IdentityChanged {
+	st := &s.ident
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s.loadRecords()
+	rec := st.records[b]
+	if b == s.bare.String() || rec == nil || !rec.Verified || rec.Lock != nil {
+		return nil
+	}
+	if _, known := rec.Devices[device]; known {
+		return nil
+	}
+	p := st.peer(b)
+	lock := &identLock{Change: event.ChangeNewDevice, DeviceID: device, At: st.clock().UTC(),
+		Detail:   fmt.Sprintf("%s sent a message from a device %s that has no valid certificate.", b, device),
+		Verified: p.best.Status == event.IdentityVerified,
+		Devices:  map[string]string{device: ""},
+	}
+	for _, d := range p.devices {
+		lock.Devices[d.id] = d.result.SHA256
+	}
+	rec.Lock = lock
+	s.saveRecords()
+	return &event.IdentityChanged{JID: b, Change: lock.Change, DeviceID: device, Detail: lock.Detail}
 }
 
 // detectChange compares the peer's devices with what was verified or
@@ -606,6 +641,13 @@ func (s *Session) detectChange(b string, p *peerIdent) *event.IdentityChanged {
 	for _, d := range p.devices {
 		sum, known := rec.Devices[d.id]
 		switch {
+		case known && sum == "":
+			// Acknowledged before it had a certificate: a valid one now
+			// is welcome, an invalid one was accepted already.
+			if d.result.Status == event.IdentityVerified {
+				rec.Devices[d.id] = d.result.SHA256
+				dirty = true
+			}
 		case known && sum != d.result.SHA256:
 			lock = &identLock{Change: event.ChangeCertificate, DeviceID: d.id,
 				Detail: fmt.Sprintf("The certificate of %s's device %s changed (%s).", b, d.id, describe(d.result))}

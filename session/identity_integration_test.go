@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,11 +257,29 @@ func testSignedMessages(t *testing.T, srv *testenv.Server) {
 	bob2 := startSessionWith(t, srv, bob, opts{resource: "second"}, withVerifier(v))
 	bob2.connected()
 	bob2.waitFor("roster", 10*time.Second, isA[event.Roster])
-	bobS.s.Do(event.Send{To: aliceJID, Body: "seen from my other device"})
-	if m := bob2.message("seen from my other device"); !m.Outgoing || m.Signature != event.SignatureValid || m.Device != dev.id {
-		t.Errorf("the sent carbon: outgoing %v signature %q device %q, want outgoing, valid %s", m.Outgoing, m.Signature, m.Device, dev.id)
+	// Carbons start once the server has enabled them for the second
+	// session: send until one arrives there.
+	var carbon *event.Message
+	for i := 0; i < 20 && carbon == nil; i++ {
+		body := fmt.Sprintf("seen from my other device (%d)", i)
+		bobS.s.Do(event.Send{To: aliceJID, Body: body})
+		alice.message(body)
+		deadline := time.Now().Add(time.Second)
+		for carbon == nil && time.Now().Before(deadline) {
+			for _, e := range bob2.all() {
+				if m, ok := e.(event.Message); ok && m.Body == body {
+					carbon = &m
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
-	alice.message("seen from my other device")
+	if carbon == nil {
+		t.Fatal("no sent carbon reached bob's second session")
+	}
+	if !carbon.Outgoing || carbon.Signature != event.SignatureValid || carbon.Device != dev.id {
+		t.Errorf("the sent carbon: outgoing %v signature %q device %q, want outgoing, valid %s", carbon.Outgoing, carbon.Signature, carbon.Device, dev.id)
+	}
 
 	other, _ := identity.NewKey()
 	at := time.Now().UTC()
@@ -294,6 +313,17 @@ func testSignedMessages(t *testing.T, srv *testenv.Server) {
 			t.Errorf("%s: signature %q, want %q", c.name, m.Signature, c.want)
 		}
 	}
+	// A verified peer writing from a device it never published is an
+	// identity change, like a new uncertified device.
+	otherID := identity.DeviceID(other.Public().(ed25519.PublicKey))
+	if !alice.seen(func(e event.Event) bool {
+		ch, ok := e.(event.IdentityChanged)
+		return ok && ch.JID == bob && ch.Change == event.ChangeNewDevice && ch.DeviceID == otherID
+	}) {
+		t.Errorf("no identity change for the unknown device %s: %s", otherID, alice.dump())
+	}
+	alice.s.Do(event.Send{To: bob, Body: "locked?", ID: "l1"})
+	alice.waitFor("refused", 10*time.Second, refusedWith(event.RefusedIdentity))
 }
 
 func TestProsodySignedMessages(t *testing.T)  { testSignedMessages(t, prosody(t)) }

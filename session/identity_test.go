@@ -47,6 +47,10 @@ func TestDetectChange(t *testing.T) {
 		{"loss already acknowledged", bob, &identRecord{Verified: true, Devices: map[string]string{"A": "1"}, LostAcked: true}, nil, "", "", []string{"A"}},
 		{"already locked", bob, &identRecord{Verified: true, Devices: map[string]string{"A": "1"}, Lock: &identLock{Change: event.ChangeLost}},
 			[]peerDevice{dev("B", "2", event.IdentityUnverified)}, "", "", []string{"A"}},
+		{"acknowledged uncertified device gets a certificate", bob, verified(map[string]string{"A": "1", "B": ""}),
+			[]peerDevice{dev("A", "1", event.IdentityVerified), dev("B", "2", event.IdentityVerified)}, "", "", []string{"A", "B"}},
+		{"acknowledged uncertified device stays uncertified", bob, verified(map[string]string{"A": "1", "B": ""}),
+			[]peerDevice{dev("A", "1", event.IdentityVerified), dev("B", "2", event.IdentityUnverified)}, "", "", []string{"A", "B"}},
 		{"own devices never lock", "alice@acme.test", verified(map[string]string{"A": "1"}), []peerDevice{dev("B", "2", event.IdentityUnverified)}, "", "", []string{"A"}},
 	}
 	for _, c := range cases {
@@ -175,5 +179,36 @@ func TestDeviceItemDecoding(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("%s: chain %v, err %v", c.name, chain, err)
 		}
+	}
+}
+
+// TestUnknownSigningDevice: a verified peer's message signed by a device it
+// never published locks sending once; after the acknowledgement, messages
+// from that device no longer do.
+func TestUnknownSigningDevice(t *testing.T) {
+	const bob = "bob@acme.test"
+	s := offlineIdentity(t)
+	st := &s.ident
+	st.loaded = true
+	st.records = map[string]*identRecord{bob: {Verified: true, Devices: map[string]string{"A": "1"}}}
+	p := st.peer(bob)
+	p.have, p.devices = true, []peerDevice{dev("A", "1", event.IdentityVerified)}
+	p.best = p.devices[0].result
+	if ch := s.unknownDevice(bob, "A"); ch != nil {
+		t.Errorf("a published device is not unknown: %+v", ch)
+	}
+	ch := s.unknownDevice(bob, "Z")
+	if ch == nil || ch.Change != event.ChangeNewDevice || ch.DeviceID != "Z" {
+		t.Fatalf("change %+v", ch)
+	}
+	if again := s.unknownDevice(bob, "Y"); again != nil {
+		t.Errorf("a second change while locked: %+v", again)
+	}
+	s.ackIdentity(bob)
+	if again := s.unknownDevice(bob, "Z"); again != nil {
+		t.Errorf("the acknowledged device locks again: %+v", again)
+	}
+	if s.unknownDevice("carol@partner.test", "Z") != nil {
+		t.Error("a peer never verified is locked")
 	}
 }

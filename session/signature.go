@@ -95,7 +95,25 @@ func (s *Session) holdSigned(m event.Message, st *inStanza) bool {
 
 // checkSignature judges the signature of a 1:1 message and returns the
 // message with Signature and Device set.
+//
+// A signature by a device that a verified peer never published (nor
+// acknowledged) is an identity change: IdentityChanged is emitted before
+// the message, and sending to the peer is locked.
 func (s *Session) checkSignature(m event.Message, st *inStanza) event.Message {
+	m = s.judgeSignature(m, st)
+	if m.Signature != event.SignatureUnknown || m.Device == "" || m.Outgoing {
+		return m
+	}
+	b := peerOf(m.From)
+	if ch := s.unknownDevice(b, m.Device); ch != nil {
+		s.reportChange(b, ch)
+		m.Trust = ch.Trust
+	}
+	return m
+}
+
+// judgeSignature sets the signature verdict of a message.
+func (s *Session) judgeSignature(m event.Message, st *inStanza) event.Message {
 	peer := m.From
 	if m.Outgoing {
 		peer = m.To
