@@ -157,23 +157,15 @@ func testEnrol(t *testing.T, srv *testenv.Server) {
 	}
 	var res identity.Result
 	for i := 0; i < 50 && res.Status != event.IdentityVerified; i++ {
-		items := make(chan *inStanza, 1)
-		pr.s.mu.Lock()
-		pr.s.sendIQ(pr.s.cur, iq("get", randomID(), user, elem(nsPubSub, "pubsub").add(elem("", "items", "node", nsDevices))),
-			func(st *inStanza) { items <- st })
-		pr.s.mu.Unlock()
-		st := <-items
-		if st.Type == "result" && st.PubSub != nil && st.PubSub.Items != nil {
-			for _, it := range st.PubSub.Items.Items {
-				if it.ID != devID {
-					continue
-				}
-				chain, err := it.Device.chain()
-				if err != nil {
-					t.Fatal(err)
-				}
-				res = v.Verify(chain, user, time.Now())
+		for _, it := range fetchDevices(t, pr, user) {
+			if it.ID != devID {
+				continue
 			}
+			chain, err := it.Device.chain()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res = v.Verify(chain, user, time.Now())
 		}
 		if res.Status != event.IdentityVerified {
 			time.Sleep(100 * time.Millisecond)
@@ -231,5 +223,109 @@ func assertNoPrivateKey(t *testing.T, dir string, key ed25519.PrivateKey) {
 	}
 	if files == 0 {
 		t.Fatal("the data directory is empty: nothing was checked")
+	}
+}
+
+// fetchDevices asks, as r's account, for user's published devices.
+func fetchDevices(t *testing.T, r *recorder, user string) []pubsubItem {
+	t.Helper()
+	items := make(chan *inStanza, 1)
+	r.s.mu.Lock()
+	if r.s.cur == nil {
+		r.s.mu.Unlock()
+		t.Fatal("not connected")
+	}
+	r.s.sendIQ(r.s.cur, iq("get", randomID(), user, elem(nsPubSub, "pubsub").add(elem("", "items", "node", nsDevices))),
+		func(st *inStanza) { items <- st })
+	r.s.mu.Unlock()
+	select {
+	case st := <-items:
+		if st.Type == "result" && st.PubSub != nil && st.PubSub.Items != nil {
+			return st.PubSub.Items.Items
+		}
+		return nil
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer to the items request")
+		return nil
+	}
+}
+
+// A lost key over Prosody: the enrolled device's item is published; after
+// the key is lost the next sign-in withdraws the old item and sends a new
+// request to IT at once, for the new device.
+func TestEnrolLostKeyProsody(t *testing.T) {
+	srv := prosody(t)
+	user := freshUser(t, srv, "loser", "acme.test")
+	itJID := freshUser(t, srv, "it-lost", "acme.test")
+	peer := freshUser(t, srv, "peer", "acme.test")
+	caCert, caKey, _ := identity.NewCA("ACME Identity CA", "ACME", time.Now().Add(-time.Hour), 48*time.Hour)
+	ca, _ := identity.LoadCA(caCert, caKey)
+	it := newITDesk(t, srv)
+	dir := t.TempDir()
+	m := it.manager(dir)
+	data, sig := enrolProfile(t, it, itJID, caCert)
+	if _, err := m.Apply(data, sig, "managed"); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := identity.NewKey()
+	csr, _ := identity.CreateRequest(old, identity.Request{JID: user})
+	info, _ := identity.ParseRequest(csr)
+	chain, _ := ca.Issue(info, issueNow("ACME"))
+	if err := SaveDevice(dir, &DeviceFile{JID: user, DeviceID: info.DeviceID, PublicKey: info.PublicKey, State: event.EnrolEnrolled, Chain: string(chain)}); err != nil {
+		t.Fatal(err)
+	}
+	r := startSessionWith(t, srv, user, opts{dataDir: dir}, func(s *Session) { s.cfg.Profiles, s.cfg.DeviceKey = m, old })
+	r.waitFor("enrolled", 10*time.Second, enrolmentIn(event.EnrolEnrolled))
+	pr := startSession(t, srv, peer, opts{})
+	pr.connected()
+	published := func(id string) bool {
+		for _, it := range fetchDevices(t, pr, user) {
+			if it.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < 50 && !published(info.DeviceID); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !published(info.DeviceID) {
+		t.Fatal("the enrolled device was not published")
+	}
+	r.quit()
+
+	fresh, _ := identity.NewKey()
+	freshID := identity.DeviceID(fresh.Public().(ed25519.PublicKey))
+	r2 := startSessionWith(t, srv, user, opts{dataDir: dir}, func(s *Session) {
+		s.cfg.Profiles, s.cfg.DeviceKey, s.cfg.DeviceLost = m, fresh, true
+	})
+	lost := r2.waitFor("lost-key", 10*time.Second, enrolmentIn(event.EnrolLostKey)).(event.Enrolment)
+	if lost.DeviceID != freshID {
+		t.Fatalf("lost-key for device %s, want %s", lost.DeviceID, freshID)
+	}
+	r2.waitFor("a new request", 10*time.Second, enrolmentIn(event.EnrolPending))
+	for i := 0; i < 50 && published(info.DeviceID); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if published(info.DeviceID) {
+		t.Fatal("the lost device is still published")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got, _, err := CollectEnrolRequests(ctx, accountConfig(srv, itJID), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, g := range got {
+		if ri, err := identity.ParseRequest(g.CSR); err == nil && ri.DeviceID == freshID && sameBare(g.From, user) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("IT got no request for the new device")
+	}
+	if d, _ := LoadDevice(dir); d == nil || d.LostDevice != "" || d.DeviceID != freshID {
+		t.Fatalf("device file after the retraction: %+v", d)
 	}
 }
