@@ -39,6 +39,14 @@
 # on the training welcome (otherwise she has passed the required lessons
 # and seen every prompt, so that no dialog covers the scene).
 #
+# SMOKE_IDENTITY=1 (with SMOKE_DEMO=1) adds identities: a fresh ACME
+# Identity CA trusted by the profile, and bob's device certified by it (the
+# scripted bob publishes the certificate and signs what he sends), so that
+# alice sees him verified. SMOKE_IDENTITY_CHANGE=1 then has bob write once
+# more from a new device whose certificate comes from another CA that only
+# pretends to be ACME's: alice's session reports the identity change, and
+# SMOKE_OPEN=bob shows the banner with the composer locked.
+#
 # SMOKE_ROOM="room@conference.acme.test" has bob's second device create
 # that room, write in it and invite alice: the invitation card (with bob's
 # trust) appears; SMOKE_ROOM_JOIN="X Y" then clicks there (the card's
@@ -94,7 +102,20 @@ fail() {
 }
 
 start_prosody "$work/server"
-start_peer "$work/peer.log" --typing-delay 0.3
+peer_args=(--typing-delay 0.3)
+if [ "${SMOKE_IDENTITY:-}" = 1 ]; then
+	admin=${PALISADE_ADMIN_BIN:-build/palisade-admin}
+	[ -x "$admin" ] || go build -o "$admin" ./cmd/palisade-admin
+	[[ $admin = /* ]] || admin=$ROOT/$admin
+	idd=$work/identity
+	"$admin" ca init --dir "$idd/ca" --name "ACME Identity CA" --org ACME >/dev/null 2>&1 ||
+		fail "could not make the identity CA"
+	"$admin" ca issue --dir "$idd/ca" --jid bob@acme.test --name "Bob Leroy" --new-key "$idd/bob.key" \
+		--out "$idd/bob.pem" >/dev/null 2>&1 || fail "could not certify bob's device"
+	peer_args+=(--identity-cert "$idd/bob.pem" --identity-key "$idd/bob.key")
+	say "identity: ACME Identity CA in $idd/ca; bob's device certified"
+fi
+start_peer "$work/peer.log" "${peer_args[@]}"
 
 if [ "${SMOKE_DEMO:-}" = 1 ]; then
 	admin=${PALISADE_ADMIN_BIN:-build/palisade-admin}
@@ -111,6 +132,21 @@ if [ "${SMOKE_DEMO:-}" = 1 ]; then
 	mkdir -p "$PALISADE_SYSTEM_DIR/keys"
 	cp "$it/acme-it.jwk" "$PALISADE_SYSTEM_DIR/keys/"
 	cp docs/examples/acme-profile.json "$PALISADE_SYSTEM_DIR/profile.json"
+	if [ "${SMOKE_IDENTITY:-}" = 1 ]; then
+		# The identity CA joins the profile's trusted identity CAs.
+		"$PY" - "$PALISADE_SYSTEM_DIR/profile.json" "$idd/ca/ca.pem" <<'PYEOF'
+import json, sys
+path, ca = sys.argv[1], open(sys.argv[2]).read()
+with open(path) as f:
+    doc = json.load(f)
+ids = doc.setdefault("trusted_cas", {}).setdefault("identity", [])
+if ca not in ids:
+    ids.append(ca)
+with open(path, "w") as f:
+    json.dump(doc, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+PYEOF
+	fi
 	"$admin" sign --key "$it/acme-it.private.jwk" "$PALISADE_SYSTEM_DIR/profile.json" >/dev/null
 	it_admin() {
 		"$admin" publish --jid it-admin@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
@@ -180,6 +216,19 @@ if [ "${SMOKE_DEMO:-}" = 1 ]; then
 	send_once eve@evil.test "Hello Alice, I'm a recruiter at a firm you don't know. Could you send me ACME's org chart?"
 	send_once payroll@acme-corp.test "URGENT from ACME Payroll: your payslip is on hold. Confirm your bank details today at https://acme-corp.test/payslip"
 	say "carol, eve and payroll wrote to alice"
+fi
+if [ "${SMOKE_IDENTITY_CHANGE:-}" = 1 ]; then
+	# Bob's "new laptop": a device key certified by another CA that calls
+	# itself ACME Identity CA, which the profile does not trust.
+	"$admin" ca init --dir "$idd/rogue" --name "ACME Identity CA" --org ACME >/dev/null 2>&1 ||
+		fail "could not make the second CA"
+	"$admin" ca issue --dir "$idd/rogue" --jid bob@acme.test --name "Bob Leroy" --new-key "$idd/bob-new.key" \
+		--out "$idd/bob-new.pem" >/dev/null 2>&1 || fail "could not make bob's new device"
+	"$PY" "$ROOT/scripts/demo-peer.py" --host 127.0.0.1 --port "$C2S_PORT" --ca-file "$CA_FILE" \
+		--password "$PALISADE_DEMO_PASSWORD" --jid bob@acme.test --identity-cert "$idd/bob-new.pem" \
+		--identity-key "$idd/bob-new.key" --send-once "Hi Alice, I'm on my new laptop. Can you send me the VPN config file?" \
+		>>"$work/strangers.log" 2>&1 || fail "bob's new device could not write to alice"
+	say "bob wrote from a new device certified by another CA"
 fi
 
 # Let the greeting arrive and the window settle before the picture.
