@@ -16,9 +16,11 @@
 // reconnects with exponential backoff and jitter, and executes commands. Do
 // appends to an unbounded command queue and never blocks. A reader goroutine
 // per connection decodes stanzas into plain structs and emits events. Events
-// go through an unbounded queue to the Events channel, so a slow consumer
-// never stalls the connection (and its acknowledgements) and no event is ever
-// dropped.
+// go through a large queue to the Events channel, so a slow consumer does not
+// stall the connection (and its acknowledgements); the queue is bounded
+// (limits.go): past 5000 events, chat states and presence are coalesced with
+// the queued ones of the same peer, and at 20000 the session waits for the
+// consumer. No message, receipt or error is ever dropped.
 //
 // mellium.im/xmpp negotiates the stream (STARTTLS, SASL, and a custom
 // resource-binding feature that resumes instead when it can). After that the
@@ -41,6 +43,16 @@
 // (XEP-0184) are requested on every chat message and returned only to
 // senders allowed to see the user's presence, since a receipt reveals that
 // the user is online.
+//
+// Hostile input (SECURITY.md): every stanza handler runs under a recover
+// guard (guard.go), so a malformed stanza is dropped, reported and recorded
+// in the audit log while the session goes on; stanzas are bounded in size
+// (1 MiB), depth (32) and rate (1000/s after a burst of 2000), and
+// directives or invalid UTF-8 end the stream (limits.go). IQ answers are
+// taken only from the IQ's addressee. A resumption or acknowledgement that
+// covers more than was sent is not believed: a new session sends the
+// unacknowledged messages again. The profile may require SCRAM-SHA-256 or
+// channel binding (security.min_sasl, security.require_channel_binding).
 //
 // # Stream management (XEP-0198)
 //
