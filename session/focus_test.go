@@ -294,3 +294,71 @@ func TestProsodyFocus(t *testing.T) {
 		return ok && strings.HasSuffix(p.From, "/desk") && p.Show == event.ShowAvailable && p.Status == ""
 	})
 }
+
+// The profile's focus hours apply until the user sets their own, in the
+// profile's time zone, admitting colleagues; a profile that locks them
+// refuses set_focus.
+func TestFocusProfileDefaults(t *testing.T) {
+	it := newITDesk(t, prosodyStub())
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	for _, locked := range []bool{false, true} {
+		dir := t.TempDir()
+		edit := map[string]any{"focus_hours": map[string]any{"enabled": true, "days": []string{"fri"}, "start": "09:00", "end": "12:00", "timezone": "Europe/Paris"}}
+		if locked {
+			edit["locked_settings"] = []string{"focus_hours"}
+		}
+		mgr := torProfile(t, it, dir, edit)
+		// 10:30 in Paris on a Friday is 09:30 UTC.
+		clock := &testClock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
+		s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, DataDir: dir, Profiles: mgr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.focus.now = clock.now
+		s.execute(event.GetFocus{})
+		f := takeEvents(s)[0].(event.Focus)
+		if !f.Active || !f.FromProfile || f.Locked != locked || f.Timezone != "Europe/Paris" || len(f.Rules) != 1 || !f.Rules[0].Internal ||
+			!f.Until.Equal(time.Date(2026, 11, 27, 12, 0, 0, 0, paris)) {
+			t.Errorf("locked=%v: profile focus %+v", locked, f)
+		}
+		s.emitChat(focusChat("dave@acme.test", "d1", "colleague", true))
+		s.emitChat(focusChat("carol@partner.test", "c1", "partner", false))
+		var got []string
+		for _, e := range takeEvents(s) {
+			if m, ok := e.(event.Message); ok {
+				got = append(got, m.ID)
+			}
+		}
+		if strings.Join(got, ",") != "d1" {
+			t.Errorf("locked=%v: during the profile's focus, reported %v; want the colleague only", locked, got)
+		}
+		s.execute(event.SetFocus{Rules: []event.FocusRule{}})
+		evs := takeEvents(s)
+		if locked {
+			if e, ok := evs[0].(event.Error); !ok || e.Code != event.CodeConfig || !strings.Contains(e.Message, "profile sets them") {
+				t.Errorf("set_focus under a locked profile: %+v", evs)
+			}
+			continue
+		}
+		// The user's own (empty) rules replace the profile's: focus ends,
+		// the partner's message arrives marked held.
+		var released []string
+		var last event.Focus
+		for _, e := range evs {
+			switch e := e.(type) {
+			case event.Message:
+				if e.Held {
+					released = append(released, e.ID)
+				}
+			case event.Focus:
+				last = e
+			}
+		}
+		if strings.Join(released, ",") != "c1" || last.Active || last.FromProfile {
+			t.Errorf("after the user's rules: released %v, focus %+v", released, last)
+		}
+	}
+}
