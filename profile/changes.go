@@ -83,6 +83,9 @@ func Changes(old, new *Profile) []string {
 	if a, b := old.tor(), new.tor(); a != b {
 		add("Tor: %s -> %s", a, b)
 	}
+	if a, b := old.TorOnion, new.TorOnion; a != b {
+		add("Company server's onion address: %s -> %s", orNone(a), orNone(b))
+	}
 	listDiff(old.LockedSettings, new.LockedSettings, func(d string) { add("Setting %s is now locked", d) }, func(d string) { add("Setting %s is no longer locked", d) })
 	if a, b := old.Settings()["focus_hours"], new.Settings()["focus_hours"]; a != b {
 		add("Focus hours: %s -> %s", orNone(a), orNone(b))

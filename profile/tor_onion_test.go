@@ -48,3 +48,21 @@ func TestTorOnion(t *testing.T) {
 		}
 	}
 }
+
+func TestTorOnionChange(t *testing.T) {
+	onion := strings.Repeat("b", 56) + ".onion:5222"
+	p1, err := Parse(doc(t, 1, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := Parse(doc(t, 2, func(m map[string]any) { m["tor"] = "required"; m["tor_onion"] = onion }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(Changes(p1, p2), "\n")
+	for _, want := range []string{"Tor: optional -> required", "Company server's onion address: none -> " + onion} {
+		if !strings.Contains(got, want) {
+			t.Errorf("changes lack %q:\n%s", want, got)
+		}
+	}
+}
