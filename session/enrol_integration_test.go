@@ -250,11 +250,14 @@ func fetchDevices(t *testing.T, r *recorder, user string) []pubsubItem {
 	}
 }
 
-// A lost key over Prosody: the enrolled device's item is published; after
+// A lost key: the enrolled device's item is published; after
 // the key is lost the next sign-in withdraws the old item and sends a new
 // request to IT at once, for the new device.
-func TestEnrolLostKeyProsody(t *testing.T) {
-	srv := prosody(t)
+func TestEnrolLostKeyProsody(t *testing.T) { testEnrolLostKey(t, prosody(t)) }
+
+func TestEnrolLostKeyEjabberd(t *testing.T) { testEnrolLostKey(t, ejabberd(t)) }
+
+func testEnrolLostKey(t *testing.T, srv *testenv.Server) {
 	user := freshUser(t, srv, "loser", "acme.test")
 	itJID := freshUser(t, srv, "it-lost", "acme.test")
 	peer := freshUser(t, srv, "peer", "acme.test")
@@ -328,4 +331,51 @@ func TestEnrolLostKeyProsody(t *testing.T) {
 	if d, _ := LoadDevice(dir); d == nil || d.LostDevice != "" || d.DeviceID != freshID {
 		t.Fatalf("device file after the retraction: %+v", d)
 	}
+}
+
+// IT answers while the client is offline: the server keeps the answer, and
+// the client, started again, takes it for the request it still has pending
+// (device.json) and is enrolled.
+func TestEnrolAnswerWhileOfflineProsody(t *testing.T) { testEnrolAnswerWhileOffline(t, prosody(t)) }
+
+func TestEnrolAnswerWhileOfflineEjabberd(t *testing.T) { testEnrolAnswerWhileOffline(t, ejabberd(t)) }
+
+func testEnrolAnswerWhileOffline(t *testing.T, srv *testenv.Server) {
+	user := freshUser(t, srv, "away", "acme.test")
+	itJID := freshUser(t, srv, "it-away", "acme.test")
+	caCert, caKey, _ := identity.NewCA("ACME Identity CA", "ACME", time.Now().Add(-time.Hour), 48*time.Hour)
+	ca, _ := identity.LoadCA(caCert, caKey)
+	it := newITDesk(t, srv)
+	dir := t.TempDir()
+	m := it.manager(dir)
+	data, sig := enrolProfile(t, it, itJID, caCert)
+	if _, err := m.Apply(data, sig, "managed"); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := identity.NewKey()
+	tune := func(s *Session) { s.cfg.Profiles, s.cfg.DeviceKey = m, key }
+	r := startSessionWith(t, srv, user, opts{dataDir: dir}, tune)
+	r.connected()
+	r.s.Do(event.Enrol{})
+	r.waitFor("pending", 10*time.Second, enrolmentIn(event.EnrolPending))
+	r.quit()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got, _, err := CollectEnrolRequests(ctx, accountConfig(srv, itJID), "")
+	if err != nil || len(got) != 1 {
+		t.Fatalf("requests %v, %v", got, err)
+	}
+	info, err := identity.ParseRequest(got[0].CSR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := ca.Issue(info, issueNow("ACME"))
+	if err := SendEnrolAnswers(ctx, accountConfig(srv, itJID), []EnrolAnswer{{To: user, ID: got[0].ID, Cert: cert}}); err != nil {
+		t.Fatal(err)
+	}
+
+	r2 := startSessionWith(t, srv, user, opts{dataDir: dir}, tune)
+	r2.waitFor("pending at start", 10*time.Second, enrolmentIn(event.EnrolPending))
+	r2.waitFor("enrolled from the stored answer", 10*time.Second, enrolmentIn(event.EnrolEnrolled))
 }
