@@ -26,6 +26,7 @@ type Backend struct {
 	files    fileDemo
 	rooms    roomDemo
 	ident    identityDemo
+	focus    focusDemo // focus.go
 }
 
 // bulletin is the demo bulletin as kept: issued shortly before the demo
@@ -234,7 +235,7 @@ func (b *Backend) script() {
 
 // Do implements event.Backend: it answers like a server and a colleague would.
 func (b *Backend) Do(c event.Command) {
-	if b.roomDo(c) || b.identityDo(c) {
+	if b.roomDo(c) || b.identityDo(c) || b.focusDo(c) {
 		return
 	}
 	switch c := c.(type) {
