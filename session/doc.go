@@ -131,4 +131,26 @@
 // only from internal and partner peers, checks every URL with package
 // filesafe, stores into a private quarantine, scans with package scan, and
 // releases clean files to the download folder.
+//
+// # Tor
+//
+// tor.go routes the stream and every file transfer through Tor's SOCKS port
+// when policy.TorRoute says so (the profile's tor rule, then the user's
+// set_tor choice in DataDir/tor.json, then Config.Tor.Enabled). Names go to
+// Tor unresolved: no SRV or address lookup is made (the profile's tor_onion,
+// else Config.Server, else the domain on the standard port). Tor is a
+// SOCKS address as given, a running Tor through its control port, or
+// Debian's tor started through bine (data in DataDir/tor, halted when the
+// session stops); tor_state reports it. Tor on and unusable: nothing is
+// dialled, Disconnected with code tor. A new profile that changes the route
+// reconnects on the new one.
+//
+// # Focus hours
+//
+// focus.go enforces policy.Focus: during focus a 1:1 message (and a
+// typing notification) from a sender no rule admits is held, kept in
+// DataDir/focus-held.json, and emitted in arrival order with Held set when
+// focus ends; presence shows dnd "Focus until HH:MM" meanwhile. Rules come
+// from set_focus (DataDir/focus.json) or, until then or when locked, the
+// profile's focus_hours (admitting colleagues).
 package session

@@ -52,6 +52,12 @@
 //     panel's device enrolment (Request certificate, Export request…,
 //     Import certificate…; a lost key also at the top of the window) and
 //     the server certificate with what it chains to.
+//   - focus_view.go: focus hours and the route. A strip under the banner
+//     while the connection goes through Tor or focus is on ("Through Tor",
+//     "Focus until 16:00 · 2 held"), the focus settings dialog (weekly
+//     rule, who reaches me, Focus now / End focus) and the connection
+//     route dialog (Connect through Tor where the profile allows), both
+//     also in Settings. Held messages are notified once, as a summary.
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it
 //     for screenshots. Neither is product code.
 //
