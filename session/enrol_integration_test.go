@@ -328,7 +328,16 @@ func testEnrolLostKey(t *testing.T, srv *testenv.Server) {
 	if !found {
 		t.Fatal("IT got no request for the new device")
 	}
-	if d, _ := LoadDevice(dir); d == nil || d.LostDevice != "" || d.DeviceID != freshID {
+	// The server's answer to the retraction may come just after the item
+	// is gone for others.
+	var d *DeviceFile
+	for i := 0; i < 50; i++ {
+		if d, _ = LoadDevice(dir); d != nil && d.LostDevice == "" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if d == nil || d.LostDevice != "" || d.DeviceID != freshID {
 		t.Fatalf("device file after the retraction: %+v", d)
 	}
 }
