@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -78,6 +79,47 @@ func TestRealKeyringDeviceKey(t *testing.T) {
 	d, err := session.LoadDevice(dir)
 	if err != nil || d == nil || d.DeviceID != firstID || d.State != event.EnrolPending {
 		t.Fatalf("device file %+v, %v", d, err)
+	}
+
+	// IT issues the certificate; 'client identity import' installs it only
+	// when the managed profile trusts the CA, and 'show' reports it.
+	caCert, caKey, _ := identity.NewCA("ACME Identity CA", "ACME", time.Now().Add(-time.Hour), 48*time.Hour)
+	ca, _ := identity.LoadCA(caCert, caKey)
+	cert, err := ca.Issue(info, identity.IssueOptions{Org: "ACME", Now: time.Now(), Validity: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath := filepath.Join(t.TempDir(), "cert.pem")
+	os.WriteFile(certPath, cert, 0o644)
+	sys := t.TempDir()
+	t.Setenv("PALISADE_SYSTEM_DIR", sys)
+	priv := itKey(t, sys)
+	importArgs := []string{"identity", "import", "--jid", jid, "--data-dir", dir, certPath}
+	out.Reset()
+	errb.Reset()
+	if code := Main(importArgs, env); code != ExitConfig || !strings.Contains(errb.String(), "not installed") {
+		t.Fatalf("import without a trusting profile: %d %s", code, errb.String())
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	prof, _ := json.Marshal(map[string]any{
+		"format": "palisade-profile/1", "id": "acme", "serial": 1,
+		"issued_at": now.Add(-time.Hour), "expires_at": now.Add(24 * time.Hour),
+		"organisation": map[string]any{"name": "ACME", "domains": []string{"acme.test"}},
+		"trusted_cas":  map[string]any{"identity": []string{string(caCert)}},
+	})
+	writeSigned(t, filepath.Join(sys, "profile.json"), string(prof), priv)
+	out.Reset()
+	errb.Reset()
+	if code := Main(importArgs, env); code != ExitOK || !strings.Contains(out.String(), "installed") {
+		t.Fatalf("import: %d %s %s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := Main([]string{"identity", "show", "--jid", jid, "--data-dir", dir}, env); code != ExitOK ||
+		!strings.Contains(out.String(), "enrolled") || !strings.Contains(out.String(), "ACME Identity CA") || !strings.Contains(out.String(), firstID) {
+		t.Fatalf("show: %d %s", code, out.String())
+	}
+	if d, _ := session.LoadDevice(dir); d == nil || d.State != event.EnrolEnrolled || d.Chain == "" {
+		t.Fatalf("device file after import: %+v", d)
 	}
 
 	// The keyring entry disappears.
