@@ -497,15 +497,17 @@ func (s *Session) configureDevicesNode(c *conn, next func()) {
 // onEnrolMessage takes IT's answer to a request. It reports whether the
 // message was an enrolment message (handled or ignored).
 func (s *Session) onEnrolMessage(c *conn, st *inStanza) bool {
-	if st.Enrolled == nil && st.Rejected == nil && st.Enrol == nil {
-		return false
-	}
-	if st.Type == "error" {
+	if st.Enrol != nil && st.Type == "error" {
 		s.emit(event.Error{Message: "The certificate request could not be delivered to IT: " + st.Error.String(), Code: event.CodeProtocol})
 		return true
 	}
-	if st.Enrol != nil {
-		return true // a request: IT's tool handles those, not the client
+	// A request (to an IT person who uses Palisade) is an ordinary message:
+	// its body says who asks; IT's tool handles the request itself.
+	if st.Enrolled == nil && st.Rejected == nil {
+		return false
+	}
+	if st.Type == "error" {
+		return true
 	}
 	ignore := func(why string) bool {
 		s.audit("enrol_ignored", map[string]any{"from": st.From, "reason": why})
