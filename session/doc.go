@@ -153,4 +153,16 @@
 // focus ends; presence shows dnd "Focus until HH:MM" meanwhile. Rules come
 // from set_focus (DataDir/focus.json) or, until then or when locked, the
 // profile's focus_hours (admitting colleagues).
+//
+// # Enrolment
+//
+// enrol.go keeps this device's identity: Config.DeviceKey (from the OS
+// keyring, never written here) and the public state in DataDir/device.json.
+// Enrol sends a certificate request to the profile's it.jid; IT's answer is
+// taken only from there, for the pending request, for this key and JID,
+// verified under the profile's identity CAs. An enrolled device publishes
+// its chain on the PEP node urn:palisade:devices:1 (access model open); a
+// lost key is reported (lost-key), its old item withdrawn and a new request
+// sent. enroladmin.go is IT's side, for palisade-admin ca: requests read
+// from IT's archive, answers sent to the requester. See docs/identity.md.
 package session
