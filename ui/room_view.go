@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/textsafe"
 )
 
 // maxRoomLines bounds the lines a room view draws at once (the newest);
@@ -335,7 +336,7 @@ func roomLineRow(l RoomLine, now time.Time, hl, private bool, self string) fyne.
 		s := widget.NewLabelWithStyle("Palisade", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		head = append(head, s)
 	} else {
-		nick := l.Nick
+		nick := textsafe.Name(l.Nick) // no hidden or reordering characters
 		if l.Outgoing {
 			nick = "You"
 			if self != "" && !private {
@@ -357,7 +358,7 @@ func roomLineRow(l RoomLine, now time.Time, hl, private bool, self string) fyne.
 	w := widget.NewLabel(when)
 	w.SizeName = theme.SizeNameCaptionText
 	head = append(head, w)
-	body := widget.NewLabel(l.Body)
+	body := widget.NewLabel(textsafe.Text(l.Body))
 	body.Wrapping = fyne.TextWrapWord
 	body.Selectable = !l.System
 	if l.System {
@@ -381,7 +382,7 @@ func roomLineRow(l RoomLine, now time.Time, hl, private bool, self string) fyne.
 // occupantRow is one occupant: nickname, badge, real address or "JID
 // hidden by the room", role.
 func occupantRow(o event.Occupant) fyne.CanvasObject {
-	name := o.Nick
+	name := textsafe.Name(o.Nick)
 	if o.Self {
 		name += " (you)"
 	}
