@@ -85,3 +85,15 @@ func OpenDeviceKey(keys keystore.Store, dataDir, jid string) DeviceKey {
 		return off("The device key could not be read from the system keyring, so this device has no identity: "+err.Error(), code)
 	}
 }
+
+// headlessDeviceKey is the device key for headless mode: from the OS
+// keyring when the password store is the keyring, else none.
+func headlessDeviceKey(env Env, dataDir, jid string) DeviceKey {
+	var keys keystore.Store
+	if store, err := env.OpenStore(); err == nil {
+		if _, ok := store.(*keystore.Keyring); ok {
+			keys = keystore.NewKeyring(DeviceKeyService, keystore.DefaultTimeout)
+		}
+	}
+	return OpenDeviceKey(keys, dataDir, jid)
+}

@@ -130,6 +130,8 @@ func runHeadless(f Flags, dataDir, fdPassword string, env Env) int {
 		return ExitConfig
 	}
 	cfg := sessionConfig(f, dataDir, pw)
+	dev := headlessDeviceKey(env, dataDir, f.JID)
+	cfg.DeviceKey, cfg.DeviceLost, cfg.DeviceOff = dev.Key, dev.Lost, dev.Off
 	profiles, notices := openProfiles(dataDir, f.Profile)
 	cfg.Profiles = profiles
 	b, err := env.Start(cfg)
