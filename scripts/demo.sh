@@ -148,6 +148,9 @@ say "opening Palisade as alice@acme.test (server 127.0.0.1:$C2S_PORT, CA $CA_FIL
 say "logs: bob in $run/peer.log, the server in $run/server/prosody.log"
 say "demo accounts: alice, bob, dave, it-admin @acme.test; carol@partner.test; mallory@evil.test; password: $PALISADE_DEMO_PASSWORD"
 say "training: the profile requires the lessons phishing and verify-identity; until alice passes them, chats and files with outsiders are locked (progress in $run/data/training.json; IT collects the signed reports with: $admin training inbox --jid it-admin@acme.test --server 127.0.0.1:$C2S_PORT --ca-file $CA_FILE --password-fd 3 --ca IDENTITY-CA.pem 3<<<PASSWORD)"
+# The demo's keyring is thrown away after each run, and alice's device key
+# with it: start her device afresh rather than report a lost key every time.
+rm -f "$run/data/device.json"
 status=0
 "$ROOT/scripts/with-keyring.sh" "$ROOT/$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
 	--data-dir "$run/data" --download-dir "$run/downloads" "${scan_args[@]}" \
