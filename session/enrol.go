@@ -692,3 +692,25 @@ func (s *Session) ownKey() ed25519.PrivateKey {
 	}
 	return s.cfg.DeviceKey
 }
+
+// enrolProfileChanged re-decides this device's certificate under a newly
+// applied profile (a revocation, other identity CAs, another IT address)
+// and reports the state when it changed.
+func (s *Session) enrolProfileChanged() {
+	s.enr.mu.Lock()
+	if s.enr.dev == nil {
+		s.enr.mu.Unlock()
+		return
+	}
+	before := s.enrolmentLocked()
+	s.checkOwnChain(time.Now())
+	after := s.enrolmentLocked()
+	changed := after != before
+	if changed {
+		s.saveDeviceLocked()
+	}
+	s.enr.mu.Unlock()
+	if changed {
+		s.emit(after)
+	}
+}

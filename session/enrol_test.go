@@ -2,6 +2,7 @@ package session
 
 import (
 	"crypto/ed25519"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -216,5 +217,52 @@ func TestEnrolNoKey(t *testing.T) {
 	e := r.waitFor("refusal", 5*time.Second, errorFor("enrol")).(event.Error)
 	if e.Code != event.CodeNoKeyring {
 		t.Fatalf("refusal %+v", e)
+	}
+}
+
+// A new profile that revokes this device's certificate changes the
+// enrolment at once: back to none, with the reason.
+func TestEnrolRevokedByNewProfile(t *testing.T) {
+	caCert, caKey, _ := identity.NewCA("ACME Identity CA", "ACME", time.Now().Add(-time.Hour), 48*time.Hour)
+	ca, _ := identity.LoadCA(caCert, caKey)
+	key, _ := identity.NewKey()
+	dir := t.TempDir()
+	it := desk(t)
+	csr, _ := identity.CreateRequest(key, identity.Request{JID: "alice@acme.test"})
+	info, _ := identity.ParseRequest(csr)
+	chain, _ := ca.Issue(info, identity.IssueOptions{Org: "ACME", Now: time.Now(), Validity: 24 * time.Hour})
+	certs, _ := identity.ParseCertificates(chain)
+	if err := SaveDevice(dir, &DeviceFile{JID: "alice@acme.test", DeviceID: info.DeviceID, PublicKey: info.PublicKey,
+		State: event.EnrolEnrolled, Chain: string(chain)}); err != nil {
+		t.Fatal(err)
+	}
+	r := offlineEnrol(t, it, dir, key, false, caCert)
+	r.waitFor("enrolled", 5*time.Second, enrolmentIn(event.EnrolEnrolled))
+
+	now := time.Now().UTC().Truncate(time.Second)
+	doc := map[string]any{
+		"format": "palisade-profile/1", "id": "acme-main", "serial": 2,
+		"issued_at": now.Add(-time.Minute), "expires_at": now.Add(24 * time.Hour),
+		"organisation":    map[string]any{"name": "Acme", "domains": []string{"acme.test"}},
+		"unknown_domains": "warn",
+		"trusted_cas": map[string]any{"identity": []string{string(caCert)},
+			"revoked": []map[string]any{{"serial": identity.FormatSerial(certs[0].SerialNumber)}}},
+		"it": map[string]any{"jid": "it-admin@acme.test", "pubsub_service": it.srv.PubSubService,
+			"profile_node": it.profileNode, "bulletin_node": it.bulletinNode},
+	}
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "p2.json")
+	os.WriteFile(path, data, 0o644)
+	os.WriteFile(path+".jws", []byte(it.sign(data)), 0o644)
+	r.s.Do(event.ImportProfile{Path: path})
+	en := r.waitFor("none after revocation", 5*time.Second, enrolmentIn(event.EnrolNone)).(event.Enrolment)
+	if !strings.Contains(en.Reason, "revoked") {
+		t.Fatalf("after revocation: %+v", en)
+	}
+	if d, _ := LoadDevice(dir); d == nil || d.Chain != "" || d.State != event.EnrolNone {
+		t.Fatalf("device file after revocation: %+v", d)
 	}
 }

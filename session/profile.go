@@ -314,6 +314,7 @@ func (s *Session) profileApplied(res profile.Result) {
 		return
 	}
 	s.setRules(res.Profile.Rules())
+	defer s.enrolProfileChanged() // after the profile event (enrol.go)
 	ev := s.cfg.Profiles.Summary()
 	ev.Changes = res.Changes
 	if res.Source != "" {
