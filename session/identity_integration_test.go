@@ -654,4 +654,5 @@ func testProfileIdentity(t *testing.T, srv *testenv.Server) {
 	alice.waitFor("refused", 10*time.Second, refusedWith(event.RefusedIdentity))
 }
 
-func TestProsodyProfileIdentity(t *testing.T) { testProfileIdentity(t, prosody(t)) }
+func TestProsodyProfileIdentity(t *testing.T)  { testProfileIdentity(t, prosody(t)) }
+func TestEjabberdProfileIdentity(t *testing.T) { testProfileIdentity(t, ej(t)) }
