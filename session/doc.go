@@ -165,4 +165,20 @@
 // lost key is reported (lost-key), its old item withdrawn and a new request
 // sent. enroladmin.go is IT's side, for palisade-admin ca: requests read
 // from IT's archive, answers sent to the requester. See docs/identity.md.
+//
+// # Peers' identities and signed messages
+//
+// identity.go fetches the device items of every peer the session deals
+// with (roster contacts, peers messaged, room occupants with a real JID;
+// again after 15 minutes on the next stanza from them, and at once on a PEP
+// notification from their bare JID, asked for in the entity capabilities of
+// caps.go), verifies them with the profile's identity verifier and puts the
+// verdict in Trust. A verified peer showing a new uncertified device, a
+// changed certificate or no verified device any more raises IdentityChanged
+// and locks sends to it (RefusedIdentity) until AckIdentity; what was
+// verified or acknowledged is kept in DataDir/identities.json (public data
+// only). signature.go signs outgoing chat and room messages with
+// Config.DeviceKey and judges incoming 1:1 signatures; it also reports what
+// the server certificate chains to and enforces trusted_cas.pin_server.
+// See docs/signed-messages.md.
 package session
