@@ -212,3 +212,25 @@ func TestUnknownSigningDevice(t *testing.T) {
 		t.Error("a peer never verified is locked")
 	}
 }
+
+// TestOutboxIdentityChangedSince: a message queued before the peer's
+// identity changed is not sent at reconnection but refused, like a new send.
+func TestOutboxIdentityChangedSince(t *testing.T) {
+	r := testRules()
+	s := offlineSession(t, "", &r)
+	s.execute(event.Send{To: "bob@acme.test", Body: "queued", ID: "q1"})
+	queued(s)
+	st := &s.ident
+	st.mu.Lock()
+	s.loadRecords()
+	st.records["bob@acme.test"] = &identRecord{Verified: true, Lock: &identLock{Change: event.ChangeLost, Detail: "bob@acme.test's identity is no longer verified."}}
+	st.mu.Unlock()
+	s.mu.Lock()
+	refused := s.outboxRefused(s.outbox.list()[0])
+	left := len(s.outbox.list())
+	s.mu.Unlock()
+	ref := only[event.Refused](queued(s))
+	if !refused || left != 0 || len(ref) != 1 || ref[0].ID != "q1" || ref[0].Code != event.RefusedIdentity || ref[0].Trust == nil || !ref[0].Trust.IdentityChanged {
+		t.Errorf("refused %v, %d left, refusals %+v", refused, left, ref)
+	}
+}

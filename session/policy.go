@@ -299,11 +299,21 @@ func (s *Session) checkSend(c event.Send, to string) (event.Trust, bool) {
 }
 
 // outboxRefused drops a queued message whose recipient was blocked since
-// it was queued (by a new profile or by the user): it leaves the outbox and
-// is reported as refused. s.mu is held.
+// it was queued (by a new profile or by the user), or whose identity
+// changed and was not acknowledged: it leaves the outbox and is reported as
+// refused. s.mu is held.
 func (s *Session) outboxRefused(o outboxEntry) bool {
 	e := s.engine()
 	b := peerOf(o.To)
+	if b != s.bare.String() && s.identityLocked(b) != nil {
+		// The peer's identity changed since the message was queued
+		// (identity.go): it is refused like a new send would be.
+		if err := s.outbox.remove(o.ID); err != nil {
+			s.emit(event.Error{Message: err.Error(), Code: event.CodeConfig})
+		}
+		s.refuseIdentity(event.Send{}, o.ID, o.To)
+		return true
+	}
 	if e == nil || b == s.bare.String() {
 		return false
 	}
