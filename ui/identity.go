@@ -143,14 +143,14 @@ func IdentityBanner(t event.Trust, ch *event.IdentityChanged, jid, name string) 
 			detail = strings.TrimSpace(t.IdentityReason)
 		}
 		title := changeTitle(change, name)
-		text := "Before you write, check with " + name + " in another way (in person or by phone) that this change is theirs. " +
+		text := "Check with " + name + " in another way (in person or by phone) that this is theirs. " +
 			"Sending is locked until you confirm you have checked."
 		if strings.Contains(strings.ToLower(detail), "acknowledge") {
 			// The session's sentence already says what to do.
 			text = "Sending is locked until you confirm you have checked."
 		}
 		if detail != "" {
-			text = sentence(detail) + " " + text
+			text = endSentence(detail) + " " + text
 		}
 		return ChatBanner{Kind: BannerError, Title: title, Text: text}
 	}
@@ -158,13 +158,13 @@ func IdentityBanner(t event.Trust, ch *event.IdentityChanged, jid, name string) 
 	switch t.Identity {
 	case event.IdentityExpired:
 		return ChatBanner{Kind: BannerError, Title: "The identity certificate of " + name + " has expired.",
-			Text: firstNonEmpty(sentence(reason), "Their identity cannot be confirmed until IT issues a new certificate.")}
+			Text: firstNonEmpty(endSentence(reason), "Their identity cannot be confirmed until IT issues a new certificate.")}
 	case event.IdentityRevoked:
 		return ChatBanner{Kind: BannerError, Title: "The identity certificate of " + name + " was revoked by IT.",
-			Text: firstNonEmpty(sentence(reason), "Do not trust messages from this address until IT confirms who uses it.")}
+			Text: firstNonEmpty(endSentence(reason), "Do not trust messages from this address until IT confirms who uses it.")}
 	case event.IdentityMismatch:
 		return ChatBanner{Kind: BannerError, Title: "The certificate of " + bareJID(jid) + " names someone else.",
-			Text: firstNonEmpty(sentence(reason), "Someone may be impersonating this contact. Do not share anything until IT confirms who it is.")}
+			Text: firstNonEmpty(endSentence(reason), "Someone may be impersonating this contact. Do not share anything until IT confirms who it is.")}
 	}
 	return ChatBanner{}
 }
@@ -266,7 +266,7 @@ func EnrolmentWords(e event.Enrolment, known bool, now time.Time) EnrolmentView 
 	if it == "" {
 		v.Why = "Your organisation’s profile names no IT address for requests: use Export request… and send the file to IT."
 	}
-	reason := sentence(e.Reason)
+	reason := endSentence(e.Reason)
 	switch e.State {
 	case event.EnrolNone:
 		v.Kind, v.State = BannerWarning, "This device has no identity certificate yet"
@@ -336,4 +336,15 @@ func ServerTrustWords(trust string, pinned bool, org string) string {
 		s += " " + org + " IT pins the server CA: the system roots alone are not accepted."
 	}
 	return s
+}
+
+// endSentence ends the session's words with a full stop when they have no
+// end mark; unlike sentence it keeps the first letter as it is (a
+// sentence may start with an address: "bob@acme.test has a new device").
+func endSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
 }

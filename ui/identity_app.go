@@ -104,9 +104,12 @@ func (a *App) applyIdentity(ev event.Event, now time.Time) (peer string, enrolDi
 		a.lockIdentity(e)
 		if a.chats.Has(jid) {
 			name := a.roster.Contact(jid).DisplayName()
+			// The detail when the session gave one (it names the device and
+			// why), else what changed: kept in the conversation once the
+			// banner has gone.
 			line := changeTitle(e.Change, name)
 			if d := strings.TrimSpace(e.Detail); d != "" {
-				line += " " + sentence(d)
+				line = "Identity change: " + endSentence(d)
 			}
 			a.chats.System(jid, line+" Sending is locked until you confirm you have checked it.", now)
 		}

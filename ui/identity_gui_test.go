@@ -189,7 +189,7 @@ func TestIdentityMarkOpensCertificateDetails(t *testing.T) {
 	}}})
 	s = overlayText(t, h)
 	for _, want := range []string{"Erin Rossi (erin@acme.test)", "Identity certificate expired",
-		"Device 1a2b-3c4d-5e6f-7a8b-9c0d-1e2f-3a4b-5c6d", "Expired", "Expired on 1 Nov 2026.",
+		"Device 1a2b-3c4d-5e6f-7a8b-9c0d-1e2f-3a4b-5c6d", "Expired", "expired on 1 Nov 2026.",
 		"CN=Erin Rossi,O=ACME", "CN=ACME Identity CA,O=ACME", "5f0e1d",
 		"AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:\nAA:BB", "until", "2026", "→ CN=ACME Identity CA,O=ACME",
 		"This device signed the latest message."} {
@@ -307,7 +307,7 @@ func TestIdentityChangeLocksComposerUntilAcknowledged(t *testing.T) {
 	if s, ok := lastCmd(h).(event.Send); !ok || s.Body != "the VPN config" {
 		t.Errorf("after unlocking Send sent %#v", lastCmd(h))
 	}
-	h.mustSee("Bob Martin is using a new device", "You confirmed you checked the identity of Bob Martin")
+	h.mustSee("Identity change: Bob Martin signed in from a new device (9f9f-0000)", "You confirmed you checked the identity of Bob Martin")
 }
 
 func TestRefusedIdentityShowsTheSameLock(t *testing.T) {

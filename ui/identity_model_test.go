@@ -56,8 +56,9 @@ func TestIdentityWords(t *testing.T) {
 		event.ChangeLost:        "Bob is no longer verified.",
 		"":                      "The identity of Bob changed.",
 	} {
-		b := IdentityBanner(idBob, &event.IdentityChanged{JID: "bob@acme.test", Change: change, Detail: "device 9f9f"}, "bob@acme.test", "Bob")
-		if b.Title != want || !strings.HasPrefix(b.Text, "Device 9f9f.") || !strings.Contains(b.Text, "in person or by phone") {
+		b := IdentityBanner(idBob, &event.IdentityChanged{JID: "bob@acme.test", Change: change, Detail: "bob@acme.test has a new device 9f9f"}, "bob@acme.test", "Bob")
+		// The session's sentence as written (an address keeps its case).
+		if b.Title != want || !strings.HasPrefix(b.Text, "bob@acme.test has a new device 9f9f.") || !strings.Contains(b.Text, "in person or by phone") {
 			t.Errorf("change %q: banner %q / %q", change, b.Title, b.Text)
 		}
 	}
@@ -139,7 +140,7 @@ func TestEnrolmentWords(t *testing.T) {
 	if v := EnrolmentWords(event.Enrolment{}, false, now); v.CanRequest || v.CanExport || v.Prominent {
 		t.Errorf("before any report: %+v", v)
 	}
-	if v := EnrolmentWords(event.Enrolment{State: event.EnrolRejected, Reason: "not in the inventory"}, true, now); v.Text != "Not in the inventory." {
+	if v := EnrolmentWords(event.Enrolment{State: event.EnrolRejected, Reason: "not in the inventory"}, true, now); v.Text != "not in the inventory." {
 		t.Errorf("rejected text %q", v.Text)
 	}
 }

@@ -312,7 +312,7 @@ func (a *App) fillCertificates() {
 		box.Add(container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), 0), sum))
 	}
 	if r := strings.TrimSpace(t.IdentityReason); r != "" {
-		box.Add(widgetLabelWrap(sentence(r)))
+		box.Add(widgetLabelWrap(endSentence(r)))
 	}
 	if !ok {
 		wait := widget.NewLabelWithStyle("Asking for the certificates "+p.jid+" published…", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
@@ -367,7 +367,11 @@ func deviceCard(n int, d event.DeviceCert) fyne.CanvasObject {
 	if d.Current {
 		add("In use", "This device signed the latest message.", false)
 	}
-	add("Why", sentence(d.Reason), false)
+	why := "Why"
+	if d.Status == event.IdentityVerified {
+		why = "Checked"
+	}
+	add(why, endSentence(d.Reason), false)
 	add("Certified name", d.JID, false)
 	add("Subject", d.Subject, false)
 	add("Issuer", d.Issuer, false)
