@@ -46,6 +46,10 @@
 # more from a new device whose certificate comes from another CA that only
 # pretends to be ACME's: alice's session reports the identity change, and
 # SMOKE_OPEN=bob shows the banner with the composer locked.
+# SMOKE_ENROL="X Y" (with SMOKE_IDENTITY=1) opens Settings and clicks
+# there (Request certificate in the account panel, window coordinates);
+# IT's desk (palisade-admin ca inbox/approve as it-admin) approves alice's
+# request over XMPP, and the picture shows the panel once she is enrolled.
 #
 # SMOKE_ROOM="room@conference.acme.test" has bob's second device create
 # that room, write in it and invite alice: the invitation card (with bob's
@@ -340,6 +344,30 @@ if [ -n "${SMOKE_SEARCH:-}" ]; then
 		sleep 2
 		xdotool mousemove --window "$wid" 1 1
 	fi
+fi
+# SMOKE_ENROL: alice asks for a device certificate; IT approves it.
+if [ -n "${SMOKE_ENROL:-}" ]; then
+	read -r ex ey <<<"$SMOKE_ENROL"
+	xdotool mousemove --window "$wid" 40 704 click 1 # Settings
+	sleep 1.5
+	xdotool mousemove --window "$wid" "$ex" "$ey" click 1
+	enrolled=
+	for _ in $(seq 1 20); do
+		sleep 2
+		"$admin" ca inbox --dir "$idd/ca" --jid it-admin@acme.test --server "127.0.0.1:$C2S_PORT" \
+			--ca-file "$CA_FILE" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD" >"$idd/queue.txt" 2>>"$work/enrol.log" || continue
+		req=$(awk '$2 == "alice@acme.test" && !/PROBLEM/ {print $1; exit}' "$idd/queue.txt")
+		[ -n "$req" ] || continue
+		"$admin" ca approve --dir "$idd/ca" --jid it-admin@acme.test --server "127.0.0.1:$C2S_PORT" \
+			--ca-file "$CA_FILE" --password-fd 3 --name "Alice Martin" "$req" 3<<<"$PALISADE_DEMO_PASSWORD" \
+			>>"$work/enrol.log" 2>&1 || fail "IT could not approve alice's request $req"
+		enrolled=$req
+		break
+	done
+	[ -n "$enrolled" ] || fail "alice's certificate request did not reach IT (queue: $(cat "$idd/queue.txt" 2>/dev/null))"
+	say "IT approved alice's certificate request $enrolled"
+	sleep 3
+	xdotool mousemove --window "$wid" 1 1
 fi
 
 mkdir -p "$(dirname "$out")"
