@@ -45,7 +45,9 @@
 # alice sees him verified. SMOKE_IDENTITY_CHANGE=1 then has bob write once
 # more from a new device whose certificate comes from another CA that only
 # pretends to be ACME's: alice's session reports the identity change, and
-# SMOKE_OPEN=bob shows the banner with the composer locked.
+# SMOKE_OPEN=bob shows the banner with the composer locked, and
+# SMOKE_OPEN_CLICK="X Y" then clicks there in the open conversation (for
+# example its "I have checked this", which unlocks the composer).
 # SMOKE_ENROL="X Y" (with SMOKE_IDENTITY=1) opens Settings and clicks
 # there (Request certificate in the account panel, window coordinates);
 # IT's desk (palisade-admin ca inbox/approve as it-admin) approves alice's
@@ -270,6 +272,12 @@ if [ -n "${SMOKE_OPEN:-}" ]; then
 		xdotool type --delay 20 "$SMOKE_TYPE"
 		xdotool key Return
 		sleep 2
+	fi
+	if [ -n "${SMOKE_OPEN_CLICK:-}" ]; then
+		read -r ox oy <<<"$SMOKE_OPEN_CLICK"
+		xdotool mousemove --window "$wid" "$ox" "$oy" click 1
+		sleep 2
+		xdotool mousemove --window "$wid" 1 1
 	fi
 fi
 # SMOKE_SEND_FILE="PATH...": SMOKE_FILE_FROM (bob@acme.test, or another
