@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/textsafe"
 )
 
 // RoomLine is one line of a room conversation or of a private
@@ -216,10 +217,12 @@ func (m *RoomsModel) Joined(e event.RoomJoined) *Room {
 // a bookmark.
 func (m *RoomsModel) Info(e event.RoomInfo) *Room {
 	r := m.Room(e.Room)
-	if n := strings.TrimSpace(e.Name); n != "" {
+	// What a room says about itself is the room's to choose: shown on one
+	// line, without hidden or reordering characters.
+	if n := textsafe.Name(e.Name); n != "" {
 		r.Name = n
 	}
-	r.Description = strings.TrimSpace(e.Description)
+	r.Description = strings.TrimSpace(textsafe.Text(e.Description))
 	return r
 }
 

@@ -403,7 +403,7 @@ func occupantRow(o event.Occupant) fyne.CanvasObject {
 	d.SizeName = theme.SizeNameCaptionText
 	d.Truncation = fyne.TextTruncateEllipsis
 	rows := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, c.root, n), d}
-	if w := PresenceWords(o.Show, o.Status); w != "" {
+	if w := PresenceWords(o.Show, textsafe.Name(o.Status)); w != "" {
 		pl := widget.NewLabelWithStyle(w, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		pl.SizeName = theme.SizeNameCaptionText
 		pl.Truncation = fyne.TextTruncateEllipsis

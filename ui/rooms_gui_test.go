@@ -294,6 +294,12 @@ func TestRoomInfoNamesAJoinedRoom(t *testing.T) {
 	if !found {
 		t.Errorf("sidebar rows %+v do not name the room Operations", rows)
 	}
+	// A name with a reordering character is shown without it.
+	h.emit(event.RoomInfo{Room: ops, Name: "Ops\u202egnp.exe"})
+	if got := h.app.main.room.title.Text; strings.ContainsRune(got, '\u202e') || !strings.HasPrefix(got, "Ops") {
+		t.Errorf("title = %q, want it without the override", got)
+	}
+	h.emit(event.RoomInfo{Room: ops, Name: "Operations"})
 	// An empty name (a room without one) keeps what was known.
 	h.emit(event.RoomInfo{Room: ops})
 	if got := h.app.main.room.title.Text; got != "Operations" {
