@@ -47,7 +47,7 @@
 // Hostile input (SECURITY.md): every stanza handler runs under a recover
 // guard (guard.go), so a malformed stanza is dropped, reported and recorded
 // in the audit log while the session goes on; stanzas are bounded in size
-// (1 MiB), depth (32) and rate (1000/s after a burst of 2000), and
+// (1 MiB), depth (32) and rate (5000/s after a burst of 5000), and
 // directives or invalid UTF-8 end the stream (limits.go). IQ answers are
 // taken only from the IQ's addressee. A resumption or acknowledgement that
 // covers more than was sent is not believed: a new session sends the

@@ -34,8 +34,12 @@ const (
 	// buffer read ahead of the stanza being decoded.
 	limitSlack = 64 << 10
 
-	stanzaBurst = 2000
-	stanzaRate  = 1000 // per second
+	// The cap is well above what a busy account receives (a MAM catch-up
+	// of 10,000 messages arrives as fast as the server can page) and well
+	// below what would let a flood hold the CPU: each stanza costs the
+	// client about 0.1 ms.
+	stanzaBurst = 5000
+	stanzaRate  = 5000 // per second
 )
 
 var (

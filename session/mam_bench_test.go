@@ -32,8 +32,7 @@ const mamBenchTotal = 10000
 // reads the whole archive; the test server keeps archives in SQLite when
 // lua-dbi-sqlite3 is installed (testenv/prosody/prosody.cfg.lua.in).
 // The session's cap on inbound stanzas (stanzaRate after stanzaBurst,
-// limits.go) also bounds it: 10,000 results cannot come in much faster
-// than 8 s while it applies to them.
+// limits.go) is set high enough not to be the bound here.
 func BenchmarkMAMCatchUp10000(b *testing.B) { benchMAMCatchUp(b, prosody(b)) }
 
 // BenchmarkMAMCatchUp10000Ejabberd is the same against ejabberd (mnesia
