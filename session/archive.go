@@ -115,14 +115,24 @@ func seenKeys(senderBare, msgID, originID, stanzaID string) []string {
 // stanza-id is believed only when stamped by the user's own server).
 func (s *Session) chatMessage(m event.Message, st *inStanza) {
 	if s.holdSigned(m, st) {
-		return // back here once the sender's devices are known (signature.go)
+		return // on to chatMessageNow once the sender's devices are known (signature.go)
 	}
+	s.chatMessageNow(m, st)
+}
+
+// chatMessageNow is chatMessage once the sender's devices are known (or
+// were waited for long enough): messages from one sender arrive here in the
+// order they came.
+func (s *Session) chatMessageNow(m event.Message, st *inStanza) {
 	m = s.checkSignature(m, st)
 	am := s.archiveOf(m, &st.archiveFields)
-	if !s.markSeen(seenKeys(am.SenderBare, am.MessageID, am.OriginID, am.StanzaID)...) {
+	seen := s.markSeen(seenKeys(am.SenderBare, am.MessageID, am.OriginID, am.StanzaID)...)
+	// Stored first, so that whoever reads the event can find the message
+	// in the archive (search, history, export).
+	s.store(am)
+	if !seen {
 		s.emitChat(m) // or held during focus (focus.go)
 	}
-	s.store(am)
 	s.liveSyncPoint(st)
 }
 

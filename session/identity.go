@@ -134,16 +134,17 @@ type identState struct {
 
 // peerIdent is what is known of one peer's devices.
 type peerIdent struct {
-	fetched  time.Time // last answer (zero: never)
-	asked    time.Time // last request
-	fetching uint64    // the request in flight (0: none)
-	have     bool      // devices known (an answer came)
-	fetchErr string    // why the last fetch failed
-	devices  []peerDevice
-	best     identity.Result
-	last     string      // the device that signed the peer's latest valid message
-	held     []func()    // messages waiting for the devices
-	heldT    *time.Timer // releases held messages when no answer comes
+	fetched   time.Time // last answer (zero: never)
+	asked     time.Time // last request
+	fetching  uint64    // the request in flight (0: none)
+	have      bool      // devices known (an answer came)
+	fetchErr  string    // why the last fetch failed
+	devices   []peerDevice
+	best      identity.Result
+	last      string      // the device that signed the peer's latest valid message
+	held      []func()    // messages waiting for the devices, in arrival order
+	heldT     *time.Timer // releases held messages when no answer comes
+	releasing bool        // releaseHeld is handing held messages on
 }
 
 type peerDevice struct {
@@ -473,7 +474,6 @@ func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string
 		if report {
 			p.best = identity.Result{Status: event.IdentityUnverified, Reason: "The device certificates of " + b + " are not available: " + why + "."}
 		}
-		held := s.takeHeld(p)
 		var certs event.Certificates
 		if report {
 			certs = s.certificatesOf(b, p)
@@ -483,9 +483,7 @@ func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string
 			certs.Trust = s.trustOf(b)
 			s.emit(certs)
 		}
-		for _, f := range held {
-			f()
-		}
+		s.releaseHeld(p)
 		return
 	}
 	p.fetchErr = ""
@@ -494,12 +492,7 @@ func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string
 	p.devices = decodeDevices(items)
 	st.mu.Unlock()
 	s.reverify(b)
-	st.mu.Lock()
-	held := s.takeHeld(p)
-	st.mu.Unlock()
-	for _, f := range held {
-		f()
-	}
+	s.releaseHeld(p)
 }
 
 // decodeDevices turns items into devices (undecodable ones are kept, with
@@ -792,13 +785,17 @@ func (s *Session) holdForIdentity(b string, f func()) bool {
 	st := &s.ident
 	st.mu.Lock()
 	p := st.peer(b)
-	if (p.have || !online) && len(p.held) == 0 {
+	if (p.have || !online) && len(p.held) == 0 && !p.releasing {
 		st.mu.Unlock()
 		return false
 	}
-	if len(p.held) >= 256 {
+	if p.have || !online || p.releasing || len(p.held) >= maxHeldPerPeer {
+		// Messages are being released (or too many wait): this one goes
+		// behind them, never before, so the order is kept.
+		p.held = append(p.held, f)
 		st.mu.Unlock()
-		return false
+		s.releaseHeld(p)
+		return true
 	}
 	now := st.clock()
 	var seq uint64
@@ -815,20 +812,43 @@ func (s *Session) holdForIdentity(b string, f func()) bool {
 		if d <= 0 {
 			d = identityHold
 		}
-		p.heldT = time.AfterFunc(d, func() {
-			st.mu.Lock()
-			held := s.takeHeld(p)
-			st.mu.Unlock()
-			for _, f := range held {
-				f()
-			}
-		})
+		p.heldT = time.AfterFunc(d, func() { s.releaseHeld(p) })
 	}
 	st.mu.Unlock()
 	if seq != 0 {
 		s.sendFetch(b, seq) // offline: ends at once, and the message goes on
 	}
 	return true
+}
+
+// maxHeldPerPeer bounds the messages held for one peer while its devices
+// are fetched; past it they are released (in order) without waiting.
+const maxHeldPerPeer = 1024
+
+// releaseHeld hands the messages held for p on, in the order they came.
+// Only one caller releases at a time; messages held meanwhile (by the reader
+// while a release runs) queue behind and are released by the same loop.
+func (s *Session) releaseHeld(p *peerIdent) {
+	st := &s.ident
+	st.mu.Lock()
+	if p.releasing {
+		st.mu.Unlock()
+		return
+	}
+	p.releasing = true
+	for {
+		held := s.takeHeld(p)
+		if len(held) == 0 {
+			p.releasing = false
+			st.mu.Unlock()
+			return
+		}
+		st.mu.Unlock()
+		for _, f := range held {
+			f()
+		}
+		st.mu.Lock()
+	}
 }
 
 // takeHeld returns the held messages and stops their timer. st.mu is held.

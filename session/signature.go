@@ -90,7 +90,7 @@ func (s *Session) signerOf(m event.Message) string {
 // once, so that its signature (or its absence) can be judged. It reports
 // true when the message will be handled later.
 func (s *Session) holdSigned(m event.Message, st *inStanza) bool {
-	return s.holdForIdentity(s.signerOf(m), func() { s.chatMessage(m, st) })
+	return s.holdForIdentity(s.signerOf(m), func() { s.chatMessageNow(m, st) })
 }
 
 // checkSignature judges the signature of a 1:1 message and returns the
