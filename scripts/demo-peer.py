@@ -192,7 +192,9 @@ class Peer(slixmpp.ClientXMPP):
         options = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish-options")
         form = ET.SubElement(options, "{jabber:x:data}x", {"type": "submit"})
         for var, value, typ in (("FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options", "hidden"),
-                                ("pubsub#access_model", "open", None)):
+                                ("pubsub#access_model", "open", None),
+                                # Room for every device of the account (Prosody keeps one item by default).
+                                ("pubsub#max_items", "max", None)):
             field = ET.SubElement(form, "{jabber:x:data}field", {"var": var, **({"type": typ} if typ else {})})
             ET.SubElement(field, "{jabber:x:data}value").text = value
         iq.append(pubsub)
