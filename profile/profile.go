@@ -111,6 +111,22 @@ type Files struct {
 	BlockedTypes       []string `json:"blocked_types,omitempty"` // absent = the built-in list; [] = none
 	ScanRequired       bool     `json:"scan_required,omitempty"`
 	ScannerUnavailable string   `json:"scanner_unavailable,omitempty"` // refuse (default) or allow
+	// AutoDownload says whose offered files are fetched (into quarantine,
+	// then scanned) without a click: "approved" (default: colleagues and
+	// approved partners) or "never" (every file waits for the user's click).
+	AutoDownload string `json:"auto_download,omitempty"`
+}
+
+// Files.AutoDownload values.
+const (
+	AutoDownloadApproved = "approved"
+	AutoDownloadNever    = "never"
+)
+
+// AutoDownloads reports whether files offered by colleagues and approved
+// partners are fetched without a click (never for anyone else).
+func (p *Profile) AutoDownloads() bool {
+	return p == nil || p.Files.AutoDownload != AutoDownloadNever
 }
 
 // Security tightens how the client signs in. The defaults are already
@@ -254,6 +270,7 @@ func (p *Profile) Settings() map[string]string {
 		"files.max_size":            fmt.Sprint(p.maxFileSize()),
 		"files.scan_required":       fmt.Sprint(p.Files.ScanRequired),
 		"files.scanner_unavailable": p.scannerUnavailable(),
+		"files.auto_download":       map[bool]string{true: AutoDownloadApproved, false: AutoDownloadNever}[p.AutoDownloads()],
 		"archive.retention_days":    fmt.Sprint(p.Archive.RetentionDays),
 	}
 	if f := p.FocusHours; f != nil {
@@ -648,6 +665,11 @@ func (p *Profile) validate() *Error {
 	case "", ScannerRefuse, ScannerAllow:
 	default:
 		return malformed("field files.scanner_unavailable is %q, expected refuse or allow", p.Files.ScannerUnavailable)
+	}
+	switch p.Files.AutoDownload {
+	case "", AutoDownloadApproved, AutoDownloadNever:
+	default:
+		return malformed("field files.auto_download is %q, expected approved or never", p.Files.AutoDownload)
 	}
 	switch p.Security.MinSASL {
 	case "", MinSASLSHA1, MinSASLSHA256:

@@ -86,6 +86,15 @@ func (s *Session) probeUploadHosts() {
 	s.requestSlot(ctx, svc, "probe.txt", 1, "text/plain")
 }
 
+// autoDownloads: the profile lets files offered by colleagues and approved
+// partners be fetched without a click (the default; files.auto_download).
+func (s *Session) autoDownloads() bool {
+	if s.cfg.Profiles == nil {
+		return true
+	}
+	return s.cfg.Profiles.Active().AutoDownloads()
+}
+
 // offer judges a file link from a peer and reports it.
 func (s *Session) offer(from, raw string, oob bool, tr event.Trust) {
 	id := randomID()
@@ -100,7 +109,7 @@ func (s *Session) offer(from, raw string, oob bool, tr event.Trust) {
 		return
 	}
 	name := filesafe.NameFromURL(u)
-	auto := oob && (tr.Class == event.ClassInternal || tr.Class == event.ClassPartner)
+	auto := oob && (tr.Class == event.ClassInternal || tr.Class == event.ClassPartner) && s.autoDownloads()
 	t := &transfer{id: id, peer: from, name: name, url: u, size: -1, trust: tr, state: stateOffered}
 	s.register(t)
 	s.emit(event.FileOffered{ID: id, From: from, Name: name, Size: -1, URL: u.String(), Trust: tr, Auto: auto})

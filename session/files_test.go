@@ -448,3 +448,61 @@ func TestDownloadFromNowBlocked(t *testing.T) {
 		t.Errorf("the refused offer is still waiting: %+v", errs)
 	}
 }
+
+// TestAutoDownloadNever: with files.auto_download "never" in the profile, a
+// colleague's file waits for a click like anyone else's.
+func TestAutoDownloadNever(t *testing.T) {
+	priv, pub, err := profile.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := t.TempDir()
+	os.MkdirAll(filepath.Join(sys, "keys"), 0o755)
+	b, _ := json.Marshal(pub)
+	os.WriteFile(filepath.Join(sys, "keys", "it.jwk"), b, 0o644)
+	now := time.Now().UTC().Truncate(time.Second)
+	doc := func(serial int, auto string) []byte {
+		data, _ := json.Marshal(map[string]any{
+			"format": profile.Format, "id": "acme-main", "serial": serial,
+			"issued_at": now.Add(-time.Hour), "expires_at": now.Add(24 * time.Hour),
+			"organisation": map[string]any{"name": "Acme", "domains": []string{"acme.test"}},
+			"partners":     []map[string]any{{"name": "Partner", "domains": []string{"partner.test"}, "files_allowed": true}},
+			"files":        map[string]any{"max_size": 1000, "auto_download": auto},
+		})
+		return data
+	}
+	m, err := profile.Open(profile.Options{DataDir: t.TempDir(), SystemDir: sys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fileSession(t, nil, false, 1000)
+	s.cancel() // an automatic fetch would stop at once; only the offer matters here
+	s.cfg.DataDir = ""
+	s.cfg.Profiles = m
+	for i, tt := range []struct {
+		auto string
+		want bool
+	}{{"never", false}, {"approved", true}} {
+		data := doc(i+1, tt.auto)
+		jws, err := profile.Sign(data, priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := m.Apply(data, jws, "import")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.setRules(res.Profile.Rules())
+		queued(s)
+		for _, from := range []string{"bob@acme.test/pc", "carol@partner.test/x"} {
+			offerFrom(s, from, "https://127.0.0.1:9/f/a.pdf")
+			offers := only[event.FileOffered](queued(s))
+			if len(offers) != 1 || offers[0].Auto != tt.want {
+				t.Errorf("auto_download %s, file from %s: offers %+v, want Auto %v", tt.auto, from, offers, tt.want)
+			}
+		}
+	}
+	if _, err := profile.Parse(doc(3, "always")); err == nil || !strings.Contains(err.Error(), "files.auto_download") {
+		t.Errorf("auto_download \"always\" accepted: %v", err)
+	}
+}
