@@ -168,9 +168,9 @@ type Training struct {
 	ReportTo string              `json:"report_to,omitempty"` // bare JID for completion reports; default it.jid
 }
 
-// FocusHours are the default focus hours: outside them, notifications from
-// external contacts are held back. The user may change them unless
-// "focus_hours" is locked.
+// FocusHours are the default focus hours: during them, only colleagues
+// reach the user; messages from anyone else are held silently and delivered
+// when focus ends. The user may change them unless "focus_hours" is locked.
 type FocusHours struct {
 	Enabled  bool     `json:"enabled"`
 	Days     []string `json:"days,omitempty"`  // mon..sun; absent = mon-fri
