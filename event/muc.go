@@ -184,6 +184,11 @@ type RoomMessage struct {
 	// not received live; not to be notified.
 	Archived bool  `json:"archived,omitempty"`
 	Trust    Trust `json:"trust"`
+	// Signature and Device: the device signature's verdict, as for Message
+	// (one of the Signature* constants), judged only when the room reveals
+	// the sender's real JID and that sender's devices are known; else "".
+	Signature string `json:"signature,omitempty"`
+	Device    string `json:"device,omitempty"`
 }
 
 // RoomTopic: a room's subject, on join and whenever it changes.

@@ -1139,6 +1139,9 @@ func (s *Session) onGroupMessage(r *room, nick string, st *inStanza) {
 	if ev.Trust.Class == event.ClassBlocked && !ev.Outgoing {
 		return
 	}
+	if ev.FromJID != "" && !ev.Outgoing && s.devicesKnown(ev.FromJID) {
+		ev.Signature, ev.Device = s.signatureVerdict(peerOf(ev.FromJID), r.jid, ev.Body, st)
+	}
 	s.emitRoomMessage(ev)
 }
 

@@ -125,22 +125,41 @@ func (s *Session) judgeSignature(m event.Message, st *inStanza) event.Message {
 	if signer == "" || !strings.Contains(signer, "@") {
 		return m
 	}
+	to := peerOf(st.To)
+	if st.To == "" {
+		to = s.bare.String()
+	}
+	m.Signature, m.Device = s.signatureVerdict(signer, to, m.Body, st)
+	return m
+}
+
+// devicesKnown reports whether the devices of peer (a bare JID) were
+// fetched at least once, so that a signature (or its absence) can be
+// judged.
+func (s *Session) devicesKnown(peer string) bool {
+	ist := &s.ident
+	ist.mu.Lock()
+	defer ist.mu.Unlock()
+	return ist.peer(peerOf(peer)).have
+}
+
+// signatureVerdict judges the signature a stanza carries, by signer (a bare
+// JID) over to (the recipient's bare JID, or the room's), the stanza's id
+// and body: one of the Signature* constants ("" when the stanza is unsigned
+// and the signer has no verified device), and the signing device.
+func (s *Session) signatureVerdict(signer, to, body string, st *inStanza) (verdict, device string) {
 	ist := &s.ident
 	ist.mu.Lock()
 	defer ist.mu.Unlock()
 	p := ist.peer(signer)
 	if st.Signature == nil {
 		if p.best.Status == event.IdentityVerified {
-			m.Signature = event.SignatureMissing
+			return event.SignatureMissing, ""
 		}
-		return m
+		return "", ""
 	}
 	sg := st.Signature
-	m.Device = sg.Device
-	to := peerOf(st.To)
-	if st.To == "" {
-		to = s.bare.String()
-	}
+	device = sg.Device
 	t, err := time.Parse(time.RFC3339Nano, sg.Time)
 	raw := strings.TrimSpace(sg.Value)
 	var sig []byte
@@ -148,28 +167,23 @@ func (s *Session) judgeSignature(m event.Message, st *inStanza) event.Message {
 		sig, err = base64.StdEncoding.DecodeString(raw)
 	}
 	if err != nil || len(raw) > maxSignatureBytes {
-		m.Signature = event.SignatureInvalid
-		return m
+		return event.SignatureInvalid, device
 	}
-	signed := identity.Signed{From: signer, To: to, ID: st.ID, Body: m.Body, Time: t}
+	signed := identity.Signed{From: signer, To: to, ID: st.ID, Body: body, Time: t}
 	for _, d := range p.devices {
 		if d.id != sg.Device || d.result.PublicKey == nil {
 			continue
 		}
 		if !identity.VerifySignature(d.result.PublicKey, signed, sig) {
-			m.Signature = event.SignatureInvalid
-			return m
+			return event.SignatureInvalid, device
 		}
 		if d.result.Status == event.IdentityVerified {
-			m.Signature = event.SignatureValid
 			p.last = d.id
-		} else {
-			m.Signature = event.SignatureUnknown
+			return event.SignatureValid, device
 		}
-		return m
+		return event.SignatureUnknown, device
 	}
-	m.Signature = event.SignatureUnknown // no published device with a readable key of that id
-	return m
+	return event.SignatureUnknown, device // no published device with a readable key of that id
 }
 
 // serverTrust says what the server's certificate chains to: a server CA

@@ -22,6 +22,10 @@ type RoomLine struct {
 	Delayed   bool
 	System    bool // a line from Palisade itself
 	Trust     event.Trust
+	// Signature is the session's verdict on the sender's device signature
+	// (event.Signature*; "" when nothing could be judged); Device names the
+	// signing device.
+	Signature, Device string
 }
 
 // Room is one group chat: joined now, bookmarked, or left.
@@ -298,7 +302,8 @@ func (m *RoomsModel) Occupant(e event.OccupantChange) *Room {
 // Message applies a RoomMessage; it reports whether it was new.
 func (m *RoomsModel) Message(e event.RoomMessage) (*Room, bool) {
 	r := m.Room(e.Room)
-	l := RoomLine{ID: e.ID, Nick: e.Nick, FromJID: e.FromJID, Body: e.Body, Time: e.Time, Outgoing: e.Outgoing || (e.Nick == r.Nick && r.Nick != ""), Delayed: e.Delayed, Trust: e.Trust}
+	l := RoomLine{ID: e.ID, Nick: e.Nick, FromJID: e.FromJID, Body: e.Body, Time: e.Time, Outgoing: e.Outgoing || (e.Nick == r.Nick && r.Nick != ""), Delayed: e.Delayed, Trust: e.Trust,
+		Signature: e.Signature, Device: e.Device}
 	if e.StanzaID != "" && r.byID[e.StanzaID] {
 		return r, false
 	}

@@ -365,7 +365,20 @@ func roomLineRow(l RoomLine, now time.Time, hl, private bool, self string) fyne.
 		body.TextStyle = fyne.TextStyle{Italic: true}
 		body.Importance = widget.WarningImportance
 	}
-	row := container.New(&tightVBox{}, container.NewHBox(head...), body)
+	lines := []fyne.CanvasObject{container.NewHBox(head...), body}
+	warn := false
+	if !l.Outgoing && !l.System {
+		who := textsafe.Name(l.Nick)
+		if l.Trust.Person != "" {
+			who = textsafe.Name(l.Trust.Person)
+		}
+		var note string
+		note, warn = SignatureNote(l.Signature, who)
+		if note != "" {
+			lines = append(lines, signatureLine(note, warn))
+		}
+	}
+	row := container.New(&tightVBox{}, lines...)
 	bg := canvas.NewRectangle(color.Transparent)
 	bg.CornerRadius = theme.InputRadiusSize()
 	switch {
@@ -373,10 +386,28 @@ func roomLineRow(l RoomLine, now time.Time, hl, private bool, self string) fyne.
 		bg.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x50)
 		bg.StrokeColor = theme.Color(theme.ColorNameWarning)
 		bg.StrokeWidth = 2
+	case warn:
+		// A message whose signature is missing or wrong stands out.
+		bg.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x30)
 	case l.Outgoing:
 		bg.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x22)
 	}
 	return container.NewStack(bg, row)
+}
+
+// signatureLine is the small line under a received room message about its
+// device signature: a shield for a valid one, a warning otherwise.
+func signatureLine(note string, warn bool) fyne.CanvasObject {
+	icon := widget.NewIcon(theme.NewColoredResource(shieldCheckSVG, theme.ColorNameSuccess))
+	text := widget.NewLabel(note)
+	text.SizeName = theme.SizeNameCaptionText
+	text.Wrapping = fyne.TextWrapWord
+	if warn {
+		icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+		text.Importance = widget.WarningImportance
+		text.TextStyle = fyne.TextStyle{Bold: true}
+	}
+	return container.NewBorder(nil, nil, icon, nil, text)
 }
 
 // occupantRow is one occupant: nickname, badge, real address or "JID
@@ -402,7 +433,9 @@ func occupantRow(o event.Occupant) fyne.CanvasObject {
 	d := widget.NewLabel(jid)
 	d.SizeName = theme.SizeNameCaptionText
 	d.Truncation = fyne.TextTruncateEllipsis
-	rows := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, c.root, n), d}
+	// The badges get a line of their own, so that a long nickname and two
+	// badges (organisation and identity) never squeeze each other.
+	rows := []fyne.CanvasObject{n, container.NewHBox(c.root), d}
 	if w := PresenceWords(o.Show, textsafe.Name(o.Status)); w != "" {
 		pl := widget.NewLabelWithStyle(w, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		pl.SizeName = theme.SizeNameCaptionText

@@ -538,3 +538,28 @@ func TestRoomBannerWords(t *testing.T) {
 		}
 	}
 }
+
+// Room messages carry the session's signature verdict like direct ones: a
+// shield line for a certified device, a warning line otherwise, nothing
+// when nothing could be judged.
+func TestRoomSignatureLines(t *testing.T) {
+	h := inRoom(t)
+	h.emit(
+		event.RoomMessage{Room: teamRoom, ID: "s1", Nick: "dave", FromJID: "dave@acme.test", Body: "signed plan", Time: time.Now(), Trust: tInternal, Signature: event.SignatureValid, Device: "ab12"},
+		event.RoomMessage{Room: teamRoom, ID: "s2", Nick: "dave", FromJID: "dave@acme.test", Body: "altered plan", Time: time.Now(), Trust: tInternal, Signature: event.SignatureInvalid, Device: "ab12"},
+		event.RoomMessage{Room: teamRoom, ID: "s3", Nick: "dave", FromJID: "dave@acme.test", Body: "unsigned plan", Time: time.Now(), Trust: tInternal, Signature: event.SignatureMissing},
+		event.RoomMessage{Room: teamRoom, ID: "s4", Nick: "guest", Body: "hello", Time: time.Now(), Trust: tHidden},
+	)
+	s := roomText(h)
+	for _, want := range []string{"Signed by dave’s certified device", "Signature does not match", "Not signed, although dave uses certified devices"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the room pane does not say %q:\n%s", want, s)
+		}
+	}
+	if strings.Count(s, "Signed by") != 1 || strings.Contains(s, "guest’s") {
+		t.Errorf("a signature line where nothing was judged:\n%s", s)
+	}
+	if l := h.app.rooms.Room(teamRoom).Lines; l[len(l)-1].Signature != "" || l[len(l)-4].Device != "ab12" {
+		t.Errorf("room lines keep the verdicts wrongly: %+v", l[len(l)-4:])
+	}
+}
