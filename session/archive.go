@@ -63,6 +63,12 @@ type historyState struct {
 	ownSynced bool
 	retain    sync.Once
 	pages     atomic.Int64 // MAM pages asked for
+	// Without a local archive the sync points live in memory (mem), from
+	// the first sign-in of the run (memStart): a message the server could
+	// not deliver on a stream that was not resumed still comes back
+	// through catch-up after the next sign-in; nothing is kept on disk.
+	mem      map[string]archive.SyncPoint
+	memStart time.Time
 }
 
 // maxSeen bounds the set of reported message keys.

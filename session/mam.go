@@ -77,6 +77,7 @@ type mamQuery struct {
 	id      string // queryid of the page in flight
 	after   string // RSM: the last id stored
 	start   time.Time
+	exact   bool // start is exact (the run's first sign-in), not an expired sync point's time
 	retried bool
 	pending []mamResult
 	added   int
@@ -90,6 +91,16 @@ type mamQuery struct {
 // s.mu is held.
 func (s *Session) queryArchive(c *conn, archiveJID, name string, convert mamConvert) error {
 	q := &mamQuery{archive: archiveJID, name: name, convert: convert}
+	if s.cfg.Archive == nil {
+		h := &s.hist
+		h.mu.Lock()
+		if sp, ok := h.mem[archiveJID]; ok {
+			q.after = sp.LastID
+		} else {
+			q.start, q.exact = h.memStart, true
+		}
+		h.mu.Unlock()
+	}
 	if a := s.cfg.Archive; a != nil {
 		sp, ok, err := a.SyncPointOf(s.bare.String(), archiveJID)
 		if err != nil {
@@ -121,6 +132,8 @@ func (s *Session) mamPage(c *conn, q *mamQuery) error {
 	set := elem(nsRSM, "set").add(child("max", itoa(mamPageSize)))
 	if q.after != "" {
 		set.add(child("after", q.after))
+	} else if q.exact {
+		form.add(elem("", "field", "var", "start").add(child("value", q.start.UTC().Format(time.RFC3339Nano))))
 	} else if !q.start.IsZero() {
 		// The sync point's id is gone from the server's archive (expired):
 		// start from a little before it was saved; duplicates are skipped.
@@ -266,6 +279,13 @@ func (s *Session) onMAMFin(c *conn, q *mamQuery, queryID string, st *inStanza) {
 func (s *Session) saveSyncPoint(archiveJID, last string) {
 	a := s.cfg.Archive
 	if a == nil {
+		h := &s.hist
+		h.mu.Lock()
+		if h.mem == nil {
+			h.mem = map[string]archive.SyncPoint{}
+		}
+		h.mem[archiveJID] = archive.SyncPoint{Account: s.bare.String(), Archive: archiveJID, LastID: last, Updated: time.Now().UTC()}
+		h.mu.Unlock()
 		return
 	}
 	if err := a.SetSyncPoint(archive.SyncPoint{Account: s.bare.String(), Archive: archiveJID, LastID: last, Updated: time.Now().UTC()}); err != nil {
@@ -286,8 +306,9 @@ func hasCondition(e *stanzaError, cond string) bool {
 }
 
 // historySignedIn starts the catch-up of the user's own archive after a
-// new sign-in. Without a local archive there is nowhere to keep history or
-// a sync point, and nothing is fetched. s.mu is held.
+// new sign-in. Without a local archive the first sign-in of the run fetches
+// nothing (there is nowhere to keep history) and later ones catch up from
+// the sync point kept in memory. s.mu is held.
 func (s *Session) historySignedIn(c *conn) error {
 	// Queries of a previous stream are never answered now (their IQ
 	// handlers went with it); their entries are forgotten here, except the
@@ -300,10 +321,17 @@ func (s *Session) historySignedIn(c *conn) error {
 		}
 	}
 	h.ownSynced = false
-	h.mu.Unlock()
-	if s.cfg.Archive == nil {
+	if s.cfg.Archive == nil && h.memStart.IsZero() {
+		// The run's first sign-in without a local archive: there is no
+		// history to keep; from now on the sync point is kept in memory,
+		// so a later sign-in catches up on what the server could not
+		// deliver in between.
+		h.memStart = time.Now().UTC()
+		h.ownSynced = true
+		h.mu.Unlock()
 		return nil
 	}
+	h.mu.Unlock()
 	return s.queryArchive(c, s.bare.String(), "own", s.ownResult)
 }
 
@@ -350,9 +378,6 @@ func (s *Session) ownResult(r mamResult) (event.Event, *archive.Message) {
 // live, once catch-up is complete: everything before it has been seen, so
 // the next sign-in asks only for what came after.
 func (s *Session) liveSyncPoint(st *inStanza) {
-	if s.cfg.Archive == nil {
-		return
-	}
 	id := st.stanzaIDBy(s.bare.String())
 	if id == "" {
 		return

@@ -21,11 +21,17 @@ import (
 // again, on both sides: every message arrives exactly once.
 //
 // SOAK_N sets the number of messages each way (default 500).
-func TestProsodySoakCuts(t *testing.T) {
+func TestProsodySoakCuts(t *testing.T) { soakCuts(t, 500, true) }
+
+// TestProsodySoakCutsNoArchive: the same without a local archive (no
+// keyring to hold its key): the sync point kept in memory brings back what
+// a stream that was not resumed could not deliver.
+func TestProsodySoakCutsNoArchive(t *testing.T) { soakCuts(t, 200, false) }
+
+func soakCuts(t *testing.T, n int, keepArchive bool) {
 	if testing.Short() {
 		t.Skip("soak test")
 	}
-	n := 500
 	if v := os.Getenv("SOAK_N"); v != "" {
 		fmt.Sscan(v, &n)
 	}
@@ -36,6 +42,9 @@ func TestProsodySoakCuts(t *testing.T) {
 	// server could not deliver on a stream that was not resumed comes back
 	// through MAM catch-up after the new sign-in.
 	withArchive := func(s *Session) {
+		if !keepArchive {
+			return
+		}
 		key, err := archive.NewKey()
 		if err != nil {
 			t.Fatal(err)
@@ -221,4 +230,54 @@ func TestProsodyNoSecretOnDisk(t *testing.T) {
 		t.Fatalf("nothing to check: %d files, %d bytes of events", files, log.Len())
 	}
 	t.Logf("%d files in the data directory and %d bytes of events checked", files, log.Len())
+}
+
+// Rule 7 without a local archive: messages the server sent to a stream that
+// then could not be resumed come back through catch-up from the sync point
+// kept in memory, once each; the run's first sign-in fetched no history.
+func TestProsodyNoArchiveCatchUpAfterFailedResume(t *testing.T) {
+	srv := prosody(t)
+	g := newGate(t, srv.Addr)
+	alice := startSession(t, srv, "alice@acme.test", opts{addr: g.Addr()})
+	bob := startSession(t, srv, "bob@acme.test", opts{})
+	ac := alice.connected()
+	bob.connected()
+	alice.waitFor("roster", 10*time.Second, isA[event.Roster])
+	if alice.s.cfg.Archive != nil {
+		t.Fatal("this test is about a session without a local archive")
+	}
+	tag := fmt.Sprint(time.Now().UnixNano())
+	bob.s.Do(event.Send{To: "alice@acme.test", Body: "n" + tag + "-live"})
+	alice.message("n" + tag + "-live")
+
+	g.setFrozen(true) // alice hears nothing more on this stream
+	for i := 0; i < 5; i++ {
+		bob.s.Do(event.Send{To: "alice@acme.test", Body: fmt.Sprintf("n%s-%04d", tag, i)})
+	}
+	for i := 0; i < 5; i++ {
+		bob.waitFor("sent", 10*time.Second, isA[event.Sent])
+	}
+	time.Sleep(300 * time.Millisecond) // the server has them (and archived them)
+	alice.s.mu.Lock()
+	alice.s.sm.id = "no-such-stream" // the server will not know it: a new session
+	alice.s.mu.Unlock()
+	g.setOpen(false)
+	alice.waitFor("disconnect", 10*time.Second, isA[event.Disconnected])
+	g.setFrozen(false)
+	g.setOpen(true)
+	alice.s.Do(event.Reconnect{})
+	c := alice.waitFor("reconnect", 20*time.Second, isA[event.Connected]).(event.Connected)
+	if c.Resumed || c.JID == ac.JID {
+		t.Fatalf("Connected = %+v, want a new session", c)
+	}
+	waitBodiesFor(t, alice, "n"+tag, 5, 20*time.Second) // -0000 to -0004
+	time.Sleep(500 * time.Millisecond) // a duplicate would come right after
+	for body, k := range countBodies(alice, "n"+tag) {
+		if k != 1 {
+			t.Errorf("%q arrived %d times", body, k)
+		}
+	}
+	if got := countBodies(alice, "n"+tag); got["n"+tag+"-live"] != 1 {
+		t.Errorf("the live message: %d copies", got["n"+tag+"-live"])
+	}
 }
