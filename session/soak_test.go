@@ -271,7 +271,7 @@ func TestProsodyNoArchiveCatchUpAfterFailedResume(t *testing.T) {
 		t.Fatalf("Connected = %+v, want a new session", c)
 	}
 	waitBodiesFor(t, alice, "n"+tag, 5, 20*time.Second) // -0000 to -0004
-	time.Sleep(500 * time.Millisecond) // a duplicate would come right after
+	time.Sleep(500 * time.Millisecond)                  // a duplicate would come right after
 	for body, k := range countBodies(alice, "n"+tag) {
 		if k != 1 {
 			t.Errorf("%q arrived %d times", body, k)
