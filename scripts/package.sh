@@ -139,7 +139,9 @@ build_linux_bins() {
 # (from FyneApp.toml); palisade-admin, the metainfo and a Makefile that
 # installs them too are added here.
 build_tarball() {
-	local stage=$PKG/fyne tree=$PKG/tar/palisade
+	# The stage's name starts with "_" so that the Go tool never takes its
+	# main.go for a package of this module (./... skips such directories).
+	local stage=$PKG/_fyne tree=$PKG/tar/palisade
 	rm -rf "$stage" "$PKG/tar"
 	mkdir -p "$stage/src/$(dirname "$ICON")" "$stage/out" "$PKG/tar"
 	cp FyneApp.toml "$stage/src/"
