@@ -171,6 +171,7 @@ func New(a fyne.App, opts Options) *App {
 			u.showSearch("")
 		}
 	})
+	u.addShortcuts() // shortcuts.go
 	a.Lifecycle().SetOnEnteredForeground(func() { u.setFocused(true) })
 	a.Lifecycle().SetOnExitedForeground(func() { u.setFocused(false) })
 	registerApp(u)
