@@ -113,6 +113,8 @@ type App struct {
 	signin *signInView
 	main   *mainView
 
+	tray trayUI // the system tray (tray.go)
+
 	// afterApply, when set (by tests), is called on the UI event loop after
 	// each batch with the batch's size.
 	afterApply func(n int)
@@ -191,6 +193,7 @@ func Run(a fyne.App, opts Options) {
 // ShowAndRun shows the window, signs in at once when Options.AutoSignIn is
 // set, and runs the Fyne app until the window is closed.
 func (a *App) ShowAndRun() {
+	a.setupTray()
 	a.win.Show()
 	if a.opts.AutoSignIn {
 		a.signin.submit()
@@ -262,6 +265,7 @@ func (a *App) updateTitle() {
 		t = fmt.Sprintf("(%d) %s", n, t)
 	}
 	a.win.SetTitle(t)
+	a.refreshTray()
 }
 
 // connect starts a session for s. It is called on the UI event loop.
@@ -531,6 +535,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 		case event.OwnPresence:
 			a.ownShow, a.ownMsg = e.Show, e.Status
 			a.main.refreshOwn()
+			a.refreshTray()
 		case event.SubscriptionRequest:
 			a.roster.AddRequest(e)
 			a.main.refreshRequests()
