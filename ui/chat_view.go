@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -75,7 +76,7 @@ type chatPane struct {
 
 func newChatPane(a *App) *chatPane {
 	p := &chatPane{app: a, heights: map[int]float32{}, drafts: map[string]string{}}
-	hint := widget.NewLabelWithStyle("Choose a contact on the left to start a conversation.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	hint := widget.NewLabelWithStyle(lang.L("Choose a contact on the left to start a conversation."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	p.empty = container.NewCenter(container.NewVBox(widget.NewIcon(theme.MailComposeIcon()), hint))
 
 	p.presence = widget.NewIcon(presenceIcon(""))
@@ -87,10 +88,10 @@ func newChatPane(a *App) *chatPane {
 	p.idBanner = newIdentityBanner(a)
 	p.identity = widget.NewLabel("")
 	p.identity.Truncation = fyne.TextTruncateEllipsis
-	p.addBtn = widget.NewButtonWithIcon("Add to contacts", theme.ContentAddIcon(), func() {
+	p.addBtn = widget.NewButtonWithIcon(lang.L("Add to contacts"), theme.ContentAddIcon(), func() {
 		p.app.showAddContact(p.app.active, "")
 	})
-	p.removeBtn = widget.NewButtonWithIcon("Remove contact", theme.DeleteIcon(), func() {
+	p.removeBtn = widget.NewButtonWithIcon(lang.L("Remove contact"), theme.DeleteIcon(), func() {
 		p.app.confirmRemove(p.app.active)
 	})
 	p.removeBtn.Importance = widget.LowImportance
@@ -125,9 +126,9 @@ func newChatPane(a *App) *chatPane {
 			p.app.draftChanged(p.app.active, s)
 		}
 	}
-	p.sendBtn = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), p.send)
+	p.sendBtn = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), p.send)
 	p.sendBtn.Importance = widget.HighImportance
-	p.attach = widget.NewButtonWithIcon("Attach", theme.MailAttachmentIcon(), func() {
+	p.attach = widget.NewButtonWithIcon(lang.L("Attach"), theme.MailAttachmentIcon(), func() {
 		jid := p.app.active
 		// The picker's title says who the file goes to, with their trust.
 		p.app.chooseFile("Send a file to "+trustWords(p.app.roster.Trust(jid), jid), func(path string) { p.app.sendFile(jid, path) })
@@ -142,14 +143,14 @@ func newChatPane(a *App) *chatPane {
 	p.fileHint.SizeName = theme.SizeNameCaptionText
 	p.fileHint.Truncation = fyne.TextTruncateEllipsis
 	p.fileHint.Importance = widget.WarningImportance
-	p.fileWhy = widget.NewButtonWithIcon("Why?", theme.InfoIcon(), func() { p.showFileReason() })
+	p.fileWhy = widget.NewButtonWithIcon(lang.L("Why?"), theme.InfoIcon(), func() { p.showFileReason() })
 	p.fileWhy.Importance = widget.LowImportance
 	p.fileLine = container.NewBorder(nil, nil, nil, small(p.fileWhy), p.fileHint)
 	p.fileLine.Hide()
 	bottom := container.New(&tightVBox{}, p.typing,
 		container.NewPadded(container.NewBorder(nil, nil, nil, container.NewVBox(p.sendBtn, p.attach), p.composer)),
 		p.whoHint, p.fileLine)
-	p.earlier = widget.NewButtonWithIcon("Earlier messages", theme.HistoryIcon(), func() { p.app.loadOlderChat(p.app.active) })
+	p.earlier = widget.NewButtonWithIcon(lang.L("Earlier messages"), theme.HistoryIcon(), func() { p.app.loadOlderChat(p.app.active) })
 	p.earlier.Importance = widget.LowImportance
 	p.content = container.NewBorder(container.NewVBox(container.NewPadded(header), p.idBanner.tb.root, p.warning.root, widget.NewSeparator(),
 		container.NewCenter(small(p.earlier))), container.NewPadded(bottom), nil, nil, p.list)
@@ -264,13 +265,13 @@ func (p *chatPane) refreshHeader() {
 	if st := p.app.pages[jid]; st != nil && (st.complete || st.loading) {
 		p.earlier.Disable()
 		if st.complete {
-			p.earlier.SetText("No earlier messages")
+			p.earlier.SetText(lang.L("No earlier messages"))
 		} else {
-			p.earlier.SetText("Loading earlier messages…")
+			p.earlier.SetText(lang.L("Loading earlier messages…"))
 		}
 	} else {
 		p.earlier.Enable()
-		p.earlier.SetText("Earlier messages")
+		p.earlier.SetText(lang.L("Earlier messages"))
 	}
 	if p.conv != nil && p.conv.IsTypingAt(p.app.now()) {
 		p.typing.SetText(c.DisplayName() + " is typing…")
@@ -342,7 +343,7 @@ func (p *chatPane) showFileReason() {
 		text += "."
 	}
 	l := widgetLabelWrap(text)
-	d := dialog.NewCustom("Files cannot be sent", "Close", l, p.app.win)
+	d := dialog.NewCustom(lang.L("Files cannot be sent"), lang.L("Close"), l, p.app.win)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
 }

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
@@ -15,7 +16,7 @@ import (
 // AddContact. The roster push that follows adds the row.
 func (a *App) showAddContact(jid, name string) {
 	jidE := widget.NewEntry()
-	jidE.SetPlaceHolder("bob@example.com")
+	jidE.SetPlaceHolder(lang.L("bob@example.com"))
 	jidE.SetText(jid)
 	jidE.Validator = func(s string) error {
 		if msg := validateJID(s); msg != "" {
@@ -24,16 +25,16 @@ func (a *App) showAddContact(jid, name string) {
 		return nil
 	}
 	nameE := widget.NewEntry()
-	nameE.SetPlaceHolder("optional")
+	nameE.SetPlaceHolder(lang.L("optional"))
 	nameE.SetText(name)
 	groupE := widget.NewEntry()
-	groupE.SetPlaceHolder("optional, e.g. Engineering")
+	groupE.SetPlaceHolder(lang.L("optional, e.g. Engineering"))
 	items := []*widget.FormItem{
-		widget.NewFormItem("Address", jidE),
-		widget.NewFormItem("Name", nameE),
-		widget.NewFormItem("Group", groupE),
+		widget.NewFormItem(lang.L("Address"), jidE),
+		widget.NewFormItem(lang.L("Name"), nameE),
+		widget.NewFormItem(lang.L("Group"), groupE),
 	}
-	d := dialog.NewForm("Add contact", "Add", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm(lang.L("Add contact"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -52,7 +53,7 @@ func (a *App) showAddContact(jid, name string) {
 func (a *App) confirmRemove(jid string) {
 	c := a.roster.Contact(jid)
 	msg := "Remove " + c.DisplayName() + " (" + c.JID + ") from your contacts?\nYou will no longer see each other's presence."
-	dialog.ShowConfirm("Remove contact", msg, func(ok bool) {
+	dialog.ShowConfirm(lang.L("Remove contact"), msg, func(ok bool) {
 		if ok {
 			a.do(event.RemoveContact{JID: c.JID})
 		}

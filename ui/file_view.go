@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -69,13 +70,13 @@ func newFileBox(a *App) *fileBox {
 			}
 		}
 	}
-	b.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), act((*App).cancelFile))
-	b.again = widget.NewButtonWithIcon("Send again", theme.ViewRefreshIcon(), act((*App).sendAgain))
-	b.download = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), act((*App).downloadFile))
+	b.cancel = widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), act((*App).cancelFile))
+	b.again = widget.NewButtonWithIcon(lang.L("Send again"), theme.ViewRefreshIcon(), act((*App).sendAgain))
+	b.download = widget.NewButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), act((*App).downloadFile))
 	b.download.Importance = widget.HighImportance
-	b.open = widget.NewButtonWithIcon("Open", theme.FileIcon(), act((*App).openFile))
-	b.folder = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), act((*App).showInFolder))
-	b.scan = widget.NewButtonWithIcon("Scan again", theme.SearchIcon(), act((*App).retryScan))
+	b.open = widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), act((*App).openFile))
+	b.folder = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), act((*App).showInFolder))
+	b.scan = widget.NewButtonWithIcon(lang.L("Scan again"), theme.SearchIcon(), act((*App).retryScan))
 	b.buttons = container.NewHBox(b.cancel, b.again, b.download, b.open, b.folder, b.scan)
 	head := container.NewBorder(nil, nil, container.NewCenter(b.icon), container.NewCenter(b.trust.root),
 		container.New(&tightVBox{}, b.name, b.meta))

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -76,7 +77,7 @@ func heldNote(n int) (title, body string) {
 // button, shown while going through Tor or in focus.
 func (a *App) focusIndicator() fyne.CanvasObject {
 	f := &a.focusUI
-	f.btn = widget.NewButtonWithIcon("Focus", theme.VisibilityOffIcon(), a.openFocus)
+	f.btn = widget.NewButtonWithIcon(lang.L("Focus"), theme.VisibilityOffIcon(), a.openFocus)
 	f.btn.Importance = widget.LowImportance
 	f.torBtn = widget.NewButton("", a.openTor)
 	f.torBtn.Importance = widget.LowImportance
@@ -89,15 +90,15 @@ func (a *App) focusIndicator() fyne.CanvasObject {
 // Settings panel.
 func (a *App) fillFocusSettings(box *fyne.Container) {
 	f := &a.focusUI
-	box.Add(widget.NewLabelWithStyle("Focus hours and connection", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	box.Add(widget.NewLabelWithStyle(lang.L("Focus hours and connection"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	state := focusButtonText(f.info, a.now())
 	if !f.info.Active {
 		state = "Focus is off."
 	}
 	route := torText(a.conn.Route, f.tor)
 	box.Add(widgetLabelWrap(state + " " + route))
-	focus := widget.NewButtonWithIcon("Focus hours…", theme.VisibilityOffIcon(), a.openFocus)
-	conn := widget.NewButtonWithIcon("Connection route…", theme.ComputerIcon(), a.openTor)
+	focus := widget.NewButtonWithIcon(lang.L("Focus hours…"), theme.VisibilityOffIcon(), a.openFocus)
+	conn := widget.NewButtonWithIcon(lang.L("Connection route…"), theme.ComputerIcon(), a.openTor)
 	box.Add(container.NewHBox(focus, conn))
 	box.Add(widget.NewSeparator())
 }
@@ -141,14 +142,14 @@ func (a *App) openTor() {
 	f := &a.focusUI
 	f.torText = widget.NewLabel(torText(a.conn.Route, f.tor))
 	f.torText.Wrapping = fyne.TextWrapWord
-	f.torCheck = widget.NewCheck("Connect through Tor", nil)
+	f.torCheck = widget.NewCheck(lang.L("Connect through Tor"), nil)
 	f.syncTorDialog()
 	f.torCheck.OnChanged = func(on bool) {
 		if on != f.tor.Enabled {
 			a.do(event.SetTor{Enabled: on})
 		}
 	}
-	d := dialog.NewCustom("Connection route", "Close", container.NewVBox(f.torText, f.torCheck), a.win)
+	d := dialog.NewCustom(lang.L("Connection route"), lang.L("Close"), container.NewVBox(f.torText, f.torCheck), a.win)
 	d.SetOnClosed(func() { f.torCheck, f.torText = nil, nil })
 	d.Resize(fyne.NewSize(460, 220))
 	d.Show()
@@ -185,7 +186,7 @@ func (a *App) updateFocusIndicator() {
 	if f.torBtn != nil {
 		switch a.conn.Route {
 		case event.RouteTor:
-			f.torBtn.SetText("Through Tor")
+			f.torBtn.SetText(lang.L("Through Tor"))
 			f.torBtn.SetIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 			f.torBtn.Show()
 		default:
@@ -268,7 +269,7 @@ func (a *App) openFocus() {
 		return
 	}
 	p := &focusDialog{a: a, days: map[string]*widget.Check{}}
-	p.enabled = widget.NewCheck("Focus hours every week", func(bool) { p.syncEnabled() })
+	p.enabled = widget.NewCheck(lang.L("Focus hours every week"), func(bool) { p.syncEnabled() })
 	dayRow := container.NewHBox()
 	for _, d := range focusDayNames {
 		c := widget.NewCheck(focusDayWords[d], nil)
@@ -279,37 +280,37 @@ func (a *App) openFocus() {
 	p.start.SetPlaceHolder("09:00")
 	p.end.SetPlaceHolder("12:00")
 	p.allow = widget.NewMultiLineEntry()
-	p.allow.SetPlaceHolder("boss@acme.test\none address per line")
+	p.allow.SetPlaceHolder(lang.L("boss@acme.test\none address per line"))
 	p.allow.SetMinRowsVisible(3)
 	p.groups = widget.NewEntry()
-	p.groups.SetPlaceHolder("contact groups, separated by commas")
-	p.internal = widget.NewCheck("Anyone in my organisation", nil)
+	p.groups.SetPlaceHolder(lang.L("contact groups, separated by commas"))
+	p.internal = widget.NewCheck(lang.L("Anyone in my organisation"), nil)
 	p.state = widget.NewLabel("")
 	p.state.Wrapping = fyne.TextWrapWord
-	p.locked = widget.NewLabel("Your company's profile sets the focus hours: they cannot be changed here.")
+	p.locked = widget.NewLabel(lang.L("Your company's profile sets the focus hours: they cannot be changed here."))
 	p.locked.Wrapping = fyne.TextWrapWord
-	p.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), p.submit)
+	p.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), p.submit)
 	p.save.Importance = widget.HighImportance
 	p.length = widget.NewSelect(focusLengths, nil)
 	p.length.SetSelected("1 hour")
-	p.now = widget.NewButton("Focus now", func() {
+	p.now = widget.NewButton(lang.L("Focus now"), func() {
 		rule := p.who()
 		a.do(event.FocusNow{Minutes: focusMinutes[p.length.Selected], Allow: rule.Allow, Groups: rule.Groups, Internal: rule.Internal})
 	})
-	p.stop = widget.NewButton("End focus", func() { a.do(event.FocusNow{Minutes: 0}) })
+	p.stop = widget.NewButton(lang.L("End focus"), func() { a.do(event.FocusNow{Minutes: 0}) })
 	form := widget.NewForm(
-		widget.NewFormItem("Days", dayRow),
-		widget.NewFormItem("From", p.start),
-		widget.NewFormItem("Until", p.end),
-		widget.NewFormItem("Who reaches me", p.allow),
-		widget.NewFormItem("Groups", p.groups),
+		widget.NewFormItem(lang.L("Days"), dayRow),
+		widget.NewFormItem(lang.L("From"), p.start),
+		widget.NewFormItem(lang.L("Until"), p.end),
+		widget.NewFormItem(lang.L("Who reaches me"), p.allow),
+		widget.NewFormItem(lang.L("Groups"), p.groups),
 		widget.NewFormItem("", p.internal),
 	)
-	note := widget.NewLabel("During focus, messages from anyone else wait silently and arrive when focus ends. Your status shows \"Do not disturb\" with the end of focus.")
+	note := widget.NewLabel(lang.L("During focus, messages from anyone else wait silently and arrive when focus ends. Your status shows \"Do not disturb\" with the end of focus."))
 	note.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox(p.state, p.locked, p.enabled, form, container.NewHBox(p.save),
-		widget.NewSeparator(), container.NewHBox(p.now, widget.NewLabel("for"), p.length, p.stop), note)
-	p.d = dialog.NewCustom("Focus hours", "Close", container.NewVScroll(body), a.win)
+		widget.NewSeparator(), container.NewHBox(p.now, widget.NewLabel(lang.L("for")), p.length, p.stop), note)
+	p.d = dialog.NewCustom(lang.L("Focus hours"), lang.L("Close"), container.NewVScroll(body), a.win)
 	p.d.SetOnClosed(func() {
 		if f.dlg == p {
 			f.dlg = nil
@@ -332,7 +333,7 @@ func (p *focusDialog) fill(f event.Focus) {
 	case f.Active:
 		p.state.SetText(focusButtonText(f, p.a.now()) + ".")
 	default:
-		p.state.SetText("Focus is off.")
+		p.state.SetText(lang.L("Focus is off."))
 	}
 	var r event.FocusRule
 	p.rest = nil
@@ -422,7 +423,7 @@ func (p *focusDialog) submit() {
 		}
 	}
 	if len(r.Days) == 0 {
-		p.state.SetText("Choose at least one day, or turn weekly focus hours off.")
+		p.state.SetText(lang.L("Choose at least one day, or turn weekly focus hours off."))
 		return
 	}
 	r.Start, r.End = strings.TrimSpace(p.start.Text), strings.TrimSpace(p.end.Text)

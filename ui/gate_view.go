@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -92,7 +93,7 @@ func newGateView(a *App) *gateView {
 	bg.StrokeWidth = 4
 	band := canvas.NewRectangle(theme.Color(theme.ColorNameError))
 	g.bg, g.band = bg, band
-	bandText := canvas.NewText("Warning: possible impersonation", theme.Color(theme.ColorNameForegroundOnError))
+	bandText := canvas.NewText(lang.L("Warning: possible impersonation"), theme.Color(theme.ColorNameForegroundOnError))
 	bandText.TextStyle = fyne.TextStyle{Bold: true}
 	bandText.TextSize = theme.TextSubHeadingSize()
 	bandIcon := widget.NewIcon(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameForegroundOnError))
@@ -106,7 +107,7 @@ func newGateView(a *App) *gateView {
 	g.ascii = widgetLabelWrap("")
 	g.ascii.TextStyle = fyne.TextStyle{Monospace: true}
 	g.advice = widgetLabelWrap("")
-	g.block = widget.NewButtonWithIcon("Block domain", theme.CancelIcon(), func() {
+	g.block = widget.NewButtonWithIcon(lang.L("Block domain"), theme.CancelIcon(), func() {
 		if g.jid != "" {
 			a.do(event.WarningShown{Warning: "lookalike_interstitial", JID: g.jid, Text: g.title.String(), Choice: "block"})
 			a.block(domainOf(g.jid))
@@ -114,14 +115,14 @@ func newGateView(a *App) *gateView {
 		}
 	})
 	g.block.Importance = widget.DangerImportance
-	g.close = widget.NewButtonWithIcon("Close", theme.NavigateBackIcon(), func() {
+	g.close = widget.NewButtonWithIcon(lang.L("Close"), theme.NavigateBackIcon(), func() {
 		if g.jid != "" {
 			a.warned("lookalike_interstitial", g.jid, g.title.String(), false)
 		}
 		a.closeConversation()
 	})
 	g.close.Importance = widget.HighImportance
-	g.anyway = widget.NewButton("Show the conversation anyway", func() {
+	g.anyway = widget.NewButton(lang.L("Show the conversation anyway"), func() {
 		if g.jid != "" {
 			a.warned("lookalike_interstitial", g.jid, g.title.String(), true)
 			a.revealLookalike(g.jid)

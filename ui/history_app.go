@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -82,7 +83,7 @@ func (a *App) showSearch(conv string) {
 	}
 	sp.conv = here
 	sp.entry = widget.NewEntry()
-	sp.entry.SetPlaceHolder("Words to find (word* finds words starting so)")
+	sp.entry.SetPlaceHolder(lang.L("Words to find (word* finds words starting so)"))
 	sp.entry.SetText(a.search.Query)
 	opts := []string{scopeAll}
 	if here != "" {
@@ -100,12 +101,12 @@ func (a *App) showSearch(conv string) {
 	sp.results = container.NewVBox()
 	run := func() { a.runSearch(sp) }
 	sp.entry.OnSubmitted = func(string) { run() }
-	go1 := widget.NewButtonWithIcon("Search", theme.SearchIcon(), run)
+	go1 := widget.NewButtonWithIcon(lang.L("Search"), theme.SearchIcon(), run)
 	go1.Importance = widget.HighImportance
 	scroll := container.NewVScroll(sp.results)
 	scroll.SetMinSize(fyne.NewSize(700, 400))
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, go1, sp.entry), sp.scope, sp.status)
-	sp.dlg = dialog.NewCustom("Search messages", "Close", container.NewBorder(top, nil, nil, nil, scroll), a.win)
+	sp.dlg = dialog.NewCustom(lang.L("Search messages"), lang.L("Close"), container.NewBorder(top, nil, nil, nil, scroll), a.win)
 	sp.dlg.SetOnClosed(func() {
 		if a.searchUI == sp {
 			a.searchUI = nil
@@ -121,7 +122,7 @@ func (a *App) showSearch(conv string) {
 func (a *App) runSearch(sp *searchPanel) {
 	q := strings.TrimSpace(sp.entry.Text)
 	if q == "" {
-		sp.status.SetText("Type the words to find.")
+		sp.status.SetText(lang.L("Type the words to find."))
 		return
 	}
 	conv := ""
@@ -145,7 +146,7 @@ func (a *App) fillSearch() {
 	case s.Waiting:
 		sp.status.SetText("Searching for “" + s.Query + "”…")
 	case !s.Answered:
-		sp.status.SetText("Search every conversation kept in the local archive, or only the open one.")
+		sp.status.SetText(lang.L("Search every conversation kept in the local archive, or only the open one."))
 	case len(s.Results) == 0:
 		sp.status.SetText("Nothing found for “" + s.Query + "”.")
 	case len(s.Results) == 1:
@@ -448,8 +449,8 @@ func (a *App) conversationMenu(conv string, at fyne.CanvasObject) {
 	}
 	conv = a.archiveConv(conv)
 	m := fyne.NewMenu("",
-		fyne.NewMenuItem("Search in this conversation", func() { a.showSearch(conv) }),
-		fyne.NewMenuItem("Export this conversation…", func() { a.showExport(conv) }),
+		fyne.NewMenuItem(lang.L("Search in this conversation"), func() { a.showSearch(conv) }),
+		fyne.NewMenuItem(lang.L("Export this conversation…"), func() { a.showExport(conv) }),
 	)
 	pm := widget.NewPopUpMenu(m, a.win.Canvas())
 	// The menu opens under the button, its right edge at the button's.
@@ -498,19 +499,19 @@ func (a *App) showExport(conv string) {
 	format.Required = true
 	format.SetSelected(formatJSONL)
 	from := widget.NewEntry()
-	from.SetPlaceHolder("YYYY-MM-DD (optional)")
+	from.SetPlaceHolder(lang.L("YYYY-MM-DD (optional)"))
 	to := widget.NewEntry()
-	to.SetPlaceHolder("YYYY-MM-DD (optional, included)")
+	to.SetPlaceHolder(lang.L("YYYY-MM-DD (optional, included)"))
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
 	problem.Hide()
-	note := widget.NewLabel("Each message is written with the participant's trust classification at the time. The file is readable only by you.")
+	note := widget.NewLabel(lang.L("Each message is written with the participant's trust classification at the time. The file is readable only by you."))
 	note.Wrapping = fyne.TextWrapWord
 	note.SizeName = theme.SizeNameCaptionText
-	form := widget.NewForm(widget.NewFormItem("Format", format), widget.NewFormItem("From", from), widget.NewFormItem("Until", to))
+	form := widget.NewForm(widget.NewFormItem(lang.L("Format"), format), widget.NewFormItem(lang.L("From"), from), widget.NewFormItem(lang.L("Until"), to))
 	var d dialog.Dialog
-	choose := widget.NewButtonWithIcon("Choose file and export…", theme.DocumentSaveIcon(), func() {
+	choose := widget.NewButtonWithIcon(lang.L("Choose file and export…"), theme.DocumentSaveIcon(), func() {
 		f, msg := parseDay(from.Text)
 		t, msg2 := parseDay(to.Text)
 		if msg == "" {
@@ -537,7 +538,7 @@ func (a *App) showExport(conv string) {
 		})
 	})
 	choose.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
 	d = dialog.NewCustomWithoutButtons(what, container.NewVBox(form, note, problem, container.NewGridWithColumns(2, cancel, choose)), a.win)
 	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	d.Show()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"strings"
 	"time"
 
@@ -270,7 +271,7 @@ func EnrolmentWords(e event.Enrolment, known bool, now time.Time) EnrolmentView 
 	switch e.State {
 	case event.EnrolNone:
 		v.Kind, v.State = BannerWarning, "This device has no identity certificate yet"
-		v.Text = "Contacts see your identity as not verified and your messages as unsigned by a certified device. Request a certificate from IT."
+		v.Text = lang.L("Contacts see your identity as not verified and your messages as unsigned by a certified device. Request a certificate from IT.")
 	case event.EnrolPending:
 		v.Kind, v.State = BannerInfo, "Certificate requested: waiting for IT"
 		v.Text = "The request went to " + firstNonEmpty(it, "IT") + ". The certificate is installed as soon as IT approves it."
@@ -280,7 +281,7 @@ func EnrolmentWords(e event.Enrolment, known bool, now time.Time) EnrolmentView 
 		}
 	case event.EnrolEnrolled:
 		v.Kind, v.State = BannerSuccess, "This device holds a valid identity certificate"
-		v.Text = "Contacts see you as verified and your messages as signed by your certified device."
+		v.Text = lang.L("Contacts see you as verified and your messages as signed by your certified device.")
 		v.CanRequest, v.CanExport, v.CanImport = false, false, true
 		v.Why = ""
 	case event.EnrolExpired:

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -242,9 +243,9 @@ type identityBanner struct {
 
 func newIdentityBanner(a *App) *identityBanner {
 	b := &identityBanner{}
-	b.details = widget.NewButtonWithIcon("Certificates", theme.InfoIcon(), func() { a.showCertificates(a.active) })
+	b.details = widget.NewButtonWithIcon(lang.L("Certificates"), theme.InfoIcon(), func() { a.showCertificates(a.active) })
 	b.details.Importance = widget.LowImportance
-	b.ack = widget.NewButtonWithIcon("I have checked this", theme.ConfirmIcon(), func() { a.ackIdentity(a.active) })
+	b.ack = widget.NewButtonWithIcon(lang.L("I have checked this"), theme.ConfirmIcon(), func() { a.ackIdentity(a.active) })
 	b.ack.Importance = widget.HighImportance
 	b.tb = newTintBanner(container.NewVBox(b.ack, b.details))
 	return b
@@ -272,7 +273,7 @@ func (a *App) showCertificates(jid string) {
 	p := &certPanel{jid: jid, box: container.NewVBox()}
 	scroll := container.NewVScroll(p.box)
 	scroll.SetMinSize(fyne.NewSize(620, 440))
-	p.dlg = dialog.NewCustom("Identity of "+jid, "Close", scroll, a.win)
+	p.dlg = dialog.NewCustom("Identity of "+jid, lang.L("Close"), scroll, a.win)
 	p.dlg.SetOnClosed(func() {
 		if a.ident.certsUI == p {
 			a.ident.certsUI = nil
@@ -415,7 +416,7 @@ func validWords(d event.DeviceCert) string {
 func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 	a := v.app
 	ev := EnrolmentWords(a.ident.enrol, a.ident.enrolKnown, a.now())
-	box.Add(widget.NewLabelWithStyle("This device’s identity", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	box.Add(widget.NewLabelWithStyle(lang.L("This device’s identity"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	_, icon, _ := bannerLook(ev.Kind)
 	state := widget.NewLabelWithStyle(ev.State, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	state.Wrapping = fyne.TextWrapWord
@@ -449,16 +450,16 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 		dl.Selectable = true
 		box.Add(dl)
 	}
-	req := widget.NewButtonWithIcon("Request certificate", theme.MailSendIcon(), a.enrol)
+	req := widget.NewButtonWithIcon(lang.L("Request certificate"), theme.MailSendIcon(), a.enrol)
 	req.Importance = widget.HighImportance
 	if !ev.CanRequest {
 		req.Disable()
 	}
-	exp := widget.NewButtonWithIcon("Export request…", theme.DocumentSaveIcon(), a.exportRequest)
+	exp := widget.NewButtonWithIcon(lang.L("Export request…"), theme.DocumentSaveIcon(), a.exportRequest)
 	if !ev.CanExport {
 		exp.Disable()
 	}
-	imp := widget.NewButtonWithIcon("Import certificate…", theme.FolderOpenIcon(), a.importCertificate)
+	imp := widget.NewButtonWithIcon(lang.L("Import certificate…"), theme.FolderOpenIcon(), a.importCertificate)
 	if !ev.CanImport {
 		imp.Disable()
 	}
@@ -481,10 +482,10 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 	}
 	box.Add(widget.NewSeparator())
 
-	box.Add(widget.NewLabelWithStyle("Server certificate", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	box.Add(widget.NewLabelWithStyle(lang.L("Server certificate"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	c := a.conn
 	if c.ServerCert.Subject == "" && c.ServerCert.SHA256 == "" {
-		box.Add(widget.NewLabel("Not reported for this connection."))
+		box.Add(widget.NewLabel(lang.L("Not reported for this connection.")))
 	} else {
 		var s []string
 		s = append(s, "Subject: "+c.ServerCert.Subject, "Issuer: "+c.ServerCert.Issuer)
@@ -540,10 +541,10 @@ func (v *mainView) refreshEnrolment() {
 	v.enrolNote.RemoveAll()
 	ev := EnrolmentWords(a.ident.enrol, a.ident.enrolKnown, a.now())
 	if ev.Prominent && a.ident.dismissed != a.ident.enrol.State {
-		open := widget.NewButtonWithIcon("Account…", theme.AccountIcon(), v.showSettings)
+		open := widget.NewButtonWithIcon(lang.L("Account…"), theme.AccountIcon(), v.showSettings)
 		right := []fyne.CanvasObject{}
 		if ev.CanRequest {
-			req := widget.NewButtonWithIcon("Request certificate", theme.MailSendIcon(), a.enrol)
+			req := widget.NewButtonWithIcon(lang.L("Request certificate"), theme.MailSendIcon(), a.enrol)
 			req.Importance = widget.HighImportance
 			right = append(right, req)
 		}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -79,8 +80,8 @@ func newMainView(a *App) *mainView {
 	v.bannerIcon = widget.NewIcon(theme.InfoIcon())
 	v.bannerText = widget.NewLabel("")
 	v.bannerText.Wrapping = fyne.TextWrapWord
-	v.retryNow = widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { a.do(event.Reconnect{}) })
-	v.signInAgain = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), func() { a.backToSignIn(a.conn.Message) })
+	v.retryNow = widget.NewButtonWithIcon(lang.L("Retry now"), theme.ViewRefreshIcon(), func() { a.do(event.Reconnect{}) })
+	v.signInAgain = widget.NewButtonWithIcon(lang.L("Sign in again"), theme.LoginIcon(), func() { a.backToSignIn(a.conn.Message) })
 	v.banner = container.NewStack(v.bannerBg, container.NewBorder(nil, nil, v.bannerIcon,
 		container.NewHBox(v.retryNow, v.signInAgain), v.bannerText))
 	v.banner.Hide()
@@ -112,13 +113,13 @@ func newMainView(a *App) *mainView {
 	v.updating = true
 	v.ownSelect.SetSelected(presenceWord(event.ShowAvailable))
 	v.updating = false
-	v.ownMessage.SetPlaceHolder("Status message")
+	v.ownMessage.SetPlaceHolder(lang.L("Status message"))
 	v.ownMessage.OnSubmitted = func(s string) { a.setOwnPresence(a.ownShow, strings.TrimSpace(s)) }
-	signOut := widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), a.signOut)
+	signOut := widget.NewButtonWithIcon(lang.L("Sign out"), theme.LogoutIcon(), a.signOut)
 	signOut.Importance = widget.LowImportance
-	v.settingsBtn = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), v.showSettings)
+	v.settingsBtn = widget.NewButtonWithIcon(lang.L("Settings"), theme.SettingsIcon(), v.showSettings)
 	v.settingsBtn.Importance = widget.LowImportance
-	v.bulletinsBtn = widget.NewButtonWithIcon("Bulletins", theme.WarningIcon(), v.showBulletins)
+	v.bulletinsBtn = widget.NewButtonWithIcon(lang.L("Bulletins"), theme.WarningIcon(), v.showBulletins)
 	v.bulletinsBtn.Importance = widget.LowImportance
 	me := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), signOut, v.account)
 	status := container.NewBorder(nil, nil, container.NewHBox(v.ownIcon, v.ownSelect), nil, v.ownMessage)
@@ -128,7 +129,7 @@ func newMainView(a *App) *mainView {
 
 	// Roster.
 	v.filter = widget.NewEntry()
-	v.filter.SetPlaceHolder("Filter by name or address (Ctrl+F)")
+	v.filter.SetPlaceHolder(lang.L("Filter by name or address (Ctrl+F)"))
 	v.filter.ActionItem = widget.NewIcon(theme.SearchIcon())
 	v.filter.OnChanged = func(s string) {
 		a.roster.SetFilter(s)
@@ -177,16 +178,16 @@ func newMainView(a *App) *mainView {
 	var add *widget.Button
 	add = widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() {
 		m := fyne.NewMenu("",
-			fyne.NewMenuItem("Add a contact…", func() { a.showAddContact("", "") }),
-			fyne.NewMenuItem("Join a room…", a.showJoinRoom),
-			fyne.NewMenuItem("Create a room…", a.showCreateRoom))
+			fyne.NewMenuItem(lang.L("Add a contact…"), func() { a.showAddContact("", "") }),
+			fyne.NewMenuItem(lang.L("Join a room…"), a.showJoinRoom),
+			fyne.NewMenuItem(lang.L("Create a room…"), a.showCreateRoom))
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(add).Add(fyne.NewPos(0, add.Size().Height))
 		widget.ShowPopUpMenuAtPosition(m, a.win.Canvas(), pos)
 	})
 	v.roomsBox = container.New(layout.NewCustomPaddedVBoxLayout(0))
-	search := widget.NewButtonWithIcon("Search", theme.SearchIcon(), func() { a.showSearch("") })
+	search := widget.NewButtonWithIcon(lang.L("Search"), theme.SearchIcon(), func() { a.showSearch("") })
 	search.Importance = widget.LowImportance
-	export := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), func() { a.showExport("") })
+	export := widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), func() { a.showExport("") })
 	export.Importance = widget.LowImportance
 	left := container.NewBorder(
 		container.NewVBox(me, status, widget.NewSeparator(), v.requests, v.roomsBox, container.NewBorder(nil, nil, nil, add, v.filter)),

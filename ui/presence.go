@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/palisade-im/palisade/event"
@@ -12,17 +13,17 @@ import (
 func presenceWord(show string) string {
 	switch show {
 	case event.ShowAvailable, "":
-		return "Available"
+		return lang.L("Available")
 	case event.ShowChat:
-		return "Free to chat"
+		return lang.L("Free to chat")
 	case event.ShowAway:
-		return "Away"
+		return lang.L("Away")
 	case event.ShowXA:
-		return "Extended away"
+		return lang.L("Extended away")
 	case event.ShowDND:
-		return "Do not disturb"
+		return lang.L("Do not disturb")
 	}
-	return "Offline"
+	return lang.L("Offline")
 }
 
 // presenceIcon is a distinct shape per presence, tinted.

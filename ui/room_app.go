@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
@@ -126,10 +127,10 @@ func (a *App) showJoinRoom() {
 	nick := widget.NewEntry()
 	nick.SetText(localPart(a.self))
 	pw := widget.NewPasswordEntry()
-	pw.SetPlaceHolder("only if the room has one")
-	auto := widget.NewCheck("Bookmark it and join at sign-in", nil)
-	form := widget.NewForm(widget.NewFormItem("Room", room), widget.NewFormItem("Nickname", nick),
-		widget.NewFormItem("Password", pw), widget.NewFormItem("", auto))
+	pw.SetPlaceHolder(lang.L("only if the room has one"))
+	auto := widget.NewCheck(lang.L("Bookmark it and join at sign-in"), nil)
+	form := widget.NewForm(widget.NewFormItem(lang.L("Room"), room), widget.NewFormItem(lang.L("Nickname"), nick),
+		widget.NewFormItem(lang.L("Password"), pw), widget.NewFormItem("", auto))
 	a.showRoomDialog("Join a room", "Join", 460, form, room, nick, func(r, n string) {
 		a.joinRoom(r, n, pw.Text)
 		if auto.Checked {
@@ -143,14 +144,14 @@ func (a *App) showCreateRoom() {
 	room := widget.NewEntry()
 	room.SetPlaceHolder("project@conference." + domainOf(a.self))
 	name := widget.NewEntry()
-	name.SetPlaceHolder("Project X")
+	name.SetPlaceHolder(lang.L("Project X"))
 	nick := widget.NewEntry()
 	nick.SetText(localPart(a.self))
-	members := widget.NewCheck("Members only", nil)
+	members := widget.NewCheck(lang.L("Members only"), nil)
 	members.SetChecked(true)
-	persistent := widget.NewCheck("Keep the room when everyone has left", nil)
+	persistent := widget.NewCheck(lang.L("Keep the room when everyone has left"), nil)
 	persistent.SetChecked(true)
-	form := widget.NewForm(widget.NewFormItem("Room", room), widget.NewFormItem("Name", name), widget.NewFormItem("Nickname", nick),
+	form := widget.NewForm(widget.NewFormItem(lang.L("Room"), room), widget.NewFormItem(lang.L("Name"), name), widget.NewFormItem(lang.L("Nickname"), nick),
 		widget.NewFormItem("", members), widget.NewFormItem("", persistent))
 	a.showRoomDialog("Create a room", "Create", 480, form, room, nick, func(r, n string) {
 		a.joining[r] = true
@@ -175,7 +176,7 @@ func (a *App) showRoomDialog(title, okText string, width float32, form *widget.F
 		}
 		n := strings.TrimSpace(nick.Text)
 		if n == "" {
-			problem.SetText("Choose a nickname")
+			problem.SetText(lang.L("Choose a nickname"))
 			problem.Show()
 			return
 		}
@@ -183,7 +184,7 @@ func (a *App) showRoomDialog(title, okText string, width float32, form *widget.F
 		done(r, n)
 	})
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
 	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
 	d.Resize(fyne.NewSize(width, d.MinSize().Height))
 	d.Show()
@@ -196,7 +197,7 @@ func (a *App) editTopic(room string) {
 	e := widget.NewMultiLineEntry()
 	e.SetText(r.Topic)
 	e.SetMinRowsVisible(3)
-	d := dialog.NewCustomConfirm("Topic of "+r.Title(), "Set topic", "Cancel", e, func(yes bool) {
+	d := dialog.NewCustomConfirm("Topic of "+r.Title(), lang.L("Set topic"), lang.L("Cancel"), e, func(yes bool) {
 		if yes {
 			a.do(event.SetRoomTopic{Room: room, Topic: strings.TrimSpace(e.Text)})
 		}
@@ -210,13 +211,13 @@ func (a *App) showInvite(room string) {
 	jid := widget.NewEntry()
 	jid.SetPlaceHolder("name@" + domainOf(a.self))
 	reason := widget.NewEntry()
-	reason.SetPlaceHolder("optional")
+	reason.SetPlaceHolder(lang.L("optional"))
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Hide()
-	form := widget.NewForm(widget.NewFormItem("Address", jid), widget.NewFormItem("Message", reason))
+	form := widget.NewForm(widget.NewFormItem(lang.L("Address"), jid), widget.NewFormItem(lang.L("Message"), reason))
 	var d dialog.Dialog
-	ok := widget.NewButton("Invite", func() {
+	ok := widget.NewButton(lang.L("Invite"), func() {
 		j := strings.TrimSpace(jid.Text)
 		if msg := validateJID(j); msg != "" {
 			problem.SetText(msg)
@@ -229,7 +230,7 @@ func (a *App) showInvite(room string) {
 	ok.Importance = widget.HighImportance
 	jid.OnSubmitted = func(string) { ok.OnTapped() }
 	reason.OnSubmitted = func(string) { ok.OnTapped() }
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
 	d = dialog.NewCustomWithoutButtons("Invite someone to "+a.rooms.Room(room).Title(), container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
@@ -265,7 +266,7 @@ func (a *App) refusedInvite(e event.Refused, now time.Time) string {
 			q += "\n" + r
 		}
 		q += "\nInvite anyway?"
-		d := dialog.NewConfirm("Invite someone from outside?", q, func(yes bool) {
+		d := dialog.NewConfirm(lang.L("Invite someone from outside?"), q, func(yes bool) {
 			a.warned("confirm_invite", jid, q, yes)
 			delete(a.invites, jid)
 			if yes {
@@ -276,8 +277,8 @@ func (a *App) refusedInvite(e event.Refused, now time.Time) string {
 				a.refreshRoomIfShown(c.Room)
 			}
 		}, a.win)
-		d.SetConfirmText("Invite anyway")
-		d.SetDismissText("Don't invite")
+		d.SetConfirmText(lang.L("Invite anyway"))
+		d.SetDismissText(lang.L("Don't invite"))
 		d.Show()
 		return ""
 	}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -64,12 +65,12 @@ func newRoomPane(a *App) *roomPane {
 	p.address.Truncation = fyne.TextTruncateEllipsis
 	p.topic = widget.NewLabel("")
 	p.topic.Wrapping = fyne.TextWrapWord
-	p.topicBtn = widget.NewButtonWithIcon("Edit topic", theme.DocumentCreateIcon(), func() { a.editTopic(p.key) })
+	p.topicBtn = widget.NewButtonWithIcon(lang.L("Edit topic"), theme.DocumentCreateIcon(), func() { a.editTopic(p.key) })
 	p.topicBtn.Importance = widget.LowImportance
-	p.invite = widget.NewButtonWithIcon("Invite…", theme.ContentAddIcon(), func() { a.showInvite(p.key) })
-	p.leave = widget.NewButtonWithIcon("Leave", theme.LogoutIcon(), func() { a.leaveRoom(p.key) })
+	p.invite = widget.NewButtonWithIcon(lang.L("Invite…"), theme.ContentAddIcon(), func() { a.showInvite(p.key) })
+	p.leave = widget.NewButtonWithIcon(lang.L("Leave"), theme.LogoutIcon(), func() { a.leaveRoom(p.key) })
 	p.leave.Importance = widget.LowImportance
-	p.rejoin = widget.NewButtonWithIcon("Join again", theme.LoginIcon(), func() { a.rejoin(p.key) })
+	p.rejoin = widget.NewButtonWithIcon(lang.L("Join again"), theme.LoginIcon(), func() { a.rejoin(p.key) })
 	p.menuBtn = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
 	p.menuBtn.OnTapped = func() { a.conversationMenu(p.key, p.menuBtn) }
 	p.menuBtn.Importance = widget.LowImportance
@@ -92,8 +93,8 @@ func newRoomPane(a *App) *roomPane {
 	p.body = container.NewStack(p.split)
 
 	p.composer = newComposerEntry(p.send)
-	p.composer.SetPlaceHolder("Write to the room. Enter sends, Shift+Enter starts a new line.")
-	p.sendBtn = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), p.send)
+	p.composer.SetPlaceHolder(lang.L("Write to the room. Enter sends, Shift+Enter starts a new line."))
+	p.sendBtn = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), p.send)
 	p.sendBtn.Importance = widget.HighImportance
 	p.who = widget.NewLabel("")
 	p.who.SizeName = theme.SizeNameCaptionText
@@ -167,7 +168,7 @@ func (p *roomPane) showRoom(r *Room) {
 	if t := strings.TrimSpace(r.Topic); t != "" {
 		p.topic.SetText("Topic: " + t)
 	} else {
-		p.topic.SetText("No topic")
+		p.topic.SetText(lang.L("No topic"))
 	}
 	p.topic.Show()
 	p.topicBtn.Hidden = !r.MayChangeTopic()
@@ -206,7 +207,7 @@ func (p *roomPane) showRoom(r *Room) {
 	} else {
 		p.composer.Disable()
 		p.sendBtn.Disable()
-		p.who.SetText("You are not in this room: join it again to write.")
+		p.who.SetText(lang.L("You are not in this room: join it again to write."))
 	}
 }
 
@@ -293,7 +294,7 @@ func (p *roomPane) fill(lines []RoomLine, private bool) {
 	atEnd := p.scroll.Offset.Y+p.scroll.Size().Height >= p.lines.MinSize().Height-4
 	p.lines.RemoveAll()
 	if len(lines) == 0 {
-		l := widget.NewLabelWithStyle("No messages yet.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+		l := widget.NewLabelWithStyle(lang.L("No messages yet."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 		p.lines.Add(l)
 	}
 	now := a.now()
@@ -333,7 +334,7 @@ func (p *roomPane) settle() {
 func roomLineRow(l RoomLine, now time.Time, hl, private bool, self string) fyne.CanvasObject {
 	var head []fyne.CanvasObject
 	if l.System {
-		s := widget.NewLabelWithStyle("Palisade", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		s := widget.NewLabelWithStyle(lang.L("Palisade"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		head = append(head, s)
 	} else {
 		nick := textsafe.Name(l.Nick) // no hidden or reordering characters
@@ -457,11 +458,11 @@ func (v *mainView) refreshRooms() {
 		box.Refresh()
 		return
 	}
-	join := widget.NewButtonWithIcon("Join…", theme.LoginIcon(), a.showJoinRoom)
+	join := widget.NewButtonWithIcon(lang.L("Join…"), theme.LoginIcon(), a.showJoinRoom)
 	join.Importance = widget.LowImportance
-	create := widget.NewButtonWithIcon("Create…", theme.ContentAddIcon(), a.showCreateRoom)
+	create := widget.NewButtonWithIcon(lang.L("Create…"), theme.ContentAddIcon(), a.showCreateRoom)
 	create.Importance = widget.LowImportance
-	head := widget.NewLabelWithStyle("Rooms", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := widget.NewLabelWithStyle(lang.L("Rooms"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	box.Add(small(container.NewBorder(nil, nil, head, container.NewHBox(join, create))))
 	for _, inv := range invites {
 		box.Add(v.inviteCard(inv))
@@ -538,9 +539,9 @@ func (v *mainView) inviteCard(inv event.RoomInvite) fyne.CanvasObject {
 		items = append(items, l)
 	}
 	room := inv.Room
-	joinB := widget.NewButtonWithIcon("Join", theme.ConfirmIcon(), func() { a.acceptInvite(room) })
+	joinB := widget.NewButtonWithIcon(lang.L("Join"), theme.ConfirmIcon(), func() { a.acceptInvite(room) })
 	joinB.Importance = widget.HighImportance
-	decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() { a.declineInvite(room) })
+	decline := widget.NewButtonWithIcon(lang.L("Decline"), theme.CancelIcon(), func() { a.declineInvite(room) })
 	items = append(items, container.NewGridWithColumns(2, joinB, decline))
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNamePrimary), 0x22))
 	if inv.Trust.External() && inv.Trust.Class != "" {

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -50,29 +51,30 @@ func setError(l *widget.Label, msg string) {
 }
 
 func newSignInView(a *App) *signInView {
+	applyLanguage(a.fyne) // the first view built: every text after this is translated
 	v := &signInView{app: a}
 	p := a.opts.Prefill
 
 	v.jid = widget.NewEntry()
-	v.jid.SetPlaceHolder("alice@example.com")
+	v.jid.SetPlaceHolder(lang.L("alice@example.com"))
 	v.jid.SetText(p.JID)
 	v.password = widget.NewPasswordEntry()
-	v.password.SetPlaceHolder("Password")
+	v.password.SetPlaceHolder(lang.L("Password"))
 	v.password.SetText(p.Password)
 	v.password.OnSubmitted = func(string) { v.submit() }
 	v.jid.OnSubmitted = func(string) { a.win.Canvas().Focus(v.password) }
-	v.remember = widget.NewCheck("Remember me (keep the password in the system keyring)", nil)
+	v.remember = widget.NewCheck(lang.L("Remember me (keep the password in the system keyring)"), nil)
 	v.remember.SetChecked(p.Remember)
 
 	v.server = widget.NewEntry()
-	v.server.SetPlaceHolder("automatic (DNS SRV)")
+	v.server.SetPlaceHolder(lang.L("automatic (DNS SRV)"))
 	v.server.SetText(p.Server)
-	v.directTLS = widget.NewCheck("Direct TLS (no STARTTLS)", nil)
+	v.directTLS = widget.NewCheck(lang.L("Direct TLS (no STARTTLS)"), nil)
 	v.directTLS.SetChecked(p.DirectTLS)
 	v.caFile = widget.NewEntry()
-	v.caFile.SetPlaceHolder("system certificates")
+	v.caFile.SetPlaceHolder(lang.L("system certificates"))
 	v.caFile.SetText(p.CAFile)
-	browse := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {
+	browse := widget.NewButtonWithIcon(lang.L("Choose…"), theme.FolderOpenIcon(), func() {
 		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err != nil || r == nil {
 				return
@@ -90,20 +92,20 @@ func newSignInView(a *App) *signInView {
 		return container.NewVBox(l, w, errL)
 	}
 	adv := container.NewVBox(
-		field("Server (host:port)", v.server, v.serverErr),
+		field(lang.L("Server (host:port)"), v.server, v.serverErr),
 		v.directTLS,
-		field("CA certificate file (PEM)", container.NewBorder(nil, nil, nil, browse, v.caFile), v.caErr),
+		field(lang.L("CA certificate file (PEM)"), container.NewBorder(nil, nil, nil, browse, v.caFile), v.caErr),
 	)
-	v.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced", adv))
+	v.advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced"), adv))
 	if p.Server != "" || p.DirectTLS || p.CAFile != "" {
 		v.advanced.Open(0)
 	}
 
-	v.submitBtn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), v.submit)
+	v.submitBtn = widget.NewButtonWithIcon(lang.L("Sign in"), theme.LoginIcon(), v.submit)
 	v.submitBtn.Importance = widget.HighImportance
-	v.retryBtn = widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { a.do(event.Reconnect{}) })
+	v.retryBtn = widget.NewButtonWithIcon(lang.L("Retry now"), theme.ViewRefreshIcon(), func() { a.do(event.Reconnect{}) })
 	v.retryBtn.Hide()
-	v.cancel = widget.NewButton("Cancel", v.cancelConnect)
+	v.cancel = widget.NewButton(lang.L("Cancel"), v.cancelConnect)
 	v.cancel.Hide()
 	v.progress = widget.NewProgressBarInfinite()
 	v.progress.Stop()
@@ -125,14 +127,14 @@ func newSignInView(a *App) *signInView {
 		notice = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, n)
 	}
 
-	title := widget.NewLabelWithStyle("Sign in to Palisade", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(lang.L("Sign in to Palisade"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	sub := widget.NewLabel("Use your company chat address and password.")
+	sub := widget.NewLabel(lang.L("Use your company chat address and password."))
 
 	form := container.NewVBox(
 		title, sub, notice,
-		field("Address", v.jid, v.jidErr),
-		field("Password", v.password, v.passErr),
+		field(lang.L("Address"), v.jid, v.jidErr),
+		field(lang.L("Password"), v.password, v.passErr),
 		v.remember,
 		v.advanced,
 		v.failureBox,
@@ -188,7 +190,7 @@ func (v *signInView) submit() {
 		v.setFailure(err.Error())
 		return
 	}
-	v.setBusy(true, "Connecting…")
+	v.setBusy(true, lang.L("Connecting…"))
 }
 
 func (v *signInView) cancelConnect() {

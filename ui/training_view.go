@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -83,14 +84,14 @@ var featureWords = map[string]string{
 // fillTraining adds the training section to the settings panel: progress
 // and the way to the lessons, required or not.
 func (a *App) fillTraining(box *fyne.Container) {
-	box.Add(widget.NewLabelWithStyle("Security training", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	box.Add(widget.NewLabelWithStyle(lang.L("Security training"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	tr := a.train.info
 	done, total, _ := requiredProgress(tr)
 	line := "Short lessons on chat security, each with a quiz."
 	if total > 0 {
 		line = fmt.Sprintf("Required by your organisation: %d of %d done.", done, total)
 	}
-	open := widget.NewButtonWithIcon("Open training", theme.HelpIcon(), func() { a.openTraining("") })
+	open := widget.NewButtonWithIcon(lang.L("Open training"), theme.HelpIcon(), func() { a.openTraining("") })
 	box.Add(container.NewBorder(nil, nil, nil, open, widgetLabelWrap(line)))
 	box.Add(widget.NewSeparator())
 }
@@ -101,7 +102,7 @@ func (a *App) openTraining(module string) {
 	t := &a.train
 	if t.panel == nil {
 		p := &trainingPanel{a: a, body: container.NewStack()}
-		p.d = dialog.NewCustomWithoutButtons("Security training", p.body, a.win)
+		p.d = dialog.NewCustomWithoutButtons(lang.L("Security training"), p.body, a.win)
 		p.d.SetOnClosed(func() {
 			if t.panel == p {
 				t.panel = nil
@@ -182,7 +183,7 @@ func (p *trainingPanel) showWelcome() {
 		seen()
 		p.showList() // the required modules first, with the progress
 	})
-	later := widget.NewButton("Continue later", func() { seen(); p.close() })
+	later := widget.NewButton(lang.L("Continue later"), func() { seen(); p.close() })
 	summary := bold(what)
 	p.set("welcome", container.NewVScroll(container.NewVBox(markdown(tr.Welcome), summary)), later, start)
 }
@@ -201,9 +202,9 @@ func (p *trainingPanel) showList() {
 		rows.Add(head)
 		rows.Add(bar)
 	} else if a.train.known {
-		rows.Add(widgetLabelWrap("Your organisation requires no lesson. Each one takes a minute or two."))
+		rows.Add(widgetLabelWrap(lang.L("Your organisation requires no lesson. Each one takes a minute or two.")))
 	} else {
-		rows.Add(widget.NewLabel("Loading…"))
+		rows.Add(widget.NewLabel(lang.L("Loading…")))
 	}
 	for _, g := range []string{"external-chat", "files", "external-files"} {
 		if gate, ok := tr.Gates[g]; ok && !gate.Allowed && gate.Reason != "" {
@@ -266,7 +267,7 @@ func (p *trainingPanel) openModule(id string) {
 			return
 		}
 	}
-	p.set("loading", widget.NewLabel("Opening the lesson…"), widget.NewButton("Back", p.showList))
+	p.set("loading", widget.NewLabel(lang.L("Opening the lesson…")), widget.NewButton(lang.L("Back"), p.showList))
 	a.requestLesson(id)
 }
 
@@ -275,7 +276,7 @@ func (p *trainingPanel) showLesson(l event.Lesson) {
 	p.lesson = l
 	head := container.NewVBox(bold(l.Title), widget.NewLabel(fmt.Sprintf("About %d minute(s) · then %d question(s)", l.Minutes, len(l.Questions))), widget.NewSeparator())
 	content := container.NewBorder(head, nil, nil, nil, container.NewVScroll(markdown(l.Text)))
-	p.set("lesson", content, widget.NewButton("All lessons", p.showList), primary("Take the quiz", p.showQuiz))
+	p.set("lesson", content, widget.NewButton(lang.L("All lessons"), p.showList), primary("Take the quiz", p.showQuiz))
 }
 
 // showQuiz shows the quiz: one radio group per question.
@@ -293,7 +294,7 @@ func (p *trainingPanel) showQuiz() {
 	p.result = nil
 	p.waiting = false
 	p.submit = primary("Submit", p.handIn)
-	p.set("quiz", container.NewVScroll(box), widget.NewButton("Back to the lesson", func() { p.showLesson(p.lesson) }), p.submit)
+	p.set("quiz", container.NewVScroll(box), widget.NewButton(lang.L("Back to the lesson"), func() { p.showLesson(p.lesson) }), p.submit)
 }
 
 // answers are the chosen choice indexes (-1 for none).
@@ -368,14 +369,14 @@ func (p *trainingPanel) showResult(r event.QuizResult) {
 	}
 	var buttons []fyne.CanvasObject
 	if r.Passed {
-		buttons = append(buttons, widget.NewButton("All lessons", p.showList))
+		buttons = append(buttons, widget.NewButton(lang.L("All lessons"), p.showList))
 		if next := p.nextOutstanding(r.Module); next != "" {
 			buttons = append(buttons, primary("Next lesson", func() { p.openModule(next) }))
 		} else {
 			buttons = append(buttons, primary("Done", p.close))
 		}
 	} else {
-		buttons = append(buttons, widget.NewButton("Read the lesson again", func() { p.showLesson(p.lesson) }), primary("Retry", p.showQuiz))
+		buttons = append(buttons, widget.NewButton(lang.L("Read the lesson again"), func() { p.showLesson(p.lesson) }), primary("Retry", p.showQuiz))
 	}
 	p.set("result", container.NewVScroll(box), buttons...)
 }
@@ -420,7 +421,7 @@ func (p *trainingPanel) trainingChanged() {
 func (p *trainingPanel) showResultButtons() {
 	r := p.result
 	var buttons []fyne.CanvasObject
-	buttons = append(buttons, widget.NewButton("All lessons", p.showList))
+	buttons = append(buttons, widget.NewButton(lang.L("All lessons"), p.showList))
 	if next := p.nextOutstanding(r.Module); next != "" {
 		buttons = append(buttons, primary("Next lesson", func() { p.openModule(next) }))
 	} else {
@@ -442,7 +443,7 @@ func (a *App) showPrompt(pr event.TrainingPrompt) {
 	buttons := []fyne.CanvasObject{}
 	if pr.Module != "" {
 		module := pr.Module
-		buttons = append(buttons, widget.NewButton("Learn more", func() {
+		buttons = append(buttons, widget.NewButton(lang.L("Learn more"), func() {
 			seen(true)
 			d.Hide()
 			a.openTraining(module)
@@ -470,9 +471,9 @@ func (a *App) trainingRefused(e event.Refused) {
 	module := a.missingFor(e.Reason)
 	msg := widgetLabelWrap(refusedReason(e))
 	var d *dialog.CustomDialog
-	d = dialog.NewCustomWithoutButtons("Training needed", container.NewVBox(msg,
-		widgetLabelWrap("Nothing was sent. The lesson takes a minute or two; the feature unlocks as soon as you pass its quiz.")), a.win)
-	buttons := []fyne.CanvasObject{widget.NewButton("Not now", func() { d.Hide() })}
+	d = dialog.NewCustomWithoutButtons(lang.L("Training needed"), container.NewVBox(msg,
+		widgetLabelWrap(lang.L("Nothing was sent. The lesson takes a minute or two; the feature unlocks as soon as you pass its quiz."))), a.win)
+	buttons := []fyne.CanvasObject{widget.NewButton(lang.L("Not now"), func() { d.Hide() })}
 	if module != "" {
 		buttons = append(buttons, primary("Start lesson", func() {
 			d.Hide()

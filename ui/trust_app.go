@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
@@ -112,12 +113,12 @@ func (a *App) confirmQuestion(peer string) string {
 // with Confirmed, no leaves them marked "not sent" in the conversation.
 func (a *App) askConfirm(peer string) {
 	q := a.confirmQuestion(peer)
-	d := dialog.NewConfirm("Write to an external contact?", q, func(yes bool) {
+	d := dialog.NewConfirm(lang.L("Write to an external contact?"), q, func(yes bool) {
 		a.warned("confirm_first_message", peer, q, yes)
 		a.decideHeld(peer, yes)
 	}, a.win)
-	d.SetConfirmText("Send anyway")
-	d.SetDismissText("Don't send")
+	d.SetConfirmText(lang.L("Send anyway"))
+	d.SetDismissText(lang.L("Don't send"))
 	d.Show()
 }
 
@@ -225,7 +226,7 @@ func (a *App) openLink(link, peer string, outgoing bool) {
 	if host != "" {
 		items = append(items, widgetLabelWrap("Site: "+host+". Open it in your browser only if you expected it."))
 	}
-	d := dialog.NewCustomConfirm("Open a link from an external contact?", "Open link", "Cancel",
+	d := dialog.NewCustomConfirm(lang.L("Open a link from an external contact?"), lang.L("Open link"), lang.L("Cancel"),
 		containerVBox(items...), func(yes bool) {
 			a.warned("external_link", peer, link, yes)
 			if yes {

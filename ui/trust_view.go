@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -305,10 +306,10 @@ func (v *mainView) requestCard(r MessageRequest, alone bool) fyne.CanvasObject {
 		preview.Truncation = fyne.TextTruncateEllipsis
 	}
 	preview.SizeName = theme.SizeNameCaptionText
-	accept := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { a.acceptRequest(jid) })
+	accept := widget.NewButtonWithIcon(lang.L("Accept"), theme.ConfirmIcon(), func() { a.acceptRequest(jid) })
 	accept.Importance = widget.HighImportance
-	blockC := widget.NewButton("Block contact", func() { a.block(jid) })
-	blockD := widget.NewButton("Block domain", func() { a.block(domainOf(jid)) })
+	blockC := widget.NewButton(lang.L("Block contact"), func() { a.block(jid) })
+	blockD := widget.NewButton(lang.L("Block domain"), func() { a.block(domainOf(jid)) })
 	blockC.Importance, blockD.Importance = widget.DangerImportance, widget.DangerImportance
 	buttons := container.NewGridWithColumns(3, accept, blockC, blockD)
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x22))
@@ -357,7 +358,7 @@ func (v *mainView) refreshSubscriptionRequests() {
 	if len(reqs) == 0 {
 		return
 	}
-	v.requests.Add(widget.NewLabelWithStyle("Contact requests", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	v.requests.Add(widget.NewLabelWithStyle(lang.L("Contact requests"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, r := range reqs {
 		r := r
 		text := r.From + " wants to see when you are online."
@@ -368,13 +369,13 @@ func (v *mainView) refreshSubscriptionRequests() {
 		l.Wrapping = fyne.TextWrapWord
 		c := newChip()
 		c.set(TrustBadge(v.app.roster.Trust(r.From), r.From))
-		approve := widget.NewButtonWithIcon("Approve", theme.ConfirmIcon(), func() {
+		approve := widget.NewButtonWithIcon(lang.L("Approve"), theme.ConfirmIcon(), func() {
 			v.app.do(event.Approve{JID: r.From})
 			v.app.roster.RemoveRequest(r.From)
 			v.refreshRequests()
 		})
 		approve.Importance = widget.HighImportance
-		decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
+		decline := widget.NewButtonWithIcon(lang.L("Decline"), theme.CancelIcon(), func() {
 			v.app.do(event.Decline{JID: r.From})
 			v.app.roster.RemoveRequest(r.From)
 			v.refreshRequests()
@@ -437,7 +438,7 @@ func (v *mainView) refreshProfile() {
 	if n := len(a.profile.Bulletins()); n > 0 {
 		v.bulletinsBtn.SetText(fmt.Sprintf("Bulletins (%d)", n))
 	} else {
-		v.bulletinsBtn.SetText("Bulletins")
+		v.bulletinsBtn.SetText(lang.L("Bulletins"))
 	}
 	if v.settings != nil {
 		v.fillSettings()
@@ -456,7 +457,7 @@ func (v *mainView) refreshProfile() {
 func (v *mainView) bulletinBanner(b event.Bulletin) fyne.CanvasObject {
 	a := v.app
 	open := v.bulletinOpen[b.ID]
-	dismiss := widget.NewButtonWithIcon("Dismiss", theme.CancelIcon(), func() {
+	dismiss := widget.NewButtonWithIcon(lang.L("Dismiss"), theme.CancelIcon(), func() {
 		a.profile.DismissBulletin(b.ID)
 		a.do(event.DismissBulletin{ID: b.ID})
 		delete(v.bulletinOpen, b.ID)
@@ -511,7 +512,7 @@ func (v *mainView) showSettings() {
 	v.fillSettings()
 	scroll := container.NewVScroll(v.settings)
 	scroll.SetMinSize(fyne.NewSize(600, 480))
-	d := dialog.NewCustom("Settings", "Close", scroll, a.win)
+	d := dialog.NewCustom(lang.L("Settings"), lang.L("Close"), scroll, a.win)
 	d.SetOnClosed(func() { v.settings, v.enrolButtons = nil, nil })
 	d.Show()
 	a.do(event.GetEnrolment{})
@@ -523,7 +524,7 @@ func (v *mainView) fillSettings() {
 	p := a.profile
 	box := v.settings
 	box.RemoveAll()
-	box.Add(widget.NewLabelWithStyle("Account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	box.Add(widget.NewLabelWithStyle(lang.L("Account"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	box.Add(widget.NewLabel(a.self))
 	box.Add(widget.NewSeparator())
 	v.fillAccountIdentity(box)
@@ -554,14 +555,14 @@ func (v *mainView) fillSettings() {
 		ch.SizeName = theme.SizeNameCaptionText
 		box.Add(ch)
 	}
-	imp := widget.NewButtonWithIcon("Import profile…", theme.FolderOpenIcon(), a.importProfile)
+	imp := widget.NewButtonWithIcon(lang.L("Import profile…"), theme.FolderOpenIcon(), a.importProfile)
 	box.Add(container.NewHBox(imp))
 	box.Add(widget.NewSeparator())
 
 	rows := p.Settings()
-	box.Add(widget.NewLabelWithStyle("Effective settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	box.Add(widget.NewLabelWithStyle(lang.L("Effective settings"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	if len(rows) == 0 {
-		box.Add(widget.NewLabel("No settings reported."))
+		box.Add(widget.NewLabel(lang.L("No settings reported.")))
 	}
 	for _, r := range rows {
 		name := widget.NewLabel(r.Label)
@@ -573,7 +574,7 @@ func (v *mainView) fillSettings() {
 			e.SetText(r.Value)
 			e.Disable()
 			val = e
-			status = container.NewHBox(widget.NewIcon(lockIcon()), widget.NewLabel("Locked by IT"))
+			status = container.NewHBox(widget.NewIcon(lockIcon()), widget.NewLabel(lang.L("Locked by IT")))
 		} else {
 			val = widget.NewLabel(r.Value)
 			status = layout.NewSpacer()
@@ -596,7 +597,7 @@ func (v *mainView) showBulletins() {
 	v.fillBulletinList()
 	scroll := container.NewVScroll(v.bulletinList)
 	scroll.SetMinSize(fyne.NewSize(560, 380))
-	d := dialog.NewCustom("Security bulletins from IT", "Close", scroll, a.win)
+	d := dialog.NewCustom(lang.L("Security bulletins from IT"), lang.L("Close"), scroll, a.win)
 	d.SetOnClosed(func() { v.bulletinList = nil })
 	d.Show()
 	a.do(event.GetBulletins{})
@@ -607,7 +608,7 @@ func (v *mainView) fillBulletinList() {
 	box.RemoveAll()
 	bs := v.app.profile.Bulletins()
 	if len(bs) == 0 {
-		box.Add(widget.NewLabel("No bulletins."))
+		box.Add(widget.NewLabel(lang.L("No bulletins.")))
 	}
 	for _, b := range bs {
 		head := severityWord(b.Severity) + " · " + b.Title

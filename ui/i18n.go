@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"embed"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+)
+
+// Translations: every text of the window goes through lang.L (Fyne's
+// translation support), with the English text as its key. en.json and
+// fr.json in translations/ hold the texts; the language is the system's
+// (LANGUAGE, LC_ALL, LC_MESSAGES, LANG on Linux; the user's locale on
+// Windows and macOS) unless the language setting overrides it.
+
+//go:embed translations/*.json
+var translationFS embed.FS
+
+// LanguagePref is the Fyne preference that holds the language setting:
+// "" (the system's), "en" or "fr". cmd/client reads it too, so that the
+// training content follows the same language.
+const LanguagePref = "ui.language"
+
+// Language choices of the setting.
+const (
+	LangSystem  = ""
+	LangEnglish = "en"
+	LangFrench  = "fr"
+)
+
+// languages are the translated languages, the first one the fallback.
+var languages = []string{LangEnglish, LangFrench}
+
+// testLanguage, when set (by the tests), replaces the preference so that the
+// GUI tests read English whatever the machine's locale.
+var testLanguage = ""
+
+var langMu sync.Mutex
+
+// SetLanguage loads the translations for choice: LangSystem follows the
+// system's language, LangEnglish or LangFrench forces that language
+// whatever the system says. Widgets built afterwards use it; those already
+// built keep their text (the setting takes effect at the next start).
+func SetLanguage(choice string) error {
+	langMu.Lock()
+	defer langMu.Unlock()
+	choice = NormalizeLanguage(choice)
+	for _, l := range languages {
+		src := l
+		if choice != LangSystem {
+			src = choice
+		}
+		data, err := translationFS.ReadFile("translations/" + src + ".json")
+		if err != nil {
+			return err
+		}
+		// Fyne picks the translation from the system's locale list; a
+		// forced language is loaded under every tag, so whatever Fyne picks
+		// (and the English fallback for other system languages) reads it.
+		if err := lang.AddTranslationsForLocale(data, fyne.Locale(l)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NormalizeLanguage maps a stored setting to a choice: "en", "fr", or ""
+// (the system's) for anything else.
+func NormalizeLanguage(s string) string {
+	switch l := strings.ToLower(strings.TrimSpace(s)); {
+	case l == LangEnglish || strings.HasPrefix(l, "en_") || strings.HasPrefix(l, "en-"):
+		return LangEnglish
+	case l == LangFrench || strings.HasPrefix(l, "fr_") || strings.HasPrefix(l, "fr-"):
+		return LangFrench
+	}
+	return LangSystem
+}
+
+// applyLanguage sets the language from a's preferences (or the tests'
+// choice) before the first widget is built.
+func applyLanguage(a fyne.App) {
+	choice := testLanguage
+	if choice == "" && a != nil {
+		choice = a.Preferences().String(LanguagePref)
+	}
+	if err := SetLanguage(choice); err != nil {
+		fyne.LogError("loading translations", err)
+	}
+}
+
+// languageOptions are the setting's choices, in its own words.
+func languageOptions() []string {
+	return []string{lang.L("System language"), "English", "Français"}
+}
+
+// languageChoice maps a choice of languageOptions to the stored value.
+func languageChoice(opt string) string {
+	switch opt {
+	case "English":
+		return LangEnglish
+	case "Français":
+		return LangFrench
+	}
+	return LangSystem
+}
+
+// languageOption is the option of languageOptions showing choice.
+func languageOption(choice string) string {
+	switch NormalizeLanguage(choice) {
+	case LangEnglish:
+		return "English"
+	case LangFrench:
+		return "Français"
+	}
+	return lang.L("System language")
+}

@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/palisade-im/palisade/event"
+)
+
+// The GUI tests match English texts: they run in English whatever the
+// machine's locale. The French tests set French for themselves.
+func init() { testLanguage = LangEnglish }
+
+// inFrench builds the GUIs of the test in French, and English again after.
+func inFrench(t *testing.T) {
+	t.Helper()
+	testLanguage = LangFrench
+	t.Cleanup(func() {
+		testLanguage = LangEnglish
+		if err := SetLanguage(LangEnglish); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func loadTranslation(t *testing.T, name string) map[string]string {
+	t.Helper()
+	data, err := translationFS.ReadFile("translations/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return m
+}
+
+var templateField = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
+
+func fields(s string) []string {
+	var out []string
+	for _, m := range templateField.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Every English text has a French one, with the same template fields.
+func TestFrenchTranslationComplete(t *testing.T) {
+	en, fr := loadTranslation(t, "en.json"), loadTranslation(t, "fr.json")
+	if len(en) == 0 {
+		t.Fatal("en.json is empty")
+	}
+	for k, v := range en {
+		if strings.TrimSpace(v) == "" {
+			t.Errorf("en.json: %q has an empty text", k)
+		}
+		f, ok := fr[k]
+		if !ok || strings.TrimSpace(f) == "" {
+			t.Errorf("fr.json: no French text for %q", k)
+			continue
+		}
+		if a, b := strings.Join(fields(k), ","), strings.Join(fields(f), ","); a != b {
+			t.Errorf("fr.json: %q has fields [%s], its French text %q has [%s]", k, a, f, b)
+		}
+	}
+	for k := range fr {
+		if _, ok := en[k]; !ok {
+			t.Errorf("fr.json: %q is not in en.json", k)
+		}
+	}
+}
+
+// wrappedTexts lists the literal texts passed to lang.L in the package's
+// (non-test) Go files.
+func wrappedTexts(t *testing.T) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	fset := token.NewFileSet()
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "L" {
+				return true
+			}
+			if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "lang" {
+				return true
+			}
+			if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[s] = fset.Position(lit.Pos()).String()
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// Every text the code wraps is in en.json (and so, by the test above, in
+// fr.json).
+func TestWrappedTextsInTranslations(t *testing.T) {
+	en := loadTranslation(t, "en.json")
+	wrapped := wrappedTexts(t)
+	if len(wrapped) < 100 {
+		t.Fatalf("only %d wrapped texts found: the scan is broken", len(wrapped))
+	}
+	for s, pos := range wrapped {
+		if _, ok := en[s]; !ok {
+			t.Errorf("%s: lang.L(%q) is not in translations/en.json", pos, s)
+		}
+	}
+}
+
+func TestNormalizeLanguage(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", LangSystem}, {"fr", LangFrench}, {"FR", LangFrench}, {"fr_FR.UTF-8", LangFrench}, {"fr-CA", LangFrench},
+		{"en", LangEnglish}, {"en_GB", LangEnglish}, {"de", LangSystem}, {"french", LangSystem},
+	} {
+		if got := NormalizeLanguage(tt.in); got != tt.want {
+			t.Errorf("NormalizeLanguage(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, c := range []string{LangSystem, LangEnglish, LangFrench} {
+		if got := languageChoice(languageOption(c)); got != c {
+			t.Errorf("choice %q shows as %q, which maps back to %q", c, languageOption(c), got)
+		}
+	}
+}
+
+// The sign-in screen, the main window and a chat in French.
+func TestFrenchMainWindowAndChat(t *testing.T) {
+	inFrench(t)
+	h := newHarness(t, Options{})
+	h.mustSee("Connexion à Palisade", "Mot de passe", "Se connecter")
+	h.mustNotSee("Sign in to Palisade", "Password")
+	v := h.app.signin
+	v.jid.SetText("alice@acme.test")
+	v.password.SetText("secret")
+	v.submit()
+	h.emit(event.Connected{JID: "alice@acme.test/pc"}, event.Roster{Contacts: []event.Contact{
+		{JID: "bob@acme.test", Name: "Bob Martin", Groups: []string{"Engineering"}, Subscription: "both"},
+	}})
+	h.mustSee("Disponible", "Hors ligne")
+	findButton(t, h.app.main.root, "Paramètres")
+	h.app.main.list.Select(rowIndex(h, "bob@acme.test"))
+	h.mustSee("Bob Martin", "Envoyer", "Pièce jointe")
+	h.mustNotSee("Send", "Attach", "Settings")
+}
