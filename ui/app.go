@@ -151,7 +151,7 @@ func New(a fyne.App, opts Options) *App {
 	u.chooseFile = u.fileDialog
 	u.chooseSave = u.saveDialog
 	u.win = a.NewWindow("Palisade")
-	u.win.Resize(defaultWindowSize)
+	u.win.Resize(u.savedWindowSize()) // window_state.go
 	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnDropped(u.dropped)
 	u.win.SetOnClosed(func() {
@@ -175,7 +175,7 @@ func New(a fyne.App, opts Options) *App {
 	})
 	u.addShortcuts() // shortcuts.go
 	a.Lifecycle().SetOnEnteredForeground(func() { u.setFocused(true) })
-	a.Lifecycle().SetOnExitedForeground(func() { u.setFocused(false) })
+	a.Lifecycle().SetOnExitedForeground(func() { u.setFocused(false); u.saveWindowSize() })
 	registerApp(u)
 	u.signin = newSignInView(u)
 	u.main = newMainView(u)
@@ -228,6 +228,7 @@ const quitGrace = 2 * time.Second
 // closeWindow asks the session to quit and closes the window when it has
 // (Closed), or after quitGrace at the latest.
 func (a *App) closeWindow() {
+	a.saveWindowSize()
 	if a.backend == nil || a.closing || a.conn.State == ConnClosed || a.conn.State == ConnFatal {
 		a.win.Close()
 		return
