@@ -113,7 +113,8 @@ type App struct {
 	signin *signInView
 	main   *mainView
 
-	tray trayUI // the system tray (tray.go)
+	tray  trayUI // the system tray (tray.go)
+	notes noteUI // notifications that open their chat (notify.go)
 
 	// afterApply, when set (by tests), is called on the UI event loop after
 	// each batch with the batch's size.
@@ -194,6 +195,7 @@ func Run(a fyne.App, opts Options) {
 // set, and runs the Fyne app until the window is closed.
 func (a *App) ShowAndRun() {
 	a.setupTray()
+	a.setupNotifier()
 	a.win.Show()
 	if a.opts.AutoSignIn {
 		a.signin.submit()
@@ -829,7 +831,11 @@ func (a *App) notifyMessages(ms []event.Message) {
 		if ms[0].Request {
 			title = "Message request: " + title
 		}
-		a.notify(fyne.NewNotification(title, ms[0].Body))
+		conv := bareJID(ms[0].From)
+		if ms[0].Request {
+			conv = "" // the request waits in the sidebar
+		}
+		a.sendNote(conv, fyne.NewNotification(title, ms[0].Body))
 		return
 	}
 	from := map[string]bool{}
@@ -843,7 +849,11 @@ func (a *App) notifyMessages(ms []event.Message) {
 		body = fmt.Sprintf("from %s (%s)", c.DisplayName(), c.JID)
 		title = NotePrefix(c.Trust, c.JID) + title
 	}
-	a.notify(fyne.NewNotification(title, body))
+	conv := ""
+	if len(from) == 1 {
+		conv = bareJID(ms[0].From)
+	}
+	a.sendNote(conv, fyne.NewNotification(title, body))
 }
 
 // defaultWindowSize is the main window's first size: it fits a 1280x800
