@@ -3,8 +3,11 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"sync"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"golang.design/x/clipboard"
 
@@ -18,6 +21,11 @@ const AppID = "im.palisade.client"
 
 var runGUI = func(g cli.GUI) int {
 	a := app.NewWithID(AppID)
+	if a.Icon() == nil { // not built by the fyne tool: the installed icon (window, tray)
+		if r := installedIcon(); r != nil {
+			a.SetIcon(r)
+		}
+	}
 	ui.Run(a, uiOptions(g))
 	return cli.ExitOK
 }
@@ -53,4 +61,24 @@ func toUI(s cli.SignIn) ui.SignIn {
 
 func fromUI(s ui.SignIn) cli.SignIn {
 	return cli.SignIn{JID: s.JID, Password: s.Password, Remember: s.Remember, Server: s.Server, DirectTLS: s.DirectTLS, CAFile: s.CAFile}
+}
+
+// installedIcon is the application icon the packages install beside the
+// binary (PREFIX/bin/palisade, PREFIX/share/icons/hicolor/512x512/apps), or
+// nil when there is none.
+func installedIcon() fyne.Resource {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	dir := filepath.Dir(exe)
+	for _, p := range []string{
+		filepath.Join(dir, "..", "share", "icons", "hicolor", "512x512", "apps", AppID+".png"),
+		filepath.Join(dir, "..", "share", "pixmaps", AppID+".png"),
+	} {
+		if r, err := fyne.LoadResourceFromPath(p); err == nil {
+			return r
+		}
+	}
+	return nil
 }
