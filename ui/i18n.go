@@ -6,7 +6,10 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Translations: every text of the window goes through lang.L (Fyne's
@@ -115,4 +118,25 @@ func languageOption(choice string) string {
 		return "Français"
 	}
 	return lang.L("System language")
+}
+
+// tv holds the fields of a translated text's template:
+// lang.L("Partner · {{.Org}}", tv{"Org": org}).
+type tv = map[string]any
+
+// fillLanguageSetting adds the language setting to the Settings panel: the
+// system's language, English or French, kept in the app's preferences and
+// applied at the next start.
+func (a *App) fillLanguageSetting(box *fyne.Container) {
+	box.Add(widget.NewLabelWithStyle(lang.L("Language"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	sel := widget.NewSelect(languageOptions(), nil)
+	sel.SetSelected(languageOption(a.fyne.Preferences().String(LanguagePref)))
+	sel.OnChanged = func(opt string) {
+		a.fyne.Preferences().SetString(LanguagePref, languageChoice(opt))
+	}
+	help := widget.NewLabel(lang.L("The language of the window and of the security training. It changes the next time Palisade starts."))
+	help.Wrapping = fyne.TextWrapWord
+	help.SizeName = theme.SizeNameCaptionText
+	box.Add(container.NewHBox(sel))
+	box.Add(help)
 }

@@ -40,23 +40,23 @@ type IdentityMark struct {
 func IdentityBadge(t event.Trust, jid string) IdentityMark {
 	m := IdentityMark{JID: bareJID(jid)}
 	if t.IdentityChanged {
-		m.Kind, m.Text, m.Full = IdentityChanging, "Identity changed", "Identity changed: check before you write"
+		m.Kind, m.Text, m.Full = IdentityChanging, lang.L("Identity changed"), lang.L("Identity changed: check before you write")
 		return m
 	}
 	switch t.Identity {
 	case event.IdentityVerified:
-		m.Kind, m.Text, m.Full = IdentityOK, "Verified", verifiedWords(t, true)
+		m.Kind, m.Text, m.Full = IdentityOK, lang.L("Verified"), verifiedWords(t, true)
 		if mid := verifiedWords(t, false); mid != m.Full {
 			m.Mid = mid
 		}
 	case event.IdentityUnverified:
-		m.Kind, m.Text, m.Full = IdentityNeutral, "Not verified", "Identity not verified"
+		m.Kind, m.Text, m.Full = IdentityNeutral, lang.L("Not verified"), lang.L("Identity not verified")
 	case event.IdentityExpired:
-		m.Kind, m.Text, m.Full = IdentityBroken, "Certificate expired", "Identity certificate expired"
+		m.Kind, m.Text, m.Full = IdentityBroken, lang.L("Certificate expired"), lang.L("Identity certificate expired")
 	case event.IdentityRevoked:
-		m.Kind, m.Text, m.Full = IdentityBroken, "Certificate revoked", "Identity certificate revoked"
+		m.Kind, m.Text, m.Full = IdentityBroken, lang.L("Certificate revoked"), lang.L("Identity certificate revoked")
 	case event.IdentityMismatch:
-		m.Kind, m.Text, m.Full = IdentityBroken, "Wrong identity", "Certificate names someone else"
+		m.Kind, m.Text, m.Full = IdentityBroken, lang.L("Wrong identity"), lang.L("Certificate names someone else")
 	default:
 		return IdentityMark{}
 	}
@@ -67,7 +67,7 @@ func IdentityBadge(t event.Trust, jid string) IdentityMark {
 // leaving out what the session did not say; without withCA, "Verified ·
 // Alice Martin · ACME".
 func verifiedWords(t event.Trust, withCA bool) string {
-	parts := []string{"Verified"}
+	parts := []string{lang.L("Verified")}
 	person := strings.TrimSpace(t.Person)
 	if person == "" {
 		person = dnPart(t.Subject, "CN")
@@ -92,7 +92,7 @@ func verifiedWords(t event.Trust, withCA bool) string {
 	case org != "":
 		parts = append(parts, org)
 	case ca != "":
-		parts = append(parts, "by "+ca)
+		parts = append(parts, lang.L("by {{.CA}}", tv{"CA": ca}))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -118,13 +118,13 @@ func IdentityLocked(t event.Trust) bool { return t.IdentityChanged }
 func changeTitle(change, name string) string {
 	switch change {
 	case event.ChangeNewDevice:
-		return name + " is using a new device without a valid certificate."
+		return lang.L("{{.Name}} is using a new device without a valid certificate.", tv{"Name": name})
 	case event.ChangeCertificate:
-		return "The certificate of " + name + " changed."
+		return lang.L("The certificate of {{.Name}} changed.", tv{"Name": name})
 	case event.ChangeLost:
-		return name + " is no longer verified."
+		return lang.L("{{.Name}} is no longer verified.", tv{"Name": name})
 	}
-	return "The identity of " + name + " changed."
+	return lang.L("The identity of {{.Name}} changed.", tv{"Name": name})
 }
 
 // IdentityBanner is the banner under the chat header about the peer's
@@ -144,11 +144,11 @@ func IdentityBanner(t event.Trust, ch *event.IdentityChanged, jid, name string) 
 			detail = strings.TrimSpace(t.IdentityReason)
 		}
 		title := changeTitle(change, name)
-		text := "Check with " + name + " in another way (in person or by phone) that this is theirs. " +
-			"Sending is locked until you confirm you have checked."
+		text := lang.L("Check with {{.Name}} in another way (in person or by phone) that this is theirs.", tv{"Name": name}) + " " +
+			lang.L("Sending is locked until you confirm you have checked.")
 		if strings.Contains(strings.ToLower(detail), "acknowledge") {
 			// The session's sentence already says what to do.
-			text = "Sending is locked until you confirm you have checked."
+			text = lang.L("Sending is locked until you confirm you have checked.")
 		}
 		if detail != "" {
 			text = endSentence(detail) + " " + text
@@ -158,14 +158,14 @@ func IdentityBanner(t event.Trust, ch *event.IdentityChanged, jid, name string) 
 	reason := strings.TrimSpace(t.IdentityReason)
 	switch t.Identity {
 	case event.IdentityExpired:
-		return ChatBanner{Kind: BannerError, Title: "The identity certificate of " + name + " has expired.",
-			Text: firstNonEmpty(endSentence(reason), "Their identity cannot be confirmed until IT issues a new certificate.")}
+		return ChatBanner{Kind: BannerError, Title: lang.L("The identity certificate of {{.Name}} has expired.", tv{"Name": name}),
+			Text: firstNonEmpty(endSentence(reason), lang.L("Their identity cannot be confirmed until IT issues a new certificate."))}
 	case event.IdentityRevoked:
-		return ChatBanner{Kind: BannerError, Title: "The identity certificate of " + name + " was revoked by IT.",
-			Text: firstNonEmpty(endSentence(reason), "Do not trust messages from this address until IT confirms who uses it.")}
+		return ChatBanner{Kind: BannerError, Title: lang.L("The identity certificate of {{.Name}} was revoked by IT.", tv{"Name": name}),
+			Text: firstNonEmpty(endSentence(reason), lang.L("Do not trust messages from this address until IT confirms who uses it."))}
 	case event.IdentityMismatch:
-		return ChatBanner{Kind: BannerError, Title: "The certificate of " + bareJID(jid) + " names someone else.",
-			Text: firstNonEmpty(endSentence(reason), "Someone may be impersonating this contact. Do not share anything until IT confirms who it is.")}
+		return ChatBanner{Kind: BannerError, Title: lang.L("The certificate of {{.JID}} names someone else.", tv{"JID": bareJID(jid)}),
+			Text: firstNonEmpty(endSentence(reason), lang.L("Someone may be impersonating this contact. Do not share anything until IT confirms who it is."))}
 	}
 	return ChatBanner{}
 }
@@ -181,7 +181,7 @@ func firstNonEmpty(ss ...string) string {
 
 // LockedHint is the composer's placeholder while sending to name is locked.
 func LockedHint(name string) string {
-	return "Locked: the identity of " + name + " changed. Check it, then click “I have checked this” above."
+	return lang.L("Locked: the identity of {{.Name}} changed. Check it, then click “I have checked this” above.", tv{"Name": name})
 }
 
 // SignatureNote is the small line on a received message about its device
@@ -189,13 +189,13 @@ func LockedHint(name string) string {
 func SignatureNote(sig, name string) (text string, warn bool) {
 	switch sig {
 	case event.SignatureValid:
-		return "Signed by " + possessive(name) + " certified device", false
+		return lang.L("Signed by {{.Whose}} certified device", tv{"Whose": possessive(name), "Name": name}), false
 	case event.SignatureMissing:
-		return "Not signed, although " + name + " uses certified devices: it may not be from them", true
+		return lang.L("Not signed, although {{.Name}} uses certified devices: it may not be from them", tv{"Name": name}), true
 	case event.SignatureInvalid:
-		return "Signature does not match: this message may have been altered or replayed", true
+		return lang.L("Signature does not match: this message may have been altered or replayed"), true
 	case event.SignatureUnknown:
-		return "Signed by a device of " + name + " without a valid certificate", true
+		return lang.L("Signed by a device of {{.Name}} without a valid certificate", tv{"Name": name}), true
 	}
 	return "", false
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"strings"
 
 	"github.com/palisade-im/palisade/event"
@@ -80,7 +81,7 @@ func orgBadge(t event.Trust, jid string) Badge {
 	case event.ClassInternal:
 		org := t.Org
 		if org == "" {
-			org = "Internal"
+			org = lang.L("Internal")
 		}
 		return Badge{Kind: BadgeInternal, Text: org, Icon: IconInternal}
 	case event.ClassPartner:
@@ -88,23 +89,23 @@ func orgBadge(t event.Trust, jid string) Badge {
 		if org == "" {
 			org = peerDomain(t, jid)
 		}
-		return Badge{Kind: BadgePartner, Text: "Partner · " + org, Icon: IconPartner}
+		return Badge{Kind: BadgePartner, Text: lang.L("Partner · {{.Org}}", tv{"Org": org}), Icon: IconPartner}
 	case event.ClassGateway:
 		nw := t.Network
 		if nw == "" {
 			nw = peerDomain(t, jid)
 		}
-		return Badge{Kind: BadgeExternal, Text: "External · " + nw, Icon: IconGateway}
+		return Badge{Kind: BadgeExternal, Text: lang.L("External · {{.Domain}}", tv{"Domain": nw}), Icon: IconGateway}
 	case event.ClassUnknown:
-		return Badge{Kind: BadgeExternal, Text: "External · " + peerDomain(t, jid), Icon: IconExternal}
+		return Badge{Kind: BadgeExternal, Text: lang.L("External · {{.Domain}}", tv{"Domain": peerDomain(t, jid)}), Icon: IconExternal}
 	case event.ClassLookalike:
 		of := t.LookalikeOf
 		if of == "" {
-			of = "an approved domain"
+			of = lang.L("an approved domain")
 		}
-		return Badge{Kind: BadgeDanger, Text: "Looks like " + of, Icon: IconLookalike}
+		return Badge{Kind: BadgeDanger, Text: lang.L("Looks like {{.Domain}}", tv{"Domain": of}), Icon: IconLookalike}
 	case event.ClassBlocked:
-		return Badge{Kind: BadgeBlocked, Text: "Blocked", Icon: IconBlocked}
+		return Badge{Kind: BadgeBlocked, Text: lang.L("Blocked"), Icon: IconBlocked}
 	}
 	return Badge{}
 }
@@ -139,7 +140,7 @@ func TrustBanner(t event.Trust, jid, ownOrg string) ChatBanner {
 	dom := shown + asciiNote(t)
 	org := ownOrg
 	if org == "" {
-		org = "your organisation"
+		org = lang.L("your organisation")
 	}
 	reason := strings.TrimSpace(t.Reason)
 	body := func(parts ...string) string {
@@ -157,46 +158,46 @@ func TrustBanner(t event.Trust, jid, ownOrg string) ChatBanner {
 		if name == "" {
 			name = dom
 		}
-		title := "External contact at " + name + " (" + dom + ")."
+		title := lang.L("External contact at {{.Name}} ({{.Domain}}).", tv{"Name": name, "Domain": dom})
 		if name == dom {
-			title = "External contact at " + dom + "."
+			title = lang.L("External contact at {{.Domain}}.", tv{"Domain": dom})
 		}
-		return ChatBanner{Kind: BannerInfo, Title: title, Text: "A partner organisation approved by " + org + " IT."}
+		return ChatBanner{Kind: BannerInfo, Title: title, Text: lang.L("A partner organisation approved by {{.Org}} IT.", tv{"Org": org})}
 	case event.ClassGateway:
 		nw := t.Network
 		if nw == "" {
-			nw = "a public network"
+			nw = lang.L("a public network")
 		}
 		// The policy's reason says the same as the title (a gateway to nw,
 		// outside the organisation): the banner says it once, in its words.
-		return ChatBanner{Kind: BannerWarning, Title: "External contact on " + nw + ", outside " + org + ".",
-			Text: body("Messages go through the gateway "+dom+".", "Be careful with links and files.")}
+		return ChatBanner{Kind: BannerWarning, Title: lang.L("External contact on {{.Network}}, outside {{.Org}}.", tv{"Network": nw, "Org": org}),
+			Text: body(lang.L("Messages go through the gateway {{.Domain}}.", tv{"Domain": dom}), lang.L("Be careful with links and files."))}
 	case event.ClassUnknown:
-		why := "It is not an organisation approved by " + org + " IT."
+		why := lang.L("It is not an organisation approved by {{.Org}} IT.", tv{"Org": org})
 		if r := restOfReason(reason, shown, t.ASCII); r != "" && !strings.Contains(r, "not an approved organisation") {
 			why = r // e.g. a subdomain of a partner, which is not itself approved
 		}
-		return ChatBanner{Kind: BannerWarning, Title: "External contact at " + dom + ".",
-			Text: body(why, "Be careful with links and files.")}
+		return ChatBanner{Kind: BannerWarning, Title: lang.L("External contact at {{.Domain}}.", tv{"Domain": dom}),
+			Text: body(why, lang.L("Be careful with links and files."))}
 	case event.ClassLookalike:
 		of := t.LookalikeOf
 		if of == "" {
-			of = "an approved domain"
+			of = lang.L("an approved domain")
 		}
 		how := ""
 		if h := lookalikeHow(reason); h != "" {
-			how = "Its name imitates " + of + " with " + h + "."
+			how = lang.L("Its name imitates {{.Domain}} with {{.How}}.", tv{"Domain": of, "How": h})
 		} else if r := restOfReason(reason, shown, t.ASCII); r != "" && !strings.Contains(r, "looks like") {
 			how = r
 		}
-		return ChatBanner{Kind: BannerError, Title: "Warning: " + dom + " is not " + of + ".",
-			Text: body(how, "Do not share passwords, payments or files.")}
+		return ChatBanner{Kind: BannerError, Title: lang.L("Warning: {{.Domain}} is not {{.Of}}.", tv{"Domain": dom, "Of": of}),
+			Text: body(how, lang.L("Do not share passwords, payments or files."))}
 	case event.ClassBlocked:
 		why := ""
 		if r := restOfReason(reason, shown, t.ASCII); r != "" {
 			why = r
 		}
-		return ChatBanner{Kind: BannerError, Title: "Blocked: messages to and from " + bareJID(jid) + " are not delivered.", Text: why}
+		return ChatBanner{Kind: BannerError, Title: lang.L("Blocked: messages to and from {{.JID}} are not delivered.", tv{"JID": bareJID(jid)}), Text: why}
 	}
 	return ChatBanner{}
 }
@@ -238,25 +239,25 @@ func ComposerHints(t event.Trust, jid string) (who, files string) {
 		if name == "" {
 			name = dom
 		}
-		who = "You are writing to an external contact at " + name + " (" + dom + ")"
+		who = lang.L("You are writing to an external contact at {{.Name}} ({{.Domain}})", tv{"Name": name, "Domain": dom})
 	case event.ClassGateway:
-		who = "You are writing to an external contact at " + dom
+		who = lang.L("You are writing to an external contact at {{.Domain}}", tv{"Domain": dom})
 		if t.Network != "" {
 			who += " (" + t.Network + ")"
 		}
 	case event.ClassUnknown:
-		who = "You are writing to an external contact at " + dom
+		who = lang.L("You are writing to an external contact at {{.Domain}}", tv{"Domain": dom})
 	case event.ClassLookalike:
-		who = "You are writing to " + dom + ", which is NOT " + t.LookalikeOf
+		who = lang.L("You are writing to {{.Domain}}, which is NOT {{.Of}}", tv{"Domain": dom, "Of": t.LookalikeOf})
 	case event.ClassBlocked:
-		who = "This contact is blocked: messages are not delivered"
+		who = lang.L("This contact is blocked: messages are not delivered")
 	}
 	if t.Class != "" && !t.FileSend {
 		name := dom
 		if t.Class == event.ClassPartner && t.Org != "" {
 			name = t.Org
 		}
-		files = "Files cannot be sent to " + name
+		files = lang.L("Files cannot be sent to {{.Name}}", tv{"Name": name})
 		if r := strings.TrimSpace(t.FileReason); strings.HasPrefix(r, "Files ") {
 			files = r // the policy's sentence already says it
 		} else if r != "" {
@@ -264,7 +265,7 @@ func ComposerHints(t event.Trust, jid string) (who, files string) {
 		}
 	}
 	if t.IdentityChanged && files == "" {
-		files = "Files cannot be sent until you confirm you have checked the identity change"
+		files = lang.L("Files cannot be sent until you confirm you have checked the identity change")
 	}
 	return who, files
 }
@@ -283,7 +284,7 @@ func NotePrefix(t event.Trust, jid string) string {
 	p := ""
 	switch t.Class {
 	case event.ClassLookalike:
-		p = "[Lookalike of " + t.LookalikeOf + "] "
+		p = "[" + lang.L("Lookalike of {{.Domain}}", tv{"Domain": t.LookalikeOf}) + "] "
 	case event.ClassPartner, event.ClassGateway, event.ClassUnknown, event.ClassBlocked:
 		p = "[" + TrustBadge(t, jid).Text + "] "
 	}

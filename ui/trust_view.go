@@ -529,6 +529,8 @@ func (v *mainView) fillSettings() {
 	box.Add(widget.NewSeparator())
 	v.fillAccountIdentity(box)
 	box.Add(widget.NewSeparator())
+	a.fillLanguageSetting(box) // i18n.go
+	box.Add(widget.NewSeparator())
 	a.fillFocusSettings(box) // focus hours and the connection route (focus_view.go)
 	a.fillTraining(box)      // training_view.go
 
