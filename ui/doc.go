@@ -58,6 +58,13 @@
 //     rule, who reaches me, Focus now / End focus) and the connection
 //     route dialog (Connect through Tor where the profile allows), both
 //     also in Settings. Held messages are notified once, as a summary.
+//   - tray.go, notify*.go, window_state.go, shortcuts.go: desktop
+//     integration. The system tray (unread count in its first item and as
+//     a badge on the icon, quick statuses, Focus now…, Open, Quit; the
+//     menu is a pure model, trayMenuModel); notifications that open their
+//     conversation when clicked (the freedesktop service over D-Bus on
+//     Linux, Fyne's notification elsewhere); the window's size kept in
+//     the preferences; the keyboard shortcuts and their list (Ctrl+/).
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it
 //     for screenshots. Neither is product code.
 //
