@@ -26,16 +26,22 @@ var runGUI = func(g cli.GUI) int {
 			a.SetIcon(r)
 		}
 	}
-	ui.Run(a, uiOptions(g))
+	// The language setting (Settings, ui.LanguagePref) is applied by the
+	// GUI at start; the training content follows it too.
+	ui.Run(a, uiOptions(g, ui.NormalizeLanguage(a.Preferences().String(ui.LanguagePref))))
 	return cli.ExitOK
 }
 
-func uiOptions(g cli.GUI) ui.Options {
+// uiOptions are the GUI's options; lang is the language setting, "" for
+// the system's.
+func uiOptions(g cli.GUI, lang string) ui.Options {
 	return ui.Options{
 		Prefill:    toUI(g.Prefill),
 		AutoSignIn: g.AutoSignIn,
 		Connect: func(s ui.SignIn) (event.Backend, error) {
-			return g.Connect(fromUI(s))
+			in := fromUI(s)
+			in.Lang = lang
+			return g.Connect(in)
 		},
 		Notice:         g.Notice,
 		ClipboardImage: clipboardImage,

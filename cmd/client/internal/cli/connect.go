@@ -23,6 +23,9 @@ type SignIn struct {
 	Server    string
 	DirectTLS bool
 	CAFile    string
+	// Lang is the language of the training content ("en" or "fr"), from the
+	// GUI's language setting; empty: from the locale environment.
+	Lang string
 }
 
 // StartFunc builds and starts a backend for a configuration. The real one is
@@ -142,7 +145,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		CAFile:    in.CAFile,
 		DataDir:   l.DataDir,
 		Profiles:  profiles,
-		Lang:      envLang(),
+		Lang:      in.Lang,
 
 		DownloadDir: l.DownloadDir,
 		ClamdSocket: l.ClamdSocket,
@@ -153,6 +156,9 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		DeviceKey:   dev.Key,
 		DeviceLost:  dev.Lost,
 		DeviceOff:   dev.Off,
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = envLang()
 	}
 	start := l.Start
 	if start == nil {
