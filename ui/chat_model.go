@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"time"
 
 	"github.com/palisade-im/palisade/event"
@@ -28,19 +29,19 @@ const (
 func (d Delivery) String() string {
 	switch d {
 	case DeliveryPending:
-		return "sending"
+		return lang.L("sending")
 	case DeliveryQueued:
-		return "queued"
+		return lang.L("queued")
 	case DeliverySent:
-		return "sent"
+		return lang.L("sent")
 	case DeliveryAcked:
-		return "on server"
+		return lang.L("on server")
 	case DeliveryReceived:
-		return "delivered"
+		return lang.L("delivered")
 	case DeliveryHeld:
-		return "waiting for your confirmation"
+		return lang.L("waiting for your confirmation")
 	case DeliveryRefused:
-		return "not sent"
+		return lang.L("not sent")
 	}
 	return ""
 }

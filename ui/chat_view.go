@@ -131,7 +131,7 @@ func newChatPane(a *App) *chatPane {
 	p.attach = widget.NewButtonWithIcon(lang.L("Attach"), theme.MailAttachmentIcon(), func() {
 		jid := p.app.active
 		// The picker's title says who the file goes to, with their trust.
-		p.app.chooseFile("Send a file to "+trustWords(p.app.roster.Trust(jid), jid), func(path string) { p.app.sendFile(jid, path) })
+		p.app.chooseFile(lang.L("Send a file to {{.Who}}", tv{"Who": trustWords(p.app.roster.Trust(jid), jid)}), func(path string) { p.app.sendFile(jid, path) })
 	})
 	// The hints are one line each (cut with … when the pane is narrow), so
 	// that they never push the composer off the window; the whole file
@@ -253,7 +253,7 @@ func (p *chatPane) refreshHeader() {
 		id += " — " + c.Status
 	}
 	if !c.InRoster {
-		id += "  ·  not in your contacts"
+		id += "  ·  " + lang.L("not in your contacts")
 		p.addBtn.Show()
 		p.removeBtn.Hide()
 	} else {
@@ -274,7 +274,7 @@ func (p *chatPane) refreshHeader() {
 		p.earlier.SetText(lang.L("Earlier messages"))
 	}
 	if p.conv != nil && p.conv.IsTypingAt(p.app.now()) {
-		p.typing.SetText(c.DisplayName() + " is typing…")
+		p.typing.SetText(lang.L("{{.Name}} is typing…", tv{"Name": c.DisplayName()}))
 	} else {
 		p.typing.SetText("")
 	}
@@ -364,7 +364,7 @@ func (p *chatPane) senderName(m ChatMessage) string {
 		return "Palisade"
 	}
 	if m.Outgoing {
-		return "You"
+		return lang.L("You")
 	}
 	return p.app.roster.Contact(p.app.active).DisplayName()
 }
@@ -577,15 +577,15 @@ const maxOpenText = 56
 // host in ASCII and why (package textsafe).
 func openWords(u *url.URL, link string) string {
 	if info, err := textsafe.Link(link); err == nil && info.Deceptive != "" && info.Host != "" {
-		return "Open the link to " + info.Host + " (" + info.Deceptive + ")"
+		return lang.L("Open the link to {{.Host}} ({{.Why}})", tv{"Host": info.Host, "Why": info.Deceptive})
 	}
 	switch {
 	case len([]rune(link)) <= maxOpenText:
-		return "Open " + link
+		return lang.L("Open {{.Link}}", tv{"Link": link})
 	case u.Hostname() != "":
-		return "Open the link to " + u.Hostname()
+		return lang.L("Open the link to {{.Host}}", tv{"Host": u.Hostname()})
 	}
-	return "Open the link above"
+	return lang.L("Open the link above")
 }
 
 func newMessageRow() *messageRow {
@@ -625,7 +625,7 @@ func (r *messageRow) headerHeight() float32 {
 func (r *messageRow) set(m ChatMessage, sender, when string, onLink func(string)) {
 	r.sender.SetText(textsafe.Name(sender)) // no hidden or reordering characters
 	if m.Delayed && !m.Outgoing {
-		when += "  (sent while you were offline)"
+		when += "  (" + lang.L("sent while you were offline") + ")"
 	}
 	r.when.SetText(when)
 	r.text = m.Body

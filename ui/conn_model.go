@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"math"
 	"time"
 
@@ -71,9 +71,9 @@ func (m *ConnModel) Apply(ev event.Event, now time.Time) {
 	case event.Connected:
 		if m.EverConnected {
 			if e.Resumed {
-				m.flashText = "Reconnected; nothing was lost"
+				m.flashText = lang.L("Reconnected; nothing was lost")
 			} else {
-				m.flashText = "Reconnected"
+				m.flashText = lang.L("Reconnected")
 			}
 			m.flashUntil = now.Add(flashFor)
 		}
@@ -131,22 +131,22 @@ type Banner struct {
 func (m *ConnModel) Banner(now time.Time) Banner {
 	switch m.State {
 	case ConnConnecting:
-		t := "Connecting"
-		if m.Server != "" {
-			t += " to " + m.Server
+		d := tv{"Server": m.Server}
+		t := lang.L("Connecting…", d)
+		switch {
+		case m.Route == event.RouteTor && m.Tor.State == event.TorStarting && m.Server != "":
+			t = lang.L("Starting Tor (this can take a minute), then connecting to {{.Server}}…", d)
+		case m.Route == event.RouteTor && m.Tor.State == event.TorStarting:
+			t = lang.L("Starting Tor (this can take a minute), then connecting…", d)
+		case m.Route == event.RouteTor && m.Server != "":
+			t = lang.L("Connecting to {{.Server}} through Tor…", d)
+		case m.Route == event.RouteTor:
+			t = lang.L("Connecting through Tor…", d)
+		case m.Server != "":
+			t = lang.L("Connecting to {{.Server}}…", d)
 		}
-		if m.Route == event.RouteTor {
-			t += " through Tor"
-			if m.Tor.State == event.TorStarting {
-				t = "Starting Tor (this can take a minute), then connecting"
-				if m.Server != "" {
-					t += " to " + m.Server
-				}
-			}
-		}
-		t += "…"
 		if m.Attempt > 1 {
-			t += fmt.Sprintf(" (attempt %d)", m.Attempt)
+			t += " " + lang.L("(attempt {{.N}})", tv{"N": m.Attempt})
 		}
 		return Banner{Kind: BannerInfo, Text: t}
 	case ConnOnline:
@@ -155,27 +155,27 @@ func (m *ConnModel) Banner(now time.Time) Banner {
 		}
 		return Banner{Kind: BannerHidden}
 	case ConnOffline:
-		t := "Offline"
+		t := lang.L("Offline")
 		if m.Message != "" {
 			t += ": " + m.Message
 		}
 		if !m.RetryAt.IsZero() {
 			left := m.RetryAt.Sub(now)
 			if left > 0 {
-				t += fmt.Sprintf(". Retrying in %d s", int(math.Ceil(left.Seconds())))
+				t += ". " + lang.L("Retrying in {{.N}} s", tv{"N": int(math.Ceil(left.Seconds()))})
 			} else {
-				t += ". Retrying…"
+				t += ". " + lang.L("Retrying…")
 			}
 		}
 		return Banner{Kind: BannerWarning, Text: t, RetryNow: true}
 	case ConnFatal:
 		t := m.Message
 		if t == "" {
-			t = "The connection was closed"
+			t = lang.L("The connection was closed")
 		}
-		return Banner{Kind: BannerError, Text: "Not connected: " + t, SignInAgn: true}
+		return Banner{Kind: BannerError, Text: lang.L("Not connected: {{.Why}}", tv{"Why": t}), SignInAgn: true}
 	case ConnClosed:
-		return Banner{Kind: BannerWarning, Text: "Signed out", SignInAgn: true}
+		return Banner{Kind: BannerWarning, Text: lang.L("Signed out"), SignInAgn: true}
 	}
 	return Banner{Kind: BannerHidden}
 }

@@ -410,7 +410,7 @@ func (it *rosterItem) set(r RosterRow, active string) {
 		} else {
 			it.headerIcon.SetResource(theme.MenuDropDownIcon())
 		}
-		it.headerLabel.SetText(fmt.Sprintf("%s  ·  %d of %d online", r.Group, r.Online, r.Total))
+		it.headerLabel.SetText(groupTitle(r.Group) + "  ·  " + lang.L("{{.Online}} of {{.Total}} online", tv{"Online": r.Online, "Total": r.Total}))
 		return
 	}
 	it.header.Hide()
@@ -424,7 +424,7 @@ func (it *rosterItem) set(r RosterRow, active string) {
 		d += " — " + c.Status
 	}
 	if c.Pending {
-		d += "  ·  awaiting approval"
+		d += "  ·  " + lang.L("awaiting approval")
 	}
 	it.detail.SetText(d)
 	if c.Unread > 0 {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"sort"
 	"strings"
 
@@ -13,6 +14,18 @@ const ungroupedName = "Contacts"
 
 // strangersName is the heading for people who wrote but are not in the roster.
 const strangersName = "Not in your contacts"
+
+// groupTitle is a group's heading as shown: the two headings of the
+// roster's own making are translated, the user's group names are not.
+func groupTitle(g string) string {
+	switch g {
+	case ungroupedName:
+		return lang.L("Contacts")
+	case strangersName:
+		return lang.L("Not in your contacts")
+	}
+	return g
+}
 
 // ContactView is what the roster shows for one contact: the roster entry,
 // its aggregated presence and its unread count.
