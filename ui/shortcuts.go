@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/palisade-im/palisade/event"
@@ -71,11 +74,62 @@ func (a *App) addShortcuts() {
 			}
 		})
 	}
+	a.win.SetMainMenu(a.mainMenu())
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			a.closeTopDialog()
 		}
 	})
+}
+
+// mainMenu is the window's menu. Its items carry the shortcuts too: the
+// desktop driver tries the menu's shortcuts before the focused widget's,
+// so they also work while the cursor is in the composer or another entry
+// (which keep canvas shortcuts to themselves).
+func (a *App) mainMenu() *fyne.MainMenu {
+	ctrl := fyne.KeyModifierShortcutDefault
+	item := func(label string, key fyne.KeyName, mod fyne.KeyModifier, run func()) *fyne.MenuItem {
+		m := fyne.NewMenuItem(label, func() {
+			if a.onMain {
+				run()
+			}
+		})
+		if key != "" {
+			m.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+		}
+		return m
+	}
+	var jump []*fyne.MenuItem
+	for i := 1; i <= 9; i++ {
+		n := i
+		jump = append(jump, item(fmt.Sprintf("Chat %d", n), fyne.KeyName(string(rune('0'+n))), ctrl, func() { a.jumpChat(n) }))
+	}
+	open := fyne.NewMenuItem("Open chat", nil)
+	open.ChildMenu = fyne.NewMenu("", jump...)
+	quit := fyne.NewMenuItem("Quit", a.quit) // also on the sign-in form
+	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}
+	quit.IsQuit = true
+	shortcutsItem := fyne.NewMenuItem("Keyboard shortcuts", a.showShortcuts)
+	shortcutsItem.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeySlash, Modifier: ctrl}
+	return fyne.NewMainMenu(
+		fyne.NewMenu("Palisade",
+			item("Settings", fyne.KeyComma, ctrl, func() { a.main.showSettings() }),
+			shortcutsItem,
+			fyne.NewMenuItemSeparator(),
+			quit),
+		fyne.NewMenu("Chats",
+			item("Quick switch", fyne.KeyK, ctrl, a.quickSwitch),
+			item("New chat…", fyne.KeyN, ctrl, func() { a.showAddContact("", "") }),
+			item("Filter contacts", fyne.KeyF, ctrl, func() { a.win.Canvas().Focus(a.main.filter) }),
+			item("Search messages…", fyne.KeyF, ctrl|fyne.KeyModifierShift, func() { a.showSearch("") }),
+			fyne.NewMenuItemSeparator(),
+			item("Next chat", fyne.KeyTab, fyne.KeyModifierControl, func() { a.stepChat(1) }),
+			item("Previous chat", fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift, func() { a.stepChat(-1) }),
+			item("Next unread", fyne.KeyDown, fyne.KeyModifierAlt, func() { a.stepUnread(1) }),
+			item("Previous unread", fyne.KeyUp, fyne.KeyModifierAlt, func() { a.stepUnread(-1) }),
+			open,
+			fyne.NewMenuItemSeparator(),
+			item("Close chat", fyne.KeyW, ctrl, a.closeChat)))
 }
 
 // closeTopDialog hides the dialog or pop-up on top of the window, if any.
@@ -210,7 +264,7 @@ func (a *App) closeChat() {
 // showShortcuts shows the list of keyboard shortcuts.
 func (a *App) showShortcuts() {
 	help := shortcutHelp()
-	grid := container.NewGridWithColumns(2)
+	grid := container.New(layout.NewFormLayout())
 	for _, h := range help {
 		grid.Add(widget.NewLabelWithStyle(h[0], fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))
 		grid.Add(widget.NewLabel(h[1]))

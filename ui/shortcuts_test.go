@@ -134,3 +134,68 @@ func TestShortcutsDialogsAndFilter(t *testing.T) {
 		t.Error("Ctrl+K did not put the cursor in the filter")
 	}
 }
+
+// menuItems flattens a main menu, child menus included.
+func menuItems(m *fyne.MainMenu) []*fyne.MenuItem {
+	var out []*fyne.MenuItem
+	var walk func(items []*fyne.MenuItem)
+	walk = func(items []*fyne.MenuItem) {
+		for _, it := range items {
+			out = append(out, it)
+			if it.ChildMenu != nil {
+				walk(it.ChildMenu.Items)
+			}
+		}
+	}
+	for _, menu := range m.Items {
+		walk(menu.Items)
+	}
+	return out
+}
+
+// The window's menu carries every shortcut (the desktop driver gives the
+// menu's shortcuts precedence over a focused entry), and its items act.
+func TestMainMenuCarriesTheShortcuts(t *testing.T) {
+	h := signedIn(t)
+	menu := h.app.win.MainMenu()
+	if menu == nil {
+		t.Fatal("no main menu")
+	}
+	byName := map[string]*fyne.MenuItem{}
+	for _, it := range menuItems(menu) {
+		if it.Shortcut != nil {
+			byName[it.Shortcut.ShortcutName()] = it
+		}
+	}
+	for _, s := range shortcuts() {
+		name := (&desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}).ShortcutName()
+		if byName[name] == nil {
+			t.Errorf("the menu lacks the shortcut %s (%s)", name, s.what)
+		}
+	}
+	ctrl := fyne.KeyModifierShortcutDefault
+	act := func(key fyne.KeyName, mod fyne.KeyModifier) {
+		t.Helper()
+		it := byName[(&desktop.CustomShortcut{KeyName: key, Modifier: mod}).ShortcutName()]
+		if it == nil {
+			t.Fatalf("no menu item for %s", key)
+		}
+		it.Action()
+	}
+	act(fyne.Key3, ctrl)
+	if h.app.active != "erin@acme.test" {
+		t.Errorf("Chat 3 opened %q", h.app.active)
+	}
+	act(fyne.KeyTab, fyne.KeyModifierControl)
+	if h.app.active != "bob@acme.test" {
+		t.Errorf("Next chat from the last opened %q", h.app.active)
+	}
+	act(fyne.KeyW, ctrl)
+	if h.app.active != "" {
+		t.Errorf("Close chat left %q open", h.app.active)
+	}
+	quit := byName[(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}).ShortcutName()]
+	if !quit.IsQuit || quit.Action == nil {
+		t.Error("Quit is not the menu's own quit item")
+	}
+}
