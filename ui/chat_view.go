@@ -119,7 +119,7 @@ func newChatPane(a *App) *chatPane {
 	p.typing.SizeName = theme.SizeNameCaptionText
 	p.composer = newComposerEntry(p.send)
 	p.composer.onPaste = p.app.pasteImage
-	p.composer.SetPlaceHolder(composerPlaceHolder)
+	p.composer.SetPlaceHolder(composerPlaceHolder())
 	p.composer.OnChanged = func(s string) {
 		if p.app.active != "" {
 			p.drafts[p.app.active] = s
@@ -311,7 +311,7 @@ func (p *chatPane) refreshTrust(c ContactView) {
 	} else {
 		p.composer.Enable()
 		p.sendBtn.Enable()
-		p.composer.SetPlaceHolder(composerPlaceHolder)
+		p.composer.SetPlaceHolder(composerPlaceHolder())
 	}
 	if FileSendAllowed(t) && !locked {
 		p.attach.Enable()
@@ -321,7 +321,9 @@ func (p *chatPane) refreshTrust(c ContactView) {
 }
 
 // composerPlaceHolder is the composer's hint while it is usable.
-const composerPlaceHolder = "Write a message. Enter sends, Shift+Enter starts a new line."
+func composerPlaceHolder() string {
+	return lang.L("Write a message. Enter sends, Shift+Enter starts a new line.")
+}
 
 // contains reports whether pos (in window coordinates) is over the chat
 // pane.

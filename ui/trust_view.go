@@ -225,7 +225,7 @@ func (v *mainView) refreshRequests() {
 		if v.requestsFolded {
 			icon = theme.MenuExpandIcon()
 		}
-		head := widget.NewButtonWithIcon(fmt.Sprintf("Requests (%d)", len(reqs)), icon, func() {
+		head := widget.NewButtonWithIcon(lang.L("Requests ({{.N}})", tv{"N": len(reqs)}), icon, func() {
 			v.requestsFolded = !v.requestsFolded
 			v.refreshRequests()
 		})
@@ -394,9 +394,9 @@ func (v *mainView) refreshProfile() {
 	for i, b := range active {
 		b := b
 		if i == maxBulletinBanners {
-			words := fmt.Sprintf("%d more bulletins from IT", len(active)-i)
+			words := lang.L("{{.N}} more bulletins from IT", tv{"N": len(active) - i})
 			if len(active)-i == 1 {
-				words = "1 more bulletin from IT"
+				words = lang.L("1 more bulletin from IT")
 			}
 			more := widget.NewButtonWithIcon(words, theme.WarningIcon(), v.showBulletins)
 			more.Importance = widget.WarningImportance
@@ -464,13 +464,19 @@ func (v *mainView) bulletinBanner(b event.Bulletin) fyne.CanvasObject {
 		v.refreshProfile()
 	})
 	dismiss.Importance = widget.LowImportance
-	title := severityWord(b.Severity) + " from IT: " + b.Title
+	title := lang.L("Notice from IT: {{.Title}}", tv{"Title": b.Title})
+	switch b.Severity {
+	case "critical":
+		title = lang.L("Critical from IT: {{.Title}}", tv{"Title": b.Title})
+	case "warning":
+		title = lang.L("Warning from IT: {{.Title}}", tv{"Title": b.Title})
+	}
 	body := strings.TrimSpace(b.Body)
 	right := []fyne.CanvasObject{}
 	if body != "" {
-		word, icon := "More", theme.MenuExpandIcon()
+		word, icon := lang.L("More"), theme.MenuExpandIcon()
 		if open {
-			word, icon = "Less", theme.MenuDropUpIcon()
+			word, icon = lang.L("Less"), theme.MenuDropUpIcon()
 		}
 		more := widget.NewButtonWithIcon(word, icon, func() {
 			v.bulletinOpen[b.ID] = !v.bulletinOpen[b.ID]
