@@ -157,16 +157,16 @@ func (p *roomPane) showRoom(r *Room) {
 	p.privChip.set(Badge{})
 	addr := r.JID
 	if r.Joined {
-		addr += fmt.Sprintf("  ·  you are %s  ·  %d in the room", r.Nick, len(r.Occupants))
+		addr += "  ·  " + lang.L("you are {{.Nick}}", tv{"Nick": r.Nick}) + "  ·  " + lang.L("{{.N}} in the room", tv{"N": len(r.Occupants)})
 	} else {
-		addr += "  ·  not joined"
+		addr += "  ·  " + lang.L("not joined")
 		if r.LeftReason != "" {
 			addr += " (" + r.LeftReason + ")"
 		}
 	}
 	p.address.SetText(addr)
 	if t := strings.TrimSpace(r.Topic); t != "" {
-		p.topic.SetText("Topic: " + t)
+		p.topic.SetText(lang.L("Topic: {{.Topic}}", tv{"Topic": t}))
 	} else {
 		p.topic.SetText(lang.L("No topic"))
 	}
@@ -185,7 +185,7 @@ func (p *roomPane) showRoom(r *Room) {
 
 	p.occupants.RemoveAll()
 	occ := r.OccupantList()
-	p.occHeader.SetText(fmt.Sprintf("In the room (%d)", len(occ)))
+	p.occHeader.SetText(lang.L("In the room ({{.N}})", tv{"N": len(occ)}))
 	for _, o := range occ {
 		p.occupants.Add(occupantRow(o))
 	}
@@ -199,11 +199,11 @@ func (p *roomPane) showRoom(r *Room) {
 		// Nothing to scroll yet: fetch older lines until the view is full.
 		a.loadOlder(r.JID)
 	}
-	p.composer.SetPlaceHolder("Write to everyone in " + r.Title() + ". Enter sends, Shift+Enter starts a new line.")
+	p.composer.SetPlaceHolder(lang.L("Write to everyone in {{.Room}}. Enter sends, Shift+Enter starts a new line.", tv{"Room": r.Title()}))
 	if r.Joined {
 		p.composer.Enable()
 		p.sendBtn.Enable()
-		p.who.SetText("Everyone in the room reads this" + externalNote(r.Banner))
+		p.who.SetText(externalNote(r.Banner))
 	} else {
 		p.composer.Disable()
 		p.sendBtn.Disable()
@@ -214,12 +214,12 @@ func (p *roomPane) showRoom(r *Room) {
 // externalNote says who outside the organisation reads a room message.
 func externalNote(b event.RoomBanner) string {
 	if b.Lookalike {
-		return ", including someone using a lookalike address"
+		return lang.L("Everyone in the room reads this, including someone using a lookalike address")
 	}
 	if b.External {
-		return ", including people outside your organisation"
+		return lang.L("Everyone in the room reads this, including people outside your organisation")
 	}
-	return ""
+	return lang.L("Everyone in the room reads this")
 }
 
 func (p *roomPane) showPrivate(pc *PrivateChat) {
@@ -227,11 +227,11 @@ func (p *roomPane) showPrivate(pc *PrivateChat) {
 	p.title.Text = pc.Nick
 	p.title.Refresh()
 	p.privChip.set(roomBadge(pc.Trust, pc.FromJID))
-	addr := "JID hidden by the room"
+	addr := lang.L("JID hidden by the room")
 	if pc.FromJID != "" {
 		addr = pc.FromJID
 	}
-	p.address.SetText(addr + "  ·  in " + room.Title() + " (" + pc.Room + ")")
+	p.address.SetText(addr + "  ·  " + lang.L("in {{.Room}} ({{.JID}})", tv{"Room": room.Title(), "JID": pc.Room}))
 	p.topic.Hide()
 	p.topicBtn.Hide()
 	p.invite.Hide()
@@ -239,32 +239,32 @@ func (p *roomPane) showPrivate(pc *PrivateChat) {
 	p.rejoin.Hide()
 	p.banner.set(BannerHidden, "")
 	p.private.setTitled(BannerInfo, PrivateTitle(room.Title(), pc.Nick),
-		"This is not a direct chat: it goes through the room, and "+pc.Nick+" is known only by their nickname there"+privateWho(pc)+".")
+		lang.L("This is not a direct chat: it goes through the room, and {{.Nick}} is known only by their nickname there{{.Who}}.", tv{"Nick": pc.Nick, "Who": privateWho(pc)}))
 	p.body.Objects = []fyne.CanvasObject{p.scroll}
 	p.body.Refresh()
 	p.fill(pc.Lines, true)
-	p.composer.SetPlaceHolder("Write privately to " + pc.Nick + " in " + room.Title() + ".")
+	p.composer.SetPlaceHolder(lang.L("Write privately to {{.Nick}} in {{.Room}}.", tv{"Nick": pc.Nick, "Room": room.Title()}))
 	if room.Joined {
 		p.composer.Enable()
 		p.sendBtn.Enable()
-		p.who.SetText("Only " + pc.Nick + " reads this, through the room " + pc.Room)
+		p.who.SetText(lang.L("Only {{.Nick}} reads this, through the room {{.Room}}", tv{"Nick": pc.Nick, "Room": pc.Room}))
 	} else {
 		p.composer.Disable()
 		p.sendBtn.Disable()
-		p.who.SetText("You are not in " + room.Title() + ": join it again to write.")
+		p.who.SetText(lang.L("You are not in {{.Room}}: join it again to write.", tv{"Room": room.Title()}))
 	}
 }
 
 func privateWho(pc *PrivateChat) string {
 	if pc.FromJID != "" {
-		return " (the room says they are " + pc.FromJID + ")"
+		return " (" + lang.L("the room says they are {{.JID}}", tv{"JID": pc.FromJID}) + ")"
 	}
 	return ""
 }
 
 // PrivateTitle is the mark on a private conversation inside a room.
 func PrivateTitle(room, nick string) string {
-	return "Private message in room " + room + " from " + nick
+	return lang.L("Private message in room {{.Room}} from {{.Nick}}", tv{"Room": room, "Nick": nick})
 }
 
 // RoomBannerWords is the banner of a room with people from outside the
@@ -275,11 +275,11 @@ func RoomBannerWords(b event.RoomBanner) ChatBanner {
 	}
 	switch {
 	case b.Lookalike:
-		return ChatBanner{Kind: BannerError, Title: "Warning: someone in this room uses a lookalike address.",
-			Text: strings.TrimSpace(b.Summary + " Do not share passwords, payments or files here.")}
+		return ChatBanner{Kind: BannerError, Title: lang.L("Warning: someone in this room uses a lookalike address."),
+			Text: strings.TrimSpace(b.Summary + " " + lang.L("Do not share passwords, payments or files here."))}
 	case b.External:
-		return ChatBanner{Kind: BannerWarning, Title: "People outside your organisation are in this room.",
-			Text: strings.TrimSpace(b.Summary + " Everything written here reaches them.")}
+		return ChatBanner{Kind: BannerWarning, Title: lang.L("People outside your organisation are in this room."),
+			Text: strings.TrimSpace(b.Summary + " " + lang.L("Everything written here reaches them."))}
 	}
 	return ChatBanner{}
 }
@@ -339,9 +339,9 @@ func roomLineRow(l RoomLine, now time.Time, hl, private bool, self string) fyne.
 	} else {
 		nick := textsafe.Name(l.Nick) // no hidden or reordering characters
 		if l.Outgoing {
-			nick = "You"
+			nick = lang.L("You")
 			if self != "" && !private {
-				nick = "You (" + self + ")"
+				nick = lang.L("You ({{.Nick}})", tv{"Nick": self})
 			}
 		}
 		s := widget.NewLabelWithStyle(nick, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -354,7 +354,7 @@ func roomLineRow(l RoomLine, now time.Time, hl, private bool, self string) fyne.
 	}
 	when := formatTime(l.Time, now)
 	if l.Delayed && !l.Outgoing && !l.System {
-		when += "  (earlier)"
+		when += "  (" + lang.L("earlier") + ")"
 	}
 	w := widget.NewLabel(when)
 	w.SizeName = theme.SizeNameCaptionText
@@ -416,7 +416,7 @@ func signatureLine(note string, warn bool) fyne.CanvasObject {
 func occupantRow(o event.Occupant) fyne.CanvasObject {
 	name := textsafe.Name(o.Nick)
 	if o.Self {
-		name += " (you)"
+		name += " (" + lang.L("you") + ")"
 	}
 	n := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	n.Truncation = fyne.TextTruncateEllipsis
@@ -424,12 +424,12 @@ func occupantRow(o event.Occupant) fyne.CanvasObject {
 	c.set(roomBadge(o.Trust, o.JID))
 	jid := o.JID
 	if jid == "" {
-		jid = "JID hidden by the room"
+		jid = lang.L("JID hidden by the room")
 	}
 	if o.Role == event.RoleModerator {
-		jid += "  ·  moderator"
+		jid += "  ·  " + lang.L("moderator")
 	} else if o.Role == event.RoleVisitor {
-		jid += "  ·  visitor"
+		jid += "  ·  " + lang.L("visitor")
 	}
 	d := widget.NewLabel(jid)
 	d.SizeName = theme.SizeNameCaptionText
@@ -479,19 +479,19 @@ func (v *mainView) roomRow(r RoomRow) fyne.CanvasObject {
 	text := r.Title
 	icon := theme.ListIcon()
 	if r.Private {
-		text = "Private: " + r.Nick + " in " + localPart(r.Room)
+		text = lang.L("Private: {{.Nick}} in {{.Room}}", tv{"Nick": r.Nick, "Room": localPart(r.Room)})
 		icon = theme.MailReplyIcon()
 	}
 	switch {
 	case r.Lookal:
-		text += "  · lookalike inside"
+		text += "  · " + lang.L("lookalike inside")
 		icon = theme.NewErrorThemedResource(theme.WarningIcon())
 	case r.Banner:
-		text += "  · external people"
+		text += "  · " + lang.L("external people")
 		icon = theme.NewWarningThemedResource(theme.WarningIcon())
 	}
 	if r.Bookmrk {
-		text += "  · not joined"
+		text += "  · " + lang.L("not joined")
 	}
 	if r.Unread > 0 {
 		text += fmt.Sprintf("  (%d)", r.Unread)
@@ -520,15 +520,15 @@ func (v *mainView) roomRow(r RoomRow) fyne.CanvasObject {
 // room, why, and Join / Decline.
 func (v *mainView) inviteCard(inv event.RoomInvite) fyne.CanvasObject {
 	a := v.app
-	title := widget.NewLabelWithStyle("Invitation to "+inv.Room, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(lang.L("Invitation to {{.Room}}", tv{"Room": inv.Room}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
 	from, jid := inv.From, inv.From
 	if bareJID(inv.From) == inv.Room {
 		// The room hides who invited: only their nickname is known.
-		from = strings.TrimPrefix(inv.From, inv.Room+"/") + " (address hidden by the room)"
+		from = strings.TrimPrefix(inv.From, inv.Room+"/") + " (" + lang.L("address hidden by the room") + ")"
 		jid = ""
 	}
-	who := widget.NewLabel("from " + from)
+	who := widget.NewLabel(lang.L("from {{.Who}}", tv{"Who": from}))
 	who.Truncation = fyne.TextTruncateEllipsis
 	c := newChip()
 	c.set(roomBadge(inv.Trust, jid))
