@@ -52,7 +52,7 @@ func (a *App) showAddContact(jid, name string) {
 // confirmRemove asks before removing jid from the roster.
 func (a *App) confirmRemove(jid string) {
 	c := a.roster.Contact(jid)
-	msg := "Remove " + c.DisplayName() + " (" + c.JID + ") from your contacts?\nYou will no longer see each other's presence."
+	msg := lang.L("Remove {{.Name}} ({{.JID}}) from your contacts?", tv{"Name": c.DisplayName(), "JID": c.JID}) + "\n" + lang.L("You will no longer see each other's presence.")
 	dialog.ShowConfirm(lang.L("Remove contact"), msg, func(ok bool) {
 		if ok {
 			a.do(event.RemoveContact{JID: c.JID})

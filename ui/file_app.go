@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"errors"
 	"io/fs"
 	"net/url"
@@ -72,7 +73,7 @@ func (a *App) downloadFile(f *FileItem) {
 // retryScan asks the session to scan a quarantined file again.
 func (a *App) retryScan(f *FileItem) {
 	if f.State == FileUnscanned {
-		f.Scanner = "Scanning again…"
+		f.Scanner = lang.L("Scanning again…")
 		a.do(event.RetryScan{ID: f.ID})
 		a.fileChanged(f)
 	}
@@ -106,7 +107,7 @@ func (a *App) showInFolder(f *FileItem) {
 
 func (a *App) reportOpen(err error, what string) {
 	if err != nil {
-		a.lastErr = "Cannot open " + what + ": " + err.Error()
+		a.lastErr = lang.L("Cannot open {{.What}}: {{.Err}}", tv{"What": what, "Err": err.Error()})
 		a.refreshBannerQuiet()
 	}
 }
@@ -134,7 +135,7 @@ func (a *App) dropped(pos fyne.Position, uris []fyne.URI) {
 		if !FileSendAllowed(t) {
 			// The policy's answer is known: say it where the file was dropped.
 			_, why := ComposerHints(t, jid)
-			a.chats.System(jid, "File not sent: "+strings.TrimSuffix(why, ".")+".", a.now())
+			a.chats.System(jid, lang.L("File not sent: {{.Why}}.", tv{"Why": strings.TrimSuffix(why, ".")}), a.now())
 			a.main.chatChanged(true)
 			return
 		}
@@ -156,13 +157,13 @@ func (a *App) pasteImage() bool {
 	jid := a.active
 	if t := a.roster.Trust(jid); !FileSendAllowed(t) {
 		_, why := ComposerHints(t, jid)
-		a.chats.System(jid, "Image not sent: "+strings.TrimSuffix(why, ".")+".", a.now())
+		a.chats.System(jid, lang.L("Image not sent: {{.Why}}.", tv{"Why": strings.TrimSuffix(why, ".")}), a.now())
 		a.main.chatChanged(true)
 		return true
 	}
 	path, err := writePasted(data, a.now())
 	if err != nil {
-		a.chats.System(jid, "The pasted image could not be kept for sending: "+err.Error(), a.now())
+		a.chats.System(jid, lang.L("The pasted image could not be kept for sending: {{.Err}}", tv{"Err": err.Error()}), a.now())
 		a.main.chatChanged(true)
 		return true
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -91,13 +92,13 @@ func (f *FileItem) IsImage() bool {
 // FormatSize writes a byte count for people: "812 bytes", "1.4 MB".
 func FormatSize(n int64) string {
 	if n < 0 {
-		return "size unknown"
+		return lang.L("size unknown")
 	}
 	if n < 1024 {
 		if n == 1 {
-			return "1 byte"
+			return lang.L("1 byte")
 		}
-		return fmt.Sprintf("%d bytes", n)
+		return lang.L("{{.N}} bytes", tv{"N": n})
 	}
 	f := float64(n)
 	for _, u := range []string{"KB", "MB", "GB", "TB"} {
@@ -116,22 +117,22 @@ func FormatSize(n int64) string {
 func (f *FileItem) Status() string {
 	switch f.State {
 	case FileWaiting:
-		return "Preparing to send…"
+		return lang.L("Preparing to send…")
 	case FileUploading:
-		return "Sending… " + progressWords(f)
+		return lang.L("Sending…") + " " + progressWords(f)
 	case FileDone:
-		return "Sent"
+		return lang.L("Sent")
 	case FileFailed:
 		r := strings.TrimSpace(f.Reason)
 		if f.Code == event.FileInfected && !f.Outgoing {
 			// Downloaded, scanned, deleted: the session's sentence says so.
 			if r == "" {
-				r = "The virus scanner found malware in this file; it was deleted."
+				r = lang.L("The virus scanner found malware in this file; it was deleted.")
 			}
 			return r
 		}
 		if r == "" {
-			r = "it did not go through (" + f.Code + ")"
+			r = lang.L("it did not go through ({{.Code}})", tv{"Code": f.Code})
 		}
 		// Said once: the session's reason may already say it.
 		low := strings.ToLower(r)
@@ -139,20 +140,20 @@ func (f *FileItem) Status() string {
 			if strings.Contains(low, "not sent") {
 				return r
 			}
-			return "Not sent: " + r
+			return lang.L("Not sent: {{.Why}}", tv{"Why": r})
 		}
 		if strings.Contains(low, "not downloaded") {
 			return r
 		}
-		return "Not downloaded: " + r
+		return lang.L("Not downloaded: {{.Why}}", tv{"Why": r})
 	case FileOffer:
-		return "Not downloaded yet"
+		return lang.L("Not downloaded yet")
 	case FileDownloading:
-		return "Downloading… " + progressWords(f)
+		return lang.L("Downloading…") + " " + progressWords(f)
 	case FileClean:
-		return "Scanned: no threat found. Saved in your downloads folder."
+		return lang.L("Scanned: no threat found. Saved in your downloads folder.")
 	case FileUnscanned:
-		return "Not scanned: kept in quarantine"
+		return lang.L("Not scanned: kept in quarantine")
 	}
 	return ""
 }
@@ -168,7 +169,7 @@ func (f *FileItem) Detail() string {
 
 func progressWords(f *FileItem) string {
 	if f.Total > 0 {
-		return FormatSize(f.Bytes) + " of " + FormatSize(f.Total)
+		return lang.L("{{.Done}} of {{.Total}}", tv{"Done": FormatSize(f.Bytes), "Total": FormatSize(f.Total)})
 	}
 	if f.Bytes > 0 {
 		return FormatSize(f.Bytes)
@@ -180,9 +181,9 @@ func progressWords(f *FileItem) string {
 // not fetch by itself.
 func OfferWarning(t event.Trust) string {
 	if t.External() && t.Class != "" {
-		return "From an external contact: files can carry malware; it will be scanned."
+		return lang.L("From an external contact: files can carry malware; it will be scanned.")
 	}
-	return "Not downloaded automatically: files can carry malware; it will be scanned."
+	return lang.L("Not downloaded automatically: files can carry malware; it will be scanned.")
 }
 
 // File returns the file item with id, or nil.

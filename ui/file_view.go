@@ -91,14 +91,14 @@ func (b *fileBox) set(f *FileItem, peerName string, thumb image.Image) {
 	b.item = f
 	name := f.Name
 	if name == "" {
-		name = "(file)"
+		name = "(" + lang.L("file") + ")"
 	}
 	b.name.SetText(name)
 	meta := FormatSize(f.Size)
 	if f.Outgoing {
-		meta += " · to " + peerName
+		meta += " · " + lang.L("to {{.Name}}", tv{"Name": peerName})
 	} else {
-		meta += " · from " + peerName + " (" + f.Peer + ")"
+		meta += " · " + lang.L("from {{.Who}}", tv{"Who": peerName + " (" + f.Peer + ")"})
 	}
 	b.meta.SetText(meta)
 	icon := theme.FileIcon()

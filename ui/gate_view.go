@@ -55,13 +55,13 @@ func LookalikeInterstitial(t event.Trust, jid string) Interstitial {
 	shown := peerDomain(t, jid)
 	of := t.LookalikeOf
 	if of == "" {
-		of = "an approved domain"
+		of = lang.L("an approved domain")
 	}
 	in := Interstitial{
-		Title:  shown + " is not " + of,
-		Who:    bareJID(jid) + " uses a domain made to look like " + of + ". It is not " + of + " and not part of it.",
+		Title:  lang.L("{{.Domain}} is not {{.Of}}", tv{"Domain": shown, "Of": of}),
+		Who:    lang.L("{{.JID}} uses a domain made to look like {{.Of}}. It is not {{.Of}} and not part of it.", tv{"JID": bareJID(jid), "Of": of}),
 		Reason: t.Reason,
-		Advice: "Do not share passwords, payment details or files. If you expected someone at " + of + ", reach them another way.",
+		Advice: lang.L("Do not share passwords, payment details or files. If you expected someone at {{.Of}}, reach them another way.", tv{"Of": of}),
 		Domain: domainOf(jid),
 	}
 	if t.ASCII != "" && t.ASCII != t.Domain {
@@ -147,7 +147,7 @@ func (g *gateView) set(t event.Trust, jid string) {
 	g.who.SetText(in.Who)
 	setHint(g.reason, in.Reason)
 	if in.ASCII != "" {
-		setHint(g.ascii, "Its real domain, in plain letters: "+in.ASCII)
+		setHint(g.ascii, lang.L("Its real domain, in plain letters: {{.ASCII}}", tv{"ASCII": in.ASCII}))
 	} else {
 		setHint(g.ascii, "")
 	}
