@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -44,33 +43,38 @@ var focusDayWords = map[string]string{"mon": "Mon", "tue": "Tue", "wed": "Wed", 
 // and the number of held messages during it.
 func focusButtonText(f event.Focus, now time.Time) string {
 	if !f.Active {
-		return "Focus"
+		return lang.L("Focus")
 	}
-	t := "Focus"
+	t := lang.L("Focus")
 	if !f.Until.IsZero() {
 		u := f.Until.In(now.Location())
 		if y, m, d := u.Date(); func() bool { y2, m2, d2 := now.Date(); return y == y2 && m == m2 && d == d2 }() {
-			t += " until " + u.Format("15:04")
+			t = lang.L("Focus until {{.Time}}", tv{"Time": u.Format("15:04")})
 		} else {
-			t += " until " + u.Format("Mon 15:04")
+			t = lang.L("Focus until {{.Time}}", tv{"Time": shortDay(u.Weekday()) + " " + u.Format("15:04")})
 		}
 	}
 	switch f.Held {
 	case 0:
 	case 1:
-		t += " · 1 held"
+		t += " · " + lang.L("1 held")
 	default:
-		t += fmt.Sprintf(" · %d held", f.Held)
+		t += " · " + lang.L("{{.N}} held", tv{"N": f.Held})
 	}
 	return t
+}
+
+// shortDay is a weekday's short name in the window's language.
+func shortDay(d time.Weekday) string {
+	return [...]string{lang.L("Sun"), lang.L("Mon"), lang.L("Tue"), lang.L("Wed"), lang.L("Thu"), lang.L("Fri"), lang.L("Sat")}[d]
 }
 
 // heldNote is the notification when focus ends with messages held.
 func heldNote(n int) (title, body string) {
 	if n == 1 {
-		return "Focus ended", "1 message arrived while you were in focus."
+		return lang.L("Focus ended"), lang.L("1 message arrived while you were in focus.")
 	}
-	return "Focus ended", fmt.Sprintf("%d messages arrived while you were in focus.", n)
+	return lang.L("Focus ended"), lang.L("{{.N}} messages arrived while you were in focus.", tv{"N": n})
 }
 
 // focusIndicator is the strip under the banner: the route and the focus
@@ -93,7 +97,7 @@ func (a *App) fillFocusSettings(box *fyne.Container) {
 	box.Add(widget.NewLabelWithStyle(lang.L("Focus hours and connection"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	state := focusButtonText(f.info, a.now())
 	if !f.info.Active {
-		state = "Focus is off."
+		state = lang.L("Focus is off.")
 	}
 	route := torText(a.conn.Route, f.tor)
 	box.Add(widgetLabelWrap(state + " " + route))
@@ -108,30 +112,30 @@ func torText(route string, t event.TorState) string {
 	var b strings.Builder
 	switch route {
 	case event.RouteTor:
-		b.WriteString("The connection and file transfers go through Tor.")
+		b.WriteString(lang.L("The connection and file transfers go through Tor."))
 	case event.RouteDirect:
-		b.WriteString("The connection goes directly to the server (not through Tor).")
+		b.WriteString(lang.L("The connection goes directly to the server (not through Tor)."))
 	default:
-		b.WriteString("Not connected yet.")
+		b.WriteString(lang.L("Not connected yet."))
 	}
 	switch t.State {
 	case event.TorStarting:
-		b.WriteString(" Tor is starting.")
+		b.WriteString(" " + lang.L("Tor is starting."))
 	case event.TorReady:
-		b.WriteString(" Tor is ready.")
+		b.WriteString(" " + lang.L("Tor is ready."))
 	case event.TorFailed:
-		b.WriteString(" Tor is not available: " + t.Reason)
+		b.WriteString(" " + lang.L("Tor is not available: {{.Why}}", tv{"Why": t.Reason}))
 	}
 	switch {
 	case t.Policy == "required":
-		b.WriteString(" Your company requires Tor.")
+		b.WriteString(" " + lang.L("Your company requires Tor."))
 	case t.Policy == "off":
-		b.WriteString(" Your company does not allow Tor.")
+		b.WriteString(" " + lang.L("Your company does not allow Tor."))
 	case t.Locked:
-		b.WriteString(" Your company's profile sets this.")
+		b.WriteString(" " + lang.L("Your company's profile sets this."))
 	}
 	if t.Onion != "" {
-		b.WriteString(" The company server is reached at its onion address.")
+		b.WriteString(" " + lang.L("The company server is reached at its onion address."))
 	}
 	return b.String()
 }
@@ -272,7 +276,7 @@ func (a *App) openFocus() {
 	p.enabled = widget.NewCheck(lang.L("Focus hours every week"), func(bool) { p.syncEnabled() })
 	dayRow := container.NewHBox()
 	for _, d := range focusDayNames {
-		c := widget.NewCheck(focusDayWords[d], nil)
+		c := widget.NewCheck(lang.L(focusDayWords[d]), nil)
 		p.days[d] = c
 		dayRow.Add(c)
 	}
@@ -329,7 +333,7 @@ func (a *App) openFocus() {
 func (p *focusDialog) fill(f event.Focus) {
 	switch {
 	case f.Active && f.Manual:
-		p.state.SetText(focusButtonText(f, p.a.now()) + " (started by hand).")
+		p.state.SetText(focusButtonText(f, p.a.now()) + " " + lang.L("(started by hand)."))
 	case f.Active:
 		p.state.SetText(focusButtonText(f, p.a.now()) + ".")
 	default:
@@ -355,7 +359,7 @@ func (p *focusDialog) fill(f event.Focus) {
 	p.groups.SetText(strings.Join(r.Groups, ", "))
 	p.internal.SetChecked(r.Internal)
 	if f.FromProfile && !f.Locked {
-		p.state.SetText(p.state.Text + " These are your company's default focus hours until you change them.")
+		p.state.SetText(p.state.Text + " " + lang.L("These are your company's default focus hours until you change them."))
 	}
 	if f.Locked {
 		p.locked.Show()

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"net"
 	"os"
 	"strconv"
@@ -42,26 +42,26 @@ func validateJID(s string) string {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return "Enter your address, for example alice@example.com"
+		return lang.L("Enter your address, for example alice@example.com")
 	case strings.ContainsAny(s, " \t\r\n"):
-		return "The address cannot contain spaces"
+		return lang.L("The address cannot contain spaces")
 	case strings.Contains(s, "/"):
-		return "Enter the address without a resource: user@domain"
+		return lang.L("Enter the address without a resource: user@domain")
 	}
 	at := strings.IndexByte(s, '@')
 	switch {
 	case at < 0:
-		return "The address must look like user@domain"
+		return lang.L("The address must look like user@domain")
 	case at == 0:
-		return "The part before @ is missing: user@domain"
+		return lang.L("The part before @ is missing: user@domain")
 	case at == len(s)-1:
-		return "The domain after @ is missing: user@domain"
+		return lang.L("The domain after @ is missing: user@domain")
 	case strings.Count(s, "@") > 1:
-		return "The address can contain only one @"
+		return lang.L("The address can contain only one @")
 	}
 	domain := s[at+1:]
 	if strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
-		return "The domain " + strconv.Quote(domain) + " is not valid"
+		return lang.L("The domain {{.Domain}} is not valid", tv{"Domain": strconv.Quote(domain)})
 	}
 	return ""
 }
@@ -74,11 +74,11 @@ func validateServer(s string) string {
 	}
 	host, port, err := net.SplitHostPort(s)
 	if err != nil || host == "" {
-		return "Enter the server as host:port, for example xmpp.example.com:5222"
+		return lang.L("Enter the server as host:port, for example xmpp.example.com:5222")
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 1 || n > 65535 {
-		return fmt.Sprintf("Port %q must be a number from 1 to 65535", port)
+		return lang.L("Port {{.Port}} must be a number from 1 to 65535", tv{"Port": strconv.Quote(port)})
 	}
 	return ""
 }
@@ -92,11 +92,11 @@ func validateCAFile(path string) string {
 	st, err := os.Stat(path)
 	switch {
 	case err != nil && os.IsNotExist(err):
-		return "No such file: " + path
+		return lang.L("No such file: {{.Path}}", tv{"Path": path})
 	case err != nil:
-		return "Cannot read " + path + ": " + err.Error()
+		return lang.L("Cannot read {{.Path}}: {{.Err}}", tv{"Path": path, "Err": err.Error()})
 	case st.IsDir():
-		return path + " is a folder; choose a PEM file"
+		return lang.L("{{.Path}} is a folder; choose a PEM file", tv{"Path": path})
 	}
 	return ""
 }
@@ -110,7 +110,7 @@ func validateSignIn(s SignIn, passwordOptional bool) signInErrors {
 		CAFile: validateCAFile(s.CAFile),
 	}
 	if s.Password == "" && !passwordOptional {
-		e.Password = "Enter your password"
+		e.Password = lang.L("Enter your password")
 	}
 	return e
 }
