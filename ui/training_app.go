@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -138,12 +138,12 @@ func requiredProgress(tr event.Training) (done, total, minutes int) {
 // trainingButtonText is the sidebar button's label.
 func trainingButtonText(tr event.Training, known bool) string {
 	if !known {
-		return "Training"
+		return lang.L("Training")
 	}
 	if n := len(tr.Outstanding); n > 0 {
-		return fmt.Sprintf("Training (%d to do)", n)
+		return lang.L("Training ({{.N}} to do)", tv{"N": n})
 	}
-	return "Training"
+	return lang.L("Training")
 }
 
 func (a *App) updateTrainingButton() { a.refreshTrainingNote() }

@@ -51,19 +51,19 @@ func (a *App) refreshTrainingNote() {
 		n.Refresh()
 		return
 	}
-	text := fmt.Sprintf("Security training: %d required lesson(s) to do.", len(tr.Outstanding))
+	text := lang.L("Security training: {{.N}} required lesson(s) to do.", tv{"N": len(tr.Outstanding)})
 	var locked []string
 	for _, f := range []string{"external-chat", "files", "external-files"} {
 		if g, ok := tr.Gates[f]; ok && !g.Allowed {
-			locked = append(locked, featureWords[f])
+			locked = append(locked, featureWord(f))
 		}
 	}
 	if len(locked) > 0 {
 		words := strings.Join(locked, ", ")
 		if n := len(locked); n > 1 {
-			words = strings.Join(locked[:n-1], ", ") + " or " + locked[n-1]
+			words = strings.Join(locked[:n-1], ", ") + " " + lang.L("or") + " " + locked[n-1]
 		}
-		text += " Until then you cannot " + words + "."
+		text += " " + lang.L("Until then you cannot {{.What}}.", tv{"What": words})
 	}
 	l := widgetLabelWrap(text)
 	btn := widget.NewButton(trainingButtonText(tr, true), func() { a.openTraining("") })
@@ -74,11 +74,17 @@ func (a *App) refreshTrainingNote() {
 	n.Refresh()
 }
 
-// featureWords name the gated features in the note.
-var featureWords = map[string]string{
-	"external-chat":  "write to people outside your organisation",
-	"files":          "send files",
-	"external-files": "send files to partners",
+// featureWord names a gated feature in the note.
+func featureWord(f string) string {
+	switch f {
+	case "external-chat":
+		return lang.L("write to people outside your organisation")
+	case "files":
+		return lang.L("send files")
+	case "external-files":
+		return lang.L("send files to partners")
+	}
+	return f
 }
 
 // fillTraining adds the training section to the settings panel: progress
@@ -87,9 +93,9 @@ func (a *App) fillTraining(box *fyne.Container) {
 	box.Add(widget.NewLabelWithStyle(lang.L("Security training"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	tr := a.train.info
 	done, total, _ := requiredProgress(tr)
-	line := "Short lessons on chat security, each with a quiz."
+	line := lang.L("Short lessons on chat security, each with a quiz.")
 	if total > 0 {
-		line = fmt.Sprintf("Required by your organisation: %d of %d done.", done, total)
+		line = lang.L("Required by your organisation: {{.Done}} of {{.Total}} done.", tv{"Done": done, "Total": total})
 	}
 	open := widget.NewButtonWithIcon(lang.L("Open training"), theme.HelpIcon(), func() { a.openTraining("") })
 	box.Add(container.NewBorder(nil, nil, nil, open, widgetLabelWrap(line)))
@@ -168,18 +174,18 @@ func (p *trainingPanel) showWelcome() {
 	var what string
 	switch {
 	case total == 0:
-		what = "Your organisation requires no lesson; they are all there for you to read when you like."
+		what = lang.L("Your organisation requires no lesson; they are all there for you to read when you like.")
 	case done == total:
-		what = "You have completed the lessons your organisation requires."
+		what = lang.L("You have completed the lessons your organisation requires.")
 	default:
-		what = fmt.Sprintf("Your organisation asks you to complete %d short lesson(s), about %d minute(s) in all. Until then, some features stay locked.", total-done, minutes)
+		what = lang.L("Your organisation asks you to complete {{.N}} short lesson(s), about {{.Minutes}} minute(s) in all. Until then, some features stay locked.", tv{"N": total - done, "Minutes": minutes})
 	}
 	seen := func() {
 		if !a.train.info.WelcomeSeen {
 			a.do(event.WelcomeSeen{})
 		}
 	}
-	start := primary("Start", func() {
+	start := primary(lang.L("Start"), func() {
 		seen()
 		p.showList() // the required modules first, with the progress
 	})
@@ -195,7 +201,7 @@ func (p *trainingPanel) showList() {
 	done, total, _ := requiredProgress(tr)
 	rows := container.NewVBox()
 	if total > 0 {
-		head := bold(fmt.Sprintf("Required by your organisation: %d of %d done", done, total))
+		head := bold(lang.L("Required by your organisation: {{.Done}} of {{.Total}} done", tv{"Done": done, "Total": total}))
 		bar := widget.NewProgressBar()
 		bar.Max, bar.Value = float64(total), float64(done)
 		bar.TextFormatter = func() string { return fmt.Sprintf("%d / %d", done, total) }
@@ -208,7 +214,7 @@ func (p *trainingPanel) showList() {
 	}
 	for _, g := range []string{"external-chat", "files", "external-files"} {
 		if gate, ok := tr.Gates[g]; ok && !gate.Allowed && gate.Reason != "" {
-			l := widgetLabelWrap("Locked: " + gate.Reason)
+			l := widgetLabelWrap(lang.L("Locked: {{.Why}}", tv{"Why": gate.Reason}))
 			l.Importance = widget.WarningImportance
 			rows.Add(l)
 		}
@@ -216,30 +222,30 @@ func (p *trainingPanel) showList() {
 	for _, m := range tr.Modules {
 		rows.Add(p.moduleRow(m))
 	}
-	closeText := "Close"
+	closeText := lang.L("Close")
 	if len(tr.Outstanding) > 0 {
-		closeText = "Continue later"
+		closeText = lang.L("Continue later")
 	}
 	p.set("list", container.NewVScroll(rows), widget.NewButton(closeText, p.close))
 }
 
 func (p *trainingPanel) moduleRow(m event.TrainingModule) fyne.CanvasObject {
 	icon := widget.NewIcon(theme.RadioButtonIcon())
-	status := "Optional"
+	status := lang.L("Optional")
 	if m.Required {
-		status = "Required"
+		status = lang.L("Required")
 	}
-	action := "Start"
+	action := lang.L("Start")
 	if m.Done {
 		icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
-		status = fmt.Sprintf("Done, %d/%d", m.Score, m.Total)
+		status = lang.L("Done, {{.Score}}/{{.Total}}", tv{"Score": m.Score, "Total": m.Total})
 		if !m.CompletedAt.IsZero() {
-			status += " on " + m.CompletedAt.Local().Format("2 Jan 2006")
+			status += " " + lang.L("on {{.Date}}", tv{"Date": m.CompletedAt.Local().Format("2 Jan 2006")})
 		}
 		if m.Required {
-			status = "Required · " + status
+			status = lang.L("Required") + " · " + status
 		}
-		action = "Review"
+		action = lang.L("Review")
 	} else if m.Required {
 		icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
 	}
@@ -274,15 +280,15 @@ func (p *trainingPanel) openModule(id string) {
 // showLesson shows a lesson (Markdown) with the way to its quiz.
 func (p *trainingPanel) showLesson(l event.Lesson) {
 	p.lesson = l
-	head := container.NewVBox(bold(l.Title), widget.NewLabel(fmt.Sprintf("About %d minute(s) · then %d question(s)", l.Minutes, len(l.Questions))), widget.NewSeparator())
+	head := container.NewVBox(bold(l.Title), widget.NewLabel(lang.L("About {{.Minutes}} minute(s) · then {{.N}} question(s)", tv{"Minutes": l.Minutes, "N": len(l.Questions)})), widget.NewSeparator())
 	content := container.NewBorder(head, nil, nil, nil, container.NewVScroll(markdown(l.Text)))
-	p.set("lesson", content, widget.NewButton(lang.L("All lessons"), p.showList), primary("Take the quiz", p.showQuiz))
+	p.set("lesson", content, widget.NewButton(lang.L("All lessons"), p.showList), primary(lang.L("Take the quiz"), p.showQuiz))
 }
 
 // showQuiz shows the quiz: one radio group per question.
 func (p *trainingPanel) showQuiz() {
 	l := p.lesson
-	box := container.NewVBox(bold(l.Title+": quiz"), widgetLabelWrap(fmt.Sprintf("Choose one answer per question. %d of %d right answers pass.", l.Pass, len(l.Questions))))
+	box := container.NewVBox(bold(lang.L("{{.Title}}: quiz", tv{"Title": l.Title})), widgetLabelWrap(lang.L("Choose one answer per question. {{.Pass}} of {{.N}} right answers pass.", tv{"Pass": l.Pass, "N": len(l.Questions)})))
 	p.radios = nil
 	for i, q := range l.Questions {
 		box.Add(widget.NewSeparator())
@@ -293,7 +299,7 @@ func (p *trainingPanel) showQuiz() {
 	}
 	p.result = nil
 	p.waiting = false
-	p.submit = primary("Submit", p.handIn)
+	p.submit = primary(lang.L("Submit"), p.handIn)
 	p.set("quiz", container.NewVScroll(box), widget.NewButton(lang.L("Back to the lesson"), func() { p.showLesson(p.lesson) }), p.submit)
 }
 
@@ -327,9 +333,9 @@ func (p *trainingPanel) showResult(r event.QuizResult) {
 	p.result = &r
 	l := p.lesson
 	box := container.NewVBox()
-	head := fmt.Sprintf("Passed: %d of %d right. This module is complete.", r.Score, r.Total)
+	head := lang.L("Passed: {{.Score}} of {{.Total}} right. This module is complete.", tv{"Score": r.Score, "Total": r.Total})
 	if !r.Passed {
-		head = fmt.Sprintf("Not passed: %d of %d right; %d needed. Read the explanations and try again.", r.Score, r.Total, r.Pass)
+		head = lang.L("Not passed: {{.Score}} of {{.Total}} right; {{.Pass}} needed. Read the explanations and try again.", tv{"Score": r.Score, "Total": r.Total, "Pass": r.Pass})
 	}
 	hl := bold(head)
 	if r.Passed {
@@ -350,18 +356,18 @@ func (p *trainingPanel) showResult(r event.QuizResult) {
 		box.Add(widget.NewSeparator())
 		box.Add(bold(fmt.Sprintf("%d. %s", i+1, q.Text)))
 		var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		verdict := "Right"
+		verdict := lang.L("Right")
 		if !ans.Correct {
 			icon = theme.NewErrorThemedResource(theme.CancelIcon())
-			verdict = "Wrong"
+			verdict = lang.L("Wrong")
 		}
-		chosen := "no answer"
+		chosen := lang.L("no answer")
 		if ans.Choice >= 0 && ans.Choice < len(q.Choices) {
 			chosen = q.Choices[ans.Choice]
 		}
 		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, widgetLabelWrap(verdict+": "+chosen)))
 		if !ans.Correct && ans.Right >= 0 && ans.Right < len(q.Choices) {
-			box.Add(widgetLabelWrap("Right answer: " + q.Choices[ans.Right]))
+			box.Add(widgetLabelWrap(lang.L("Right answer: {{.Answer}}", tv{"Answer": q.Choices[ans.Right]})))
 		}
 		ex := widgetLabelWrap(ans.Explain)
 		ex.TextStyle = fyne.TextStyle{Italic: true}
@@ -371,12 +377,12 @@ func (p *trainingPanel) showResult(r event.QuizResult) {
 	if r.Passed {
 		buttons = append(buttons, widget.NewButton(lang.L("All lessons"), p.showList))
 		if next := p.nextOutstanding(r.Module); next != "" {
-			buttons = append(buttons, primary("Next lesson", func() { p.openModule(next) }))
+			buttons = append(buttons, primary(lang.L("Next lesson"), func() { p.openModule(next) }))
 		} else {
-			buttons = append(buttons, primary("Done", p.close))
+			buttons = append(buttons, primary(lang.L("Done"), p.close))
 		}
 	} else {
-		buttons = append(buttons, widget.NewButton(lang.L("Read the lesson again"), func() { p.showLesson(p.lesson) }), primary("Retry", p.showQuiz))
+		buttons = append(buttons, widget.NewButton(lang.L("Read the lesson again"), func() { p.showLesson(p.lesson) }), primary(lang.L("Retry"), p.showQuiz))
 	}
 	p.set("result", container.NewVScroll(box), buttons...)
 }
@@ -397,7 +403,7 @@ func (p *trainingPanel) reported(r event.TrainingReport) {
 		return
 	}
 	if r.Sent {
-		p.report.SetText("Your completion was reported to IT (" + r.To + ").")
+		p.report.SetText(lang.L("Your completion was reported to IT ({{.To}}).", tv{"To": r.To}))
 	} else {
 		p.report.SetText(r.Reason)
 	}
@@ -423,9 +429,9 @@ func (p *trainingPanel) showResultButtons() {
 	var buttons []fyne.CanvasObject
 	buttons = append(buttons, widget.NewButton(lang.L("All lessons"), p.showList))
 	if next := p.nextOutstanding(r.Module); next != "" {
-		buttons = append(buttons, primary("Next lesson", func() { p.openModule(next) }))
+		buttons = append(buttons, primary(lang.L("Next lesson"), func() { p.openModule(next) }))
 	} else {
-		buttons = append(buttons, primary("Done", p.close))
+		buttons = append(buttons, primary(lang.L("Done"), p.close))
 	}
 	p.d.SetButtons(buttons)
 }
@@ -475,7 +481,7 @@ func (a *App) trainingRefused(e event.Refused) {
 		widgetLabelWrap(lang.L("Nothing was sent. The lesson takes a minute or two; the feature unlocks as soon as you pass its quiz."))), a.win)
 	buttons := []fyne.CanvasObject{widget.NewButton(lang.L("Not now"), func() { d.Hide() })}
 	if module != "" {
-		buttons = append(buttons, primary("Start lesson", func() {
+		buttons = append(buttons, primary(lang.L("Start lesson"), func() {
 			d.Hide()
 			a.openTraining(module)
 		}))
