@@ -212,18 +212,18 @@ func possessive(name string) string {
 func identityStatusWords(status string) string {
 	switch status {
 	case event.IdentityVerified:
-		return "Verified"
+		return lang.L("Verified")
 	case event.IdentityUnverified:
-		return "Not verified"
+		return lang.L("Not verified")
 	case event.IdentityExpired:
-		return "Expired"
+		return lang.L("Expired")
 	case event.IdentityRevoked:
-		return "Revoked"
+		return lang.L("Revoked")
 	case event.IdentityMismatch:
-		return "Names someone else"
+		return lang.L("Names someone else")
 	}
 	if status == "" {
-		return "Unknown"
+		return lang.L("Unknown")
 	}
 	return status
 }
@@ -259,56 +259,56 @@ type EnrolmentView struct {
 // event arrived.
 func EnrolmentWords(e event.Enrolment, known bool, now time.Time) EnrolmentView {
 	if !known {
-		return EnrolmentView{Kind: BannerInfo, State: "Device identity: not reported yet",
-			Text: "The session has not said whether this device holds a certificate."}
+		return EnrolmentView{Kind: BannerInfo, State: lang.L("Device identity: not reported yet"),
+			Text: lang.L("The session has not said whether this device holds a certificate.")}
 	}
 	it := e.ITJID
 	v := EnrolmentView{CanExport: true, CanImport: true, CanRequest: it != ""}
 	if it == "" {
-		v.Why = "Your organisation’s profile names no IT address for requests: use Export request… and send the file to IT."
+		v.Why = lang.L("Your organisation’s profile names no IT address for requests: use Export request… and send the file to IT.")
 	}
 	reason := endSentence(e.Reason)
 	switch e.State {
 	case event.EnrolNone:
-		v.Kind, v.State = BannerWarning, "This device has no identity certificate yet"
+		v.Kind, v.State = BannerWarning, lang.L("This device has no identity certificate yet")
 		v.Text = lang.L("Contacts see your identity as not verified and your messages as unsigned by a certified device. Request a certificate from IT.")
 	case event.EnrolPending:
-		v.Kind, v.State = BannerInfo, "Certificate requested: waiting for IT"
-		v.Text = "The request went to " + firstNonEmpty(it, "IT") + ". The certificate is installed as soon as IT approves it."
+		v.Kind, v.State = BannerInfo, lang.L("Certificate requested: waiting for IT")
+		v.Text = lang.L("The request went to {{.IT}}. The certificate is installed as soon as IT approves it.", tv{"IT": firstNonEmpty(it, "IT")})
 		v.CanRequest = false
 		if it != "" {
-			v.Why = "A request is already waiting at " + it + "."
+			v.Why = lang.L("A request is already waiting at {{.IT}}.", tv{"IT": it})
 		}
 	case event.EnrolEnrolled:
-		v.Kind, v.State = BannerSuccess, "This device holds a valid identity certificate"
+		v.Kind, v.State = BannerSuccess, lang.L("This device holds a valid identity certificate")
 		v.Text = lang.L("Contacts see you as verified and your messages as signed by your certified device.")
 		v.CanRequest, v.CanExport, v.CanImport = false, false, true
 		v.Why = ""
 	case event.EnrolExpired:
-		v.Kind, v.State = BannerWarning, "The certificate of this device has expired or expires soon"
+		v.Kind, v.State = BannerWarning, lang.L("The certificate of this device has expired or expires soon")
 		if !e.NotAfter.IsZero() {
 			if e.NotAfter.After(now) {
-				v.State = "The certificate of this device expires on " + e.NotAfter.Local().Format("2 Jan 2006")
+				v.State = lang.L("The certificate of this device expires on {{.Date}}", tv{"Date": e.NotAfter.Local().Format("2 Jan 2006")})
 			} else {
-				v.State = "The certificate of this device expired on " + e.NotAfter.Local().Format("2 Jan 2006")
+				v.State = lang.L("The certificate of this device expired on {{.Date}}", tv{"Date": e.NotAfter.Local().Format("2 Jan 2006")})
 			}
 		}
-		v.Text = firstNonEmpty(reason, "Request a new certificate from IT.")
+		v.Text = firstNonEmpty(reason, lang.L("Request a new certificate from IT."))
 		v.Prominent = true
 	case event.EnrolRejected:
-		v.Kind, v.State = BannerWarning, "IT declined the certificate request"
-		v.Text = firstNonEmpty(reason, "Ask IT why, then request again.")
+		v.Kind, v.State = BannerWarning, lang.L("IT declined the certificate request")
+		v.Text = firstNonEmpty(reason, lang.L("Ask IT why, then request again."))
 	case event.EnrolLostKey:
-		v.Kind, v.State = BannerError, "This device lost its identity key"
-		v.Text = firstNonEmpty(reason, "Your device key is no longer in the keyring; this device needs a new certificate. Your previous identity cannot be recovered.")
+		v.Kind, v.State = BannerError, lang.L("This device lost its identity key")
+		v.Text = firstNonEmpty(reason, lang.L("Your device key is no longer in the keyring; this device needs a new certificate. Your previous identity cannot be recovered."))
 		v.Prominent = true
 	case event.EnrolNoKey:
-		v.Kind, v.State = BannerWarning, "Identity features are off on this device"
-		v.Text = firstNonEmpty(reason, "There is no OS keyring to hold a device key, so this device cannot have a certificate or sign messages.")
+		v.Kind, v.State = BannerWarning, lang.L("Identity features are off on this device")
+		v.Text = firstNonEmpty(reason, lang.L("There is no OS keyring to hold a device key, so this device cannot have a certificate or sign messages."))
 		v.CanRequest, v.CanExport, v.CanImport = false, false, false
-		v.Why = "A device key needs the OS keyring."
+		v.Why = lang.L("A device key needs the OS keyring.")
 	default:
-		v.Kind, v.State = BannerInfo, "Device identity: "+e.State
+		v.Kind, v.State = BannerInfo, lang.L("Device identity: {{.State}}", tv{"State": e.State})
 		v.Text = reason
 	}
 	return v
@@ -318,23 +318,23 @@ func EnrolmentWords(e event.Enrolment, known bool, now time.Time) EnrolmentView 
 // whether the profile pins the server CA.
 func ServerTrustWords(trust string, pinned bool, org string) string {
 	if org == "" {
-		org = "your organisation"
+		org = lang.L("your organisation")
 	}
 	var s string
 	switch trust {
 	case "profile":
-		s = "Chains to a server CA named in " + org + "’s profile."
+		s = lang.L("Chains to a server CA named in {{.Org}}’s profile.", tv{"Org": org})
 	case "configured":
-		s = "Chains to the CA configured for this client (not from the profile)."
+		s = lang.L("Chains to the CA configured for this client (not from the profile).")
 	case "system":
-		s = "Chains to the system’s trusted roots only, not to a CA named by " + org + "."
+		s = lang.L("Chains to the system’s trusted roots only, not to a CA named by {{.Org}}.", tv{"Org": org})
 	case "":
-		s = "Not reported by the session."
+		s = lang.L("Not reported by the session.")
 	default:
-		s = "Chains to: " + trust + "."
+		s = lang.L("Chains to: {{.Trust}}.", tv{"Trust": trust})
 	}
 	if pinned {
-		s += " " + org + " IT pins the server CA: the system roots alone are not accepted."
+		s += " " + lang.L("{{.Org}} IT pins the server CA: the system roots alone are not accepted.", tv{"Org": org})
 	}
 	return s
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
 	"sync"
@@ -316,14 +315,14 @@ func (a *App) fillCertificates() {
 		box.Add(widgetLabelWrap(endSentence(r)))
 	}
 	if !ok {
-		wait := widget.NewLabelWithStyle("Asking for the certificates "+p.jid+" published…", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		wait := widget.NewLabelWithStyle(lang.L("Asking for the certificates {{.JID}} published…", tv{"JID": p.jid}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		box.Add(wait)
 		box.Refresh()
 		return
 	}
 	if len(certs.Devices) == 0 {
-		box.Add(widgetLabelWrap(p.jid + " has published no device certificate, so their identity cannot be verified. " +
-			"Messages from them cannot be signed by a certified device."))
+		box.Add(widgetLabelWrap(lang.L("{{.JID}} has published no device certificate, so their identity cannot be verified.", tv{"JID": p.jid}) + " " +
+			lang.L("Messages from them cannot be signed by a certified device.")))
 		box.Refresh()
 		return
 	}
@@ -338,9 +337,9 @@ func (a *App) fillCertificates() {
 // person or IT needs to compare it.
 func deviceCard(n int, d event.DeviceCert) fyne.CanvasObject {
 	k := identityKindOf(d.Status)
-	title := "Device " + d.DeviceID
+	title := lang.L("Device {{.ID}}", tv{"ID": d.DeviceID})
 	if d.DeviceID == "" {
-		title = fmt.Sprintf("Device %d", n)
+		title = lang.L("Device {{.ID}}", tv{"ID": n})
 	}
 	mark := newIDMark()
 	mark.set(IdentityMark{Kind: k, Text: identityStatusWords(d.Status)})
@@ -364,25 +363,25 @@ func deviceCard(n int, d event.DeviceCert) fyne.CanvasObject {
 		vl.Selectable = true
 		rows = append(rows, container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, kl.MinSize().Height), kl), nil, vl))
 	}
-	add("Status", identityStatusWords(d.Status), false)
+	add(lang.L("Status"), identityStatusWords(d.Status), false)
 	if d.Current {
-		add("In use", "This device signed the latest message.", false)
+		add(lang.L("In use"), lang.L("This device signed the latest message."), false)
 	}
-	why := "Why"
+	why := lang.L("Why")
 	if d.Status == event.IdentityVerified {
-		why = "Checked"
+		why = lang.L("Checked")
 	}
 	add(why, endSentence(d.Reason), false)
-	add("Certified name", d.JID, false)
-	add("Subject", d.Subject, false)
-	add("Issuer", d.Issuer, false)
-	add("Serial", d.Serial, true)
+	add(lang.L("Certified name"), d.JID, false)
+	add(lang.L("Subject"), d.Subject, false)
+	add(lang.L("Issuer"), d.Issuer, false)
+	add(lang.L("Serial"), d.Serial, true)
 	add("SHA-256", fingerprintLines(d.SHA256), true)
 	if !d.NotBefore.IsZero() || !d.NotAfter.IsZero() {
-		add("Valid", validWords(d), false)
+		add(lang.L("Valid"), validWords(d), false)
 	}
 	if len(d.Chain) > 0 {
-		add("Chain", strings.Join(d.Chain, "\n→ "), false)
+		add(lang.L("Chain"), strings.Join(d.Chain, "\n→ "), false)
 	}
 	return container.New(&tightVBox{}, rows...)
 }
@@ -404,11 +403,11 @@ func validWords(d event.DeviceCert) string {
 	const f = "2 Jan 2006 15:04"
 	switch {
 	case d.NotBefore.IsZero():
-		return "until " + d.NotAfter.Local().Format(f)
+		return lang.L("until {{.Date}}", tv{"Date": d.NotAfter.Local().Format(f)})
 	case d.NotAfter.IsZero():
-		return "from " + d.NotBefore.Local().Format(f)
+		return lang.L("from {{.Date}}", tv{"Date": d.NotBefore.Local().Format(f)})
 	}
-	return "from " + d.NotBefore.Local().Format(f) + " until " + d.NotAfter.Local().Format(f)
+	return lang.L("from {{.From}} until {{.Until}}", tv{"From": d.NotBefore.Local().Format(f), "Until": d.NotAfter.Local().Format(f)})
 }
 
 // fillAccountIdentity adds this device's enrolment and the server's
@@ -430,19 +429,19 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 	e := a.ident.enrol
 	var lines []string
 	if e.DeviceID != "" {
-		lines = append(lines, "Device ID: "+e.DeviceID)
+		lines = append(lines, lang.L("Device ID: {{.V}}", tv{"V": e.DeviceID}))
 	}
 	if e.Subject != "" {
-		lines = append(lines, "Certificate: "+e.Subject)
+		lines = append(lines, lang.L("Certificate: {{.V}}", tv{"V": e.Subject}))
 	}
 	if e.Issuer != "" {
-		lines = append(lines, "Issued by: "+e.Issuer)
+		lines = append(lines, lang.L("Issued by: {{.V}}", tv{"V": e.Issuer}))
 	}
 	if !e.NotAfter.IsZero() && e.State != event.EnrolExpired {
-		lines = append(lines, "Valid until: "+e.NotAfter.Local().Format("2 Jan 2006 15:04"))
+		lines = append(lines, lang.L("Valid until: {{.V}}", tv{"V": e.NotAfter.Local().Format("2 Jan 2006 15:04")}))
 	}
 	if e.ITJID != "" {
-		lines = append(lines, "Requests go to: "+e.ITJID)
+		lines = append(lines, lang.L("Requests go to: {{.V}}", tv{"V": e.ITJID}))
 	}
 	if len(lines) > 0 {
 		dl := widget.NewLabel(strings.Join(lines, "\n"))
@@ -488,9 +487,9 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 		box.Add(widget.NewLabel(lang.L("Not reported for this connection.")))
 	} else {
 		var s []string
-		s = append(s, "Subject: "+c.ServerCert.Subject, "Issuer: "+c.ServerCert.Issuer)
+		s = append(s, lang.L("Subject: {{.V}}", tv{"V": c.ServerCert.Subject}), lang.L("Issuer: {{.V}}", tv{"V": c.ServerCert.Issuer}))
 		if !c.ServerCert.NotAfter.IsZero() {
-			s = append(s, "Valid until: "+c.ServerCert.NotAfter.Local().Format("2 Jan 2006"))
+			s = append(s, lang.L("Valid until: {{.V}}", tv{"V": c.ServerCert.NotAfter.Local().Format("2 Jan 2006")}))
 		}
 		sl := widget.NewLabel(strings.Join(s, "\n"))
 		sl.SizeName = theme.SizeNameCaptionText
@@ -521,10 +520,10 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 			s = append(s, c.TLSVersion)
 		}
 		if c.Mechanism != "" {
-			s = append(s, "signed in with "+c.Mechanism)
+			s = append(s, lang.L("signed in with {{.V}}", tv{"V": c.Mechanism}))
 		}
 		if c.ChannelBinding != "" {
-			s = append(s, "bound to the TLS channel ("+c.ChannelBinding+")")
+			s = append(s, lang.L("bound to the TLS channel ({{.V}})", tv{"V": c.ChannelBinding}))
 		}
 		l := widget.NewLabel(strings.Join(s, " · "))
 		l.SizeName = theme.SizeNameCaptionText
