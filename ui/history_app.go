@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -47,10 +46,9 @@ type searchPanel struct {
 	conv    string // the conversation "This conversation" means
 }
 
-const (
-	scopeAll  = "All chats"
-	scopeThis = "This conversation"
-)
+// scopeAll and scopeThis are the search panel's two scopes.
+func scopeAll() string  { return lang.L("All chats") }
+func scopeThis() string { return lang.L("This conversation") }
 
 // currentConv is the open conversation: a direct chat's bare JID, a
 // room's, or a private chat's room/nick; "" for none.
@@ -85,14 +83,14 @@ func (a *App) showSearch(conv string) {
 	sp.entry = widget.NewEntry()
 	sp.entry.SetPlaceHolder(lang.L("Words to find (word* finds words starting so)"))
 	sp.entry.SetText(a.search.Query)
-	opts := []string{scopeAll}
+	opts := []string{scopeAll()}
 	if here != "" {
-		opts = append(opts, scopeThis+": "+a.convTitle(here))
+		opts = append(opts, scopeThis()+": "+a.convTitle(here))
 	}
 	sp.scope = widget.NewRadioGroup(opts, nil)
 	sp.scope.Horizontal = true
 	sp.scope.Required = true
-	sp.scope.SetSelected(scopeAll)
+	sp.scope.SetSelected(scopeAll())
 	if conv != "" {
 		sp.scope.SetSelected(opts[1])
 	}
@@ -126,7 +124,7 @@ func (a *App) runSearch(sp *searchPanel) {
 		return
 	}
 	conv := ""
-	if sp.scope.Selected != scopeAll {
+	if sp.scope.Selected != scopeAll() {
 		conv = sp.conv
 	}
 	a.search = searchState{Query: q, Conversation: conv, Waiting: true}
@@ -144,15 +142,15 @@ func (a *App) fillSearch() {
 	sp.results.RemoveAll()
 	switch {
 	case s.Waiting:
-		sp.status.SetText("Searching for “" + s.Query + "”…")
+		sp.status.SetText(lang.L("Searching for “{{.Q}}”…", tv{"Q": s.Query}))
 	case !s.Answered:
 		sp.status.SetText(lang.L("Search every conversation kept in the local archive, or only the open one."))
 	case len(s.Results) == 0:
-		sp.status.SetText("Nothing found for “" + s.Query + "”.")
+		sp.status.SetText(lang.L("Nothing found for “{{.Q}}”.", tv{"Q": s.Query}))
 	case len(s.Results) == 1:
-		sp.status.SetText("1 message found for “" + s.Query + "”. Click it to see it in its conversation.")
+		sp.status.SetText(lang.L("1 message found for “{{.Q}}”. Click it to see it in its conversation.", tv{"Q": s.Query}))
 	default:
-		sp.status.SetText(fmt.Sprintf("%d messages found for “%s”, newest first. Click one to see it in its conversation.", len(s.Results), s.Query))
+		sp.status.SetText(lang.L("{{.N}} messages found for “{{.Q}}”, newest first. Click one to see it in its conversation.", tv{"N": len(s.Results), "Q": s.Query}))
 	}
 	for _, r := range s.Results {
 		sp.results.Add(a.resultCard(r))
@@ -237,12 +235,12 @@ func (a *App) convTitleFor(r event.SearchResult) string {
 			room = a.rooms.Room(r.Conversation).Title()
 		}
 		if bareJID(r.From) == a.self {
-			return "Your private message in room " + room
+			return lang.L("Your private message in room {{.Room}}", tv{"Room": room})
 		}
 		return PrivateTitle(room, a.resultSender(r))
 	}
 	if r.IsRoom && !a.rooms.Has(r.Conversation) {
-		return "Room " + r.Conversation
+		return lang.L("Room {{.Room}}", tv{"Room": r.Conversation})
 	}
 	return a.convTitle(r.Conversation)
 }
@@ -474,7 +472,7 @@ func parseDay(s string) (time.Time, string) {
 	}
 	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
 	if err != nil {
-		return time.Time{}, "Write dates as YYYY-MM-DD, like 2026-11-01, or leave them empty."
+		return time.Time{}, lang.L("Write dates as YYYY-MM-DD, like 2026-11-01, or leave them empty.")
 	}
 	return t, ""
 }
@@ -491,9 +489,9 @@ func exportName(conv, ext string, now time.Time) string {
 // showExport asks for a format, an optional date range and a file, then
 // asks the session to export conv ("" for every conversation).
 func (a *App) showExport(conv string) {
-	what := "Export every conversation"
+	what := lang.L("Export every conversation")
 	if conv != "" {
-		what = "Export " + a.convTitle(conv)
+		what = lang.L("Export {{.Conv}}", tv{"Conv": a.convTitle(conv)})
 	}
 	format := widget.NewRadioGroup([]string{formatJSONL, formatHTML}, nil)
 	format.Required = true
@@ -518,7 +516,7 @@ func (a *App) showExport(conv string) {
 			msg = msg2
 		}
 		if msg == "" && !f.IsZero() && !t.IsZero() && t.Before(f) {
-			msg = "The end date is before the start date."
+			msg = lang.L("The end date is before the start date.")
 		}
 		if msg != "" {
 			problem.SetText(msg)
@@ -562,15 +560,15 @@ func (a *App) saveDialog(title, name string, chosen func(path string)) {
 
 // exportedNotice is the notice after an export.
 func exportedNotice(e event.Exported) string {
-	what := "messages"
-	if e.Count == 1 {
-		what = "message"
-	}
 	kind := strings.ToUpper(e.Format)
 	if e.Format == "jsonl" {
 		kind = "JSON Lines"
 	}
-	return fmt.Sprintf("Exported %d %s (%s) to %s", e.Count, what, kind, filepath.Clean(e.Path))
+	d := tv{"N": e.Count, "Kind": kind, "Path": filepath.Clean(e.Path)}
+	if e.Count == 1 {
+		return lang.L("Exported 1 message ({{.Kind}}) to {{.Path}}", d)
+	}
+	return lang.L("Exported {{.N}} messages ({{.Kind}}) to {{.Path}}", d)
 }
 
 // tapCard is a card that reacts to a click (a search result).

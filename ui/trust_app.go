@@ -48,7 +48,7 @@ func (a *App) applyRefused(e event.Refused, now time.Time) (conv string, errLine
 			if conv == "" {
 				// Not a message sent from this window: nothing to resend.
 				conv = bareJID(e.To)
-				a.chats.System(conv, "Not sent: "+refusedReason(e), now)
+				a.chats.System(conv, lang.L("Not sent: {{.Why}}", tv{"Why": refusedReason(e)}), now)
 				return conv, false
 			}
 			a.hold(conv, e.ID)
@@ -58,7 +58,7 @@ func (a *App) applyRefused(e event.Refused, now time.Time) (conv string, errLine
 		if conv == "" {
 			conv = bareJID(e.To)
 		}
-		a.chats.System(conv, "Not sent: "+refusedReason(e), now)
+		a.chats.System(conv, lang.L("Not sent: {{.Why}}", tv{"Why": refusedReason(e)}), now)
 		return conv, false
 	case (event.SendFile{}).CommandName():
 		if conv = a.refusedFile(e); conv != "" {
@@ -71,7 +71,7 @@ func (a *App) applyRefused(e event.Refused, now time.Time) (conv string, errLine
 		if conv == "" {
 			break
 		}
-		a.chats.System(conv, "File not sent: "+refusedReason(e), now)
+		a.chats.System(conv, lang.L("File not sent: {{.Why}}", tv{"Why": refusedReason(e)}), now)
 		return conv, false
 	}
 	a.lastErr = refusedReason(e)
@@ -82,7 +82,7 @@ func refusedReason(e event.Refused) string {
 	if r := strings.TrimSpace(e.Reason); r != "" {
 		return r
 	}
-	return "refused by policy (" + e.Code + ")"
+	return lang.L("refused by policy ({{.Code}})", tv{"Code": e.Code})
 }
 
 // hold keeps message id to peer until the user decides, and asks once per
@@ -99,14 +99,14 @@ func (a *App) hold(peer, id string) {
 // external peer.
 func (a *App) confirmQuestion(peer string) string {
 	t := a.roster.Trust(peer)
-	q := bareJID(peer) + " is outside " + a.ownOrg() + "."
+	q := lang.L("{{.JID}} is outside {{.Org}}.", tv{"JID": bareJID(peer), "Org": a.ownOrg()})
 	if b := TrustBadge(t, peer); b.Text != "" {
-		q = bareJID(peer) + " (" + b.Text + ") is outside " + a.ownOrg() + "."
+		q = lang.L("{{.JID}} ({{.Badge}}) is outside {{.Org}}.", tv{"JID": bareJID(peer), "Badge": b.Text, "Org": a.ownOrg()})
 	}
 	if t.Reason != "" {
 		q += "\n" + t.Reason
 	}
-	return q + "\nSend anyway?"
+	return q + "\n" + lang.L("Send anyway?")
 }
 
 // askConfirm asks whether to write to peer; yes resends every held message
@@ -143,7 +143,7 @@ func (a *App) decideHeld(peer string, yes bool) {
 	if !yes && len(kept) > 0 {
 		// Nothing is lost: the text goes back into the composer, unless the
 		// user has started another draft there.
-		back := "Your text is above."
+		back := lang.L("Your text is above.")
 		if a.main.chat.drafts[peer] == "" && (peer != a.active || a.main.chat.composer.Text == "") {
 			draft := strings.Join(kept, "\n")
 			a.main.chat.drafts[peer] = draft
@@ -153,9 +153,9 @@ func (a *App) decideHeld(peer string, yes bool) {
 				c.SetText(draft)
 				c.OnChanged = onChanged
 			}
-			back = "Your text is back in the composer."
+			back = lang.L("Your text is back in the composer.")
 		}
-		a.chats.System(peer, "Not sent: you chose not to write to "+bareJID(peer)+". "+back, a.now())
+		a.chats.System(peer, lang.L("Not sent: you chose not to write to {{.JID}}.", tv{"JID": bareJID(peer)})+" "+back, a.now())
 	}
 	if peer == a.active && a.onMain {
 		a.main.chatChanged(true)
@@ -180,7 +180,7 @@ func (a *App) fileDialog(title string, chosen func(path string)) {
 // importProfile asks for a signed profile file and hands it to the session,
 // which verifies it; the answer is a Profile or ProfileRefused event.
 func (a *App) importProfile() {
-	a.chooseFile("Import a signed profile", func(path string) {
+	a.chooseFile(lang.L("Import a signed profile"), func(path string) {
 		a.do(event.ImportProfile{Path: path})
 	})
 }
@@ -208,7 +208,7 @@ func linkURL(s string) (*url.URL, error) {
 func (a *App) openLink(link, peer string, outgoing bool) {
 	u, err := linkURL(link)
 	if err != nil {
-		a.lastErr = "Cannot open the link " + link + ": " + err.Error()
+		a.lastErr = lang.L("Cannot open the link {{.Link}}: {{.Err}}", tv{"Link": link, "Err": err.Error()})
 		a.refreshBannerQuiet()
 		return
 	}
@@ -221,10 +221,10 @@ func (a *App) openLink(link, peer string, outgoing bool) {
 	target.Wrapping = fyne.TextWrapBreak
 	target.TextStyle = fyne.TextStyle{Monospace: true}
 	host := u.Hostname()
-	msg := "This link is in a message from " + trustWords(t, peer) + ". It goes to:"
+	msg := lang.L("This link is in a message from {{.Who}}. It goes to:", tv{"Who": trustWords(t, peer)})
 	items := []fyne.CanvasObject{widgetLabelWrap(msg), target}
 	if host != "" {
-		items = append(items, widgetLabelWrap("Site: "+host+". Open it in your browser only if you expected it."))
+		items = append(items, widgetLabelWrap(lang.L("Site: {{.Host}}. Open it in your browser only if you expected it.", tv{"Host": host})))
 	}
 	d := dialog.NewCustomConfirm(lang.L("Open a link from an external contact?"), lang.L("Open link"), lang.L("Cancel"),
 		containerVBox(items...), func(yes bool) {
