@@ -717,6 +717,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 			a.synced++
 		case event.Focus, event.TorState:
 			bannerDirty = a.applyFocusTor(ev, now) || bannerDirty
+			a.refreshTray() // "Focus now…" or "focus is on"
 		case event.Training, event.Lesson, event.QuizResult, event.TrainingPrompt, event.TrainingReport:
 			profileDirty = a.applyTraining(ev) || profileDirty
 		case event.Enrolment, event.Certificates, event.IdentityChanged, event.IdentityAcknowledged:

@@ -193,3 +193,15 @@ func TestTrayFollowsUnreadAndSetsStatus(t *testing.T) {
 		t.Error("Keyboard shortcuts from the tray showed nothing")
 	}
 }
+
+func TestTrayShowsFocus(t *testing.T) {
+	h := signedIn(t)
+	tray := &fakeTray{}
+	h.app.tray.host = tray
+	h.app.refreshTray()
+	tray.item(t, "Focus now…")
+	h.emit(event.Focus{Active: true, Manual: true})
+	tray.item(t, "Focus hours… (focus is on)")
+	h.emit(event.Focus{})
+	tray.item(t, "Focus now…")
+}
