@@ -112,10 +112,10 @@ func (a *App) declineInvite(room string) {
 func validRoom(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "Enter the room's address, like team@conference.acme.test"
+		return lang.L("Enter the room's address, like team@conference.acme.test")
 	}
 	if strings.ContainsAny(s, " /") || strings.Count(s, "@") != 1 || strings.HasPrefix(s, "@") || strings.HasSuffix(s, "@") {
-		return "A room address looks like team@conference.acme.test"
+		return lang.L("A room address looks like team@conference.acme.test")
 	}
 	return ""
 }
@@ -131,7 +131,7 @@ func (a *App) showJoinRoom() {
 	auto := widget.NewCheck(lang.L("Bookmark it and join at sign-in"), nil)
 	form := widget.NewForm(widget.NewFormItem(lang.L("Room"), room), widget.NewFormItem(lang.L("Nickname"), nick),
 		widget.NewFormItem(lang.L("Password"), pw), widget.NewFormItem("", auto))
-	a.showRoomDialog("Join a room", "Join", 460, form, room, nick, func(r, n string) {
+	a.showRoomDialog(lang.L("Join a room"), lang.L("Join"), 460, form, room, nick, func(r, n string) {
 		a.joinRoom(r, n, pw.Text)
 		if auto.Checked {
 			a.do(event.SetBookmark{Room: r, Nick: n, Password: pw.Text, Autojoin: true})
@@ -153,7 +153,7 @@ func (a *App) showCreateRoom() {
 	persistent.SetChecked(true)
 	form := widget.NewForm(widget.NewFormItem(lang.L("Room"), room), widget.NewFormItem(lang.L("Name"), name), widget.NewFormItem(lang.L("Nickname"), nick),
 		widget.NewFormItem("", members), widget.NewFormItem("", persistent))
-	a.showRoomDialog("Create a room", "Create", 480, form, room, nick, func(r, n string) {
+	a.showRoomDialog(lang.L("Create a room"), lang.L("Create"), 480, form, room, nick, func(r, n string) {
 		a.joining[r] = true
 		a.do(event.CreateRoom{Room: r, Nick: n, Name: strings.TrimSpace(name.Text), MembersOnly: members.Checked, Persistent: persistent.Checked})
 	})
@@ -231,7 +231,7 @@ func (a *App) showInvite(room string) {
 	jid.OnSubmitted = func(string) { ok.OnTapped() }
 	reason.OnSubmitted = func(string) { ok.OnTapped() }
 	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Invite someone to "+a.rooms.Room(room).Title(), container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
+	d = dialog.NewCustomWithoutButtons(lang.L("Invite someone to {{.Room}}", tv{"Room": a.rooms.Room(room).Title()}), container.NewVBox(form, problem, container.NewGridWithColumns(2, cancel, ok)), a.win)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
 	a.win.Canvas().Focus(jid)
@@ -250,7 +250,7 @@ func (a *App) refusedInvite(e event.Refused, now time.Time) string {
 	jid := bareJID(e.To)
 	c, ok := a.invites[jid]
 	if !ok {
-		a.lastErr = "Invitation not sent: " + refusedReason(e)
+		a.lastErr = lang.L("Invitation not sent: {{.Why}}", tv{"Why": refusedReason(e)})
 		return ""
 	}
 	if e.Code == event.RefusedConfirm {
@@ -258,14 +258,14 @@ func (a *App) refusedInvite(e event.Refused, now time.Time) string {
 		if e.Trust != nil {
 			t = *e.Trust
 		}
-		q := jid + " is outside " + a.ownOrg() + "."
+		q := lang.L("{{.JID}} is outside {{.Org}}.", tv{"JID": jid, "Org": a.ownOrg()})
 		if b := TrustBadge(t, jid); b.Text != "" {
-			q = jid + " (" + b.Text + ") is outside " + a.ownOrg() + "."
+			q = lang.L("{{.JID}} ({{.Badge}}) is outside {{.Org}}.", tv{"JID": jid, "Badge": b.Text, "Org": a.ownOrg()})
 		}
 		if r := strings.TrimSpace(e.Reason); r != "" {
 			q += "\n" + r
 		}
-		q += "\nInvite anyway?"
+		q += "\n" + lang.L("Invite anyway?")
 		d := dialog.NewConfirm(lang.L("Invite someone from outside?"), q, func(yes bool) {
 			a.warned("confirm_invite", jid, q, yes)
 			delete(a.invites, jid)
@@ -273,7 +273,7 @@ func (a *App) refusedInvite(e event.Refused, now time.Time) string {
 				c.Confirmed = true
 				a.do(c)
 			} else {
-				a.rooms.System(c.Room, "Invitation not sent: you chose not to invite "+jid+".", a.now())
+				a.rooms.System(c.Room, lang.L("Invitation not sent: you chose not to invite {{.JID}}.", tv{"JID": jid}), a.now())
 				a.refreshRoomIfShown(c.Room)
 			}
 		}, a.win)
@@ -283,7 +283,7 @@ func (a *App) refusedInvite(e event.Refused, now time.Time) string {
 		return ""
 	}
 	delete(a.invites, jid)
-	a.rooms.System(c.Room, "Invitation to "+jid+" not sent: "+refusedReason(e), now)
+	a.rooms.System(c.Room, lang.L("Invitation to {{.JID}} not sent: {{.Why}}", tv{"JID": jid, "Why": refusedReason(e)}), now)
 	return c.Room
 }
 
@@ -342,7 +342,7 @@ func (a *App) applyRoom(ev event.Event, now time.Time) (key string, sidebar bool
 		r := a.rooms.Joined(e)
 		a.rooms.RemoveInvite(e.Room)
 		if e.Created {
-			a.rooms.System(r.JID, "You created this room.", now)
+			a.rooms.System(r.JID, lang.L("You created this room."), now)
 		}
 		if a.joining[e.Room] {
 			delete(a.joining, e.Room)
@@ -369,7 +369,7 @@ func (a *App) applyRoom(ev event.Event, now time.Time) (key string, sidebar bool
 			sidebar = true
 		}
 		if news && !a.focused {
-			a.notifyRoom(NotePrefix(e.Trust, e.FromJID)+e.Nick+" in "+r.Title(), e.Body)
+			a.notifyRoom(NotePrefix(e.Trust, e.FromJID)+lang.L("{{.Nick}} in {{.Room}}", tv{"Nick": e.Nick, "Room": r.Title()}), e.Body)
 		}
 		return r.JID, sidebar
 	case event.RoomTopic:
@@ -378,9 +378,9 @@ func (a *App) applyRoom(ev event.Event, now time.Time) (key string, sidebar bool
 		return r.JID, false
 	case event.RoomLeft:
 		r := a.rooms.Left(e)
-		msg := "You left the room."
+		msg := lang.L("You left the room.")
 		if e.Reason != "" {
-			msg = "You are no longer in the room: " + e.Reason
+			msg = lang.L("You are no longer in the room: {{.Why}}", tv{"Why": e.Reason})
 		}
 		a.rooms.System(r.JID, msg, now)
 		return r.JID, true
@@ -431,7 +431,7 @@ func (a *App) convTitle(conv string) string {
 		return PrivateTitle(a.rooms.Room(pc.Room).Title(), pc.Nick)
 	}
 	if a.rooms.Has(conv) {
-		return "Room " + a.rooms.Room(conv).Title() + " (" + conv + ")"
+		return lang.L("Room {{.Room}}", tv{"Room": a.rooms.Room(conv).Title() + " (" + conv + ")"})
 	}
 	c := a.roster.Contact(conv)
 	if c.Name != "" {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"sort"
 	"strings"
 	"time"
@@ -238,16 +239,15 @@ func DeclinedNotice(e event.RoomDeclined) string {
 		who = strings.TrimPrefix(e.From, bareJID(e.Room))
 		who = strings.TrimPrefix(who, "/")
 		if who == "" {
-			who = "Someone (the room hides who)"
+			who = lang.L("Someone (the room hides who)")
 		} else {
-			who += " (address hidden by the room)"
+			who += " (" + lang.L("address hidden by the room") + ")"
 		}
 	}
-	s := who + " declined your invitation to this room"
 	if r := strings.TrimSpace(e.Reason); r != "" {
-		s += ": “" + r + "”"
+		return lang.L("{{.Who}} declined your invitation to this room: “{{.Why}}”.", tv{"Who": who, "Why": r})
 	}
-	return s + "."
+	return lang.L("{{.Who}} declined your invitation to this room.", tv{"Who": who})
 }
 
 // PresenceWords says an occupant's presence in words ("" when simply
@@ -256,13 +256,13 @@ func PresenceWords(show, status string) string {
 	var w string
 	switch show {
 	case event.ShowAway:
-		w = "Away"
+		w = lang.L("Away")
 	case event.ShowXA:
-		w = "Away for a while"
+		w = lang.L("Away for a while")
 	case event.ShowDND:
-		w = "Do not disturb"
+		w = lang.L("Do not disturb")
 	case event.ShowChat:
-		w = "Free to chat"
+		w = lang.L("Free to chat")
 	}
 	status = strings.TrimSpace(status)
 	switch {
