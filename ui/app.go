@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"image"
 	"net/url"
 	"strings"
@@ -631,7 +632,7 @@ func (a *App) apply(gen int, batch []event.Event) {
 			}
 			if e.Command == (event.SendFile{}).CommandName() && a.lastFileTo != "" {
 				// A file that could not go is said where it was sent.
-				a.chats.System(a.lastFileTo, "File not sent: "+e.Message, now)
+				a.chats.System(a.lastFileTo, lang.L("File not sent: {{.Why}}", tv{"Why": e.Message}), now)
 				if a.lastFileTo == a.active {
 					activeDirty, activeAppended = true, true
 				}
@@ -830,7 +831,7 @@ func (a *App) notifyMessages(ms []event.Message) {
 		c := a.roster.Contact(ms[0].From)
 		title := NotePrefix(c.Trust, c.JID) + fmt.Sprintf("%s (%s)", c.DisplayName(), c.JID)
 		if ms[0].Request {
-			title = "Message request: " + title
+			title = lang.L("Message request: {{.Title}}", tv{"Title": title})
 		}
 		conv := bareJID(ms[0].From)
 		if ms[0].Request {
@@ -843,11 +844,11 @@ func (a *App) notifyMessages(ms []event.Message) {
 	for _, m := range ms {
 		from[bareJID(m.From)] = true
 	}
-	title := fmt.Sprintf("%d new messages", len(ms))
-	body := fmt.Sprintf("from %d contacts", len(from))
+	title := lang.L("{{.N}} new messages", tv{"N": len(ms)})
+	body := lang.L("from {{.N}} contacts", tv{"N": len(from)})
 	if len(from) == 1 {
 		c := a.roster.Contact(ms[0].From)
-		body = fmt.Sprintf("from %s (%s)", c.DisplayName(), c.JID)
+		body = lang.L("from {{.Who}}", tv{"Who": c.DisplayName() + " (" + c.JID + ")"})
 		title = NotePrefix(c.Trust, c.JID) + title
 	}
 	conv := ""

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -28,16 +28,16 @@ type shortcut struct {
 func shortcuts() []shortcut {
 	ctrl := fyne.KeyModifierShortcutDefault
 	s := []shortcut{
-		{fyne.KeyK, ctrl, "Ctrl+K", "Quick switch: type a name, Enter opens it", (*App).quickSwitch},
-		{fyne.KeyN, ctrl, "Ctrl+N", "New chat (add a contact)", func(a *App) { a.showAddContact("", "") }},
-		{fyne.KeyTab, fyne.KeyModifierControl, "Ctrl+Tab", "Next chat", func(a *App) { a.stepChat(1) }},
-		{fyne.KeyTab, fyne.KeyModifierControl | fyne.KeyModifierShift, "Ctrl+Shift+Tab", "Previous chat", func(a *App) { a.stepChat(-1) }},
-		{fyne.KeyDown, fyne.KeyModifierAlt, "Alt+Down", "Next chat with unread messages", func(a *App) { a.stepUnread(1) }},
-		{fyne.KeyUp, fyne.KeyModifierAlt, "Alt+Up", "Previous chat with unread messages", func(a *App) { a.stepUnread(-1) }},
-		{fyne.KeyW, ctrl, "Ctrl+W", "Close the open chat", (*App).closeChat},
-		{fyne.KeyComma, ctrl, "Ctrl+,", "Settings", func(a *App) { a.main.showSettings() }},
-		{fyne.KeySlash, ctrl, "Ctrl+/", "This list of shortcuts", (*App).showShortcuts},
-		{fyne.KeyQ, ctrl, "Ctrl+Q", "Quit Palisade", (*App).quit},
+		{fyne.KeyK, ctrl, "Ctrl+K", lang.L("Quick switch: type a name, Enter opens it"), (*App).quickSwitch},
+		{fyne.KeyN, ctrl, "Ctrl+N", lang.L("New chat (add a contact)"), func(a *App) { a.showAddContact("", "") }},
+		{fyne.KeyTab, fyne.KeyModifierControl, "Ctrl+Tab", lang.L("Next chat"), func(a *App) { a.stepChat(1) }},
+		{fyne.KeyTab, fyne.KeyModifierControl | fyne.KeyModifierShift, "Ctrl+Shift+Tab", lang.L("Previous chat"), func(a *App) { a.stepChat(-1) }},
+		{fyne.KeyDown, fyne.KeyModifierAlt, "Alt+Down", lang.L("Next chat with unread messages"), func(a *App) { a.stepUnread(1) }},
+		{fyne.KeyUp, fyne.KeyModifierAlt, "Alt+Up", lang.L("Previous chat with unread messages"), func(a *App) { a.stepUnread(-1) }},
+		{fyne.KeyW, ctrl, "Ctrl+W", lang.L("Close the open chat"), (*App).closeChat},
+		{fyne.KeyComma, ctrl, "Ctrl+,", lang.L("Settings"), func(a *App) { a.main.showSettings() }},
+		{fyne.KeySlash, ctrl, "Ctrl+/", lang.L("This list of shortcuts"), (*App).showShortcuts},
+		{fyne.KeyQ, ctrl, "Ctrl+Q", lang.L("Quit Palisade"), (*App).quit},
 	}
 	for i := 1; i <= 9; i++ {
 		n := i
@@ -49,8 +49,8 @@ func shortcuts() []shortcut {
 // shortcutHelp lists the shortcuts as (keys, what) pairs for the dialog.
 func shortcutHelp() [][2]string {
 	out := [][2]string{
-		{"Ctrl+F", "Filter the contact list"},
-		{"Ctrl+Shift+F", "Search messages"},
+		{"Ctrl+F", lang.L("Filter the contact list")},
+		{"Ctrl+Shift+F", lang.L("Search messages")},
 	}
 	for _, s := range shortcuts() {
 		if s.keys != "" {
@@ -58,8 +58,8 @@ func shortcutHelp() [][2]string {
 		}
 	}
 	return append(out,
-		[2]string{"Ctrl+1 … Ctrl+9", "Open the first … ninth chat of the list"},
-		[2]string{"Esc", "Close the dialog on top"})
+		[2]string{"Ctrl+1 … Ctrl+9", lang.L("Open the first … ninth chat of the list")},
+		[2]string{"Esc", lang.L("Close the dialog on top")})
 }
 
 // addShortcuts registers the shortcuts on the window's canvas. They act
@@ -102,34 +102,34 @@ func (a *App) mainMenu() *fyne.MainMenu {
 	var jump []*fyne.MenuItem
 	for i := 1; i <= 9; i++ {
 		n := i
-		jump = append(jump, item(fmt.Sprintf("Chat %d", n), fyne.KeyName(string(rune('0'+n))), ctrl, func() { a.jumpChat(n) }))
+		jump = append(jump, item(lang.L("Chat {{.N}}", tv{"N": n}), fyne.KeyName(string(rune('0'+n))), ctrl, func() { a.jumpChat(n) }))
 	}
-	open := fyne.NewMenuItem("Open chat", nil)
+	open := fyne.NewMenuItem(lang.L("Open chat"), nil)
 	open.ChildMenu = fyne.NewMenu("", jump...)
-	quit := fyne.NewMenuItem("Quit", a.quit) // also on the sign-in form
+	quit := fyne.NewMenuItem(lang.L("Quit"), a.quit) // also on the sign-in form
 	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}
 	quit.IsQuit = true
-	shortcutsItem := fyne.NewMenuItem("Keyboard shortcuts", a.showShortcuts)
+	shortcutsItem := fyne.NewMenuItem(lang.L("Keyboard shortcuts"), a.showShortcuts)
 	shortcutsItem.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeySlash, Modifier: ctrl}
 	return fyne.NewMainMenu(
 		fyne.NewMenu("Palisade",
-			item("Settings", fyne.KeyComma, ctrl, func() { a.main.showSettings() }),
+			item(lang.L("Settings"), fyne.KeyComma, ctrl, func() { a.main.showSettings() }),
 			shortcutsItem,
 			fyne.NewMenuItemSeparator(),
 			quit),
-		fyne.NewMenu("Chats",
-			item("Quick switch", fyne.KeyK, ctrl, a.quickSwitch),
-			item("New chat…", fyne.KeyN, ctrl, func() { a.showAddContact("", "") }),
-			item("Filter contacts", fyne.KeyF, ctrl, func() { a.win.Canvas().Focus(a.main.filter) }),
-			item("Search messages…", fyne.KeyF, ctrl|fyne.KeyModifierShift, func() { a.showSearch("") }),
+		fyne.NewMenu(lang.L("Chats"),
+			item(lang.L("Quick switch"), fyne.KeyK, ctrl, a.quickSwitch),
+			item(lang.L("New chat…"), fyne.KeyN, ctrl, func() { a.showAddContact("", "") }),
+			item(lang.L("Filter contacts"), fyne.KeyF, ctrl, func() { a.win.Canvas().Focus(a.main.filter) }),
+			item(lang.L("Search messages…"), fyne.KeyF, ctrl|fyne.KeyModifierShift, func() { a.showSearch("") }),
 			fyne.NewMenuItemSeparator(),
-			item("Next chat", fyne.KeyTab, fyne.KeyModifierControl, func() { a.stepChat(1) }),
-			item("Previous chat", fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift, func() { a.stepChat(-1) }),
-			item("Next unread", fyne.KeyDown, fyne.KeyModifierAlt, func() { a.stepUnread(1) }),
-			item("Previous unread", fyne.KeyUp, fyne.KeyModifierAlt, func() { a.stepUnread(-1) }),
+			item(lang.L("Next chat"), fyne.KeyTab, fyne.KeyModifierControl, func() { a.stepChat(1) }),
+			item(lang.L("Previous chat"), fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift, func() { a.stepChat(-1) }),
+			item(lang.L("Next unread"), fyne.KeyDown, fyne.KeyModifierAlt, func() { a.stepUnread(1) }),
+			item(lang.L("Previous unread"), fyne.KeyUp, fyne.KeyModifierAlt, func() { a.stepUnread(-1) }),
 			open,
 			fyne.NewMenuItemSeparator(),
-			item("Close chat", fyne.KeyW, ctrl, a.closeChat)))
+			item(lang.L("Close chat"), fyne.KeyW, ctrl, a.closeChat)))
 }
 
 // closeTopDialog hides the dialog or pop-up on top of the window, if any.
@@ -269,6 +269,6 @@ func (a *App) showShortcuts() {
 		grid.Add(widget.NewLabelWithStyle(h[0], fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))
 		grid.Add(widget.NewLabel(h[1]))
 	}
-	d := dialog.NewCustom("Keyboard shortcuts", "Close", grid, a.win)
+	d := dialog.NewCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), grid, a.win)
 	d.Show()
 }

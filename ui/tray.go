@@ -2,7 +2,7 @@ package ui
 
 import (
 	"bytes"
-	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"image"
 	"image/color"
 	"image/draw"
@@ -59,29 +59,29 @@ func trayMenuModel(s trayState) []trayItem {
 		for _, show := range trayStatuses {
 			items = append(items, trayItem{Label: presenceWord(show), Action: trayStatus, Show: show, Checked: s.Show == show})
 		}
-		focus := "Focus now…"
+		focus := lang.L("Focus now…")
 		if s.Focus {
-			focus = "Focus hours… (focus is on)"
+			focus = lang.L("Focus hours… (focus is on)")
 		}
 		items = append(items, trayItem{Label: focus, Action: trayFocus})
 	} else {
-		items = append(items, trayItem{Label: "Not signed in", Disabled: true})
+		items = append(items, trayItem{Label: lang.L("Not signed in"), Disabled: true})
 	}
 	return append(items,
 		trayItem{Separator: true},
-		trayItem{Label: "Open Palisade", Action: trayOpen},
-		trayItem{Label: "Keyboard shortcuts", Action: trayShortcuts},
-		trayItem{Label: "Quit", Action: trayQuit})
+		trayItem{Label: lang.L("Open Palisade"), Action: trayOpen},
+		trayItem{Label: lang.L("Keyboard shortcuts"), Action: trayShortcuts},
+		trayItem{Label: lang.L("Quit"), Action: trayQuit})
 }
 
 func unreadWords(n int) string {
 	switch n {
 	case 0:
-		return "No unread messages"
+		return lang.L("No unread messages")
 	case 1:
-		return "1 unread message"
+		return lang.L("1 unread message")
 	}
-	return fmt.Sprintf("%d unread messages", n)
+	return lang.L("{{.N}} unread messages", tv{"N": n})
 }
 
 // trayHost is the system tray: Fyne's desktop app, or a fake in tests.
