@@ -125,6 +125,7 @@ type App struct {
 // New builds the GUI in a's window without showing it. It is what Run uses
 // and what tests use with the Fyne test app.
 func New(a fyne.App, opts Options) *App {
+	applyLanguage(a) // before the first text is made (window title, main menu, views)
 	u := &App{
 		fyne:      a,
 		opts:      opts,

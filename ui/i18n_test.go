@@ -180,6 +180,19 @@ func TestFrenchMainWindowAndChat(t *testing.T) {
 	h.app.main.list.Select(rowIndex(h, "bob@acme.test"))
 	h.mustSee("Bob Martin", "Envoyer", "Pièce jointe")
 	h.mustNotSee("Send", "Attach", "Settings")
+
+	// The main menu is made in New, before any view: French too.
+	mm := h.app.win.MainMenu()
+	if mm == nil {
+		t.Fatal("no main menu")
+	}
+	var menus []string
+	for _, m := range mm.Items {
+		menus = append(menus, m.Label)
+	}
+	if !strings.Contains(strings.Join(menus, ","), "Discussions") {
+		t.Errorf("main menu %q is not in French", menus)
+	}
 }
 
 // The language setting in Settings shows the stored choice and stores the

@@ -51,7 +51,6 @@ func setError(l *widget.Label, msg string) {
 }
 
 func newSignInView(a *App) *signInView {
-	applyLanguage(a.fyne) // the first view built: every text after this is translated
 	v := &signInView{app: a}
 	p := a.opts.Prefill
 
