@@ -137,6 +137,8 @@ func (a *App) fillLanguageSetting(box *fyne.Container) {
 	help := widget.NewLabel(lang.L("The language of the window and of the security training. It changes the next time Palisade starts."))
 	help.Wrapping = fyne.TextWrapWord
 	help.SizeName = theme.SizeNameCaptionText
-	box.Add(container.NewHBox(sel))
+	// Wide enough for "Langue du système" whole (a Select is only as wide as
+	// its placeholder).
+	box.Add(container.NewHBox(container.NewGridWrap(fyne.NewSize(240, sel.MinSize().Height), sel)))
 	box.Add(help)
 }
