@@ -65,6 +65,12 @@
 //     conversation when clicked (the freedesktop service over D-Bus on
 //     Linux, Fyne's notification elsewhere); the window's size kept in
 //     the preferences; the keyboard shortcuts and their list (Ctrl+/).
+//   - i18n.go, translations/en.json, fr.json: every text of the window
+//     goes through lang.L (Fyne's translation support) with the English
+//     text as its key; the language is the system's unless the Language
+//     setting (Settings, the ui.language preference) forces English or
+//     French, applied at the next start. Texts from the session (reasons,
+//     refusals, lesson content) are shown as the session sends them.
 //   - uidemo: a scripted demo backend; internal/demo runs the GUI on it
 //     for screenshots. Neither is product code.
 //
