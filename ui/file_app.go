@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"fyne.io/fyne/v2/lang"
 	"errors"
+	"fyne.io/fyne/v2/lang"
 	"io/fs"
 	"net/url"
 	"os"

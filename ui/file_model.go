@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"fyne.io/fyne/v2/lang"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"net/url"
 	"path/filepath"
 	"strings"
