@@ -21,7 +21,11 @@ GOTESTFLAGS ?= -count=1 -timeout 20m
 RACE ?= -race
 
 # Packages with tests that need a real Secret Service (build tag realkeyring).
-KEYRING_PKGS = $(shell grep -rlE --include='*_test.go' '^//go:build .*realkeyring' . 2>/dev/null | grep -v '^\./\.run/' | xargs -r -n1 dirname | sort -u)
+KEYRING_FILES = $(shell grep -rlE --include='*_test.go' '^//go:build .*realkeyring' . 2>/dev/null | grep -v '^\./\.run/')
+KEYRING_PKGS = $(shell echo $(KEYRING_FILES) | xargs -r -n1 dirname | sort -u)
+# Only the tests behind the tag run in that step: the packages' other tests
+# already ran in go-test.
+KEYRING_RUN = ^($(shell grep -hoE '^func Test[A-Za-z0-9_]+' $(KEYRING_FILES) /dev/null | sed 's/^func //' | paste -sd'|'))$$
 
 .PHONY: help deps build bin demo test vet test-go fuzz test-keyring smoke test-package screenshot bench package clean
 
@@ -64,7 +68,7 @@ fuzz:
 
 test-keyring:
 	@if [ -z "$(KEYRING_PKGS)" ]; then echo "no real-keyring tests"; else \
-		scripts/step.sh keyring scripts/with-keyring.sh $(GO) test -tags realkeyring $(RACE) $(GOTESTFLAGS) $(KEYRING_PKGS); fi
+		scripts/step.sh keyring scripts/with-keyring.sh $(GO) test -tags realkeyring $(RACE) $(GOTESTFLAGS) -run '$(KEYRING_RUN)' $(KEYRING_PKGS); fi
 
 smoke: bin
 	@scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png

@@ -162,7 +162,10 @@ class Peer(slixmpp.ClientXMPP):
         self.plugin["xep_0184"].auto_request = True
         self.add_event_handler("session_start", self.on_start)
         self.add_event_handler("message", self.on_message)
-        self.add_event_handler("presence_available", self.on_available)
+        # slixmpp names an available presence's event after its show
+        # (presence_dnd during the user's focus hours, presence_away, ...).
+        for show in ("available", "chat", "away", "xa", "dnd"):
+            self.add_event_handler(f"presence_{show}", self.on_available)
         self.add_event_handler("presence_unavailable", self.on_unavailable)
         self.add_event_handler("receipt_received", self.on_receipt)
         self.add_event_handler("failed_auth", self.on_failed_auth)
