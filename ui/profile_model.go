@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,16 +132,15 @@ func (m *ProfileModel) DismissNotice(id int) {
 func (m *ProfileModel) ManagedLine() string {
 	p := m.Profile
 	if !m.Known {
-		return "Profile: not known yet"
+		return lang.L("Profile: not known yet")
 	}
 	if !p.Managed {
-		return "Not managed: no IT profile, built-in defaults apply"
+		return lang.L("Not managed: no IT profile, built-in defaults apply")
 	}
-	org := p.Org
-	if org == "" {
-		org = "your organisation's"
+	if p.Org == "" {
+		return lang.L("Managed by your organisation's IT · profile {{.Serial}} · signature valid", tv{"Serial": p.Serial})
 	}
-	return fmt.Sprintf("Managed by %s IT · profile %d · signature valid", org, p.Serial)
+	return lang.L("Managed by {{.Org}} IT · profile {{.Serial}} · signature valid", tv{"Org": p.Org, "Serial": p.Serial})
 }
 
 // DetailLines are the lines under ManagedLine: key, source, validity.
@@ -151,20 +151,20 @@ func (m *ProfileModel) DetailLines() []string {
 	}
 	var out []string
 	if p.KeyID != "" {
-		out = append(out, "Signed with IT key "+p.KeyID)
+		out = append(out, lang.L("Signed with IT key {{.Key}}", tv{"Key": p.KeyID}))
 	}
 	if p.ID != "" || p.Source != "" {
-		s := "Profile " + p.ID
+		s := lang.L("Profile {{.ID}}", tv{"ID": p.ID})
 		if w := sourceWords(p.Source); w != "" {
 			s += ", " + w
 		}
 		out = append(out, strings.TrimSpace(s))
 	}
 	if !p.IssuedAt.IsZero() {
-		out = append(out, "Issued "+p.IssuedAt.Format(dateFormat))
+		out = append(out, lang.L("Issued {{.Date}}", tv{"Date": p.IssuedAt.Format(dateFormat)}))
 	}
 	if !p.ExpiresAt.IsZero() && !p.Expired {
-		out = append(out, "Valid until "+p.ExpiresAt.Format(dateFormat))
+		out = append(out, lang.L("Valid until {{.Date}}", tv{"Date": p.ExpiresAt.Format(dateFormat)}))
 	}
 	return out
 }
@@ -175,13 +175,13 @@ func sourceWords(source string) string {
 	case "":
 		return ""
 	case "managed":
-		return "installed by IT on this computer"
+		return lang.L("installed by IT on this computer")
 	case "push":
-		return "received from IT's server"
+		return lang.L("received from IT's server")
 	case "import":
-		return "imported from a file"
+		return lang.L("imported from a file")
 	case "stored":
-		return "kept from an earlier session"
+		return lang.L("kept from an earlier session")
 	}
 	return "from " + source
 }
@@ -192,11 +192,10 @@ func (m *ProfileModel) ExpiredWarning() string {
 	if !m.Known || !p.Managed || !p.Expired {
 		return ""
 	}
-	s := "This profile has expired"
 	if !p.ExpiresAt.IsZero() {
-		s += " (" + p.ExpiresAt.Format(dateFormat) + ")"
+		return lang.L("This profile has expired ({{.Date}}). It stays in force until IT sends a newer one; contact IT.", tv{"Date": p.ExpiresAt.Format(dateFormat)})
 	}
-	return s + ". It stays in force until IT sends a newer one; contact IT."
+	return lang.L("This profile has expired. It stays in force until IT sends a newer one; contact IT.")
 }
 
 const dateFormat = "2 Jan 2006"
