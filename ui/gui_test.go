@@ -621,7 +621,14 @@ func TestDispatcherBatches(t *testing.T) {
 	if got := u.roster.Unread("bob@acme.test"); got != 10000 {
 		t.Errorf("unread = %d", got)
 	}
+	// The dispatcher applies a Closed event when the channel closes; wait
+	// for it, so that nothing of this test still draws when the next starts.
 	close(b.ch)
+	select {
+	case <-batches:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the dispatcher did not apply the end of the session")
+	}
 }
 
 func TestErrorEventShownAndDismissed(t *testing.T) {
