@@ -138,7 +138,9 @@ func (a *App) refreshTray() {
 			a.tray.icons = map[string]fyne.Resource{}
 		}
 		if b == "" {
-			a.tray.host.SetSystemTrayIcon(a.tray.base)
+			if a.tray.base != nil { // else the platform's default icon stays
+				a.tray.host.SetSystemTrayIcon(a.tray.base)
+			}
 			return
 		}
 		ic := a.tray.icons[b]

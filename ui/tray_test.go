@@ -142,7 +142,8 @@ func TestTrayFollowsUnreadAndSetsStatus(t *testing.T) {
 	h := signedIn(t)
 	tray := &fakeTray{}
 	h.app.tray.host = tray
-	h.app.tray.base = nil
+	plain := fyne.NewStaticResource("palisade.png", trayTestIcon(t))
+	h.app.tray.base = plain
 	h.app.refreshTray()
 	if got := tray.menus[len(tray.menus)-1].Items[0].Label; got != "No unread messages" {
 		t.Errorf("first tray item %q", got)
@@ -184,8 +185,8 @@ func TestTrayFollowsUnreadAndSetsStatus(t *testing.T) {
 	if got := tray.menus[len(tray.menus)-1].Items[0].Label; got != "No unread messages" {
 		t.Errorf("after reading, the first tray item is %q", got)
 	}
-	if last := tray.icons[len(tray.icons)-1]; last != nil {
-		t.Errorf("after reading, the tray icon is %v, want the plain icon", last.Name())
+	if last := tray.icons[len(tray.icons)-1]; last != plain {
+		t.Errorf("after reading, the tray icon is %v, want the plain icon", last)
 	}
 
 	tray.item(t, "Keyboard shortcuts").Action()
@@ -204,4 +205,37 @@ func TestTrayShowsFocus(t *testing.T) {
 	tray.item(t, "Focus hours… (focus is on)")
 	h.emit(event.Focus{})
 	tray.item(t, "Focus now…")
+}
+
+// trayTestIcon is a small PNG standing for the application icon.
+func trayTestIcon(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 64, 64))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Without an application icon (a build that found none) the tray keeps the
+// platform's default: it is never handed a nil icon (which crashes Fyne's
+// desktop driver), while the badge still shows unread messages.
+func TestTrayWithoutAppIcon(t *testing.T) {
+	h := signedIn(t)
+	tray := &fakeTray{}
+	h.app.tray.host = tray
+	h.app.tray.base = nil
+	h.app.refreshTray()
+	h.app.focused = false
+	h.emit(event.Message{From: "bob@acme.test/pc", To: "alice@acme.test", Body: "one", ID: "n1"})
+	h.app.setFocused(true)
+	h.app.open("bob@acme.test")
+	for i, ic := range tray.icons {
+		if ic == nil {
+			t.Errorf("tray icon %d of %d is nil", i+1, len(tray.icons))
+		}
+	}
+	if len(tray.icons) == 0 {
+		t.Error("the unread badge was never shown")
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/app"
 	"golang.design/x/clipboard"
 
+	"github.com/palisade-im/palisade/assets"
 	"github.com/palisade-im/palisade/cmd/client/internal/cli"
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/ui"
@@ -24,6 +25,8 @@ var runGUI = func(g cli.GUI) int {
 	if a.Icon() == nil { // not built by the fyne tool: the installed icon (window, tray)
 		if r := installedIcon(); r != nil {
 			a.SetIcon(r)
+		} else {
+			a.SetIcon(fyne.NewStaticResource(AppID+".png", assets.Icon))
 		}
 	}
 	// The language setting (Settings, ui.LanguagePref) is applied by the
