@@ -99,13 +99,7 @@ func CollectEnrolRequests(ctx context.Context, cfg Config, after string) ([]Rece
 	last := after
 	for page := 0; page < maxCollectPages; page++ {
 		qid, iqID := randomID(), randomID()
-		form := elem(nsXData, "x", "type", "submit").add(
-			elem("", "field", "var", "FORM_TYPE", "type", "hidden").add(child("value", nsMAM)))
-		set := elem(nsRSM, "set").add(child("max", "100"))
-		if last != "" {
-			set.add(child("after", last))
-		}
-		if err := writeElement(xs, iq("set", iqID, "", elem(nsMAM, "query", "queryid", qid).add(form, set))); err != nil {
+		if err := writeElement(xs, ownArchivePage(iqID, qid, last)); err != nil {
 			return out, last, err
 		}
 		for {
@@ -190,4 +184,17 @@ func SendEnrolAnswers(ctx context.Context, cfg Config, answers []EnrolAnswer) er
 	}
 	_ = r // an error answer (no ping support) still shows the messages were read
 	return nil
+}
+
+// ownArchivePage asks the account's own archive (MAM) for the 100 results
+// after the archive id after ("" = from the start), as query qid. The IT
+// tool's inboxes read requests and reports this way, page by page.
+func ownArchivePage(iqID, qid, after string) *el {
+	form := elem(nsXData, "x", "type", "submit").add(
+		elem("", "field", "var", "FORM_TYPE", "type", "hidden").add(child("value", nsMAM)))
+	set := elem(nsRSM, "set").add(child("max", "100"))
+	if after != "" {
+		set.add(child("after", after))
+	}
+	return iq("set", iqID, "", elem(nsMAM, "query", "queryid", qid).add(form, set))
 }

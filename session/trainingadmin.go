@@ -164,13 +164,7 @@ func CollectTrainingReports(ctx context.Context, cfg Config, after string) ([]Re
 			raw.SetDeadline(time.Now().Add(replyTimeout))
 		}
 		qid, iqID := randomID(), randomID()
-		form := elem(nsXData, "x", "type", "submit").add(
-			elem("", "field", "var", "FORM_TYPE", "type", "hidden").add(child("value", nsMAM)))
-		set := elem(nsRSM, "set").add(child("max", "100"))
-		if last != "" {
-			set.add(child("after", last))
-		}
-		if err := writeElement(xs, iq("set", iqID, "", elem(nsMAM, "query", "queryid", qid).add(form, set))); err != nil {
+		if err := writeElement(xs, ownArchivePage(iqID, qid, last)); err != nil {
 			return out, last, err
 		}
 		for {
