@@ -236,32 +236,42 @@ func (ca *CA) RevocationList(revoked []Revoked, now time.Time, next time.Time, n
 // ParseCertificates reads every certificate of a PEM bundle (other blocks
 // are skipped), or one DER certificate.
 func ParseCertificates(pemOrDER []byte) ([]*x509.Certificate, error) {
-	if !bytes.Contains(pemOrDER, []byte("-----BEGIN")) {
-		c, err := x509.ParseCertificate(pemOrDER)
-		if err != nil {
-			return nil, fmt.Errorf("identity: not a certificate: %w", err)
-		}
-		return []*x509.Certificate{c}, nil
+	cs, err := parseBundle(pemOrDER, "CERTIFICATE", "certificate", x509.ParseCertificate)
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
 	}
-	var out []*x509.Certificate
-	rest := pemOrDER
-	for {
+	return cs, nil
+}
+
+// parseBundle reads every block of type blockType in a PEM bundle (other
+// blocks are skipped), or one DER object, with parse; what names the
+// object in errors ("certificate", "CRL").
+func parseBundle[T any](raw []byte, blockType, what string, parse func([]byte) (T, error)) ([]T, error) {
+	if !bytes.Contains(raw, []byte("-----BEGIN")) {
+		v, err := parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("not a %s: %w", what, err)
+		}
+		return []T{v}, nil
+	}
+	var out []T
+	for rest := raw; ; {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
 			break
 		}
-		if b.Type != "CERTIFICATE" {
+		if b.Type != blockType {
 			continue
 		}
-		c, err := x509.ParseCertificate(b.Bytes)
+		v, err := parse(b.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("identity: a certificate cannot be read: %w", err)
+			return nil, fmt.Errorf("a %s cannot be read: %w", what, err)
 		}
-		out = append(out, c)
+		out = append(out, v)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("identity: no PEM CERTIFICATE block found")
+		return nil, fmt.Errorf("no PEM %s block found", blockType)
 	}
 	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
@@ -86,34 +85,7 @@ func NewVerifier(anchors []Anchor, crls [][]byte, revoked []Revoked) (*Verifier,
 }
 
 func parseCRLs(raw []byte) ([]*x509.RevocationList, error) {
-	if !bytes.Contains(raw, []byte("-----BEGIN")) {
-		l, err := x509.ParseRevocationList(raw)
-		if err != nil {
-			return nil, fmt.Errorf("not a CRL: %w", err)
-		}
-		return []*x509.RevocationList{l}, nil
-	}
-	var out []*x509.RevocationList
-	rest := raw
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "X509 CRL" {
-			continue
-		}
-		l, err := x509.ParseRevocationList(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("a CRL cannot be read: %w", err)
-		}
-		out = append(out, l)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no PEM X509 CRL block found")
-	}
-	return out, nil
+	return parseBundle(raw, "X509 CRL", "CRL", x509.ParseRevocationList)
 }
 
 // Anchors returns the verifier's trust anchors (with normalised domains).
