@@ -69,10 +69,14 @@ cp "$it/acme-it.jwk" "$sys/keys/"
 cp docs/examples/acme-profile.json "$sys/profile.json"
 # The demo's identity CA joins the profile's trusted identity CAs.
 "$PY" - "$sys/profile.json" "$idd/ca/ca.pem" <<'PYEOF'
-import json, sys
+import json, sys, time
 path, ca = sys.argv[1], open(sys.argv[2]).read()
 with open(path) as f:
     doc = json.load(f)
+# Each run signs a newer profile, so that the example's latest content wins
+# over the one a previous run left in force (an equal serial with other
+# content is refused as a rollback, as it should be).
+doc["serial"] = int(time.time())
 ids = doc.setdefault("trusted_cas", {}).setdefault("identity", [])
 if ca not in ids:
     ids.append(ca)
@@ -90,7 +94,7 @@ it_admin "$sys/profile.json" >/dev/null || die "could not publish the profile as
 	--body "IT posts warnings about current scams here. Palisade shows them until you dismiss them." >"$it/welcome.json"
 "$ROOT/$admin" sign --key "$it/acme-it.private.jwk" "$it/welcome.json" >/dev/null
 it_admin "$it/welcome.json" >/dev/null || die "could not publish the welcome bulletin"
-say "managed profile acme-default (serial 1) signed by ACME IT key $(basename "$it")/acme-it; bulletins on pubsub.acme.test"
+say "managed profile acme-default signed by ACME IT key $(basename "$it")/acme-it; bulletins on pubsub.acme.test"
 
 # IT's desk approves the device certificate requests of ACME's users (alice
 # asks with Request certificate in the account panel): collect the requests
@@ -149,8 +153,9 @@ say "logs: bob in $run/peer.log, the server in $run/server/prosody.log"
 say "demo accounts: alice, bob, dave, it-admin @acme.test; carol@partner.test; mallory@evil.test; password: $PALISADE_DEMO_PASSWORD"
 say "training: the profile requires the lessons phishing and verify-identity; until alice passes them, chats and files with outsiders are locked (progress in $run/data/training.json; IT collects the signed reports with: $admin training inbox --jid it-admin@acme.test --server 127.0.0.1:$C2S_PORT --ca-file $CA_FILE --password-fd 3 --ca IDENTITY-CA.pem 3<<<PASSWORD)"
 # The demo's keyring is thrown away after each run, and alice's device key
-# with it: start her device afresh rather than report a lost key every time.
-rm -f "$run/data/device.json"
+# and archive key with it: start her device and local archive afresh rather
+# than report a lost key and an unreadable archive every time.
+rm -f "$run/data/device.json" "$run/data/archive.db" "$run/data/archive.db-wal" "$run/data/archive.db-shm"
 status=0
 "$ROOT/scripts/with-keyring.sh" "$ROOT/$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
 	--data-dir "$run/data" --download-dir "$run/downloads" "${scan_args[@]}" \
