@@ -28,7 +28,10 @@ type ReceivedRequest struct {
 	Time      time.Time // when the server archived it
 }
 
-type mamEnrolIn struct {
+// archivedIn is an element read while IT's tool pages through its own
+// archive: a result carrying a certificate request or a training report,
+// or the query's answer.
+type archivedIn struct {
 	XMLName xml.Name
 	ID      string `xml:"id,attr"`
 	From    string `xml:"from,attr"`
@@ -41,8 +44,9 @@ type mamEnrolIn struct {
 				Stamp string `xml:"stamp,attr"`
 			} `xml:"urn:xmpp:delay delay"`
 			Message struct {
-				From  string    `xml:"from,attr"`
-				Enrol *enrolXML `xml:"urn:palisade:enrol:1 enrol"`
+				From   string     `xml:"from,attr"`
+				Enrol  *enrolXML  `xml:"urn:palisade:enrol:1 enrol"`
+				Report *reportXML `xml:"urn:palisade:training:1 report"`
 			} `xml:"message"`
 		} `xml:"urn:xmpp:forward:0 forwarded"`
 	} `xml:"urn:xmpp:mam:2 result"`
@@ -96,48 +100,63 @@ func CollectEnrolRequests(ctx context.Context, cfg Config, after string) ([]Rece
 	}
 	defer closeAll()
 	var out []ReceivedRequest
+	last, err := s.readOwnArchive(xs, after, nil, func(m *archivedIn) {
+		fw := m.Result.Forwarded
+		if fw.Message.Enrol == nil {
+			return
+		}
+		t, _ := time.Parse(time.RFC3339Nano, fw.Delay.Stamp)
+		out = append(out, ReceivedRequest{ArchiveID: m.Result.ID, From: fw.Message.From, ID: fw.Message.Enrol.ID,
+			CSR: []byte(strings.TrimSpace(fw.Message.Enrol.CSR) + "\n"), Time: t})
+	})
+	return out, last, err
+}
+
+// readOwnArchive pages through the account's own archive (MAM) after the
+// archive id after, handing each archived message to each, and returns the
+// id of the last one read. beforePage, when set, runs before each page is
+// asked for (to renew a deadline). Only results of the query sent and from
+// the account itself are taken.
+func (s *Session) readOwnArchive(xs *xmpp.Session, after string, beforePage func(), each func(*archivedIn)) (string, error) {
 	last := after
 	for page := 0; page < maxCollectPages; page++ {
+		if beforePage != nil {
+			beforePage()
+		}
 		qid, iqID := randomID(), randomID()
 		if err := writeElement(xs, ownArchivePage(iqID, qid, last)); err != nil {
-			return out, last, err
+			return last, err
 		}
 		for {
-			var m mamEnrolIn
+			var m archivedIn
 			start, err := readElement(xs, &m)
 			if err != nil {
-				return out, last, err
+				return last, err
 			}
 			own := m.From == "" || sameJID(m.From, s.bare.String())
 			if start.Name.Local == "message" && m.Result != nil && m.Result.QueryID == qid && own {
-				fw := m.Result.Forwarded
-				if fw.Message.Enrol == nil {
-					continue
-				}
-				t, _ := time.Parse(time.RFC3339Nano, fw.Delay.Stamp)
-				out = append(out, ReceivedRequest{ArchiveID: m.Result.ID, From: fw.Message.From, ID: fw.Message.Enrol.ID,
-					CSR: []byte(strings.TrimSpace(fw.Message.Enrol.CSR) + "\n"), Time: t})
+				each(&m)
 				continue
 			}
 			if start.Name.Local != "iq" || m.ID != iqID || !own {
 				continue
 			}
 			if m.Type == "error" {
-				return out, last, fmt.Errorf("the server refused to read the archive of %s: %s", s.bare, m.Error.String())
+				return last, fmt.Errorf("the server refused to read the archive of %s: %s", s.bare, m.Error.String())
 			}
 			if m.Fin == nil {
-				return out, last, errors.New("the server's archive answer has no <fin/>")
+				return last, errors.New("the server's archive answer has no <fin/>")
 			}
 			if m.Fin.Set.Last != "" {
 				last = m.Fin.Set.Last
 			}
 			if m.Fin.Complete == "true" || m.Fin.Set.Last == "" {
-				return out, last, nil
+				return last, nil
 			}
 			break
 		}
 	}
-	return out, last, nil
+	return last, nil
 }
 
 // EnrolAnswer is IT's answer to one request: a certificate chain (PEM), or

@@ -33,34 +33,6 @@ type ReceivedReport struct {
 	Problem   string    // the element could not be read (then Data, Sig, Chain may be empty)
 }
 
-// mamIn is an element read while querying the archive.
-type mamIn struct {
-	XMLName xml.Name
-	ID      string `xml:"id,attr"`
-	From    string `xml:"from,attr"`
-	Type    string `xml:"type,attr"`
-	Result  *struct {
-		QueryID   string `xml:"queryid,attr"`
-		ID        string `xml:"id,attr"`
-		Forwarded struct {
-			Delay struct {
-				Stamp string `xml:"stamp,attr"`
-			} `xml:"urn:xmpp:delay delay"`
-			Message struct {
-				From   string     `xml:"from,attr"`
-				Report *reportXML `xml:"urn:palisade:training:1 report"`
-			} `xml:"message"`
-		} `xml:"urn:xmpp:forward:0 forwarded"`
-	} `xml:"urn:xmpp:mam:2 result"`
-	Fin *struct {
-		Complete string `xml:"complete,attr"`
-		Set      struct {
-			Last string `xml:"last"`
-		} `xml:"http://jabber.org/protocol/rsm set"`
-	} `xml:"urn:xmpp:mam:2 fin"`
-	Error *stanzaError `xml:"error"`
-}
-
 // DecodeReport reads a <report xmlns="urn:palisade:training:1"> element
 // (as it travels in a message, or saved to a file for offline checking).
 func DecodeReport(data []byte) (ReceivedReport, error) {
@@ -156,54 +128,24 @@ func CollectTrainingReports(ctx context.Context, cfg Config, after string) ([]Re
 	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Now()) })
 	defer stop()
 	var out []ReceivedReport
-	last := after
-	for page := 0; page < maxCollectPages; page++ {
+	renew := func() {
 		if dl, ok := ctx.Deadline(); ok {
 			raw.SetDeadline(dl)
 		} else {
 			raw.SetDeadline(time.Now().Add(replyTimeout))
 		}
-		qid, iqID := randomID(), randomID()
-		if err := writeElement(xs, ownArchivePage(iqID, qid, last)); err != nil {
-			return out, last, err
-		}
-		for {
-			var m mamIn
-			start, err := readElement(xs, &m)
-			if err != nil {
-				return out, last, err
-			}
-			own := m.From == "" || sameJID(m.From, s.bare.String())
-			if start.Name.Local == "message" && m.Result != nil && m.Result.QueryID == qid && own {
-				fw := m.Result.Forwarded
-				if fw.Message.Report == nil {
-					continue
-				}
-				r := decodeReportXML(fw.Message.Report)
-				r.ArchiveID, r.From = m.Result.ID, fw.Message.From
-				r.Time, _ = time.Parse(time.RFC3339Nano, fw.Delay.Stamp)
-				out = append(out, r)
-				continue
-			}
-			if start.Name.Local != "iq" || m.ID != iqID || !own {
-				continue
-			}
-			if m.Type == "error" {
-				return out, last, fmt.Errorf("the server refused to read the archive of %s: %s", s.bare, m.Error.String())
-			}
-			if m.Fin == nil {
-				return out, last, errors.New("the server's archive answer has no <fin/>")
-			}
-			if m.Fin.Set.Last != "" {
-				last = m.Fin.Set.Last
-			}
-			if m.Fin.Complete == "true" || m.Fin.Set.Last == "" {
-				return out, last, nil
-			}
-			break
-		}
 	}
-	return out, last, nil
+	last, err := s.readOwnArchive(xs, after, renew, func(m *archivedIn) {
+		fw := m.Result.Forwarded
+		if fw.Message.Report == nil {
+			return
+		}
+		r := decodeReportXML(fw.Message.Report)
+		r.ArchiveID, r.From = m.Result.ID, fw.Message.From
+		r.Time, _ = time.Parse(time.RFC3339Nano, fw.Delay.Stamp)
+		out = append(out, r)
+	})
+	return out, last, err
 }
 
 // VerifyReceivedReport verifies a report as IT received it: the device
