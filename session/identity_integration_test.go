@@ -221,10 +221,18 @@ func rawSigned(from, to, id, body string, k ed25519.PrivateKey, sig identity.Sig
 	return m
 }
 
-// testSignedMessages: a signed message from a certified device is valid;
-// tampered, replayed (other id or recipient), unsigned and unknown-device
-// messages are told apart.
-func testSignedMessages(t *testing.T, srv *testenv.Server) {
+// signedPair is bob, with a device certified by ACME's identity CA and
+// published, signed in with its key, and alice, who trusts that CA.
+type signedPair struct {
+	bob, aliceJID string
+	dev           testDevice
+	raw           *xmpp.Session // bob's plain XMPP session (publishes, sends raw stanzas)
+	v             *identity.Verifier
+	alice, bobS   *recorder
+}
+
+func newSignedPair(t *testing.T, srv *testenv.Server) signedPair {
+	t.Helper()
 	now := time.Now()
 	acme := newIDCA(t, "ACME Identity CA", "ACME", now)
 	bob := freshUser(t, srv, "bob", "acme.test")
@@ -240,6 +248,15 @@ func testSignedMessages(t *testing.T, srv *testenv.Server) {
 	alice.connected()
 	bobS := startSessionWith(t, srv, bob, opts{}, func(s *Session) { s.cfg.DeviceKey = dev.key })
 	bobS.connected()
+	return signedPair{bob: bob, aliceJID: aliceJID, dev: dev, raw: raw, v: v, alice: alice, bobS: bobS}
+}
+
+// testSignedMessages: a signed message from a certified device is valid;
+// tampered, replayed (other id or recipient), unsigned and unknown-device
+// messages are told apart.
+func testSignedMessages(t *testing.T, srv *testenv.Server) {
+	f := newSignedPair(t, srv)
+	bob, aliceJID, dev, raw, v, alice, bobS := f.bob, f.aliceJID, f.dev, f.raw, f.v, f.alice, f.bobS
 
 	bobS.s.Do(event.Send{To: aliceJID, Body: "signed hello"})
 	m := alice.message("signed hello")

@@ -14,21 +14,8 @@ import (
 // was made over another body is invalid; an unsigned one from the same
 // verified sender is missing.
 func testRoomSignatures(t *testing.T, srv *testenv.Server) {
-	now := time.Now()
-	acme := newIDCA(t, "ACME Identity CA", "ACME", now)
-	bob := freshUser(t, srv, "bob", "acme.test")
-	aliceJID := freshUser(t, srv, "alice", "acme.test")
-	dev := acme.issue(t, bob, "Bob Builder", now, 365*24*time.Hour)
-	raw := rawPeer(t, srv, bob)
-	publishDevice(t, raw, bob, dev.id, dev.chain)
-	v, err := identity.NewVerifier([]identity.Anchor{acme.anchor("ACME", "acme.test")}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice := startSessionWith(t, srv, aliceJID, opts{}, withVerifier(v))
-	alice.connected()
-	bobS := startSessionWith(t, srv, bob, opts{}, func(s *Session) { s.cfg.DeviceKey = dev.key })
-	bobS.connected()
+	pair := newSignedPair(t, srv)
+	bob, dev, raw, alice, bobS := pair.bob, pair.dev, pair.raw, pair.alice, pair.bobS
 
 	room := uniqueRoom(srv, "signed")
 	alice.s.Do(event.CreateRoom{Room: room, Nick: "alice"})
