@@ -204,6 +204,13 @@ var Rules = []Rule{
 		Scope:     Direct,
 	},
 	{
+		Name:      "l10n-is-pure",
+		Why:       "l10n/ puts the session's and the pure packages' sentences into the user's language: standard library only, no I/O (no os, net, syscall, io/fs) beyond its embedded catalogue, no GUI, session or XMPP, so that the pure packages may use it",
+		Applies:   func(rel string) bool { return under(rel, "l10n") },
+		Forbidden: anyOf(ioPackages, fyne, xmpp, session, ui, func(p string) bool { return !IsStandard(p) }),
+		Scope:     Direct,
+	},
+	{
 		Name:      "profile-stays-below-the-session",
 		Why:       "profile/ parses, verifies and keeps IT-signed profiles for the session, the GUI and the IT tool alike: it may read files but must not import Fyne, ui/, session/ or mellium",
 		Applies:   func(rel string) bool { return under(rel, "profile") },
