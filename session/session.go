@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/palisade-im/palisade/audit"
 	"os"
 	"sort"
 	"sync"
@@ -19,7 +18,9 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"github.com/palisade-im/palisade/archive"
+	"github.com/palisade-im/palisade/audit"
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/profile"
 )
 
@@ -77,8 +78,10 @@ type Config struct {
 	// profile requires it, or the user turned it on (tor.go).
 	Tor TorConfig
 
-	// Lang is the language of the training content ("en", "fr", or a
-	// locale such as "fr_FR.UTF-8"); "" = English (training.go).
+	// Lang is the user's language ("en", "fr", or a locale such as
+	// "fr_FR.UTF-8"; "" = English): of the training content (training.go)
+	// and of every sentence the session writes for the user (reasons,
+	// refusals, notices; package l10n).
 	Lang string
 
 	// DeviceKey is this device's identity key (from the OS keyring; see
@@ -94,6 +97,7 @@ type Config struct {
 // Session is one account's connection. It implements event.Backend.
 type Session struct {
 	cfg     Config
+	lang    l10n.Lang // the language of the sentences for the user (Config.Lang)
 	bare    jid.JID
 	roots   *x509.CertPool
 	backoff backoff
@@ -186,6 +190,7 @@ func New(cfg Config) (*Session, error) {
 	}
 	s := &Session{
 		cfg:      cfg,
+		lang:     l10n.Norm(cfg.Lang),
 		bare:     j.Bare(),
 		roots:    roots,
 		backoff:  defaultBackoff,
