@@ -147,6 +147,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		pkg("cmd/client/internal/cli", m+"session", m+"keystore", m+"account", m+"event"),
 		pkg("keystore", "github.com/zalando/go-keyring"),
 		pkg("policy", "strings", "time"),
+		pkg("identity", "crypto/x509", m+"event", m+"l10n"),
 		pkg("profile", "os", m+"policy", m+"event", "github.com/go-jose/go-jose/v4"),
 		pkg("internal/testenv", "os/exec"),
 		pkg("audit", "os", "crypto/sha256", m+"event"),

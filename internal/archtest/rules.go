@@ -191,9 +191,9 @@ var Rules = []Rule{
 	},
 	{
 		Name:      "identity-is-pure",
-		Why:       "identity/ decides certificates and signatures: it does no I/O (no os, net, syscall), takes time as an argument and knows no GUI, session or XMPP; standard library (and package event) only",
+		Why:       "identity/ decides certificates and signatures: it does no I/O (no os, net, syscall), takes time as an argument and knows no GUI, session or XMPP; standard library (and packages event and l10n) only",
 		Applies:   func(rel string) bool { return under(rel, "identity") },
-		Forbidden: anyOf(ioPackages, fyne, xmpp, session, ui, func(p string) bool { return !IsStandard(p) && !inModule("event")(p) }),
+		Forbidden: anyOf(ioPackages, fyne, xmpp, session, ui, func(p string) bool { return !IsStandard(p) && !inModule("event", "l10n")(p) }),
 		Scope:     Direct,
 	},
 	{
