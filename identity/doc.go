@@ -50,5 +50,6 @@
 // This package does no I/O and takes no clock (every time is an argument): it
 // must not import os, net, syscall, io/fs, Fyne, mellium, the session or the
 // ui packages. It uses the standard library only and may import package event
-// for the Identity* status names.
+// for the Identity* status names and package l10n for its reasons in the
+// user's language (Verifier.In; English by default).
 package identity

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Revoked is one revoked certificate named by the profile.
@@ -36,6 +38,18 @@ type Verifier struct {
 	roots   *x509.CertPool
 	crls    []*x509.RevocationList
 	revoked []revokedSerial
+	lang    l10n.Lang // the language of the reasons; zero = English
+}
+
+// In returns a copy of v that writes its reasons in lang (a nil v gives a
+// verifier without anchors, as nil itself is).
+func (v *Verifier) In(lang l10n.Lang) *Verifier {
+	if v == nil {
+		return &Verifier{roots: x509.NewCertPool(), lang: lang}
+	}
+	c := *v
+	c.lang = lang
+	return &c
 }
 
 type revokedSerial struct {
@@ -118,36 +132,56 @@ type Result struct {
 
 const dateLayout = "2 January 2006"
 
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// formatDate writes t's day (UTC) for a reason in lang: "2 January 2006",
+// in French "2 janvier 2006".
+func formatDate(lang l10n.Lang, t time.Time) string {
+	t = t.UTC()
+	if l10n.Norm(string(lang)) == l10n.French {
+		day := strconv.Itoa(t.Day())
+		if t.Day() == 1 {
+			day = "1er"
+		}
+		return day + " " + frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return t.Format(dateLayout)
+}
+
 // Verify decides a device certificate chain (DER, leaf first, intermediates
 // after it; the trust anchor may be included) for the bare JID jid at time
 // now.
 func (v *Verifier) Verify(chainDER [][]byte, jid string, now time.Time) Result {
 	res := Result{Status: event.IdentityUnverified}
+	var lang l10n.Lang
+	if v != nil {
+		lang = v.lang
+	}
 	if len(chainDER) == 0 {
-		res.Reason = "No device certificate was published."
+		res.Reason = lang.T("No device certificate was published.")
 		return res
 	}
 	leaf, err := x509.ParseCertificate(chainDER[0])
 	if err != nil {
-		res.Reason = "The published device certificate cannot be read."
+		res.Reason = lang.T("The published device certificate cannot be read.")
 		return res
 	}
 	fill(&res, leaf)
 	pub, ok := leaf.PublicKey.(ed25519.PublicKey)
 	if !ok {
-		res.Reason = "The device certificate does not hold an Ed25519 device key."
+		res.Reason = lang.T("The device certificate does not hold an Ed25519 device key.")
 		return res
 	}
 	res.PublicKey = pub
 	if v == nil || len(v.anchors) == 0 {
-		res.Reason = fmt.Sprintf("Issued by %s; the profile names no identity CA to check it against.", issuerName(leaf))
+		res.Reason = lang.T("Issued by {{.CA}}; the profile names no identity CA to check it against.", l10n.Args{"CA": issuerName(leaf)})
 		return res
 	}
 	inter := x509.NewCertPool()
 	for _, d := range chainDER[1:] {
 		c, err := x509.ParseCertificate(d)
 		if err != nil {
-			res.Reason = "A certificate in the published chain cannot be read."
+			res.Reason = lang.T("A certificate in the published chain cannot be read.")
 			return res
 		}
 		inter.AddCert(c)
@@ -174,13 +208,13 @@ func (v *Verifier) Verify(chainDER [][]byte, jid string, now time.Time) Result {
 		switch {
 		case errors.As(err, &inv) && inv.Reason == x509.Expired:
 			res.Status = event.IdentityExpired
-			res.Reason = fmt.Sprintf("The identity CA %s is outside its validity period.", issuerName(leaf))
+			res.Reason = lang.T("The identity CA {{.CA}} is outside its validity period.", l10n.Args{"CA": issuerName(leaf)})
 		case errors.As(err, &inv) && inv.Reason == x509.IncompatibleUsage:
-			res.Reason = "The certificate is not a device certificate (it lacks client authentication usage)."
+			res.Reason = lang.T("The certificate is not a device certificate (it lacks client authentication usage).")
 		case v.knowsIssuer(leaf):
-			res.Reason = fmt.Sprintf("The certificate's signature does not match the identity CA %s: it was altered or not issued by that CA.", issuerName(leaf))
+			res.Reason = lang.T("The certificate's signature does not match the identity CA {{.CA}}: it was altered or not issued by that CA.", l10n.Args{"CA": issuerName(leaf)})
 		default:
-			res.Reason = fmt.Sprintf("Issued by %s, which is not an identity CA this profile trusts.", issuerName(leaf))
+			res.Reason = lang.T("Issued by {{.CA}}, which is not an identity CA this profile trusts.", l10n.Args{"CA": issuerName(leaf)})
 		}
 		return res
 	}
@@ -207,9 +241,9 @@ func (v *Verifier) Verify(chainDER [][]byte, jid string, now time.Time) Result {
 		if why := v.revokedBy(chain[i], chain[i+1]); why != "" {
 			res.Status = event.IdentityRevoked
 			if i == 0 {
-				res.Reason = fmt.Sprintf("The certificate was revoked (%s).", why)
+				res.Reason = lang.T("The certificate was revoked ({{.Why}}).", l10n.Args{"Why": why})
 			} else {
-				res.Reason = fmt.Sprintf("The intermediate CA %s was revoked (%s).", chain[i].Subject.CommonName, why)
+				res.Reason = lang.T("The intermediate CA {{.CA}} was revoked ({{.Why}}).", l10n.Args{"CA": chain[i].Subject.CommonName, "Why": why})
 			}
 			return res
 		}
@@ -219,20 +253,20 @@ func (v *Verifier) Verify(chainDER [][]byte, jid string, now time.Time) Result {
 	switch {
 	case err != nil || len(jids) == 0:
 		res.Status = event.IdentityMismatch
-		res.Reason = "The certificate names no XMPP address."
+		res.Reason = lang.T("The certificate names no XMPP address.")
 		return res
 	case len(jids) > 1:
 		res.Status = event.IdentityMismatch
-		res.Reason = fmt.Sprintf("The certificate names %d XMPP addresses; a device certificate must name exactly one.", len(jids))
+		res.Reason = lang.T("The certificate names {{.N}} XMPP addresses; a device certificate must name exactly one.", l10n.Args{"N": len(jids)})
 		return res
 	case normJID(jids[0]) != want || want == "":
 		res.Status = event.IdentityMismatch
-		res.Reason = fmt.Sprintf("The certificate is for %s, not %s.", jids[0], jid)
+		res.Reason = lang.T("The certificate is for {{.Named}}, not {{.JID}}.", l10n.Args{"Named": jids[0], "JID": jid})
 		return res
 	}
 	if id := DeviceID(pub); leaf.Subject.SerialNumber != id {
 		res.Status = event.IdentityMismatch
-		res.Reason = fmt.Sprintf("The certificate names device %q but holds the key of device %s.", leaf.Subject.SerialNumber, id)
+		res.Reason = lang.T("The certificate names device {{.Named}} but holds the key of device {{.Device}}.", l10n.Args{"Named": strconv.Quote(leaf.Subject.SerialNumber), "Device": id})
 		return res
 	}
 	if anchor == nil {
@@ -242,33 +276,42 @@ func (v *Verifier) Verify(chainDER [][]byte, jid string, now time.Time) Result {
 		if a != nil && a.Org != "" {
 			name += " (" + a.Org + ")"
 		}
-		doms := "no domains"
-		if a != nil {
-			doms = strings.Join(a.Domains, ", ")
+		args := l10n.Args{"CA": name, "Domain": domain}
+		if a == nil {
+			res.Reason = lang.T("{{.CA}} may certify only addresses at no domains, not at {{.Domain}}.", args)
+		} else {
+			args["Domains"] = strings.Join(a.Domains, ", ")
+			res.Reason = lang.T("{{.CA}} may certify only addresses at {{.Domains}}, not at {{.Domain}}.", args)
 		}
-		res.Reason = fmt.Sprintf("%s may certify only addresses at %s, not at %s.", name, doms, domain)
 		return res
 	}
 
 	for _, c := range chain {
-		who := "The certificate"
-		if c != leaf {
-			who = "The CA certificate " + c.Subject.CommonName
-		}
+		args := l10n.Args{"CA": c.Subject.CommonName}
 		if now.Before(c.NotBefore) {
 			res.Status = event.IdentityExpired
-			res.Reason = fmt.Sprintf("%s is not valid before %s.", who, c.NotBefore.UTC().Format(dateLayout))
+			args["Date"] = formatDate(lang, c.NotBefore)
+			if c == leaf {
+				res.Reason = lang.T("The certificate is not valid before {{.Date}}.", args)
+			} else {
+				res.Reason = lang.T("The CA certificate {{.CA}} is not valid before {{.Date}}.", args)
+			}
 			return res
 		}
 		if now.After(c.NotAfter) {
 			res.Status = event.IdentityExpired
-			res.Reason = fmt.Sprintf("%s expired on %s.", who, c.NotAfter.UTC().Format(dateLayout))
+			args["Date"] = formatDate(lang, c.NotAfter)
+			if c == leaf {
+				res.Reason = lang.T("The certificate expired on {{.Date}}.", args)
+			} else {
+				res.Reason = lang.T("The CA certificate {{.CA}} expired on {{.Date}}.", args)
+			}
 			return res
 		}
 	}
 
 	res.Status = event.IdentityVerified
-	res.Reason = fmt.Sprintf("Certified by %s until %s.", res.CA, leaf.NotAfter.UTC().Format(dateLayout))
+	res.Reason = lang.T("Certified by {{.CA}} until {{.Date}}.", l10n.Args{"CA": res.CA, "Date": formatDate(lang, leaf.NotAfter)})
 	return res
 }
 
@@ -345,7 +388,7 @@ func (v *Verifier) revokedBy(c, parent *x509.Certificate) string {
 		if r.issuer != "" && r.issuer != c.Issuer.String() {
 			continue
 		}
-		return "serial " + FormatSerial(c.SerialNumber) + " is on the profile's revocation list"
+		return v.lang.T("serial {{.Serial}} is on the profile's revocation list", l10n.Args{"Serial": FormatSerial(c.SerialNumber)})
 	}
 	for _, l := range v.crls {
 		if !bytes.Equal(l.RawIssuer, parent.RawSubject) || l.CheckSignatureFrom(parent) != nil {
@@ -353,7 +396,7 @@ func (v *Verifier) revokedBy(c, parent *x509.Certificate) string {
 		}
 		for _, e := range l.RevokedCertificateEntries {
 			if e.SerialNumber != nil && e.SerialNumber.Cmp(c.SerialNumber) == 0 {
-				return fmt.Sprintf("listed in %s's CRL since %s", parent.Subject.CommonName, e.RevocationTime.UTC().Format(dateLayout))
+				return v.lang.T("listed in {{.CA}}'s CRL since {{.Date}}", l10n.Args{"CA": parent.Subject.CommonName, "Date": formatDate(v.lang, e.RevocationTime)})
 			}
 		}
 	}
@@ -376,9 +419,12 @@ func normJID(j string) string {
 // Best is the peer-level verdict over the peer's devices: verified if any
 // device is verified, else the most telling failure (revoked, then mismatch,
 // then expired, then unverified). No results: unverified.
-func Best(results []Result) Result {
+func Best(results []Result) Result { return BestIn("", results) }
+
+// BestIn is Best with the reason for no results written in lang.
+func BestIn(lang l10n.Lang, results []Result) Result {
 	if len(results) == 0 {
-		return Result{Status: event.IdentityUnverified, Reason: "No device certificate was published."}
+		return Result{Status: event.IdentityUnverified, Reason: lang.T("No device certificate was published.")}
 	}
 	rank := map[string]int{
 		event.IdentityVerified:   5,
