@@ -22,6 +22,7 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
 	"github.com/palisade-im/palisade/internal/atomicfile"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Peers' identities (issue "explicit identities verified by certificate").
@@ -223,8 +224,8 @@ func (s *Session) loadRecords() {
 	if err != nil {
 		path := st.path
 		st.path = ""
-		s.queue(event.Error{Message: "The record of verified contacts (" + path + ") cannot be read (" + err.Error() +
-			"): identity changes of contacts verified before are not detected until it is fixed or removed; it is not written over.", Code: event.CodeConfig})
+		s.queue(event.Error{Message: s.lang.T("The record of verified contacts ({{.Path}}) cannot be read ({{.Err}}): identity changes of contacts verified before are not detected until it is fixed or removed; it is not written over.",
+			l10n.Args{"Path": path, "Err": err.Error()}), Code: event.CodeConfig})
 		return
 	}
 	for k, r := range f.Peers {
@@ -247,16 +248,17 @@ func (s *Session) saveRecords() {
 		err = atomicfile.Write(st.path, data)
 	}
 	if err != nil {
-		s.queue(event.Error{Message: "The record of verified contacts could not be saved: " + err.Error(), Code: event.CodeConfig})
+		s.queue(event.Error{Message: s.lang.T("The record of verified contacts could not be saved: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 }
 
 // identityVerifier returns the verifier of the profile in force (built
-// again when another profile is applied). st.mu is held.
+// again when another profile is applied), writing its reasons in the
+// user's language. st.mu is held.
 func (s *Session) identityVerifier() *identity.Verifier {
 	st := &s.ident
 	if st.fixed != nil {
-		return st.fixed
+		return st.fixed.In(s.lang)
 	}
 	if s.cfg.Profiles == nil {
 		return nil
@@ -272,8 +274,11 @@ func (s *Session) identityVerifier() *identity.Verifier {
 	}
 	v, err := p.IdentityVerifier()
 	if err != nil {
-		s.queue(event.Error{Message: "The identity CAs of the profile cannot be used (" + err.Error() + "): no contact can be verified.", Code: event.CodeConfig})
+		s.queue(event.Error{Message: s.lang.T("The identity CAs of the profile cannot be used ({{.Err}}): no contact can be verified.", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 		v = nil
+	}
+	if v != nil {
+		v = v.In(s.lang)
 	}
 	st.verKey, st.verifier = key, v
 	return v
@@ -416,10 +421,10 @@ func (s *Session) fetchDevicesOn(c *conn, b string, seq uint64) {
 		err = s.sendIQTo(c, b, req, func(a *inStanza) { s.onDevices(b, seq, a) })
 	}
 	if err != nil {
-		s.fetchDone(b, seq, nil, "the request could not be sent")
+		s.fetchDone(b, seq, nil, s.lang.T("the request could not be sent"))
 		return
 	}
-	time.AfterFunc(replyTimeout, func() { s.fetchDone(b, seq, nil, "no answer from "+b) })
+	time.AfterFunc(replyTimeout, func() { s.fetchDone(b, seq, nil, s.lang.T("no answer from {{.JID}}", l10n.Args{"JID": b})) })
 }
 
 // onDevices handles the answer to a device request.
@@ -437,7 +442,7 @@ func (s *Session) onDevices(b string, seq uint64, a *inStanza) {
 	case nothingPublished((&pubsubReply{Error: a.Error}).condition()):
 		s.fetchDone(b, seq, []pubsubItem{}, "") // nothing published (or nothing we may see)
 	default:
-		s.fetchDone(b, seq, nil, "the certificates could not be fetched ("+a.Error.String()+")")
+		s.fetchDone(b, seq, nil, s.lang.T("the certificates could not be fetched ({{.Err}})", l10n.Args{"Err": a.Error.String()}))
 	}
 }
 
@@ -472,7 +477,7 @@ func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string
 		p.fetchErr = why
 		report := !p.have && why != ""
 		if report {
-			p.best = identity.Result{Status: event.IdentityUnverified, Reason: "The device certificates of " + b + " are not available: " + why + "."}
+			p.best = identity.Result{Status: event.IdentityUnverified, Reason: s.lang.T("The device certificates of {{.JID}} are not available: {{.Why}}.", l10n.Args{"JID": b, "Why": why})}
 		}
 		var certs event.Certificates
 		if report {
@@ -489,7 +494,7 @@ func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string
 	p.fetchErr = ""
 	p.fetched = st.clock()
 	p.have = true
-	p.devices = decodeDevices(items)
+	p.devices = decodeDevices(s.lang, items)
 	st.mu.Unlock()
 	s.reverify(b)
 	s.releaseHeld(p)
@@ -497,7 +502,7 @@ func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string
 
 // decodeDevices turns items into devices (undecodable ones are kept, with
 // the reason, so that the details view shows them).
-func decodeDevices(items []pubsubItem) []peerDevice {
+func decodeDevices(lang l10n.Lang, items []pubsubItem) []peerDevice {
 	var out []peerDevice
 	for _, it := range items {
 		if len(out) >= maxPeerDevices {
@@ -509,7 +514,7 @@ func decodeDevices(items []pubsubItem) []peerDevice {
 		}
 		chain, err := it.Device.chain()
 		if err != nil {
-			d.result = identity.Result{Status: event.IdentityUnverified, DeviceID: d.id, Reason: "The published device item cannot be read: " + err.Error() + "."}
+			d.result = identity.Result{Status: event.IdentityUnverified, DeviceID: d.id, Reason: lang.T("The published device item cannot be read: {{.Err}}.", l10n.Args{"Err": err.Error()})}
 		} else {
 			d.chain = chain
 		}
@@ -539,7 +544,7 @@ func (s *Session) reverify(b string) {
 		results = append(results, d.result)
 	}
 	old := p.best
-	p.best = identity.Best(results)
+	p.best = identity.BestIn(s.lang, results)
 	ch := s.detectChange(b, p)
 	rec := st.records[b]
 	var t event.Trust
@@ -584,7 +589,7 @@ func (s *Session) unknownDevice(b, device string) *event.IdentityChanged {
 	}
 	p := st.peer(b)
 	lock := &identLock{Change: event.ChangeNewDevice, DeviceID: device, At: st.clock().UTC(),
-		Detail:   fmt.Sprintf("%s sent a message from a device %s that has no valid certificate.", b, device),
+		Detail:   s.lang.T("{{.JID}} sent a message from a device {{.Device}} that has no valid certificate.", l10n.Args{"JID": b, "Device": device}),
 		Verified: p.best.Status == event.IdentityVerified,
 		Devices:  map[string]string{device: ""},
 	}
@@ -643,10 +648,10 @@ func (s *Session) detectChange(b string, p *peerIdent) *event.IdentityChanged {
 			}
 		case known && sum != d.result.SHA256:
 			lock = &identLock{Change: event.ChangeCertificate, DeviceID: d.id,
-				Detail: fmt.Sprintf("The certificate of %s's device %s changed (%s).", b, d.id, describe(d.result))}
+				Detail: s.describeChange(b, d.id, d.result)}
 		case !known && d.result.Status != event.IdentityVerified:
 			lock = &identLock{Change: event.ChangeNewDevice, DeviceID: d.id,
-				Detail: fmt.Sprintf("%s has a new device %s without a valid certificate: %s", b, d.id, d.result.Reason)}
+				Detail: s.lang.T("{{.JID}} has a new device {{.Device}} without a valid certificate: {{.Reason}}", l10n.Args{"JID": b, "Device": d.id, "Reason": d.result.Reason})}
 		case !known:
 			rec.Devices[d.id] = d.result.SHA256 // a new certified device: nothing to check
 			dirty = true
@@ -656,7 +661,7 @@ func (s *Session) detectChange(b string, p *peerIdent) *event.IdentityChanged {
 		}
 	}
 	if lock == nil && !verified && !rec.LostAcked {
-		lock = &identLock{Change: event.ChangeLost, Detail: fmt.Sprintf("%s's identity is no longer verified: %s", b, p.best.Reason)}
+		lock = &identLock{Change: event.ChangeLost, Detail: s.lang.T("{{.JID}}'s identity is no longer verified: {{.Reason}}", l10n.Args{"JID": b, "Reason": p.best.Reason})}
 	}
 	if lock == nil {
 		if dirty {
@@ -675,12 +680,32 @@ func (s *Session) detectChange(b string, p *peerIdent) *event.IdentityChanged {
 	return &event.IdentityChanged{JID: b, Change: lock.Change, DeviceID: lock.DeviceID, Detail: lock.Detail}
 }
 
-func describe(r identity.Result) string {
-	s := r.Status
-	if r.Subject != "" {
-		s = r.Subject + ", issued by " + r.CA + ": " + r.Status
+// identityStatus names an identity status (event.Identity*) for a
+// sentence in lang.
+func identityStatus(lang l10n.Lang, status string) string {
+	switch status {
+	case event.IdentityVerified:
+		return lang.T("verified")
+	case event.IdentityUnverified:
+		return lang.T("unverified")
+	case event.IdentityExpired:
+		return lang.T("expired")
+	case event.IdentityRevoked:
+		return lang.T("revoked")
+	case event.IdentityMismatch:
+		return lang.T("mismatch")
 	}
-	return s
+	return status
+}
+
+// describeChange is the detail of a changed certificate of b's device.
+func (s *Session) describeChange(b, device string, r identity.Result) string {
+	args := l10n.Args{"JID": b, "Device": device, "Status": identityStatus(s.lang, r.Status)}
+	if r.Subject == "" {
+		return s.lang.T("The certificate of {{.JID}}'s device {{.Device}} changed ({{.Status}}).", args)
+	}
+	args["Subject"], args["CA"] = r.Subject, r.CA
+	return s.lang.T("The certificate of {{.JID}}'s device {{.Device}} changed ({{.Subject}}, issued by {{.CA}}: {{.Status}}).", args)
 }
 
 // certificatesOf is the Certificates event of a peer (without Trust). st.mu is held.
@@ -719,7 +744,7 @@ func (s *Session) refuseIdentity(cmd event.Command, id, to string) bool {
 	}
 	t := s.trustOf(b)
 	s.emit(event.Refused{Command: cmd.CommandName(), ID: id, To: to, Code: event.RefusedIdentity,
-		Reason: l.Detail + " Check it with " + b + " (for example by phone), then acknowledge the change before sending.", Trust: &t})
+		Reason: s.lang.T("{{.Detail}} Check it with {{.JID}} (for example by phone), then acknowledge the change before sending.", l10n.Args{"Detail": l.Detail, "JID": b}), Trust: &t})
 	return true
 }
 
@@ -873,7 +898,7 @@ func (s *Session) executeIdentity(cmd event.Command) bool {
 	case event.GetCertificates:
 		b, ok := bareJID(c.JID)
 		if !ok || !strings.Contains(b, "@") {
-			s.badCommand(c, "Not a valid contact address: "+c.JID)
+			s.badCommand(c, s.lang.T("Not a valid contact address: {{.JID}}", l10n.Args{"JID": c.JID}))
 			return true
 		}
 		st := &s.ident
@@ -895,7 +920,7 @@ func (s *Session) executeIdentity(cmd event.Command) bool {
 	case event.AckIdentity:
 		b, ok := bareJID(c.JID)
 		if !ok || !strings.Contains(b, "@") {
-			s.badCommand(c, "Not a valid contact address: "+c.JID)
+			s.badCommand(c, s.lang.T("Not a valid contact address: {{.JID}}", l10n.Args{"JID": c.JID}))
 			return true
 		}
 		s.ackIdentity(b)
