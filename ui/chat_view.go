@@ -382,9 +382,9 @@ func formatTime(t, now time.Time) string {
 		return t.Format("15:04")
 	}
 	if y1 == y2 {
-		return t.Format("2 Jan 15:04")
+		return formatDate(t, "2 Jan 15:04")
 	}
-	return t.Format("2 Jan 2006 15:04")
+	return formatDate(t, "2 Jan 2006 15:04")
 }
 
 func (p *chatPane) updateRow(id int, r *messageRow) {

@@ -179,7 +179,7 @@ func writePasted(data []byte, now time.Time) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
-	base := "Pasted image " + now.Format("2006-01-02 15.04.05")
+	base := lang.L("Pasted image") + " " + now.Format("2006-01-02 15.04.05")
 	for i := 1; ; i++ {
 		name := base + ".png"
 		if i > 1 {
@@ -281,7 +281,7 @@ func (a *App) fileEvent(ev event.Event, now time.Time) (conv string, added bool)
 			f.State = FileUnscanned
 		default: // infected (the session reports it as FileRejected; be safe anyway)
 			f.State, f.Path, f.Code = FileFailed, "", e.Verdict
-			f.Reason = "the scanner found a threat; the file was deleted"
+			f.Reason = lang.L("the scanner found a threat; the file was deleted")
 			if s := strings.TrimSpace(e.Scanner); s != "" {
 				f.Reason += " (" + s + ")"
 			}

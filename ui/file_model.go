@@ -101,11 +101,11 @@ func FormatSize(n int64) string {
 		return lang.L("{{.N}} bytes", tv{"N": n})
 	}
 	f := float64(n)
-	for _, u := range []string{"KB", "MB", "GB", "TB"} {
+	for _, u := range []string{lang.L("KB"), lang.L("MB"), lang.L("GB"), lang.L("TB")} {
 		f /= 1024
-		if f < 1024 || u == "TB" {
+		if f < 1024 || u == lang.L("TB") {
 			if f < 10 {
-				return fmt.Sprintf("%.1f %s", f, u)
+				return decimal1(f) + " " + u
 			}
 			return fmt.Sprintf("%.0f %s", f, u)
 		}
@@ -137,12 +137,12 @@ func (f *FileItem) Status() string {
 		// Said once: the session's reason may already say it.
 		low := strings.ToLower(r)
 		if f.Outgoing {
-			if strings.Contains(low, "not sent") {
+			if saysNot(low, "not sent", "pas été envoyé") {
 				return r
 			}
 			return lang.L("Not sent: {{.Why}}", tv{"Why": r})
 		}
-		if strings.Contains(low, "not downloaded") {
+		if saysNot(low, "not downloaded", "pas été téléchargé") {
 			return r
 		}
 		return lang.L("Not downloaded: {{.Why}}", tv{"Why": r})
@@ -271,4 +271,16 @@ func normURL(s string) string {
 		return u.String()
 	}
 	return s
+}
+
+// saysNot reports whether a reason (lower case) already says what did not
+// happen, in English or in French (the session writes its reasons in the
+// user's language).
+func saysNot(low string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -264,8 +264,23 @@ type focusDialog struct {
 	rest     []event.FocusRule // rules after the first, kept as they are
 }
 
-var focusLengths = []string{"30 minutes", "1 hour", "2 hours", "4 hours"}
-var focusMinutes = map[string]int{"30 minutes": 30, "1 hour": 60, "2 hours": 120, "4 hours": 240}
+// focusLengths are the lengths "Focus now" offers, in minutes, and
+// focusLengthWords their words in the window's language.
+var focusLengths = []int{30, 60, 120, 240}
+
+func focusLengthWords() []string {
+	return []string{lang.L("30 minutes"), lang.L("1 hour"), lang.L("2 hours"), lang.L("4 hours")}
+}
+
+// focusMinutes is the length of a choice of focusLengthWords.
+func focusMinutes(choice string) int {
+	for i, w := range focusLengthWords() {
+		if w == choice {
+			return focusLengths[i]
+		}
+	}
+	return 60
+}
 
 func (a *App) openFocus() {
 	f := &a.focusUI
@@ -295,11 +310,11 @@ func (a *App) openFocus() {
 	p.locked.Wrapping = fyne.TextWrapWord
 	p.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), p.submit)
 	p.save.Importance = widget.HighImportance
-	p.length = widget.NewSelect(focusLengths, nil)
-	p.length.SetSelected("1 hour")
+	p.length = widget.NewSelect(focusLengthWords(), nil)
+	p.length.SetSelected(lang.L("1 hour"))
 	p.now = widget.NewButton(lang.L("Focus now"), func() {
 		rule := p.who()
-		a.do(event.FocusNow{Minutes: focusMinutes[p.length.Selected], Allow: rule.Allow, Groups: rule.Groups, Internal: rule.Internal})
+		a.do(event.FocusNow{Minutes: focusMinutes(p.length.Selected), Allow: rule.Allow, Groups: rule.Groups, Internal: rule.Internal})
 	})
 	p.stop = widget.NewButton(lang.L("End focus"), func() { a.do(event.FocusNow{Minutes: 0}) })
 	form := widget.NewForm(

@@ -163,7 +163,7 @@ func (a *App) fillSearch() {
 func (a *App) resultSender(r event.SearchResult) string {
 	if r.IsRoom || r.IsPrivate {
 		if r.IsPrivate && r.From == a.self {
-			return "You"
+			return lang.L("You")
 		}
 		if i := strings.IndexByte(r.From, '/'); i >= 0 {
 			return r.From[i+1:]
@@ -172,7 +172,7 @@ func (a *App) resultSender(r event.SearchResult) string {
 	}
 	b := bareJID(r.From)
 	if b == a.self {
-		return "You"
+		return lang.L("You")
 	}
 	c := a.roster.Contact(b)
 	if b == bareJID(r.Conversation) {
@@ -458,11 +458,11 @@ func (a *App) conversationMenu(conv string, at fyne.CanvasObject) {
 	pm.ShowAtPosition(fyne.NewPos(x, at0.Y+at.Size().Height))
 }
 
-// Export formats, as the radio group shows them.
-const (
-	formatJSONL = "JSON Lines (.jsonl)"
-	formatHTML  = "Readable HTML page (.html)"
-)
+// exportFormats are the export formats as the radio group shows them:
+// JSON Lines, then the readable HTML page.
+func exportFormats() (jsonl, html string) {
+	return lang.L("JSON Lines (.jsonl)"), lang.L("Readable HTML page (.html)")
+}
 
 // parseDay reads an optional date (YYYY-MM-DD) in local time.
 func parseDay(s string) (time.Time, string) {
@@ -493,6 +493,7 @@ func (a *App) showExport(conv string) {
 	if conv != "" {
 		what = lang.L("Export {{.Conv}}", tv{"Conv": a.convTitle(conv)})
 	}
+	formatJSONL, formatHTML := exportFormats()
 	format := widget.NewRadioGroup([]string{formatJSONL, formatHTML}, nil)
 	format.Required = true
 	format.SetSelected(formatJSONL)
@@ -562,7 +563,7 @@ func (a *App) saveDialog(title, name string, chosen func(path string)) {
 func exportedNotice(e event.Exported) string {
 	kind := strings.ToUpper(e.Format)
 	if e.Format == "jsonl" {
-		kind = "JSON Lines"
+		kind = lang.L("JSON Lines")
 	}
 	d := tv{"N": e.Count, "Kind": kind, "Path": filepath.Clean(e.Path)}
 	if e.Count == 1 {

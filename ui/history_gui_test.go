@@ -193,6 +193,7 @@ func TestExportSendsCommandAndShowsNotice(t *testing.T) {
 	if radio == nil {
 		t.Fatal("no format choice")
 	}
+	_, formatHTML := exportFormats()
 	radio.SetSelected(formatHTML)
 	es := overlayEntries(t, h)
 	es[0].SetText("2026-11-01")

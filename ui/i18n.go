@@ -2,8 +2,10 @@ package ui
 
 import (
 	"embed"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -141,4 +143,57 @@ func (a *App) fillLanguageSetting(box *fyne.Container) {
 	// its placeholder).
 	box.Add(container.NewHBox(container.NewGridWrap(fyne.NewSize(240, sel.MinSize().Height), sel)))
 	box.Add(help)
+}
+
+// formatDate is t.Format(layout) with the month's abbreviated name ("Jan"
+// in the layout) in the window's language: "2 Jan 2006" reads "2 janv.
+// 2006" in French.
+func formatDate(t time.Time, layout string) string {
+	if !strings.Contains(layout, "Jan") {
+		return t.Format(layout)
+	}
+	s := t.Format(strings.ReplaceAll(layout, "Jan", "\x01"))
+	return strings.ReplaceAll(s, "\x01", monthShort(t.Month()))
+}
+
+// monthShort is a month's abbreviated name in the window's language.
+func monthShort(m time.Month) string {
+	switch m {
+	case time.January:
+		return lang.L("Jan")
+	case time.February:
+		return lang.L("Feb")
+	case time.March:
+		return lang.L("Mar")
+	case time.April:
+		return lang.L("Apr")
+	case time.May:
+		return lang.L("May")
+	case time.June:
+		return lang.L("Jun")
+	case time.July:
+		return lang.L("Jul")
+	case time.August:
+		return lang.L("Aug")
+	case time.September:
+		return lang.L("Sep")
+	case time.October:
+		return lang.L("Oct")
+	case time.November:
+		return lang.L("Nov")
+	case time.December:
+		return lang.L("Dec")
+	}
+	return m.String()
+}
+
+// decimal1 writes f with one decimal in the window's language: "1.5" in
+// English, "1,5" in French.
+func decimal1(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	i := strings.IndexByte(s, '.')
+	if i < 0 {
+		return s
+	}
+	return lang.L("{{.Int}}.{{.Frac}}", tv{"Int": s[:i], "Frac": s[i+1:]})
 }

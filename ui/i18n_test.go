@@ -5,12 +5,14 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -20,7 +22,14 @@ import (
 
 // The GUI tests match English texts: they run in English whatever the
 // machine's locale. The French tests set French for themselves.
-func init() { testLanguage = LangEnglish }
+// A "C.UTF-8" locale names no language; LANGUAGE says English so that
+// Fyne does not log that it cannot parse it (cmd/client does the same).
+func init() {
+	testLanguage = LangEnglish
+	if os.Getenv("LANGUAGE") == "" {
+		os.Setenv("LANGUAGE", "en")
+	}
+}
 
 // inFrench builds the GUIs of the test in French, and English again after.
 func inFrench(t *testing.T) {
@@ -224,6 +233,47 @@ func TestLanguageSetting(t *testing.T) {
 		sel.SetSelected(tt.opt)
 		if got := prefs.String(LanguagePref); got != tt.want {
 			t.Errorf("after choosing %q the preference is %q, want %q", tt.opt, got, tt.want)
+		}
+	}
+}
+
+// The texts the models write (dates, settings, profile notices, a
+// policy reason turned to the banner's words) read in French too.
+func TestFrenchModelTexts(t *testing.T) {
+	if err := SetLanguage(LangFrench); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := SetLanguage(LangEnglish); err != nil {
+			t.Error(err)
+		}
+	})
+	day := time.Date(2026, time.February, 3, 14, 5, 0, 0, time.UTC)
+	m := &ProfileModel{}
+	m.SetProfile(event.Profile{Managed: true, Org: "ACME", Serial: 9, Changes: []string{"a", "b", "c", "d", "e", "f"}})
+	m.ProfileRefused(event.ProfileRefused{Source: "push", Code: event.ProfileRollback, Reason: "le numéro 3 est plus ancien que 8", Serial: 3})
+	ns := m.Notices()
+	if len(ns) != 2 {
+		t.Fatalf("notices = %+v", ns)
+	}
+	for _, tt := range []struct{ what, got, want string }{
+		{"date", formatDate(day, "2 Jan 2006 15:04"), "3 févr. 2026 14:05"},
+		{"date in August", formatDate(day.AddDate(0, 6, 0), "2 Jan"), "3 août"},
+		{"size", settingValue("files.max_size", "104857600"), "100 Mio"},
+		{"size with a decimal", settingValue("files.max_size", "1536"), "1,5 Kio"},
+		{"small size", settingValue("files.max_size", "12"), "12\u00a0octets"},
+		{"boolean", settingValue("files.scan_required", "true"), "Oui"},
+		{"setting word", settingValue("tor", "required"), "obligatoire"},
+		{"setting label", settingLabel("files.max_size"), "Fichiers › taille maximale"},
+		{"unknown setting", settingLabel("some_new_thing"), "Some new thing"},
+		{"changes notice", ns[0].Text, "Le service informatique de ACME a mis à jour votre profil (numéro 9)\u00a0:\n• a\n• b\n• c\n• d\n• et 2 de plus\u00a0: voir Paramètres"},
+		{"refusal notice", ns[1].Text, "Un profil envoyé par le service informatique (numéro 3) a été refusé\u00a0: le numéro 3 est plus ancien que 8. Le profil en vigueur reste inchangé."},
+		{"reason after the title", restOfReason("evil.test n’est pas une organisation approuvée.", "evil.test", ""), "Ce domaine n’est pas une organisation approuvée."},
+		{"severity", severityWord("critical"), "Critique"},
+		{"file size", FormatSize(3 * 1024 * 1024), "3,0 Mo"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.what, tt.got, tt.want)
 		}
 	}
 }

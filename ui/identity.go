@@ -288,9 +288,9 @@ func EnrolmentWords(e event.Enrolment, known bool, now time.Time) EnrolmentView 
 		v.Kind, v.State = BannerWarning, lang.L("The certificate of this device has expired or expires soon")
 		if !e.NotAfter.IsZero() {
 			if e.NotAfter.After(now) {
-				v.State = lang.L("The certificate of this device expires on {{.Date}}", tv{"Date": e.NotAfter.Local().Format("2 Jan 2006")})
+				v.State = lang.L("The certificate of this device expires on {{.Date}}", tv{"Date": formatDate(e.NotAfter.Local(), "2 Jan 2006")})
 			} else {
-				v.State = lang.L("The certificate of this device expired on {{.Date}}", tv{"Date": e.NotAfter.Local().Format("2 Jan 2006")})
+				v.State = lang.L("The certificate of this device expired on {{.Date}}", tv{"Date": formatDate(e.NotAfter.Local(), "2 Jan 2006")})
 			}
 		}
 		v.Text = firstNonEmpty(reason, lang.L("Request a new certificate from IT."))

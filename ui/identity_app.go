@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/palisade-im/palisade/event"
 )
 
@@ -75,8 +77,12 @@ func (a *App) applyIdentity(ev event.Event, now time.Time) (peer string, enrolDi
 	switch e := ev.(type) {
 	case event.Enrolment:
 		if a.ident.exported != "" && a.ident.enrolErr == "" {
-			a.profile.addNotice(NoticeSuccess, "Certificate request written to "+filepath.Clean(a.ident.exported)+
-				". Send this file to IT"+itWords(e.ITJID)+", then import the certificate they return (Settings).")
+			d := tv{"Path": filepath.Clean(a.ident.exported), "IT": e.ITJID}
+			msg := lang.L("Certificate request written to {{.Path}}. Send this file to IT, then import the certificate they return (Settings).", d)
+			if e.ITJID != "" {
+				msg = lang.L("Certificate request written to {{.Path}}. Send this file to IT ({{.IT}}), then import the certificate they return (Settings).", d)
+			}
+			a.profile.addNotice(NoticeSuccess, msg)
 		}
 		a.ident.exported = ""
 		if e.State != a.ident.enrol.State {
@@ -109,9 +115,9 @@ func (a *App) applyIdentity(ev event.Event, now time.Time) (peer string, enrolDi
 			// banner has gone.
 			line := changeTitle(e.Change, name)
 			if d := strings.TrimSpace(e.Detail); d != "" {
-				line = "Identity change: " + endSentence(d)
+				line = lang.L("Identity change: {{.Detail}}", tv{"Detail": endSentence(d)})
 			}
-			a.chats.System(jid, line+" Sending is locked until you confirm you have checked it.", now)
+			a.chats.System(jid, line+" "+lang.L("Sending is locked until you confirm you have checked it."), now)
 		}
 		if p := a.ident.certsUI; p != nil && p.jid == jid {
 			a.fillCertificates()
@@ -127,7 +133,7 @@ func (a *App) applyIdentity(ev event.Event, now time.Time) (peer string, enrolDi
 		t.IdentityChanged = false
 		a.roster.SetTrust(jid, t)
 		if a.chats.Has(jid) {
-			a.chats.System(jid, "You confirmed you checked the identity of "+a.roster.Contact(jid).DisplayName()+". Sending is unlocked.", now)
+			a.chats.System(jid, lang.L("You confirmed you checked the identity of {{.Name}}. Sending is unlocked.", tv{"Name": a.roster.Contact(jid).DisplayName()}), now)
 		}
 		if p := a.ident.certsUI; p != nil && p.jid == jid {
 			a.fillCertificates()
@@ -135,13 +141,6 @@ func (a *App) applyIdentity(ev event.Event, now time.Time) (peer string, enrolDi
 		return jid, false
 	}
 	return "", false
-}
-
-func itWords(it string) string {
-	if it == "" {
-		return ""
-	}
-	return " (" + it + ")"
 }
 
 // identityCommands are the commands whose errors the account panel shows.
@@ -190,7 +189,7 @@ func (a *App) exportRequest() {
 	if l := localPart(a.self); l != "" {
 		name = l + "-" + name
 	}
-	a.chooseSave("Export the certificate request for IT", name, func(path string) {
+	a.chooseSave(lang.L("Export the certificate request for IT"), name, func(path string) {
 		a.ident.enrolErr = ""
 		a.ident.exported = path
 		a.do(event.ExportRequest{Path: path})
@@ -199,7 +198,7 @@ func (a *App) exportRequest() {
 
 // importCertificate asks for the certificate file IT returned.
 func (a *App) importCertificate() {
-	a.chooseFile("Import the certificate from IT", func(path string) {
+	a.chooseFile(lang.L("Import the certificate from IT"), func(path string) {
 		a.ident.enrolErr = ""
 		a.do(event.ImportCertificate{Path: path})
 	})

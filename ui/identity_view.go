@@ -272,7 +272,7 @@ func (a *App) showCertificates(jid string) {
 	p := &certPanel{jid: jid, box: container.NewVBox()}
 	scroll := container.NewVScroll(p.box)
 	scroll.SetMinSize(fyne.NewSize(620, 440))
-	p.dlg = dialog.NewCustom("Identity of "+jid, lang.L("Close"), scroll, a.win)
+	p.dlg = dialog.NewCustom(lang.L("Identity of {{.JID}}", tv{"JID": jid}), lang.L("Close"), scroll, a.win)
 	p.dlg.SetOnClosed(func() {
 		if a.ident.certsUI == p {
 			a.ident.certsUI = nil
@@ -403,11 +403,11 @@ func validWords(d event.DeviceCert) string {
 	const f = "2 Jan 2006 15:04"
 	switch {
 	case d.NotBefore.IsZero():
-		return lang.L("until {{.Date}}", tv{"Date": d.NotAfter.Local().Format(f)})
+		return lang.L("until {{.Date}}", tv{"Date": formatDate(d.NotAfter.Local(), f)})
 	case d.NotAfter.IsZero():
-		return lang.L("from {{.Date}}", tv{"Date": d.NotBefore.Local().Format(f)})
+		return lang.L("from {{.Date}}", tv{"Date": formatDate(d.NotBefore.Local(), f)})
 	}
-	return lang.L("from {{.From}} until {{.Until}}", tv{"From": d.NotBefore.Local().Format(f), "Until": d.NotAfter.Local().Format(f)})
+	return lang.L("from {{.From}} until {{.Until}}", tv{"From": formatDate(d.NotBefore.Local(), f), "Until": formatDate(d.NotAfter.Local(), f)})
 }
 
 // fillAccountIdentity adds this device's enrolment and the server's
@@ -438,7 +438,7 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 		lines = append(lines, lang.L("Issued by: {{.V}}", tv{"V": e.Issuer}))
 	}
 	if !e.NotAfter.IsZero() && e.State != event.EnrolExpired {
-		lines = append(lines, lang.L("Valid until: {{.V}}", tv{"V": e.NotAfter.Local().Format("2 Jan 2006 15:04")}))
+		lines = append(lines, lang.L("Valid until: {{.V}}", tv{"V": formatDate(e.NotAfter.Local(), "2 Jan 2006 15:04")}))
 	}
 	if e.ITJID != "" {
 		lines = append(lines, lang.L("Requests go to: {{.V}}", tv{"V": e.ITJID}))
@@ -489,7 +489,7 @@ func (v *mainView) fillAccountIdentity(box *fyne.Container) {
 		var s []string
 		s = append(s, lang.L("Subject: {{.V}}", tv{"V": c.ServerCert.Subject}), lang.L("Issuer: {{.V}}", tv{"V": c.ServerCert.Issuer}))
 		if !c.ServerCert.NotAfter.IsZero() {
-			s = append(s, lang.L("Valid until: {{.V}}", tv{"V": c.ServerCert.NotAfter.Local().Format("2 Jan 2006")}))
+			s = append(s, lang.L("Valid until: {{.V}}", tv{"V": formatDate(c.ServerCert.NotAfter.Local(), "2 Jan 2006")}))
 		}
 		sl := widget.NewLabel(strings.Join(s, "\n"))
 		sl.SizeName = theme.SizeNameCaptionText

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"fyne.io/fyne/v2/lang"
 	"github.com/godbus/dbus/v5"
 )
 
@@ -69,7 +70,7 @@ func (d *dbusNotifier) Notify(title, body, conv string) error {
 	// The "default" action is the click on the notification itself; its
 	// label is shown only by servers that list actions as buttons.
 	err := d.conn.Object(notifyName, notifyPath).Call(notifyIface+".Notify", 0,
-		"Palisade", uint32(0), notifyIcon, title, body, []string{"default", "Open"}, hints, int32(-1)).Store(&id)
+		"Palisade", uint32(0), notifyIcon, title, body, []string{"default", lang.L("Open")}, hints, int32(-1)).Store(&id)
 	if err != nil {
 		return fmt.Errorf("notification not shown: %w", err)
 	}

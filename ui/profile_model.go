@@ -65,15 +65,15 @@ func (m *ProfileModel) addNotice(k NoticeKind, text string) {
 func (m *ProfileModel) SetProfile(p event.Profile) {
 	m.Profile, m.Known = p, true
 	if len(p.Changes) > 0 {
-		org := p.Org
-		if org == "" {
-			org = "Your organisation"
-		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s IT updated your profile (serial %d):", org, p.Serial)
+		if p.Org == "" {
+			b.WriteString(lang.L("Your IT department updated your profile (serial {{.Serial}}):", tv{"Serial": p.Serial}))
+		} else {
+			b.WriteString(lang.L("{{.Org}} IT updated your profile (serial {{.Serial}}):", tv{"Org": p.Org, "Serial": p.Serial}))
+		}
 		for i, c := range p.Changes {
 			if i == maxNoticeChanges && len(p.Changes) > maxNoticeChanges+1 {
-				fmt.Fprintf(&b, "\n• and %d more: see Settings", len(p.Changes)-i)
+				b.WriteString("\n• " + lang.L("and {{.N}} more: see Settings", tv{"N": len(p.Changes) - i}))
 				break
 			}
 			b.WriteString("\n• " + c)
@@ -90,27 +90,23 @@ const maxNoticeChanges = 4
 
 // ProfileRefused applies a ProfileRefused event.
 func (m *ProfileModel) ProfileRefused(r event.ProfileRefused) {
-	src := r.Source
-	if src == "" {
-		src = "profile"
-	}
-	what := "A configuration profile"
+	what := lang.L("A configuration profile")
 	switch r.Source {
 	case "import":
-		what = "The imported profile"
+		what = lang.L("The imported profile")
 	case "push":
-		what = "A profile pushed by IT"
+		what = lang.L("A profile pushed by IT")
 	case "managed":
-		what = "The managed profile file"
+		what = lang.L("The managed profile file")
 	}
 	if r.Serial > 0 {
-		what += fmt.Sprintf(" (serial %d)", r.Serial)
+		what = lang.L("{{.What}} (serial {{.Serial}})", tv{"What": what, "Serial": r.Serial})
 	}
-	reason := strings.TrimSpace(r.Reason)
+	reason := strings.TrimSuffix(strings.TrimSpace(r.Reason), ".")
 	if reason == "" {
 		reason = r.Code
 	}
-	m.addNotice(NoticeError, what+" was refused: "+reason+". The profile in force is unchanged.")
+	m.addNotice(NoticeError, lang.L("{{.What}} was refused: {{.Why}}. The profile in force is unchanged.", tv{"What": what, "Why": reason}))
 }
 
 // Notices is the notices not yet dismissed, oldest first.
@@ -161,10 +157,10 @@ func (m *ProfileModel) DetailLines() []string {
 		out = append(out, strings.TrimSpace(s))
 	}
 	if !p.IssuedAt.IsZero() {
-		out = append(out, lang.L("Issued {{.Date}}", tv{"Date": p.IssuedAt.Format(dateFormat)}))
+		out = append(out, lang.L("Issued {{.Date}}", tv{"Date": formatDate(p.IssuedAt, dateFormat)}))
 	}
 	if !p.ExpiresAt.IsZero() && !p.Expired {
-		out = append(out, lang.L("Valid until {{.Date}}", tv{"Date": p.ExpiresAt.Format(dateFormat)}))
+		out = append(out, lang.L("Valid until {{.Date}}", tv{"Date": formatDate(p.ExpiresAt, dateFormat)}))
 	}
 	return out
 }
@@ -183,7 +179,7 @@ func sourceWords(source string) string {
 	case "stored":
 		return lang.L("kept from an earlier session")
 	}
-	return "from " + source
+	return lang.L("from {{.Source}}", tv{"Source": source})
 }
 
 // ExpiredWarning is the warning for an expired profile still in force, or "".
@@ -193,7 +189,7 @@ func (m *ProfileModel) ExpiredWarning() string {
 		return ""
 	}
 	if !p.ExpiresAt.IsZero() {
-		return lang.L("This profile has expired ({{.Date}}). It stays in force until IT sends a newer one; contact IT.", tv{"Date": p.ExpiresAt.Format(dateFormat)})
+		return lang.L("This profile has expired ({{.Date}}). It stays in force until IT sends a newer one; contact IT.", tv{"Date": formatDate(p.ExpiresAt, dateFormat)})
 	}
 	return lang.L("This profile has expired. It stays in force until IT sends a newer one; contact IT.")
 }
@@ -238,9 +234,12 @@ func (m *ProfileModel) Settings() []SettingRow {
 func settingValue(name, v string) string {
 	switch v {
 	case "true":
-		return "Yes"
+		return lang.L("Yes")
 	case "false":
-		return "No"
+		return lang.L("No")
+	}
+	if w := settingWord(v); w != "" {
+		return w
 	}
 	if !strings.HasSuffix(name, "size") {
 		return v
@@ -249,23 +248,77 @@ func settingValue(name, v string) string {
 	if err != nil || n < 0 {
 		return v
 	}
-	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
+	units := []string{lang.L("bytes"), lang.L("KiB"), lang.L("MiB"), lang.L("GiB"), lang.L("TiB")}
 	f, u := float64(n), 0
 	for f >= 1024 && u < len(units)-1 {
 		f /= 1024
 		u++
 	}
 	if u == 0 {
-		return fmt.Sprintf("%d bytes", n)
+		return lang.L("{{.N}} bytes", tv{"N": n})
 	}
 	if f == float64(int64(f)) {
 		return fmt.Sprintf("%d %s", int64(f), units[u])
 	}
-	return fmt.Sprintf("%.1f %s", f, units[u])
+	return decimal1(f) + " " + units[u]
 }
 
-// settingLabel turns "unknown_domains" into "Unknown domains".
+// settingWord is a profile setting's value in words when it is one of the
+// profile's own values ("required", "warn", "never"...), else "".
+func settingWord(v string) string {
+	switch v {
+	case "off":
+		return lang.L("off")
+	case "optional":
+		return lang.L("optional")
+	case "required":
+		return lang.L("required")
+	case "warn":
+		return lang.L("warn")
+	case "confirm":
+		return lang.L("confirm")
+	case "block":
+		return lang.L("block")
+	case "refuse":
+		return lang.L("refuse")
+	case "allow":
+		return lang.L("allow")
+	case "approved":
+		return lang.L("approved organisations")
+	case "never":
+		return lang.L("never")
+	}
+	return ""
+}
+
+// settingLabel names a setting: the profile's settings by their words,
+// any other name turned into words ("unknown_domains" into "Unknown
+// domains").
 func settingLabel(name string) string {
+	switch name {
+	case "unknown_domains":
+		return lang.L("Unknown domains")
+	case "tor":
+		return "Tor"
+	case "files.max_size":
+		return lang.L("Files › max size")
+	case "files.scan_required":
+		return lang.L("Files › scan required")
+	case "files.scanner_unavailable":
+		return lang.L("Files › scanner unavailable")
+	case "files.auto_download":
+		return lang.L("Files › download automatically")
+	case "archive.retention_days":
+		return lang.L("Archive › retention days")
+	case "focus_hours":
+		return lang.L("Focus hours")
+	case "training.required":
+		return lang.L("Training › required modules")
+	case "security.min_sasl":
+		return lang.L("Security › minimum SASL mechanism")
+	case "security.require_channel_binding":
+		return lang.L("Security › channel binding required")
+	}
 	s := strings.NewReplacer("_", " ", "-", " ", ".", " › ").Replace(name)
 	if s == "" {
 		return s
@@ -355,9 +408,9 @@ func severityKind(sev string) BannerKind {
 func severityWord(sev string) string {
 	switch sev {
 	case "critical":
-		return "Critical"
+		return lang.L("Critical")
 	case "warning":
-		return "Warning"
+		return lang.L("Warning")
 	}
-	return "Notice"
+	return lang.L("Notice")
 }

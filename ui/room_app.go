@@ -197,7 +197,7 @@ func (a *App) editTopic(room string) {
 	e := widget.NewMultiLineEntry()
 	e.SetText(r.Topic)
 	e.SetMinRowsVisible(3)
-	d := dialog.NewCustomConfirm("Topic of "+r.Title(), lang.L("Set topic"), lang.L("Cancel"), e, func(yes bool) {
+	d := dialog.NewCustomConfirm(lang.L("Topic of {{.Room}}", tv{"Room": r.Title()}), lang.L("Set topic"), lang.L("Cancel"), e, func(yes bool) {
 		if yes {
 			a.do(event.SetRoomTopic{Room: room, Topic: strings.TrimSpace(e.Text)})
 		}

@@ -535,7 +535,7 @@ func (m *RoomsModel) MergePrivate(room string, msgs []event.HistoryMessage, targ
 // or "Unknown" when the room hides who they are.
 func roomBadge(t event.Trust, jid string) Badge {
 	if jid == "" && t.Domain == "" && (t.Class == event.ClassUnknown || t.Class == "") {
-		return Badge{Kind: BadgeExternal, Text: "Unknown", Icon: IconExternal}
+		return Badge{Kind: BadgeExternal, Text: lang.L("Unknown"), Icon: IconExternal}
 	}
 	return TrustBadge(t, jid)
 }

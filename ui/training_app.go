@@ -71,7 +71,7 @@ func (a *App) applyTraining(ev event.Event) (noticesDirty bool) {
 			t.panel.reported(e)
 		}
 		if !e.Sent && e.Reason != "" {
-			a.profile.addNotice(NoticeInfo, "Training: "+e.Reason)
+			a.profile.addNotice(NoticeInfo, lang.L("Training: {{.Why}}", tv{"Why": e.Reason}))
 			return true
 		}
 	}

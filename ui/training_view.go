@@ -240,7 +240,7 @@ func (p *trainingPanel) moduleRow(m event.TrainingModule) fyne.CanvasObject {
 		icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 		status = lang.L("Done, {{.Score}}/{{.Total}}", tv{"Score": m.Score, "Total": m.Total})
 		if !m.CompletedAt.IsZero() {
-			status += " " + lang.L("on {{.Date}}", tv{"Date": m.CompletedAt.Local().Format("2 Jan 2006")})
+			status += " " + lang.L("on {{.Date}}", tv{"Date": formatDate(m.CompletedAt.Local(), "2 Jan 2006")})
 		}
 		if m.Required {
 			status = lang.L("Required") + " · " + status

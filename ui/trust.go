@@ -174,7 +174,7 @@ func TrustBanner(t event.Trust, jid, ownOrg string) ChatBanner {
 			Text: body(lang.L("Messages go through the gateway {{.Domain}}.", tv{"Domain": dom}), lang.L("Be careful with links and files."))}
 	case event.ClassUnknown:
 		why := lang.L("It is not an organisation approved by {{.Org}} IT.", tv{"Org": org})
-		if r := restOfReason(reason, shown, t.ASCII); r != "" && !strings.Contains(r, "not an approved organisation") {
+		if r := restOfReason(reason, shown, t.ASCII); r != "" && !saysNot(r, "not an approved organisation", "n’est pas une organisation approuvée") {
 			why = r // e.g. a subdomain of a partner, which is not itself approved
 		}
 		return ChatBanner{Kind: BannerWarning, Title: lang.L("External contact at {{.Domain}}.", tv{"Domain": dom}),
@@ -187,7 +187,7 @@ func TrustBanner(t event.Trust, jid, ownOrg string) ChatBanner {
 		how := ""
 		if h := lookalikeHow(reason); h != "" {
 			how = lang.L("Its name imitates {{.Domain}} with {{.How}}.", tv{"Domain": of, "How": h})
-		} else if r := restOfReason(reason, shown, t.ASCII); r != "" && !strings.Contains(r, "looks like") {
+		} else if r := restOfReason(reason, shown, t.ASCII); r != "" && !saysNot(r, "looks like", "ressemble à") {
 			how = r
 		}
 		return ChatBanner{Kind: BannerError, Title: lang.L("Warning: {{.Domain}} is not {{.Of}}.", tv{"Domain": dom, "Of": of}),
@@ -223,7 +223,7 @@ func lookalikeHow(reason string) string {
 func restOfReason(reason, domain, ascii string) string {
 	for _, d := range []string{domain + " (" + ascii + ") ", domain + " ", ascii + " "} {
 		if d != " " && strings.HasPrefix(reason, d) {
-			return "It " + strings.TrimPrefix(reason, d)
+			return lang.L("It {{.Rest}}", tv{"Rest": strings.TrimPrefix(reason, d)})
 		}
 	}
 	return reason
@@ -258,7 +258,7 @@ func ComposerHints(t event.Trust, jid string) (who, files string) {
 			name = t.Org
 		}
 		files = lang.L("Files cannot be sent to {{.Name}}", tv{"Name": name})
-		if r := strings.TrimSpace(t.FileReason); strings.HasPrefix(r, "Files ") {
+		if r := strings.TrimSpace(t.FileReason); strings.HasPrefix(r, "Files ") || strings.HasPrefix(r, "Les fichiers ") {
 			files = r // the policy's sentence already says it
 		} else if r != "" {
 			files += ": " + r

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
 
@@ -247,7 +246,7 @@ func (v *mainView) refreshRequests() {
 		if !v.requestsFolded {
 			for i, r := range reqs {
 				if i == maxRequestsShown {
-					more := widget.NewLabel(fmt.Sprintf("and %d more", len(reqs)-i))
+					more := widget.NewLabel(lang.L("and {{.N}} more", tv{"N": len(reqs) - i}))
 					more.SizeName = theme.SizeNameCaptionText
 					v.requests.Add(more)
 					break
@@ -283,7 +282,7 @@ func requestPreview(r MessageRequest) string {
 	}
 	s := "“" + b + "”"
 	if n := len(r.Messages) - 1; n > 0 {
-		s += fmt.Sprintf(" (and %d earlier)", n)
+		s += " " + lang.L("(and {{.N}} earlier)", tv{"N": n})
 	}
 	return s
 }
@@ -361,7 +360,7 @@ func (v *mainView) refreshSubscriptionRequests() {
 	v.requests.Add(widget.NewLabelWithStyle(lang.L("Contact requests"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, r := range reqs {
 		r := r
-		text := r.From + " wants to see when you are online."
+		text := lang.L("{{.JID}} wants to see when you are online.", tv{"JID": r.From})
 		if r.Status != "" {
 			text += " “" + r.Status + "”"
 		}
@@ -436,7 +435,7 @@ func (v *mainView) refreshProfile() {
 	v.notices.Refresh()
 
 	if n := len(a.profile.Bulletins()); n > 0 {
-		v.bulletinsBtn.SetText(fmt.Sprintf("Bulletins (%d)", n))
+		v.bulletinsBtn.SetText(lang.L("Bulletins ({{.N}})", tv{"N": n}))
 	} else {
 		v.bulletinsBtn.SetText(lang.L("Bulletins"))
 	}
@@ -558,7 +557,7 @@ func (v *mainView) fillSettings() {
 		box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, wl))
 	}
 	if len(p.LastChanges) > 0 {
-		ch := widget.NewLabel(fmt.Sprintf("Changed in profile %d:\n• %s", p.LastSerial, strings.Join(p.LastChanges, "\n• ")))
+		ch := widget.NewLabel(lang.L("Changed in profile {{.Serial}}:", tv{"Serial": p.LastSerial}) + "\n• " + strings.Join(p.LastChanges, "\n• "))
 		ch.Wrapping = fyne.TextWrapWord
 		ch.SizeName = theme.SizeNameCaptionText
 		box.Add(ch)
@@ -621,10 +620,10 @@ func (v *mainView) fillBulletinList() {
 	for _, b := range bs {
 		head := severityWord(b.Severity) + " · " + b.Title
 		if !b.IssuedAt.IsZero() {
-			head += " · " + b.IssuedAt.Local().Format("2 Jan 2006 15:04")
+			head += " · " + formatDate(b.IssuedAt.Local(), "2 Jan 2006 15:04")
 		}
 		if b.Dismissed {
-			head += " · dismissed"
+			head += " · " + lang.L("dismissed")
 		}
 		_, icon, _ := bannerLook(severityKind(b.Severity))
 		h := widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -21,6 +22,9 @@ import (
 const AppID = "im.palisade.client"
 
 var runGUI = func(g cli.GUI) int {
+	if cLocale(os.Getenv) {
+		os.Setenv("LANGUAGE", "en")
+	}
 	a := app.NewWithID(AppID)
 	if a.Icon() == nil { // not built by the fyne tool: the installed icon (window, tray)
 		if r := installedIcon(); r != nil {
@@ -33,6 +37,23 @@ var runGUI = func(g cli.GUI) int {
 	// GUI at start; the training content follows it too.
 	ui.Run(a, uiOptions(g, ui.NormalizeLanguage(a.Preferences().String(ui.LanguagePref))))
 	return cli.ExitOK
+}
+
+// cLocale reports whether the locale is C or POSIX with a character set
+// ("C.UTF-8", Debian's default in containers) and LANGUAGE is unset: that
+// names no language, and Fyne would log at every start that it cannot
+// parse it. Setting LANGUAGE (which only chooses the language of messages)
+// to English says what such a locale means.
+func cLocale(getenv func(string) string) bool {
+	if getenv("LANGUAGE") != "" {
+		return false
+	}
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" {
+			return strings.HasPrefix(v, "C.") || strings.HasPrefix(v, "POSIX.")
+		}
+	}
+	return false
 }
 
 // uiOptions are the GUI's options; lang is the language setting, "" for
