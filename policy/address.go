@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,10 +25,10 @@ type address struct {
 func parseAddress(s string) (address, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return address{}, errors.New("it is empty")
+		return address{}, errEmpty
 	}
 	if len(s) > maxJID {
-		return address{}, errors.New("it is longer than any address can be")
+		return address{}, errTooLong
 	}
 	if i := strings.IndexByte(s, '/'); i >= 0 {
 		s = s[:i]
@@ -37,20 +36,20 @@ func parseAddress(s string) (address, error) {
 	var a address
 	if i := strings.IndexByte(s, '@'); i >= 0 {
 		if !utf8.ValidString(s[:i]) {
-			return address{}, errors.New("the part before @ has a character not allowed in an address")
+			return address{}, errLocalChar
 		}
 		a.local, s = strings.ToLower(s[:i]), s[i+1:]
 		if a.local == "" {
-			return address{}, errors.New("the part before @ is empty")
+			return address{}, errLocalEmpty
 		}
 		if strings.ContainsFunc(a.local, func(r rune) bool {
 			return unicode.IsControl(r) || unicode.IsSpace(r) || strings.ContainsRune("@\"&'/:<>", r)
 		}) {
-			return address{}, errors.New("the part before @ has a character not allowed in an address")
+			return address{}, errLocalChar
 		}
 	}
 	if s == "" {
-		return address{}, errors.New("it has no domain")
+		return address{}, errNoDomain
 	}
 	var err error
 	a.ascii, a.unicode, err = normaliseDomain(s)
@@ -67,21 +66,21 @@ func normaliseDomain(d string) (ascii, unicode string, err error) {
 	d = strings.TrimSpace(d)
 	d = strings.TrimSuffix(d, ".")
 	if d == "" {
-		return "", "", errors.New("the domain is empty")
+		return "", "", errDomainEmpty
 	}
 	if len(d) > 1023 {
-		return "", "", errors.New("the domain is longer than 1023 bytes")
+		return "", "", errDomain1023
 	}
 	ascii, err = idna.Lookup.ToASCII(d)
 	if err != nil {
-		return "", "", errors.New("the domain is not a valid internationalised domain name")
+		return "", "", errDomainIDNA
 	}
 	ascii = strings.TrimSuffix(strings.ToLower(ascii), ".")
 	if ascii == "" || strings.Contains(ascii, "..") || strings.HasPrefix(ascii, ".") {
-		return "", "", errors.New("the domain has an empty label")
+		return "", "", errLabelEmpty
 	}
 	if len(ascii) > 253 {
-		return "", "", errors.New("the domain is longer than 253 characters")
+		return "", "", errDomain253
 	}
 	unicode, err = parseUnicode(ascii)
 	if err != nil {

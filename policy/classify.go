@@ -3,6 +3,8 @@ package policy
 import (
 	"strings"
 	"unicode"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Verdict is the classification of one JID or domain.
@@ -39,10 +41,11 @@ type Verdict struct {
 //  6. anything else: Unknown.
 func (e *Engine) Classify(jidOrDomain string) Verdict {
 	e = e.orEmpty()
+	l := e.lang()
 	v := Verdict{Input: jidOrDomain, Class: Unknown}
 	a, err := parseAddress(jidOrDomain)
 	if err != nil {
-		v.Reason = quote(jidOrDomain) + " is not a valid address: " + err.Error() + "."
+		v.Reason = l.T("{{.Input}} is not a valid address: {{.Problem}}.", l10n.Args{"Input": e.q(jidOrDomain), "Problem": addressProblem(l, err)})
 		return v
 	}
 	v.Domain, v.ASCII = a.unicode, a.ascii
@@ -51,48 +54,53 @@ func (e *Engine) Classify(jidOrDomain string) Verdict {
 	// The user's own blocks, then IT's.
 	if a.local != "" && e.userJIDs[a.local+"@"+a.ascii] {
 		v.Class = Blocked
-		v.Reason = "You blocked " + a.local + "@" + a.unicode + "."
+		v.Reason = l.T("You blocked {{.Who}}.", l10n.Args{"Who": a.local + "@" + a.unicode})
 		return v
 	}
 	if d, ok := e.match(e.userDoms, a.ascii); ok {
 		v.Class = Blocked
-		v.Reason = "You blocked " + e.show(d) + "."
+		v.Reason = l.T("You blocked {{.Who}}.", l10n.Args{"Who": e.show(d)})
 		return v
 	}
 	if d, ok := e.match(e.blocked, a.ascii); ok {
 		v.Class = Blocked
-		v.Reason = e.show(d) + " is blocked by " + e.setter() + "."
+		v.Reason = l.T("{{.Domain}} is blocked by {{.Setter}}.", l10n.Args{"Domain": e.show(d), "Setter": e.setter()})
 		return v
 	}
 	// Gateways (and their subdomains) win over the internal subdomain rule.
 	if gw, ok := e.gatewayOf(a.ascii); ok {
 		v.Class, v.Network = ClassGateway, e.gateways[gw]
-		v.Reason = e.show(gw) + " is a gateway to " + v.Network + ": its contacts are outside " + e.orgName() + "."
+		v.Reason = l.T("{{.Domain}} is a gateway to {{.Network}}: its contacts are outside {{.Org}}.", l10n.Args{"Domain": e.show(gw), "Network": v.Network, "Org": e.orgName()})
 		return v
 	}
 	if e.internal[a.ascii] {
 		v.Class, v.Org = Internal, e.rules.Org
-		if e.unmanaged() {
+		args := l10n.Args{"Domain": shown, "Org": e.rules.Org}
+		switch {
+		case e.unmanaged() || e.rules.Org == "":
 			// The organisation is only named after this domain: say it plainly.
-			v.Reason = shown + " is your organisation's own domain."
-		} else {
-			v.Reason = shown + " is " + possessive(e.orgName()) + " own domain."
+			v.Reason = l.T("{{.Domain}} is your organisation's own domain.", args)
+		case strings.HasSuffix(e.rules.Org, "s"):
+			v.Reason = l.T("{{.Domain}} is {{.Org}}' own domain.", args)
+		default:
+			v.Reason = l.T("{{.Domain}} is {{.Org}}'s own domain.", args)
 		}
 		return v
 	}
 	if i, ok := e.partners[a.ascii]; ok {
 		p := e.rules.Partners[i]
 		v.Class, v.Org = ClassPartner, p.Name
-		v.Reason = shown + " belongs to " + p.Name + ", a partner approved by " + e.setter() + "."
+		v.Reason = l.T("{{.Domain}} belongs to {{.Partner}}, a partner approved by {{.Setter}}.", l10n.Args{"Domain": shown, "Partner": p.Name, "Setter": e.setter()})
 		return v
 	}
 	for _, d := range e.rules.InternalDomains {
 		if subdomainOf(a.ascii, d) {
+			args := l10n.Args{"Domain": shown, "Parent": e.show(d), "Setter": e.setter(), "Elide": elides(d)}
 			if e.rules.SubdomainsInternal {
 				v.Class, v.Org = Internal, e.rules.Org
-				v.Reason = shown + " is a subdomain of " + e.show(d) + ", which " + e.setter() + " counts as internal."
+				v.Reason = l.T("{{.Domain}} is a subdomain of {{.Parent}}, which {{.Setter}} counts as internal.", args)
 			} else {
-				v.Reason = shown + " is a subdomain of " + e.show(d) + ", but " + e.setter() + " does not count subdomains as internal."
+				v.Reason = l.T("{{.Domain}} is a subdomain of {{.Parent}}, but {{.Setter}} does not count subdomains as internal.", args)
 			}
 			return v
 		}
@@ -100,21 +108,21 @@ func (e *Engine) Classify(jidOrDomain string) Verdict {
 	for i, p := range e.rules.Partners {
 		for _, d := range p.Domains {
 			if subdomainOf(a.ascii, d) {
-				v.Reason = shown + " is a subdomain of " + e.show(d) + " (" + e.rules.Partners[i].Name + "), which is not itself approved."
+				v.Reason = l.T("{{.Domain}} is a subdomain of {{.Parent}} ({{.Partner}}), which is not itself approved.", l10n.Args{"Domain": shown, "Parent": e.show(d), "Partner": e.rules.Partners[i].Name, "Elide": elides(d)})
 				return v
 			}
 		}
 	}
-	if l, ok := e.lookalike(a); ok {
+	if m, ok := e.lookalike(a); ok {
 		v.Class = Lookalike
-		v.LookalikeOf = l.of
-		v.Techniques = l.techniques
-		v.Reason = shown + " looks like " + e.show(l.of) + " but is not it" + describe(l.techniques) + "."
+		v.LookalikeOf = m.of
+		v.Techniques = m.techniques
+		v.Reason = l.T("{{.Domain}} looks like {{.Of}} but is not it{{.Techniques}}.", l10n.Args{"Domain": shown, "Of": e.show(m.of), "Techniques": describe(l, m.techniques)})
 		return v
 	}
-	v.Reason = shown + " is not an approved organisation."
+	v.Reason = l.T("{{.Domain}} is not an approved organisation.", l10n.Args{"Domain": shown})
 	if a.unicode != a.ascii && mixedScript(a.unicode) {
-		v.Reason += " Its name mixes letters from different alphabets, a common disguise."
+		v.Reason += " " + l.T("Its name mixes letters from different alphabets, a common disguise.")
 	}
 	return v
 }
@@ -183,17 +191,10 @@ func quote(s string) string {
 	return "\u201c" + s + "\u201d"
 }
 
-func possessive(s string) string {
-	if strings.HasSuffix(s, "s") {
-		return s + "'"
-	}
-	return s + "'s"
-}
-
 // orgName names the user's organisation.
 func (e *Engine) orgName() string {
 	if e.rules.Org == "" {
-		return "your organisation"
+		return e.lang().T("your organisation")
 	}
 	return e.rules.Org
 }
@@ -201,13 +202,15 @@ func (e *Engine) orgName() string {
 // setter names who set the rules: "ACME IT", or Palisade's defaults when
 // there is no profile (Unmanaged names the organisation after its domain).
 func (e *Engine) setter() string {
+	l := e.lang()
 	if e.unmanaged() {
-		return "Palisade's default rules"
+		return l.T("Palisade's default rules")
 	}
 	if e.rules.Org == "" {
-		return "your IT department"
+		return l.T("your IT department")
 	}
-	return e.rules.Org + " IT"
+	// Elide: French writes "d’ACME" but "de Globex".
+	return l.T("{{.Org}} IT", l10n.Args{"Org": e.rules.Org, "Elide": elides(e.rules.Org)})
 }
 
 // unmanaged reports whether the organisation is named after its first

@@ -1,8 +1,9 @@
 package policy
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Decision answers "may this go?". When Allowed is false, Code is one of
@@ -45,13 +46,13 @@ func (e *Engine) MayMessage(jid string, accepted bool) Decision {
 		return Decision{Code: CodeBlocked, Reason: v.Reason}
 	}
 	if e.rules.UnknownDomains == Block {
-		return Decision{Code: CodeBlocked, Reason: v.Reason + " " + e.setter() + " does not allow messages to organisations it has not approved."}
+		return Decision{Code: CodeBlocked, Reason: v.Reason + " " + e.lang().T("{{.Setter}} does not allow messages to organisations it has not approved.", l10n.Args{"Setter": e.setter()})}
 	}
 	if accepted {
 		return Decision{Allowed: true, Reason: v.Reason}
 	}
 	if v.Class == Lookalike || e.rules.UnknownDomains == Confirm {
-		return Decision{Code: CodeConfirm, Reason: v.Reason + " Confirm that you want to write to " + displayJID(v) + "."}
+		return Decision{Code: CodeConfirm, Reason: v.Reason + " " + e.lang().T("Confirm that you want to write to {{.JID}}.", l10n.Args{"JID": displayJID(v)})}
 	}
 	return Decision{Allowed: true, Reason: v.Reason}
 }
@@ -83,6 +84,7 @@ func (e *Engine) Incoming(jid string, accepted bool) Inbound {
 // the type check; a negative size skips the size check.
 func (e *Engine) MayFile(jid, name string, size int64) Decision {
 	e = e.orEmpty()
+	l := e.lang()
 	v := e.Classify(jid)
 	limit := e.rules.Files.MaxSize
 	to := e.orgName()
@@ -91,7 +93,7 @@ func (e *Engine) MayFile(jid, name string, size int64) Decision {
 	case ClassPartner:
 		p := e.partnerNamed(v.Org)
 		if !p.FilesAllowed {
-			return Decision{Code: CodeFilePolicy, Reason: "Files to " + p.Name + " are not allowed by " + e.setter() + "."}
+			return Decision{Code: CodeFilePolicy, Reason: l.T("Files to {{.Partner}} are not allowed by {{.Setter}}.", l10n.Args{"Partner": p.Name, "Setter": e.setter()})}
 		}
 		if p.MaxFileSize > 0 {
 			limit = p.MaxFileSize
@@ -100,20 +102,20 @@ func (e *Engine) MayFile(jid, name string, size int64) Decision {
 	case Blocked:
 		return Decision{Code: CodeBlocked, Reason: v.Reason}
 	case ClassGateway:
-		return Decision{Code: CodeFilePolicy, Reason: "Files cannot be sent through the " + v.Network + " gateway: " + e.filesOnly()}
+		return Decision{Code: CodeFilePolicy, Reason: l.T("Files cannot be sent through the {{.Network}} gateway: {{.Rule}}", l10n.Args{"Network": v.Network, "Rule": e.filesOnly()})}
 	case Lookalike:
-		return Decision{Code: CodeFilePolicy, Reason: "Files are never sent to look-alike domains: " + displayDomain(v) + " is not " + v.LookalikeOf + "."}
+		return Decision{Code: CodeFilePolicy, Reason: l.T("Files are never sent to look-alike domains: {{.Domain}} is not {{.Of}}.", l10n.Args{"Domain": displayDomain(v), "Of": v.LookalikeOf})}
 	default:
 		if v.Domain == "" {
 			return Decision{Code: CodeFilePolicy, Reason: v.Reason}
 		}
-		return Decision{Code: CodeFilePolicy, Reason: "Files to " + displayDomain(v) + " are not allowed: " + e.filesOnly()}
+		return Decision{Code: CodeFilePolicy, Reason: l.T("Files to {{.Domain}} are not allowed: {{.Rule}}", l10n.Args{"Domain": displayDomain(v), "Rule": e.filesOnly()})}
 	}
 	if d, ok := e.typeDecision(name); !ok {
 		return d
 	}
 	if size >= 0 && limit > 0 && size > limit {
-		return Decision{Code: CodeFilePolicy, Reason: "Files larger than " + HumanSize(limit) + " cannot be sent to " + to + "."}
+		return Decision{Code: CodeFilePolicy, Reason: l.T("Files larger than {{.Limit}} cannot be sent to {{.To}}.", l10n.Args{"Limit": humanSize(l, limit), "To": to})}
 	}
 	return Decision{Allowed: true}
 }
@@ -124,16 +126,17 @@ func (e *Engine) MayFile(jid, name string, size int64) Decision {
 // the rule cannot be checked.
 func (e *Engine) MayFileToRoom(occupants []string, name string, size int64) Decision {
 	e = e.orEmpty()
+	l := e.lang()
 	if len(occupants) == 0 {
-		return Decision{Code: CodeFilePolicy, Reason: "Files cannot be sent to this room: its members are not known, so " + e.setter() + "'s file rules cannot be checked."}
+		return Decision{Code: CodeFilePolicy, Reason: l.T("Files cannot be sent to this room: its members are not known, so {{.Setter}}'s file rules cannot be checked.", l10n.Args{"Setter": e.setter()})}
 	}
 	for _, o := range occupants {
 		d := e.MayFile(o, name, size)
 		if !d.Allowed {
 			if v := e.Classify(o); v.Domain != "" {
-				d.Reason = "Files cannot be sent to this room because of " + displayJID(v) + ": " + d.Reason
+				d.Reason = l.T("Files cannot be sent to this room because of {{.JID}}: {{.Reason}}", l10n.Args{"JID": displayJID(v), "Reason": d.Reason})
 			} else {
-				d.Reason = "Files cannot be sent to this room: " + d.Reason
+				d.Reason = l.T("Files cannot be sent to this room: {{.Reason}}", l10n.Args{"Reason": d.Reason})
 			}
 			return d
 		}
@@ -153,11 +156,11 @@ func (e *Engine) typeDecision(name string) (Decision, bool) {
 	// Windows ignores trailing dots and spaces: "virus.exe. " runs as .exe.
 	base = strings.TrimRight(base, ". \t")
 	if strings.ContainsAny(base, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f") {
-		return Decision{Code: CodeFilePolicy, Reason: quote(name) + " hides its real type with invisible direction characters, so it cannot be sent."}, false
+		return Decision{Code: CodeFilePolicy, Reason: e.lang().T("{{.Name}} hides its real type with invisible direction characters, so it cannot be sent.", l10n.Args{"Name": e.q(name)})}, false
 	}
 	for _, r := range base {
 		if r < 0x20 || r == 0x7f {
-			return Decision{Code: CodeFilePolicy, Reason: quote(name) + " contains control characters, which can hide its real type, so it cannot be sent."}, false
+			return Decision{Code: CodeFilePolicy, Reason: e.lang().T("{{.Name}} contains control characters, which can hide its real type, so it cannot be sent.", l10n.Args{"Name": e.q(name)})}, false
 		}
 	}
 	// "name.exe:stream" is name.exe on Windows (an NTFS stream), so the
@@ -173,7 +176,7 @@ func (e *Engine) typeDecision(name string) (Decision, bool) {
 		}
 		ext := strings.ToLower(strings.TrimSpace(n[i:]))
 		if e.types[ext] {
-			return Decision{Code: CodeFilePolicy, Reason: e.setter() + " does not allow sending " + ext + " files (" + quote(name) + ")."}, false
+			return Decision{Code: CodeFilePolicy, Reason: e.lang().T("{{.Setter}} does not allow sending {{.Ext}} files ({{.Name}}).", l10n.Args{"Setter": e.setter(), "Ext": ext, "Name": e.q(name)})}, false
 		}
 	}
 	return Decision{}, true
@@ -186,18 +189,29 @@ func (e *Engine) filesOnly() string {
 			names = append(names, p.Name)
 		}
 	}
-	verb := " allows"
-	if e.unmanaged() {
-		verb = " allow" // "Palisade's default rules allow"
+	l := e.lang()
+	a := l10n.Args{"Setter": e.setter(), "Org": e.orgName()}
+	if len(names) > 0 {
+		a["Partners"] = strings.Join(names[:len(names)-1], ", ")
+		a["Last"] = names[len(names)-1]
 	}
-	s := e.setter() + verb + " files only to " + e.orgName()
+	if e.unmanaged() { // "Palisade's default rules allow"
+		switch len(names) {
+		case 0:
+			return l.T("Palisade's default rules allow files only to {{.Org}}.", a)
+		case 1:
+			return l.T("Palisade's default rules allow files only to {{.Org}} and {{.Last}}.", a)
+		default:
+			return l.T("Palisade's default rules allow files only to {{.Org}} and the partners {{.Partners}} and {{.Last}}.", a)
+		}
+	}
 	switch len(names) {
 	case 0:
-		return s + "."
+		return l.T("{{.Setter}} allows files only to {{.Org}}.", a)
 	case 1:
-		return s + " and " + names[0] + "."
+		return l.T("{{.Setter}} allows files only to {{.Org}} and {{.Last}}.", a)
 	default:
-		return s + " and the partners " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + "."
+		return l.T("{{.Setter}} allows files only to {{.Org}} and the partners {{.Partners}} and {{.Last}}.", a)
 	}
 }
 
@@ -225,27 +239,6 @@ func displayJID(v Verdict) string {
 	return a.local + "@" + displayDomain(v)
 }
 
-// HumanSize formats a byte count for people: "25 MB", "1.5 GB", "800 bytes".
-// Units are powers of 1024.
-func HumanSize(n int64) string {
-	if n < 1024 {
-		if n == 1 {
-			return "1 byte"
-		}
-		return fmt.Sprintf("%d bytes", n)
-	}
-	units := []string{"KB", "MB", "GB", "TB", "PB", "EB"}
-	f := float64(n)
-	u := -1
-	for f >= 1024 && u < len(units)-1 {
-		f /= 1024
-		u++
-	}
-	s := fmt.Sprintf("%.1f", f)
-	s = strings.TrimSuffix(s, ".0")
-	return s + " " + units[u]
-}
-
 // MayInvite decides whether jid may be invited to a group chat. Colleagues
 // and partners may; a blocked address may not; anyone else (unknown,
 // lookalike, gateway) only once the user confirmed, since they will read
@@ -263,9 +256,9 @@ func (e *Engine) MayInvite(jid string, confirmed bool) Decision {
 	if confirmed {
 		return Decision{Allowed: true}
 	}
-	reason := quote(jid) + " is outside the approved organisations"
+	a := l10n.Args{"JID": e.q(jid), "Why": strings.TrimSuffix(v.Reason, ".")}
 	if v.Reason != "" {
-		reason += " (" + strings.TrimSuffix(v.Reason, ".") + ")"
+		return Decision{Code: CodeConfirm, Reason: e.lang().T("{{.JID}} is outside the approved organisations ({{.Why}}): confirm to invite them, and they will read everything said in the room from then on.", a)}
 	}
-	return Decision{Code: CodeConfirm, Reason: reason + ": confirm to invite them, and they will read everything said in the room from then on."}
+	return Decision{Code: CodeConfirm, Reason: e.lang().T("{{.JID}} is outside the approved organisations: confirm to invite them, and they will read everything said in the room from then on.", a)}
 }

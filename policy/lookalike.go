@@ -8,6 +8,8 @@ import (
 
 	"github.com/mtibben/confusables"
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // approvedDomain is an internal or partner domain, with what lookalike
@@ -542,30 +544,15 @@ func canonical(ts []string) []string {
 	return out
 }
 
-var techniqueWords = map[string]string{
-	"confusable":    "look-alike characters",
-	"mixed-script":  "letters from different alphabets",
-	"punycode":      "an encoded international name",
-	"omission":      "a missing letter",
-	"insertion":     "an extra letter",
-	"repetition":    "a doubled letter",
-	"transposition": "swapped letters",
-	"adjacent-key":  "a neighbouring key",
-	"vowel-swap":    "a changed vowel",
-	"bit-flip":      "a one-bit change",
-	"hyphenation":   "added hyphens or words",
-	"tld-swap":      "a different ending",
-	"subdomain":     "the approved name placed inside another domain",
-}
-
-// describe turns techniques into a bracketed phrase: " (a missing letter)".
-func describe(ts []string) string {
+// describe turns techniques into a bracketed phrase in l: " (a missing
+// letter)".
+func describe(l l10n.Lang, ts []string) string {
 	if len(ts) == 0 {
 		return ""
 	}
 	ws := make([]string, 0, len(ts))
 	for _, t := range ts {
-		if w, ok := techniqueWords[t]; ok {
+		if w := technique(l, t); w != "" {
 			ws = append(ws, w)
 		}
 	}

@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Class is the policy's verdict on a peer's domain. The values are the same
@@ -86,6 +88,11 @@ type Rules struct {
 	// domain; a domain is blocked with its subdomains). Entries that cannot
 	// be read are skipped, not refused.
 	UserBlocked []string
+	// Lang is the language of the reasons the engine writes for the user
+	// (Verdict.Reason, Decision.Reason, Inbound.Reason, Explanation.Reason).
+	// The zero value is English. It is data like the rest: the engine never
+	// reads the environment.
+	Lang l10n.Lang
 }
 
 // DefaultMaxFileSize is the file size limit of an unmanaged client.
@@ -171,6 +178,7 @@ func New(r Rules) (*Engine, error) {
 		SubdomainsInternal: r.SubdomainsInternal,
 		UnknownDomains:     r.UnknownDomains,
 		Files:              FileRules{MaxSize: r.Files.MaxSize, ScanRequired: r.Files.ScanRequired},
+		Lang:               r.Lang,
 	}
 	switch n.UnknownDomains {
 	case "":
