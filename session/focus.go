@@ -12,6 +12,7 @@ import (
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/internal/atomicfile"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/policy"
 )
 
@@ -80,7 +81,7 @@ func (s *Session) focusLoad() {
 	if b, err := os.ReadFile(filepath.Join(s.cfg.DataDir, focusFile)); err == nil {
 		var sv focusSaved
 		if err := json.Unmarshal(b, &sv); err != nil {
-			s.emit(event.Error{Message: "The focus hours settings could not be read (" + err.Error() + "); the defaults apply until you set them again.", Code: event.CodeConfig})
+			s.emit(event.Error{Message: s.lang.T("The focus hours settings could not be read ({{.Err}}); the defaults apply until you set them again.", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 		} else {
 			f.userSet, f.rules, f.manualUntil, f.manual = sv.UserSet, sv.Rules, sv.ManualUntil, sv.Manual
 		}
@@ -91,7 +92,7 @@ func (s *Session) focusLoad() {
 			// Keep the file for inspection; never overwrite what cannot be read.
 			bad := filepath.Join(s.cfg.DataDir, focusHeldFile+".unreadable")
 			os.Rename(filepath.Join(s.cfg.DataDir, focusHeldFile), bad)
-			s.emit(event.Error{Message: "The messages held during focus could not be read (" + err.Error() + "); the file was kept as " + bad + ".", Code: event.CodeConfig})
+			s.emit(event.Error{Message: s.lang.T("The messages held during focus could not be read ({{.Err}}); the file was kept as {{.Path}}.", l10n.Args{"Err": err.Error(), "Path": bad}), Code: event.CodeConfig})
 		} else {
 			f.held = held
 		}
@@ -268,7 +269,7 @@ func (s *Session) focusCheck() (time.Time, bool) {
 	if !st.Active && len(f.held) > 0 {
 		release, f.held = f.held, nil
 		if err := s.focusSaveHeld(); err != nil {
-			s.emit(event.Error{Message: "The list of messages held during focus could not be updated: " + err.Error(), Code: event.CodeConfig})
+			s.emit(event.Error{Message: s.lang.T("The list of messages held during focus could not be updated: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 		}
 	}
 	ev := s.focusEvent(st)
@@ -355,7 +356,7 @@ func (s *Session) emitChat(m event.Message) {
 	ev := s.focusEvent(st)
 	f.mu.Unlock()
 	if err != nil {
-		s.emit(event.Error{Message: "A message held during focus could not be saved to disk (it is kept until Palisade stops): " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("A message held during focus could not be saved to disk (it is kept until Palisade stops): {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 	s.emit(ev)
 }
@@ -411,13 +412,13 @@ func (s *Session) executeFocus(cmd event.Command) bool {
 
 func (s *Session) setFocus(c event.SetFocus) {
 	if _, _, locked := s.focusProfile(); locked {
-		s.emit(event.Error{Message: "Focus hours cannot be changed: your company's profile sets them.", Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("Focus hours cannot be changed: your company's profile sets them."), Code: event.CodeConfig})
 		return
 	}
 	rules := make([]event.FocusRule, 0, len(c.Rules))
 	for i, r := range c.Rules {
 		if _, err := toPolicyRule(r); err != nil {
-			s.emit(event.Error{Message: "Focus rule " + strconv.Itoa(i+1) + " was not saved: " + err.Error() + ". The focus hours are unchanged.", Code: event.CodeBadCommand})
+			s.emit(event.Error{Message: s.lang.T("Focus rule {{.N}} was not saved: {{.Err}}. The focus hours are unchanged.", l10n.Args{"N": strconv.Itoa(i + 1), "Err": err.Error()}), Code: event.CodeBadCommand})
 			return
 		}
 		r.Days = lowerAll(r.Days)
@@ -431,19 +432,19 @@ func (s *Session) setFocus(c event.SetFocus) {
 	err := s.focusSave()
 	f.mu.Unlock()
 	if err != nil {
-		s.emit(event.Error{Message: "The focus hours could not be saved (they apply until Palisade stops): " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("The focus hours could not be saved (they apply until Palisade stops): {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 	s.focusAnswer()
 }
 
 func (s *Session) startFocusNow(c event.FocusNow) {
 	if c.Minutes < 0 || c.Minutes > 24*60 {
-		s.emit(event.Error{Message: "Focus now: minutes must be between 0 (end a manual focus) and 1440.", Code: event.CodeBadCommand})
+		s.emit(event.Error{Message: s.lang.T("Focus now: minutes must be between 0 (end a manual focus) and 1440."), Code: event.CodeBadCommand})
 		return
 	}
 	m := event.FocusRule{Start: "00:00", End: "00:01", Allow: c.Allow, Groups: c.Groups, Internal: c.Internal}
 	if _, err := toPolicyRule(m); err != nil {
-		s.emit(event.Error{Message: "Focus now: " + err.Error() + ".", Code: event.CodeBadCommand})
+		s.emit(event.Error{Message: s.lang.T("Focus now: {{.Err}}.", l10n.Args{"Err": err.Error()}), Code: event.CodeBadCommand})
 		return
 	}
 	f := &s.focus
@@ -457,7 +458,7 @@ func (s *Session) startFocusNow(c event.FocusNow) {
 	err := s.focusSave()
 	f.mu.Unlock()
 	if err != nil {
-		s.emit(event.Error{Message: "The manual focus could not be saved: " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("The manual focus could not be saved: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 	s.focusAnswer()
 }

@@ -12,8 +12,8 @@ package session
 // Room history (the local archive and MUC MAM) is in muc_history.go.
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +22,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/policy"
 )
 
@@ -61,6 +62,7 @@ type room struct {
 	occ      map[string]*event.Occupant
 	banner   string // the last banner summary emitted ("" = none)
 	bannerOn bool
+	lang     l10n.Lang // the language of the room's notices for the user
 }
 
 // Inbound MUC structures, decoded as part of inStanza.
@@ -165,7 +167,7 @@ func (s *Session) isRoom(addr string) bool {
 // real JID, or unknown when the room hides it.
 func (s *Session) occupantTrust(real string) event.Trust {
 	if real == "" {
-		return event.Trust{Class: event.ClassUnknown, Reason: "The room hides this participant's real address, so their organisation is unknown."}
+		return event.Trust{Class: event.ClassUnknown, Reason: s.lang.T("The room hides this participant's real address, so their organisation is unknown.")}
 	}
 	return s.trustOf(real)
 }
@@ -323,7 +325,7 @@ func (s *Session) join(c event.Join, create *event.CreateRoom) {
 	}
 	b, ok := roomJID(c.Room)
 	if !ok {
-		s.badCommand(cmd, "Not a valid room address: "+c.Room+" (expected room@conference.example.com).")
+		s.badCommand(cmd, s.lang.T("Not a valid room address: {{.Room}} (expected room@conference.example.com).", l10n.Args{"Room": c.Room}))
 		return
 	}
 	nick := strings.TrimSpace(c.Nick)
@@ -331,7 +333,7 @@ func (s *Session) join(c event.Join, create *event.CreateRoom) {
 		nick = s.bare.Localpart()
 	}
 	if _, err := jid.New(s.bare.Localpart(), "x", nick); err != nil {
-		s.badCommand(cmd, "Not a usable nickname: "+c.Nick)
+		s.badCommand(cmd, s.lang.T("Not a usable nickname: {{.Nick}}", l10n.Args{"Nick": c.Nick}))
 		return
 	}
 	s.mu.Lock()
@@ -349,12 +351,12 @@ func (s *Session) join(c event.Join, create *event.CreateRoom) {
 		ev := s.joinedEvent(r)
 		s.muc.mu.Unlock()
 		if create != nil {
-			s.emit(event.Error{Message: "You are already in the room " + b + "; it was not created again.", Code: event.CodeConflict, Command: cmd.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("You are already in the room {{.Room}}; it was not created again.", l10n.Args{"Room": b}), Code: event.CodeConflict, Command: cmd.CommandName()})
 		}
 		s.emit(ev)
 		return
 	}
-	r = &room{jid: b, nick: nick, password: c.Password, create: create, occ: map[string]*event.Occupant{}}
+	r = &room{jid: b, nick: nick, password: c.Password, create: create, occ: map[string]*event.Occupant{}, lang: s.lang}
 	if create != nil {
 		r.name = create.Name
 	}
@@ -367,7 +369,7 @@ func (s *Session) join(c event.Join, create *event.CreateRoom) {
 func (s *Session) leave(c event.Leave) {
 	b, ok := roomJID(c.Room)
 	if !ok {
-		s.badCommand(c, "Not a valid room address: "+c.Room)
+		s.badCommand(c, s.lang.T("Not a valid room address: {{.Room}}", l10n.Args{"Room": c.Room}))
 		return
 	}
 	s.mu.Lock()
@@ -376,7 +378,7 @@ func (s *Session) leave(c event.Leave) {
 	if r == nil {
 		s.muc.mu.Unlock()
 		s.mu.Unlock()
-		s.emit(event.Error{Message: "You are not in the room " + b + ".", Code: event.CodeBadCommand, Command: c.CommandName()})
+		s.emit(event.Error{Message: s.lang.T("You are not in the room {{.Room}}.", l10n.Args{"Room": b}), Code: event.CodeBadCommand, Command: c.CommandName()})
 		return
 	}
 	if s.cur == nil || !r.joined {
@@ -400,7 +402,7 @@ func (s *Session) leave(c event.Leave) {
 func (s *Session) inRoom(c event.Command, addr string) (*room, bool) {
 	b, ok := roomJID(addr)
 	if !ok {
-		s.badCommand(c, "Not a valid room address: "+addr)
+		s.badCommand(c, s.lang.T("Not a valid room address: {{.Room}}", l10n.Args{"Room": addr}))
 		return nil, false
 	}
 	s.muc.mu.Lock()
@@ -408,7 +410,7 @@ func (s *Session) inRoom(c event.Command, addr string) (*room, bool) {
 	ok = r != nil && r.joined && !r.leaving
 	s.muc.mu.Unlock()
 	if !ok {
-		s.emit(event.Error{Message: "You are not in the room " + b + ": join it first.", Code: event.CodeBadCommand, Command: c.CommandName()})
+		s.emit(event.Error{Message: s.lang.T("You are not in the room {{.Room}}: join it first.", l10n.Args{"Room": b}), Code: event.CodeBadCommand, Command: c.CommandName()})
 		return nil, false
 	}
 	return r, true
@@ -416,7 +418,7 @@ func (s *Session) inRoom(c event.Command, addr string) (*room, bool) {
 
 func (s *Session) roomMessage(c event.SendRoomMessage) {
 	if strings.TrimSpace(c.Body) == "" {
-		s.badCommand(c, "An empty message cannot be sent.")
+		s.badCommand(c, s.lang.T("An empty message cannot be sent."))
 		return
 	}
 	r, ok := s.inRoom(c, c.Room)
@@ -445,7 +447,7 @@ func (s *Session) roomTopic(c event.SetRoomTopic) {
 
 func (s *Session) privateMessage(c event.PrivateMessage) {
 	if c.Body == "" {
-		s.badCommand(c, "An empty message cannot be sent.")
+		s.badCommand(c, s.lang.T("An empty message cannot be sent."))
 		return
 	}
 	r, ok := s.inRoom(c, c.Room)
@@ -460,12 +462,12 @@ func (s *Session) privateMessage(c event.PrivateMessage) {
 	}
 	s.muc.mu.Unlock()
 	if o == nil {
-		s.emit(event.Error{Message: "Nobody called " + c.Nick + " is in the room " + r.jid + ".", Code: event.CodeBadCommand, Command: c.CommandName()})
+		s.emit(event.Error{Message: s.lang.T("Nobody called {{.Nick}} is in the room {{.Room}}.", l10n.Args{"Nick": c.Nick, "Room": r.jid}), Code: event.CodeBadCommand, Command: c.CommandName()})
 		return
 	}
 	if oc.Trust.Class == event.ClassBlocked {
 		t := oc.Trust
-		s.emit(event.Refused{Command: c.CommandName(), To: r.jid + "/" + c.Nick, Code: event.RefusedBlocked, Reason: oc.JID + " is blocked.", Trust: &t})
+		s.emit(event.Refused{Command: c.CommandName(), To: r.jid + "/" + c.Nick, Code: event.RefusedBlocked, Reason: s.lang.T("{{.JID}} is blocked.", l10n.Args{"JID": oc.JID}), Trust: &t})
 		return
 	}
 	id := randomID()
@@ -491,7 +493,7 @@ func inviteDecision(e *policy.Engine, who string, confirmed bool) policy.Decisio
 func (s *Session) invite(c event.Invite) {
 	who, ok := bareJID(c.JID)
 	if !ok || !strings.Contains(who, "@") {
-		s.badCommand(c, "Not a valid address to invite: "+c.JID)
+		s.badCommand(c, s.lang.T("Not a valid address to invite: {{.JID}}", l10n.Args{"JID": c.JID}))
 		return
 	}
 	r, ok := s.inRoom(c, c.Room)
@@ -517,13 +519,13 @@ func (s *Session) invite(c event.Invite) {
 func (s *Session) declineInvite(c event.DeclineInvite) {
 	b, ok := roomJID(c.Room)
 	if !ok {
-		s.badCommand(c, "Not a valid room address: "+c.Room)
+		s.badCommand(c, s.lang.T("Not a valid room address: {{.Room}}", l10n.Args{"Room": c.Room}))
 		return
 	}
 	to := strings.TrimSpace(c.JID)
 	j, err := jid.Parse(to)
 	if err != nil || j.Localpart() == "" {
-		s.badCommand(c, "Not a valid address to send the decline to: "+c.JID)
+		s.badCommand(c, s.lang.T("Not a valid address to send the decline to: {{.JID}}", l10n.Args{"JID": c.JID}))
 		return
 	}
 	if roomKey(to) == b && j.Resourcepart() != "" {
@@ -550,8 +552,9 @@ func (s *Session) joinedEvent(r *room) event.RoomJoined {
 }
 
 // bannerOf describes the people from outside the organisation in a room
-// (the user excluded). s.muc.mu is held.
+// (the user excluded), in the room's language. s.muc.mu is held.
 func bannerOf(r *room) event.RoomBanner {
+	l := r.lang
 	b := event.RoomBanner{Room: r.jid}
 	var parts []string
 	for _, o := range sortedOccupants(r) {
@@ -564,32 +567,51 @@ func bannerOf(r *room) event.RoomBanner {
 		}
 		b.External = true
 		who := o.JID
-		what := t.Class
+		what := className(l, t.Class)
 		switch {
 		case o.JID == "":
-			who, what = o.Nick, "real address hidden"
+			who, what = o.Nick, l.T("real address hidden")
 		case t.Class == event.ClassLookalike:
 			b.Lookalike = true
-			what = "lookalike of " + t.LookalikeOf
+			what = l.T("lookalike of {{.Domain}}", l10n.Args{"Domain": t.LookalikeOf})
 		case t.Class == event.ClassPartner && t.Org != "":
 			what = t.Org
 		case t.Class == event.ClassGateway && t.Network != "":
-			what = t.Network + " gateway"
+			what = l.T("{{.Network}} gateway", l10n.Args{"Network": t.Network})
 		}
 		parts = append(parts, who+" ("+what+")")
 	}
 	if len(parts) == 0 {
 		return b
 	}
-	noun := "participants"
+	list := strings.Join(parts, ", ")
 	if len(parts) == 1 {
-		noun = "participant"
+		b.Summary = l.T("1 external participant: {{.List}}", l10n.Args{"List": list})
+	} else {
+		b.Summary = l.T("{{.N}} external participants: {{.List}}", l10n.Args{"N": len(parts), "List": list})
 	}
-	b.Summary = fmt.Sprintf("%d external %s: %s", len(parts), noun, strings.Join(parts, ", "))
 	if b.Lookalike {
-		b.Summary = "Warning, a lookalike address is in this room. " + b.Summary
+		b.Summary = l.T("Warning, a lookalike address is in this room. {{.Summary}}", l10n.Args{"Summary": b.Summary})
 	}
 	return b
+}
+
+// className names a trust class in a room's banner: the class itself in
+// English, as it always was, and a word of the language otherwise.
+func className(l l10n.Lang, class string) string {
+	switch class {
+	case event.ClassPartner:
+		return l.T("partner")
+	case event.ClassGateway:
+		return l.T("gateway")
+	case event.ClassUnknown:
+		return l.T("unknown")
+	case event.ClassLookalike:
+		return l.T("lookalike")
+	case event.ClassBlocked:
+		return l.T("blocked")
+	}
+	return class
 }
 
 func sortedOccupants(r *room) []*event.Occupant {
@@ -660,7 +682,7 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 		}
 		evs = append(evs, event.Error{Message: joinError(r, st.Error), Code: joinErrorCode(st.Error), Command: cmd})
 		if r.everIn {
-			evs = append(evs, event.RoomLeft{Room: r.jid, Reason: "It could not be joined again: " + st.Error.String()})
+			evs = append(evs, event.RoomLeft{Room: r.jid, Reason: s.lang.T("It could not be joined again: {{.Error}}", l10n.Args{"Error": st.Error.String()})})
 		}
 		return true
 	case "unavailable":
@@ -672,7 +694,7 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 				return true
 			}
 			delete(s.muc.rooms, roomKey(bare))
-			evs = append(evs, event.RoomLeft{Room: r.jid, Reason: leaveReason(u, it, r.leaving)})
+			evs = append(evs, event.RoomLeft{Room: r.jid, Reason: leaveReasonIn(s.lang, u, it, r.leaving)})
 			return true
 		}
 		o := r.occ[nick]
@@ -731,7 +753,7 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 				out = append(out, s.requestRoomConfig(c, r))
 				return true
 			}
-			evs = append(evs, event.Error{Message: "The room " + r.jid + " exists already: you joined it as it is (its settings were not changed).", Code: event.CodeConflict, Command: "create_room"})
+			evs = append(evs, event.Error{Message: s.lang.T("The room {{.Room}} exists already: you joined it as it is (its settings were not changed).", l10n.Args{"Room": r.jid}), Code: event.CodeConflict, Command: "create_room"})
 			r.create = nil
 		}
 		r.shown = true
@@ -785,30 +807,41 @@ func joinErrorCode(e *stanzaError) string {
 	return event.CodeProtocol
 }
 
-// joinError explains why a room refused the user, and what to do.
+// joinError explains why a room refused the user, and what to do, in the
+// room's language.
 func joinError(r *room, e *stanzaError) string {
+	l, a := r.lang, l10n.Args{"Room": r.jid}
 	switch errCondition(e) {
 	case "conflict":
-		return fmt.Sprintf("The nickname %q is already taken in the room %s: join again with another one, for example %q.", r.nick, r.jid, r.nick+"_2")
+		a["Nick"], a["Example"] = strconv.Quote(r.nick), strconv.Quote(r.nick+"_2")
+		return l.T("The nickname {{.Nick}} is already taken in the room {{.Room}}: join again with another one, for example {{.Example}}.", a)
 	case "not-authorized":
-		return "The room " + r.jid + " needs a password: join again with the right one."
+		return l.T("The room {{.Room}} needs a password: join again with the right one.", a)
 	case "registration-required":
-		return "The room " + r.jid + " is for members only: ask one of its owners to invite you."
+		return l.T("The room {{.Room}} is for members only: ask one of its owners to invite you.", a)
 	case "forbidden":
-		return "You are banned from the room " + r.jid + "."
+		return l.T("You are banned from the room {{.Room}}.", a)
 	case "item-not-found":
-		return "The room " + r.jid + " does not exist, and you may not create it."
+		return l.T("The room {{.Room}} does not exist, and you may not create it.", a)
 	case "not-allowed":
-		return "You may not create the room " + r.jid + " on this server."
+		return l.T("You may not create the room {{.Room}} on this server.", a)
 	case "service-unavailable":
-		return "The room " + r.jid + " is full or unavailable; try again later."
+		return l.T("The room {{.Room}} is full or unavailable; try again later.", a)
 	case "jid-malformed":
-		return "The room " + r.jid + " refused the nickname " + r.nick + ": choose another one."
+		a["Nick"] = r.nick
+		return l.T("The room {{.Room}} refused the nickname {{.Nick}}: choose another one.", a)
 	}
-	return "The room " + r.jid + " refused to let you in: " + e.String()
+	a["Error"] = e.String()
+	return l.T("The room {{.Room}} refused to let you in: {{.Error}}", a)
 }
 
+// leaveReason says in English why the user is out of a room ("" when they
+// asked to leave); leaveReasonIn says it in the user's language.
 func leaveReason(u *mucUser, it mucItem, asked bool) string {
+	return leaveReasonIn(l10n.English, u, it, asked)
+}
+
+func leaveReasonIn(l l10n.Lang, u *mucUser, it mucItem, asked bool) string {
 	why := ""
 	if it.Reason != "" {
 		why = " (" + it.Reason + ")"
@@ -818,19 +851,19 @@ func leaveReason(u *mucUser, it mucItem, asked bool) string {
 		if u.Destroy.Reason != "" {
 			why = " (" + u.Destroy.Reason + ")"
 		}
-		return "The room was closed by its owner" + why + "."
+		return l.T("The room was closed by its owner{{.Why}}.", l10n.Args{"Why": why})
 	case u.has("301"):
-		return "You were banned from the room" + why + "."
+		return l.T("You were banned from the room{{.Why}}.", l10n.Args{"Why": why})
 	case u.has("307"):
-		return "You were removed from the room by a moderator" + why + "."
+		return l.T("You were removed from the room by a moderator{{.Why}}.", l10n.Args{"Why": why})
 	case u.has("321"), u.has("322"):
-		return "You are no longer a member of this members-only room" + why + "."
+		return l.T("You are no longer a member of this members-only room{{.Why}}.", l10n.Args{"Why": why})
 	case u.has("332"):
-		return "The chat service is shutting down."
+		return l.T("The chat service is shutting down.")
 	case asked:
 		return ""
 	}
-	return "You are no longer in the room" + why + "."
+	return l.T("You are no longer in the room{{.Why}}.", l10n.Args{"Why": why})
 }
 
 // requestRoomConfig asks a new room for its configuration form; the answer
@@ -850,7 +883,7 @@ func (s *Session) onRoomConfigForm(c *conn, roomJID string, cr event.CreateRoom,
 		return
 	}
 	if st.Type != "result" || st.MUCOwner == nil || st.MUCOwner.Form == nil {
-		s.roomConfigured(roomJID, "The room "+roomJID+" was created but its settings could not be read: "+st.Error.String())
+		s.roomConfigured(roomJID, s.lang.T("The room {{.Room}} was created but its settings could not be read: {{.Error}}", l10n.Args{"Room": roomJID, "Error": st.Error.String()}))
 		return
 	}
 	want := map[string]string{
@@ -892,9 +925,9 @@ func (s *Session) onRoomConfigForm(c *conn, roomJID string, cr event.CreateRoom,
 			msg := ""
 			switch {
 			case st.Type != "result":
-				msg = "The room " + roomJID + " was created but refused its settings: " + st.Error.String()
+				msg = s.lang.T("The room {{.Room}} was created but refused its settings: {{.Error}}", l10n.Args{"Room": roomJID, "Error": st.Error.String()})
 			case missing != "":
-				msg = "The room " + roomJID + " was created, but this server does not offer the setting " + missing + "."
+				msg = s.lang.T("The room {{.Room}} was created, but this server does not offer the setting {{.Setting}}.", l10n.Args{"Room": roomJID, "Setting": missing})
 			}
 			s.roomConfigured(roomJID, msg)
 		})
@@ -960,7 +993,7 @@ func (s *Session) onMUCMessage(c *conn, st *inStanza) bool {
 		if r == nil {
 			return false
 		}
-		s.emit(event.Error{Message: "The room " + r.jid + " refused a message: " + joinErrorText(st.Error), Code: event.CodeProtocol})
+		s.emit(event.Error{Message: s.lang.T("The room {{.Room}} refused a message: {{.Error}}", l10n.Args{"Room": r.jid, "Error": joinErrorText(st.Error)}), Code: event.CodeProtocol})
 		return true
 	case st.MUCUser != nil && st.MUCUser.Decline != nil && nick == "" && st.Type != "error":
 		s.onRoomDecline(r, in, st)
@@ -1166,7 +1199,7 @@ func (s *Session) roomFileDecision(addr, name string, size int64) (d policy.Deci
 	}
 	s.muc.mu.Unlock()
 	if len(hidden) > 0 {
-		return policy.Decision{Code: event.RefusedFilePolicy, Reason: "Files cannot be sent to this room: the room hides the real address of " + strings.Join(hidden, ", ") + ", so the file rules cannot be checked."}, true
+		return policy.Decision{Code: event.RefusedFilePolicy, Reason: s.lang.T("Files cannot be sent to this room: the room hides the real address of {{.Nicks}}, so the file rules cannot be checked.", l10n.Args{"Nicks": strings.Join(hidden, ", ")})}, true
 	}
 	e := s.engine()
 	if e == nil {

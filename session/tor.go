@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 	"net/textproto"
@@ -21,6 +20,7 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/filesafe"
 	"github.com/palisade-im/palisade/internal/atomicfile"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/policy"
 	"github.com/palisade-im/palisade/profile"
 )
@@ -52,15 +52,13 @@ type TorConfig struct {
 }
 
 const (
-	torSettingsFile    = "tor.json"
-	defaultTorTimeout  = 2 * time.Minute
-	torBootstrapPoll   = 500 * time.Millisecond
-	torSettingName     = "tor"
-	torViaProcess      = "process"
-	torViaControl      = "control"
-	torViaProxy        = "proxy"
-	torMissingAdvice   = "Install Tor (Debian and Ubuntu: apt install tor), or give the control port of a Tor that runs already."
-	torRequiredWarning = "Your company requires connections through Tor"
+	torSettingsFile   = "tor.json"
+	defaultTorTimeout = 2 * time.Minute
+	torBootstrapPoll  = 500 * time.Millisecond
+	torSettingName    = "tor"
+	torViaProcess     = "process"
+	torViaControl     = "control"
+	torViaProxy       = "proxy"
 )
 
 // resolver is the name lookup the direct route uses; tests replace it to
@@ -234,14 +232,14 @@ func (s *Session) dialServer(ctx context.Context, addr string) (net.Conn, error)
 		defer cancel()
 		raw, err := d.DialContext(dctx, "tcp", addr)
 		if err != nil {
-			return nil, &failure{code: event.CodeNetwork, err: err, msg: fmt.Sprintf("Cannot reach %s through Tor: %v", addr, err)}
+			return nil, &failure{code: event.CodeNetwork, err: err, msg: s.lang.T("Cannot reach {{.Addr}} through Tor: {{.Err}}", l10n.Args{"Addr": addr, "Err": err.Error()})}
 		}
 		return raw, nil
 	}
 	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, &failure{code: event.CodeNetwork, err: err, msg: fmt.Sprintf("Cannot reach %s: %v", addr, err)}
+		return nil, &failure{code: event.CodeNetwork, err: err, msg: s.lang.T("Cannot reach {{.Addr}}: {{.Err}}", l10n.Args{"Addr": addr, "Err": err.Error()})}
 	}
 	return raw, nil
 }
@@ -263,7 +261,7 @@ func (s *Session) dialHTTPTor(ctx context.Context, network, addr string) (net.Co
 			target = net.JoinHostPort(sh, port)
 		}
 	} else if ip, err := netip.ParseAddr(host); err == nil && filesafe.Private(ip) {
-		return nil, ferr(event.FileBadURL, "The file link's server %s is a local or private address; it is not contacted.", host)
+		return nil, ferr(event.FileBadURL, "%s", s.lang.T("The file link's server {{.Host}} is a local or private address; it is not contacted.", l10n.Args{"Host": host}))
 	}
 	d, err := s.torDialer(ctx)
 	if err != nil {
@@ -282,7 +280,7 @@ func (s *Session) torDialer(ctx context.Context) (*tor.Dialer, error) {
 		return ts.dialer, nil
 	}
 	if ts.stopped {
-		return nil, &failure{code: event.CodeTor, msg: "Palisade is stopping: nothing more goes through Tor."}
+		return nil, &failure{code: event.CodeTor, msg: s.lang.T("Palisade is stopping: nothing more goes through Tor.")}
 	}
 	cfg := s.cfg.Tor
 	timeout := cfg.Timeout
@@ -305,7 +303,7 @@ func (s *Session) torDialer(ctx context.Context) (*tor.Dialer, error) {
 			s.torReport(event.TorStarting, "")
 			ts.t, err = attachTor(cfg.ControlAddr)
 			if err != nil {
-				err = fmt.Errorf("Palisade could not use the Tor control port %s: %v. Check that Tor runs and that its ControlPort is this address.", cfg.ControlAddr, err)
+				err = errors.New(s.lang.T("Palisade could not use the Tor control port {{.Addr}}: {{.Err}}. Check that Tor runs and that its ControlPort is this address.", l10n.Args{"Addr": cfg.ControlAddr, "Err": err.Error()}))
 			}
 		}
 		if err == nil {
@@ -323,14 +321,14 @@ func (s *Session) torDialer(ctx context.Context) (*tor.Dialer, error) {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, &failure{code: event.CodeNetwork, err: ctx.Err(), msg: "Connecting through Tor was cancelled."}
+			return nil, &failure{code: event.CodeNetwork, err: ctx.Err(), msg: s.lang.T("Connecting through Tor was cancelled.")}
 		}
 		msg := err.Error()
 		s.torReport(event.TorFailed, msg)
 		if rule, _, _ := s.torPolicy(); rule == profile.TorRequired {
-			msg = torRequiredWarning + ", and Tor is not available: " + msg + " Palisade does not connect without it."
+			msg = s.lang.T("Your company requires connections through Tor, and Tor is not available: {{.Why}} Palisade does not connect without it.", l10n.Args{"Why": msg})
 		} else {
-			msg = "Tor is turned on and not available: " + msg + " Palisade does not connect without it; turn Tor off in the settings to connect directly."
+			msg = s.lang.T("Tor is turned on and not available: {{.Why}} Palisade does not connect without it; turn Tor off in the settings to connect directly.", l10n.Args{"Why": msg})
 		}
 		return nil, &failure{code: event.CodeTor, err: err, msg: msg}
 	}
@@ -351,9 +349,9 @@ func (s *Session) startTor(cfg TorConfig) (*tor.Tor, error) {
 	t, err := tor.Start(context.Background(), conf)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) || strings.Contains(err.Error(), "executable file not found") {
-			return nil, fmt.Errorf("the tor program was not found (%v). %s", err, torMissingAdvice)
+			return nil, errors.New(s.lang.T("the tor program was not found ({{.Err}}). Install Tor (Debian and Ubuntu: apt install tor), or give the control port of a Tor that runs already.", l10n.Args{"Err": err.Error()}))
 		}
-		return nil, fmt.Errorf("Tor could not be started: %v", err)
+		return nil, errors.New(s.lang.T("Tor could not be started: {{.Err}}", l10n.Args{"Err": err.Error()}))
 	}
 	return t, nil
 }
@@ -378,13 +376,13 @@ func attachTor(addr string) (*tor.Tor, error) {
 func (s *Session) torReady(ctx context.Context, t *tor.Tor, timeout time.Duration) (*tor.Dialer, error) {
 	if !s.tor.offline {
 		if err := t.EnableNetwork(ctx, false); err != nil {
-			return nil, fmt.Errorf("Tor refused to enable its network: %v", err)
+			return nil, errors.New(s.lang.T("Tor refused to enable its network: {{.Err}}", l10n.Args{"Err": err.Error()}))
 		}
 	}
 	progress := "0"
 	for {
 		if p, done, err := bootstrapped(t); err != nil {
-			return nil, fmt.Errorf("Tor does not answer on its control port: %v", err)
+			return nil, errors.New(s.lang.T("Tor does not answer on its control port: {{.Err}}", l10n.Args{"Err": err.Error()}))
 		} else if done {
 			break
 		} else {
@@ -392,7 +390,7 @@ func (s *Session) torReady(ctx context.Context, t *tor.Tor, timeout time.Duratio
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("Tor did not reach the network within %v (bootstrap at %s%%). Check the network connection, or whether a firewall blocks Tor.", timeout, progress)
+			return nil, errors.New(s.lang.T("Tor did not reach the network within {{.Timeout}} (bootstrap at {{.Progress}}%). Check the network connection, or whether a firewall blocks Tor.", l10n.Args{"Timeout": timeout.String(), "Progress": progress}))
 		case <-time.After(torBootstrapPoll):
 		}
 	}
@@ -491,21 +489,25 @@ func (s *Session) setTor(enabled bool) {
 	before, fixed := s.torOn()
 	if fixed {
 		rule, _, _ := s.torPolicy()
-		why := "your company's profile locks the Tor setting"
+		why := s.lang.T("your company's profile locks the Tor setting")
 		switch rule {
 		case profile.TorRequired:
-			why = "your company requires Tor"
+			why = s.lang.T("your company requires Tor")
 		case profile.TorOff:
-			why = "your company does not allow Tor"
+			why = s.lang.T("your company does not allow Tor")
 		}
-		s.emit(event.Error{Message: "Tor cannot be turned " + onOff(enabled) + ": " + why + ".", Code: event.CodeConfig})
+		msg := s.lang.T("Tor cannot be turned off: {{.Why}}.", l10n.Args{"Why": why})
+		if enabled {
+			msg = s.lang.T("Tor cannot be turned on: {{.Why}}.", l10n.Args{"Why": why})
+		}
+		s.emit(event.Error{Message: msg, Code: event.CodeConfig})
 		s.emit(s.torEvent())
 		return
 	}
 	if s.cfg.DataDir != "" {
 		b, _ := json.Marshal(torSettings{Enabled: enabled})
 		if err := atomicfile.Write(filepath.Join(s.cfg.DataDir, torSettingsFile), b); err != nil {
-			s.emit(event.Error{Message: "The Tor setting could not be saved (it applies until Palisade stops): " + err.Error(), Code: event.CodeConfig})
+			s.emit(event.Error{Message: s.lang.T("The Tor setting could not be saved (it applies until Palisade stops): {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 		}
 	}
 	s.tor.mu.Lock()
@@ -529,11 +531,4 @@ func (s *Session) rerouteNow() {
 	if c != nil {
 		c.close()
 	}
-}
-
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
 }

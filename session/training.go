@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
 	"github.com/palisade-im/palisade/internal/atomicfile"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/training"
 )
 
@@ -107,7 +109,7 @@ func (s *Session) initTraining() {
 	t.device = s.deviceForReports
 	if s.cfg.DataDir != "" {
 		t.path = filepath.Join(s.cfg.DataDir, trainingStateFile)
-		if err := t.load(); err != nil {
+		if err := t.load(s.lang); err != nil {
 			s.emit(event.Error{Message: err.Error(), Code: event.CodeConfig})
 		}
 	}
@@ -142,7 +144,7 @@ func (s *Session) trainingReload() bool {
 	}
 	t.mu.Unlock()
 	if report {
-		s.emit(event.Error{Message: "Some training modules could not be read and are left out: " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("Some training modules could not be read and are left out: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 	return true
 }
@@ -411,7 +413,7 @@ func (s *Session) trainingPrompt(kind, jid string) {
 
 func (s *Session) saveFailed(err error) {
 	if err != nil {
-		s.emit(event.Error{Message: "The training progress could not be saved (" + err.Error() + "); it holds until the client is closed.", Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("The training progress could not be saved ({{.Err}}); it holds until the client is closed.", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 }
 
@@ -473,7 +475,7 @@ func (s *Session) module(id, lang string) (*training.Module, bool) {
 func (s *Session) getLesson(c event.GetLesson) {
 	m, ok := s.module(c.Module, c.Lang)
 	if !ok {
-		s.badCommand(c, "There is no training module "+c.Module+".")
+		s.badCommand(c, s.lang.T("There is no training module {{.Module}}.", l10n.Args{"Module": c.Module}))
 		return
 	}
 	ev := event.Lesson{ID: m.ID, Lang: m.Lang, Title: m.Title, Minutes: m.Minutes, Version: m.Version, Text: m.Lesson, Pass: m.Pass,
@@ -493,16 +495,17 @@ func (s *Session) getLesson(c event.GetLesson) {
 func (s *Session) submitQuiz(c event.SubmitQuiz) {
 	m, ok := s.module(c.Module, "")
 	if !ok {
-		s.badCommand(c, "There is no training module "+c.Module+".")
+		s.badCommand(c, s.lang.T("There is no training module {{.Module}}.", l10n.Args{"Module": c.Module}))
 		return
 	}
 	if c.Version != 0 && c.Version != m.Version {
-		s.badCommand(c, fmt.Sprintf("The module %q changed since it was opened (version %d, now %d): open it again.", m.Title, c.Version, m.Version))
+		s.badCommand(c, s.lang.T("The module {{.Title}} changed since it was opened (version {{.Was}}, now {{.Now}}): open it again.",
+			l10n.Args{"Title": strconv.Quote(m.Title), "Was": c.Version, "Now": m.Version}))
 		return
 	}
 	res, err := m.Grade(c.Answers)
 	if err != nil {
-		s.badCommand(c, "The answers do not fit the quiz: "+err.Error()+".")
+		s.badCommand(c, s.lang.T("The answers do not fit the quiz: {{.Err}}.", l10n.Args{"Err": err.Error()}))
 		return
 	}
 	ev := event.QuizResult{Module: m.ID, Version: m.Version, Score: res.Score, Total: res.Total, Pass: m.Pass, Passed: res.Passed,
@@ -540,7 +543,7 @@ func (s *Session) promptSeen(c event.PromptSeen) {
 	}
 	t.mu.Unlock()
 	if !shown {
-		s.badCommand(c, "The prompt "+c.Kind+" was not shown.")
+		s.badCommand(c, s.lang.T("The prompt {{.Kind}} was not shown.", l10n.Args{"Kind": c.Kind}))
 		return
 	}
 	s.saveFailed(err)
@@ -591,13 +594,13 @@ func (s *Session) sendReports(announce bool) {
 		}
 	}
 	if to == "" {
-		wait("The profile names no IT address (training.report_to or it.jid): the report is kept until it does.")
+		wait(s.lang.T("The profile names no IT address (training.report_to or it.jid): the report is kept until it does."))
 		return
 	}
 	dev, why := device()
 	if len(dev.Key) != ed25519.PrivateKeySize || len(dev.Chain) == 0 {
 		if why == "" {
-			why = "This device has no certificate yet: the report is kept and sent once the device is enrolled."
+			why = s.lang.T("This device has no certificate yet: the report is kept and sent once the device is enrolled.")
 		}
 		wait(why)
 		return
@@ -624,7 +627,7 @@ func (s *Session) sendReports(announce bool) {
 	}
 	s.mu.Unlock()
 	if cur == nil {
-		wait("Not connected: the report is kept and sent when the connection is back.")
+		wait(s.lang.T("Not connected: the report is kept and sent when the connection is back."))
 		return
 	}
 	t.mu.Lock()
@@ -666,7 +669,7 @@ func (s *Session) deviceForReports() (trainingDevice, string) {
 	k := s.cfg.DeviceKey
 	if len(k) != ed25519.PrivateKeySize {
 		if s.cfg.DeviceOff != nil && s.cfg.DeviceOff.Message != "" {
-			return trainingDevice{}, "This device has no identity key (" + strings.TrimSuffix(s.cfg.DeviceOff.Message, ".") + "): the report is kept until it has one."
+			return trainingDevice{}, s.lang.T("This device has no identity key ({{.Why}}): the report is kept until it has one.", l10n.Args{"Why": strings.TrimSuffix(s.cfg.DeviceOff.Message, ".")})
 		}
 		return trainingDevice{}, ""
 	}
@@ -688,15 +691,15 @@ func (s *Session) deviceForReports() (trainingDevice, string) {
 		return trainingDevice{}, ""
 	}
 	if pub, ok := leaf.PublicKey.(ed25519.PublicKey); !ok || !pub.Equal(k.Public()) {
-		return trainingDevice{}, "This device's certificate is for another key: the report is kept until the device is enrolled again."
+		return trainingDevice{}, s.lang.T("This device's certificate is for another key: the report is kept until the device is enrolled again.")
 	}
 	return trainingDevice{Key: k, Chain: chain}, ""
 }
 
 // load reads the persisted state. A damaged file is set aside and the
 // state starts empty; an unreadable one is left alone and nothing is saved
-// over it.
-func (t *trainingState) load() error {
+// over it. The error is written for the user, in l.
+func (t *trainingState) load(l l10n.Lang) error {
 	data, err := os.ReadFile(t.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -704,7 +707,7 @@ func (t *trainingState) load() error {
 	if err != nil {
 		path := t.path
 		t.path = ""
-		return fmt.Errorf("The training progress (%s) cannot be read: %v. Progress starts empty and is not saved until the file is readable.", path, err)
+		return errors.New(l.T("The training progress ({{.Path}}) cannot be read: {{.Err}}. Progress starts empty and is not saved until the file is readable.", l10n.Args{"Path": path, "Err": err.Error()}))
 	}
 	var d trainingFileData
 	if err := json.Unmarshal(data, &d); err != nil {
@@ -712,9 +715,10 @@ func (t *trainingState) load() error {
 		if rerr := os.Rename(t.path, aside); rerr != nil {
 			path := t.path
 			t.path = ""
-			return fmt.Errorf("The training progress (%s) is damaged (%v) and could not be set aside (%v). Progress starts empty and is not saved.", path, err, rerr)
+			return errors.New(l.T("The training progress ({{.Path}}) is damaged ({{.Err}}) and could not be set aside ({{.RenameErr}}). Progress starts empty and is not saved.",
+				l10n.Args{"Path": path, "Err": err.Error(), "RenameErr": rerr.Error()}))
 		}
-		return fmt.Errorf("The training progress was damaged (%v). It was set aside as %s; progress starts empty.", err, aside)
+		return errors.New(l.T("The training progress was damaged ({{.Err}}). It was set aside as {{.Aside}}; progress starts empty.", l10n.Args{"Err": err.Error(), "Aside": aside}))
 	}
 	if d.Completions == nil {
 		d.Completions = training.Progress{}
