@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/policy"
 )
 
@@ -42,6 +44,7 @@ type policyState struct {
 	accepted map[string]bool        // external peers the user accepted (bare JIDs)
 	trust    map[string]event.Trust // cache by bare JID; cleared when anything changes
 	path     string                 // "" keeps the state in memory only
+	lang     l10n.Lang              // the language of the engine's reasons and of this file's messages (Config.Lang)
 
 	// upload is the step that sends a file the policy allowed. It is the
 	// one place where a file is opened. nil: uploads are not available.
@@ -71,6 +74,7 @@ type outgoingFile struct {
 // defaults. Problems are reported as events; the session starts anyway.
 func (s *Session) initPolicy() {
 	p := &s.pol
+	p.lang = s.lang
 	p.blocked = map[string]bool{}
 	p.accepted = map[string]bool{}
 	p.trust = map[string]event.Trust{}
@@ -92,7 +96,7 @@ func (s *Session) initPolicy() {
 	}
 	p.mu.Unlock()
 	if err != nil {
-		s.emit(event.Error{Message: "The domain rules could not be applied (" + err.Error() + "); the built-in defaults are in force.", Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("The domain rules could not be applied ({{.Err}}); the built-in defaults are in force.", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 }
 
@@ -106,9 +110,11 @@ func (s *Session) initialRules() policy.Rules {
 }
 
 // rebuild builds the engine from base and the user's blocks and swaps it
-// in. p.mu is held. On error the engine in force is kept.
+// in, with the reasons in the user's language. p.mu is held. On error the
+// engine in force is kept.
 func (p *policyState) rebuild() error {
 	r := p.base
+	r.Lang = p.lang
 	seen := map[string]bool{}
 	var ub []string
 	for _, b := range r.UserBlocked {
@@ -151,7 +157,7 @@ func (s *Session) setRules(r policy.Rules) {
 	}
 	p.mu.Unlock()
 	if err != nil {
-		s.emit(event.Error{Message: "The new domain rules could not be applied: " + err.Error() + "; the previous rules stay in force.", Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("The new domain rules could not be applied: {{.Err}}; the previous rules stay in force.", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 		return
 	}
 	s.refreshRoster()
@@ -379,7 +385,7 @@ func (s *Session) accept(bare, cmd string) {
 	}
 	p.mu.Unlock()
 	if err != nil {
-		s.emit(event.Error{Message: "Accepting " + bare + " could not be saved (" + err.Error() + "); it holds until the client is closed.", Code: event.CodeConfig, Command: cmd})
+		s.emit(event.Error{Message: s.lang.T("Accepting {{.JID}} could not be saved ({{.Err}}); it holds until the client is closed.", l10n.Args{"JID": bare, "Err": err.Error()}), Code: event.CodeConfig, Command: cmd})
 	}
 	s.emit(event.Accepted{JID: bare, Trust: s.trustOf(bare)})
 }
@@ -413,7 +419,7 @@ func (s *Session) executePolicy(cmd event.Command) bool {
 func (s *Session) execAccept(c event.Accept) {
 	b, ok := bareJID(c.JID)
 	if !ok || !strings.Contains(b, "@") {
-		s.badCommand(c, "Not a valid contact address: "+c.JID)
+		s.badCommand(c, s.lang.T("Not a valid contact address: {{.JID}}", l10n.Args{"JID": c.JID}))
 		return
 	}
 	if e := s.engine(); e != nil {
@@ -440,26 +446,26 @@ func (s *Session) sendFile(c event.SendFile) {
 	}
 	to, ok := fullOrBare(c.To)
 	if !ok {
-		s.badCommand(c, "Not a valid address: "+c.To)
+		s.badCommand(c, s.lang.T("Not a valid address: {{.Address}}", l10n.Args{"Address": c.To}))
 		return
 	}
 	if strings.TrimSpace(c.Path) == "" {
-		s.badCommand(c, "No file given: the sendfile command needs a path.")
+		s.badCommand(c, s.lang.T("No file given: the sendfile command needs a path."))
 		return
 	}
 	fi, err := os.Stat(c.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		fileErr("The file " + c.Path + " does not exist.")
+		fileErr(s.lang.T("The file {{.Path}} does not exist.", l10n.Args{"Path": c.Path}))
 		return
 	case err != nil:
-		fileErr("The file " + c.Path + " cannot be read: " + unwrapPath(err).Error())
+		fileErr(s.lang.T("The file {{.Path}} cannot be read: {{.Err}}", l10n.Args{"Path": c.Path, "Err": unwrapPath(err).Error()}))
 		return
 	case fi.IsDir():
-		fileErr(c.Path + " is a folder: only a single file can be sent.")
+		fileErr(s.lang.T("{{.Path}} is a folder: only a single file can be sent.", l10n.Args{"Path": c.Path}))
 		return
 	case !fi.Mode().IsRegular():
-		fileErr(c.Path + " is not a regular file and cannot be sent.")
+		fileErr(s.lang.T("{{.Path}} is not a regular file and cannot be sent.", l10n.Args{"Path": c.Path}))
 		return
 	}
 	b := peerOf(to)
@@ -494,11 +500,11 @@ func (s *Session) sendFile(c event.SendFile) {
 func (s *Session) uploadUnavailable(f outgoingFile) {
 	r, err := os.Open(f.Path)
 	if err != nil {
-		s.emit(event.Error{Message: "The file " + f.Path + " cannot be read: " + unwrapPath(err).Error(), Code: event.CodeBadCommand, Command: event.SendFile{}.CommandName()})
+		s.emit(event.Error{Message: s.lang.T("The file {{.Path}} cannot be read: {{.Err}}", l10n.Args{"Path": f.Path, "Err": unwrapPath(err).Error()}), Code: event.CodeBadCommand, Command: event.SendFile{}.CommandName()})
 		return
 	}
 	r.Close()
-	s.emit(event.Error{Message: "Sending files is not available in this version yet.", Code: event.CodeUnsupported, Command: event.SendFile{}.CommandName()})
+	s.emit(event.Error{Message: s.lang.T("Sending files is not available in this version yet."), Code: event.CodeUnsupported, Command: event.SendFile{}.CommandName()})
 }
 
 // load reads the persisted state. A damaged file is set aside (renamed)
@@ -512,12 +518,12 @@ func (p *policyState) load() error {
 	if err != nil {
 		path := p.path
 		p.path = ""
-		return fmt.Errorf("The list of accepted contacts and blocks (%s) cannot be read: %v. Accepted contacts start empty and changes are not saved until the file is readable.", path, err)
+		return errors.New(p.lang.T("The list of accepted contacts and blocks ({{.Path}}) cannot be read: {{.Err}}. Accepted contacts start empty and changes are not saved until the file is readable.", l10n.Args{"Path": path, "Err": err.Error()}))
 	}
 	var d policyFileData
 	if err := json.Unmarshal(data, &d); err == nil {
 		if bad := invalidEntry(d.Accepted, d.Blocked); bad != "" {
-			err = fmt.Errorf("%q is not a valid address", bad)
+			err = errors.New(p.lang.T("{{.Entry}} is not a valid address", l10n.Args{"Entry": strconv.Quote(bad)}))
 		} else {
 			for _, a := range d.Accepted {
 				p.accepted[a] = true
@@ -557,9 +563,9 @@ func (p *policyState) setAside(cause error) error {
 	if err := os.Rename(p.path, aside); err != nil {
 		path := p.path
 		p.path = ""
-		return fmt.Errorf("The list of accepted contacts and blocks (%s) is damaged (%v) and could not be set aside (%v). Accepted contacts start empty and changes are not saved.", path, cause, err)
+		return errors.New(p.lang.T("The list of accepted contacts and blocks ({{.Path}}) is damaged ({{.Cause}}) and could not be set aside ({{.Err}}). Accepted contacts start empty and changes are not saved.", l10n.Args{"Path": path, "Cause": cause.Error(), "Err": err.Error()}))
 	}
-	return fmt.Errorf("The list of accepted contacts and blocks was damaged (%v). It was set aside as %s; accepted contacts start empty (blocks come back from the server at sign-in).", cause, aside)
+	return errors.New(p.lang.T("The list of accepted contacts and blocks was damaged ({{.Cause}}). It was set aside as {{.Aside}}; accepted contacts start empty (blocks come back from the server at sign-in).", l10n.Args{"Cause": cause.Error(), "Aside": aside}))
 }
 
 // save writes the state atomically (temporary file, fsync, rename), mode
