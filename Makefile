@@ -70,8 +70,11 @@ test-keyring:
 	@if [ -z "$(KEYRING_PKGS)" ]; then echo "no real-keyring tests"; else \
 		scripts/step.sh keyring scripts/with-keyring.sh $(GO) test -tags realkeyring $(RACE) $(GOTESTFLAGS) -run '$(KEYRING_RUN)' $(KEYRING_PKGS); fi
 
+# The real client in a real window under Xvfb, signed in to a private
+# Prosody, with a desktop tray: its icon registers, and Away chosen in the
+# icon's menu reaches bob.
 smoke: bin
-	@scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png
+	@SMOKE_TRAY=1 SMOKE_TRAY_AWAY=1 scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png
 
 # Build every package, install the .deb (dpkg -i as root, else extracted) and
 # start it under Xvfb, check the tarball, metainfo and .exe signatures.

@@ -216,6 +216,8 @@ class Peer(slixmpp.ClientXMPP):
         return msg
 
     async def on_available(self, pres):
+        if pres["from"].bare == self.friend:
+            log(f"{self.friend} shows {pres['show'] or 'available'}")
         if pres["from"].bare != self.friend or self.friend_online:
             return
         self.friend_online = True

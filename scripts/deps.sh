@@ -17,6 +17,8 @@ PACKAGES=(
 	gnome-keyring dbus dbus-x11 libsecret-tools
 	# headless display (with Mesa software OpenGL for Fyne), screenshots, window lookup
 	xvfb libgl1-mesa-dri imagemagick xdotool
+	# a StatusNotifierItem tray host for looking at the tray icon under Xvfb (scripts/tray-host.sh)
+	haskell-gtk-sni-tray-utils
 	# Fyne's cgo build: OpenGL and X11 headers
 	gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
 	# ClamAV for the file scan tests: clamd (run privately on a Unix socket,

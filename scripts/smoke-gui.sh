@@ -53,6 +53,14 @@
 # IT's desk (palisade-admin ca inbox/approve as it-admin) approves alice's
 # request over XMPP, and the picture shows the panel once she is enrolled.
 #
+# SMOKE_TRAY=1 gives the client's D-Bus session a desktop tray
+# (scripts/tray-host.sh: a StatusNotifierWatcher and a tray bar at the top
+# right), checks that the client's tray icon registers with it, and takes
+# the picture of the whole screen; SMOKE_TRAY_CLICK="X Y [BUTTON]" clicks
+# there first (screen coordinates; the icon is near "1262 16").
+# SMOKE_TRAY_AWAY=1 chooses Away in the icon's menu and waits until bob
+# sees alice away.
+#
 # SMOKE_ROOM="room@conference.acme.test" has bob's second device create
 # that room, write in it and invite alice: the invitation card (with bob's
 # trust) appears; SMOKE_ROOM_JOIN="X Y" then clicks there (the card's
@@ -201,9 +209,17 @@ fi
 
 start_xvfb 1280x800
 
+# SMOKE_TRAY=1: a desktop tray on the client's D-Bus session bus (a
+# StatusNotifierWatcher and a tray bar at the top right of the screen).
+tray_prefix=()
+if [ "${SMOKE_TRAY:-}" = 1 ]; then
+	mkdir -p "$work/tray"
+	tray_prefix=("$ROOT/scripts/tray-host.sh" "$work/tray")
+fi
+
 t0=$SECONDS
 start_gui "$work/client.pid" "$work/client.log" \
-	"$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+	"${tray_prefix[@]}" "$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
 	--data-dir "$work/data" "${client_args[@]}" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD"
 say "client started (pid $GUI_PID)"
 
@@ -235,6 +251,40 @@ if [ "${SMOKE_IDENTITY_CHANGE:-}" = 1 ]; then
 		--identity-key "$idd/bob-new.key" --send-once "Hi Alice, I'm on my new laptop. Can you send me the VPN config file?" \
 		>>"$work/strangers.log" 2>&1 || fail "bob's new device could not write to alice"
 	say "bob wrote from a new device certified by another CA"
+fi
+
+# The tray: the client's StatusNotifierItem is registered with the
+# watcher, and its title says how many messages are unread.
+if [ "${SMOKE_TRAY:-}" = 1 ]; then
+	at_exit "kill \$(cat \"$work/tray/tray.pid\" 2>/dev/null) 2>/dev/null || true"
+	tray_items() {
+		DBUS_SESSION_BUS_ADDRESS=$(cat "$work/tray/bus") dbus-send --session --print-reply \
+			--dest=org.kde.StatusNotifierWatcher /StatusNotifierWatcher org.freedesktop.DBus.Properties.Get \
+			string:org.kde.StatusNotifierWatcher string:RegisteredStatusNotifierItems 2>/dev/null |
+			grep -o 'string "[^"]*"' || true
+	}
+	tray_registered() { [ -n "$(tray_items)" ]; }
+	wait_for "$limit" tray_registered || fail "the client's tray icon was not registered with the StatusNotifierWatcher"
+	say "tray item registered: $(tray_items | head -1)"
+fi
+# SMOKE_TRAY_CLICK="X Y [BUTTON]" clicks there on the screen (the tray
+# icon is at the top right) before the picture: button 3 opens its menu.
+tray_click() {
+	[ -n "${SMOKE_TRAY_CLICK:-}" ] || return 0
+	read -r tx ty tb <<<"$SMOKE_TRAY_CLICK"
+	xdotool mousemove "$tx" "$ty" click "${tb:-1}"
+	sleep 2
+}
+# SMOKE_TRAY_AWAY=1: the quick status from the tray: open the tray icon's
+# menu, choose Away, and bob must see alice away.
+if [ "${SMOKE_TRAY_AWAY:-}" = 1 ]; then
+	xdotool mousemove 1262 16 click 3
+	sleep 2
+	xdotool mousemove 1141 99 click 1
+	wait_for 20 grep -q 'alice@acme.test shows away' "$work/peer.log" ||
+		fail "choosing Away in the tray menu did not set alice away (bob saw no away presence)"
+	say "Away chosen in the tray menu: bob sees alice away"
+	xdotool mousemove 640 400
 fi
 
 # Let the greeting arrive and the window settle before the picture.
@@ -379,7 +429,13 @@ if [ -n "${SMOKE_ENROL:-}" ]; then
 fi
 
 mkdir -p "$(dirname "$out")"
-import -window "$wid" "png:$out" 2>/dev/null || import -window root "png:$out" || fail "screenshot failed"
+if [ "${SMOKE_TRAY:-}" = 1 ]; then
+	tray_click
+	# The whole screen: the tray bar is not part of the window.
+	import -window root "png:$out" || fail "screenshot failed"
+else
+	import -window "$wid" "png:$out" 2>/dev/null || import -window root "png:$out" || fail "screenshot failed"
+fi
 colours=$(/usr/bin/convert "$out" -format '%k' info:)
 geometry=$(/usr/bin/convert "$out" -format '%wx%h' info:)
 say "screenshot $out: $geometry, $colours colours"
