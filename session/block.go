@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Blocking (XEP-0191). The user's blocks live on the server, which then
@@ -74,7 +75,7 @@ func (s *Session) onBlocklist(st *inStanza) {
 		return
 	}
 	if err != nil {
-		s.emit(event.Error{Message: "The blocklist could not be saved on this device: " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("The blocklist could not be saved on this device: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 	for _, j := range sortedList(added) {
 		s.emit(event.Blocked{JID: j})
@@ -119,7 +120,7 @@ func (s *Session) setBlocked(jids []string, block, all bool) {
 		return
 	}
 	if err != nil {
-		s.emit(event.Error{Message: "The blocklist could not be saved on this device: " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("The blocklist could not be saved on this device: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 	for _, j := range sortedList(changed) {
 		if block {
@@ -149,17 +150,17 @@ func (s *Session) onBlockPush(st *inStanza) {
 func (s *Session) block(c event.Block) {
 	j, ok := bareJID(strings.TrimSpace(c.JID))
 	if !ok {
-		s.badCommand(c, "Not a valid address or domain: "+c.JID)
+		s.badCommand(c, s.lang.T("Not a valid address or domain: {{.Address}}", l10n.Args{"Address": c.JID}))
 		return
 	}
 	if j == s.bare.String() || j == s.bare.Domainpart() {
-		s.badCommand(c, "You cannot block your own account or your own domain.")
+		s.badCommand(c, s.lang.T("You cannot block your own account or your own domain."))
 		return
 	}
 	s.withConn(c, func(cur *conn) {
 		s.sendIQ(cur, iq("set", randomID(), "", elem(nsBlocking, "block").add(elem("", "item", "jid", j))), func(st *inStanza) {
 			if st.Type == "error" {
-				s.emit(event.Error{Message: "The server could not block " + j + " (" + st.Error.String() + "); it is blocked on this device only.", Code: event.CodeProtocol, Command: c.CommandName()})
+				s.emit(event.Error{Message: s.lang.T("The server could not block {{.JID}} ({{.Err}}); it is blocked on this device only.", l10n.Args{"JID": j, "Err": st.Error.String()}), Code: event.CodeProtocol, Command: c.CommandName()})
 			}
 			s.setBlocked([]string{j}, true, false)
 		})
@@ -170,13 +171,13 @@ func (s *Session) block(c event.Block) {
 func (s *Session) unblock(c event.Unblock) {
 	j, ok := bareJID(strings.TrimSpace(c.JID))
 	if !ok {
-		s.badCommand(c, "Not a valid address or domain: "+c.JID)
+		s.badCommand(c, s.lang.T("Not a valid address or domain: {{.Address}}", l10n.Args{"Address": c.JID}))
 		return
 	}
 	s.withConn(c, func(cur *conn) {
 		s.sendIQ(cur, iq("set", randomID(), "", elem(nsBlocking, "unblock").add(elem("", "item", "jid", j))), func(st *inStanza) {
 			if st.Type == "error" {
-				s.emit(event.Error{Message: "The server could not unblock " + j + ": " + st.Error.String(), Code: event.CodeProtocol, Command: c.CommandName()})
+				s.emit(event.Error{Message: s.lang.T("The server could not unblock {{.JID}}: {{.Err}}", l10n.Args{"JID": j, "Err": st.Error.String()}), Code: event.CodeProtocol, Command: c.CommandName()})
 				return
 			}
 			s.setBlocked([]string{j}, false, false)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 const nsBookmarks = "urn:xmpp:bookmarks:1"
@@ -91,7 +92,7 @@ func (s *Session) onBookmarksResult(c *conn, st *inStanza) {
 	case st.Type == "error" && errCondition(st.Error) == "item-not-found":
 		// no bookmarks yet
 	case st.Type == "error":
-		s.emit(event.Error{Message: "The room bookmarks could not be read: " + st.Error.String(), Code: event.CodeProtocol})
+		s.emit(event.Error{Message: s.lang.T("The room bookmarks could not be read: {{.Err}}", l10n.Args{"Err": st.Error.String()}), Code: event.CodeProtocol})
 		return
 	}
 	s.muc.mu.Lock()
@@ -187,7 +188,7 @@ func publishOptions(maxItems string) *el {
 func (s *Session) setBookmark(c event.SetBookmark) {
 	r, ok := roomJID(c.Room)
 	if !ok {
-		s.badCommand(c, "Not a valid room address: "+c.Room+" (expected room@conference.example.com).")
+		s.badCommand(c, s.lang.T("Not a valid room address: {{.Room}} (expected room@conference.example.com).", l10n.Args{"Room": c.Room}))
 		return
 	}
 	b := bookmark{Bookmark: event.Bookmark{Room: r, Name: strings.TrimSpace(c.Name), Nick: strings.TrimSpace(c.Nick), Autojoin: c.Autojoin}, password: c.Password}
@@ -196,7 +197,7 @@ func (s *Session) setBookmark(c event.SetBookmark) {
 			return false
 		}
 		if st.Type != "result" {
-			s.emit(event.Error{Message: "The bookmark for " + r + " could not be saved: " + st.Error.String(), Code: event.CodeProtocol, Command: c.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("The bookmark for {{.Room}} could not be saved: {{.Err}}", l10n.Args{"Room": r, "Err": st.Error.String()}), Code: event.CodeProtocol, Command: c.CommandName()})
 			return true
 		}
 		s.muc.mu.Lock()

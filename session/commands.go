@@ -6,6 +6,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 func (s *Session) badCommand(c event.Command, msg string) {
@@ -13,7 +14,7 @@ func (s *Session) badCommand(c event.Command, msg string) {
 }
 
 func (s *Session) offline(c event.Command) {
-	s.emit(event.Error{Message: "Not connected: try again when the connection is back.", Code: event.CodeNetwork, Command: c.CommandName()})
+	s.emit(event.Error{Message: s.lang.T("Not connected: try again when the connection is back."), Code: event.CodeNetwork, Command: c.CommandName()})
 }
 
 // bareJID checks a JID given by the user and returns its bare form.
@@ -69,7 +70,7 @@ func (s *Session) execute(cmd event.Command) {
 		switch c.Show {
 		case "", event.ShowAvailable, event.ShowChat, event.ShowAway, event.ShowXA, event.ShowDND, event.ShowUnavailable:
 		default:
-			s.badCommand(c, "Unknown presence "+c.Show+": use available, chat, away, xa or dnd.")
+			s.badCommand(c, s.lang.T("Unknown presence {{.Show}}: use available, chat, away, xa or dnd.", l10n.Args{"Show": c.Show}))
 			return
 		}
 		if c.Show == "" {
@@ -84,13 +85,13 @@ func (s *Session) execute(cmd event.Command) {
 	case event.SendChatState:
 		to, ok := fullOrBare(c.To)
 		if !ok {
-			s.badCommand(c, "Not a valid address: "+c.To)
+			s.badCommand(c, s.lang.T("Not a valid address: {{.Address}}", l10n.Args{"Address": c.To}))
 			return
 		}
 		switch c.State {
 		case event.StateActive, event.StateComposing, event.StatePaused, event.StateInactive, event.StateGone:
 		default:
-			s.badCommand(c, "Unknown chat state "+c.State)
+			s.badCommand(c, s.lang.T("Unknown chat state {{.State}}", l10n.Args{"State": c.State}))
 			return
 		}
 		if !s.mayNotify(to) {
@@ -104,7 +105,7 @@ func (s *Session) execute(cmd event.Command) {
 	case event.AddContact:
 		b, ok := bareJID(c.JID)
 		if !ok {
-			s.badCommand(c, "Not a valid address: "+c.JID)
+			s.badCommand(c, s.lang.T("Not a valid address: {{.Address}}", l10n.Args{"Address": c.JID}))
 			return
 		}
 		if s.refuseBlocked(c, b) {
@@ -121,7 +122,7 @@ func (s *Session) execute(cmd event.Command) {
 	case event.RemoveContact:
 		b, ok := bareJID(c.JID)
 		if !ok {
-			s.badCommand(c, "Not a valid address: "+c.JID)
+			s.badCommand(c, s.lang.T("Not a valid address: {{.Address}}", l10n.Args{"Address": c.JID}))
 			return
 		}
 		s.withConn(c, func(cur *conn) {
@@ -131,7 +132,7 @@ func (s *Session) execute(cmd event.Command) {
 	case event.Approve:
 		b, ok := bareJID(c.JID)
 		if !ok {
-			s.badCommand(c, "Not a valid address: "+c.JID)
+			s.badCommand(c, s.lang.T("Not a valid address: {{.Address}}", l10n.Args{"Address": c.JID}))
 			return
 		}
 		if s.refuseBlocked(c, b) {
@@ -143,7 +144,7 @@ func (s *Session) execute(cmd event.Command) {
 	case event.Decline:
 		b, ok := bareJID(c.JID)
 		if !ok {
-			s.badCommand(c, "Not a valid address: "+c.JID)
+			s.badCommand(c, s.lang.T("Not a valid address: {{.Address}}", l10n.Args{"Address": c.JID}))
 			return
 		}
 		s.withConn(c, func(cur *conn) {
@@ -151,7 +152,7 @@ func (s *Session) execute(cmd event.Command) {
 		})
 	default:
 		if !s.executePolicy(cmd) && !s.executeProfile(cmd) && !s.executeFiles(cmd) && !s.executeMUC(cmd) && !s.executeHistory(cmd) && !s.executeAudit(cmd) && !s.executeEnrol(cmd) && !s.executeTor(cmd) && !s.executeFocus(cmd) && !s.executeIdentity(cmd) && !s.executeTraining(cmd) {
-			s.badCommand(cmd, "Unknown command")
+			s.badCommand(cmd, s.lang.T("Unknown command"))
 		}
 	}
 }
@@ -181,7 +182,7 @@ func (s *Session) withConn(c event.Command, f func(*conn)) {
 func (s *Session) iqFailed(c event.Command) func(*inStanza) {
 	return func(st *inStanza) {
 		if st.Type == "error" {
-			s.emit(event.Error{Message: "The server refused: " + st.Error.String(), Code: event.CodeProtocol, Command: c.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("The server refused: {{.Err}}", l10n.Args{"Err": st.Error.String()}), Code: event.CodeProtocol, Command: c.CommandName()})
 		}
 	}
 }
@@ -190,11 +191,11 @@ func (s *Session) iqFailed(c event.Command) func(*inStanza) {
 func (s *Session) send(c event.Send) {
 	to, ok := fullOrBare(c.To)
 	if !ok {
-		s.badCommand(c, "Not a valid address: "+c.To)
+		s.badCommand(c, s.lang.T("Not a valid address: {{.Address}}", l10n.Args{"Address": c.To}))
 		return
 	}
 	if c.Body == "" {
-		s.badCommand(c, "An empty message cannot be sent.")
+		s.badCommand(c, s.lang.T("An empty message cannot be sent."))
 		return
 	}
 	trust, allowed := s.checkSend(c, to)
@@ -224,7 +225,7 @@ func (s *Session) send(c event.Send) {
 	err := s.outbox.add(outboxEntry{ID: id, To: to, Body: c.Body, Queued: time.Now().UTC()})
 	s.mu.Unlock()
 	if err != nil {
-		s.emit(event.Error{Message: "The message could not be saved for later: " + err.Error(), Code: event.CodeConfig, Command: c.CommandName()})
+		s.emit(event.Error{Message: s.lang.T("The message could not be saved for later: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig, Command: c.CommandName()})
 	}
 	s.emit(event.Sent{ID: id, To: to, Queued: true, Trust: trust})
 }

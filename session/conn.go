@@ -24,6 +24,7 @@ import (
 	"mellium.im/xmpp/stream"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/profile"
 )
 
@@ -38,11 +39,22 @@ const (
 type failure struct {
 	code  string
 	fatal bool
-	msg   string
+	msg   string // for the user, in the session's language
 	err   error
+	// say, when set, writes msg in another language: for a failure made
+	// where the session's language is not known (verifyChain).
+	say func(l10n.Lang) string
 }
 
 func (f *failure) Error() string { return f.msg }
+
+// in is the failure's sentence in the user's language l.
+func (f *failure) in(l l10n.Lang) string {
+	if f.say != nil {
+		return f.say(l)
+	}
+	return f.msg
+}
 func (f *failure) Unwrap() error { return f.err }
 
 // attempt collects what one connection attempt learns while mellium
@@ -136,7 +148,8 @@ func (s *Session) tlsConfig(a *attempt) *tls.Config {
 
 func verifyChain(cs tls.ConnectionState, roots *x509.CertPool, domain string) error {
 	if len(cs.PeerCertificates) == 0 {
-		return &failure{code: event.CodeTLSUntrusted, fatal: true, msg: "the server presented no certificate"}
+		say := func(l l10n.Lang) string { return l.T("the server presented no certificate") }
+		return &failure{code: event.CodeTLSUntrusted, fatal: true, msg: say(l10n.English), say: say}
 	}
 	leaf := cs.PeerCertificates[0]
 	inter := x509.NewCertPool()
@@ -150,13 +163,16 @@ func verifyChain(cs tls.ConnectionState, roots *x509.CertPool, domain string) er
 	})
 	if err != nil {
 		ci := certInfo(leaf)
+		say := func(l l10n.Lang) string {
+			return l.T("The server's certificate is not trusted ({{.Err}}). Subject: {{.Subject}}; issuer: {{.Issuer}}; SHA-256 fingerprint: {{.Fingerprint}}. Palisade refused to connect. If your company uses its own certificate authority, add its certificate to the account (CA file).",
+				l10n.Args{"Err": err.Error(), "Subject": ci.Subject, "Issuer": ci.Issuer, "Fingerprint": ci.SHA256})
+		}
 		return &failure{
 			code:  event.CodeTLSUntrusted,
 			fatal: true,
 			err:   err,
-			msg: fmt.Sprintf("The server's certificate is not trusted (%v). Subject: %s; issuer: %s; SHA-256 fingerprint: %s. "+
-				"Palisade refused to connect. If your company uses its own certificate authority, add its certificate to the account (CA file).",
-				err, ci.Subject, ci.Issuer, ci.SHA256),
+			msg:   say(l10n.English),
+			say:   say,
 		}
 	}
 	return nil
@@ -216,7 +232,7 @@ func (s *Session) startTLSFeature(cfg *tls.Config, a *attempt) xmpp.StreamFeatur
 		a.tlsAsked = offered
 		a.mu.Unlock()
 		if !offered {
-			return 0, nil, noTLS(nil)
+			return 0, nil, noTLS(s.lang, nil)
 		}
 		return negotiate(ctx, xs, data)
 	}
@@ -247,7 +263,7 @@ func (s *Session) bindFeature(a *attempt) xmpp.StreamFeature {
 					return xmpp.Ready, nil, nil
 				}
 			}
-			j, err := bindResource(xs, s.cfg.Resource)
+			j, err := bindResource(xs, s.cfg.Resource, s.lang)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -334,7 +350,7 @@ func tryResume(xs *xmpp.Session, a *attempt) (bool, error) {
 	return false, fmt.Errorf("unexpected <%s/> in answer to <resume/>", start.Name.Local)
 }
 
-func bindResource(xs *xmpp.Session, resource string) (jid.JID, error) {
+func bindResource(xs *xmpp.Session, resource string, l l10n.Lang) (jid.JID, error) {
 	b := elem(nsBind, "bind")
 	if resource != "" {
 		b.add(child("resource", resource))
@@ -359,7 +375,7 @@ func bindResource(xs *xmpp.Session, resource string) (jid.JID, error) {
 		return jid.JID{}, fmt.Errorf("unexpected <%s/> in answer to resource binding", start.Name.Local)
 	}
 	if reply.Type != "result" {
-		return jid.JID{}, &failure{code: event.CodeProtocol, msg: "the server refused to bind a resource: " + reply.Error.String()}
+		return jid.JID{}, &failure{code: event.CodeProtocol, msg: l.T("the server refused to bind a resource: {{.Err}}", l10n.Args{"Err": reply.Error.String()})}
 	}
 	return jid.Parse(reply.Bind.JID)
 }
@@ -391,7 +407,7 @@ func (s *Session) dial(ctx context.Context, addr string, a *attempt) (*xmpp.Sess
 	password, err := s.cfg.Password()
 	if err != nil {
 		return nil, nil, &failure{code: event.CodeNoKeyring, fatal: true, err: err,
-			msg: "Palisade could not get the account's password: " + err.Error()}
+			msg: s.lang.T("Palisade could not get the account's password: {{.Err}}", l10n.Args{"Err": err.Error()})}
 	}
 	raw, err := s.dialServer(ctx, addr) // direct or through Tor (tor.go)
 	if err != nil {
@@ -433,16 +449,16 @@ func (s *Session) dial(ctx context.Context, addr string, a *attempt) (*xmpp.Sess
 	}
 	if xs.State()&xmpp.Secure == 0 || xs.ConnectionState().Version == 0 {
 		raw.Close()
-		return nil, nil, noTLS(nil)
+		return nil, nil, noTLS(s.lang, nil)
 	}
 	raw.SetDeadline(time.Time{})
 	lc.mark()
 	return xs, raw, nil
 }
 
-func noTLS(err error) *failure {
+func noTLS(l l10n.Lang, err error) *failure {
 	return &failure{code: event.CodeNoTLS, fatal: true, err: err,
-		msg: "The server does not offer an encrypted (TLS) connection. Palisade never signs in without encryption: ask your administrator to enable TLS on the XMPP server."}
+		msg: l.T("The server does not offer an encrypted (TLS) connection. Palisade never signs in without encryption: ask your administrator to enable TLS on the XMPP server.")}
 }
 
 // saslCondition extracts the condition and text of a SASL <failure/> from
@@ -476,91 +492,117 @@ func (s *Session) classify(err error, a *attempt) *failure {
 		// or by hanging up: TLS did not start, and Palisade never goes on
 		// without it nor retries. (A broken network there is retried like
 		// any other; nothing is ever sent before TLS either way.)
-		return noTLS(err)
+		return noTLS(s.lang, err)
 	}
 	if tlsErr != nil {
 		if errors.As(tlsErr, &f) {
+			if f.say != nil {
+				l := *f
+				l.msg, l.say = f.say(s.lang), nil
+				return &l
+			}
 			return f
 		}
 	}
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) {
 		// Direct TLS to a port that does not speak TLS.
-		return noTLS(err)
+		return noTLS(s.lang, err)
 	}
 	var se stream.Error
 	if errors.As(err, &se) {
 		switch se.Err {
 		case "conflict":
 			return &failure{code: event.CodeConflict, fatal: true, err: err,
-				msg: "Another session signed in with this account and resource and replaced this one."}
+				msg: s.lang.T("Another session signed in with this account and resource and replaced this one.")}
 		}
 		if !tlsStarted {
 			// The server ended the stream in answer to <starttls/>
 			// (Prosody without TLS says unsupported-stanza-type).
-			return noTLS(err)
+			return noTLS(s.lang, err)
 		}
-		return &failure{code: event.CodeProtocol, err: err, msg: "The server closed the stream: " + se.Error()}
+		return &failure{code: event.CodeProtocol, err: err, msg: s.lang.T("The server closed the stream: {{.Err}}", l10n.Args{"Err": se.Error()})}
 	}
 	if cond, text, ok := saslCondition(err); ok {
 		if strings.Contains(strings.ToLower(text), "channel binding") {
 			return &failure{code: event.CodeAuth, fatal: true, err: err,
-				msg: fmt.Sprintf("The server rejected the channel binding of %s (%q) on %s. "+
-					"Palisade does not fall back to authentication without channel binding. "+
-					"Some servers (ejabberd before 23.04) only support tls-unique binding, which needs TLS 1.2: "+
-					"enable \"channel binding over TLS 1.2\" for this account, or upgrade the server.",
-					mech, text, tlsName(a))}
+				msg: s.lang.T("The server rejected the channel binding of {{.Mechanism}} ({{.Text}}) on {{.TLS}}. Palisade does not fall back to authentication without channel binding. Some servers (ejabberd before 23.04) only support tls-unique binding, which needs TLS 1.2: enable \"channel binding over TLS 1.2\" for this account, or upgrade the server.",
+					l10n.Args{"Mechanism": mech, "Text": strconv.Quote(text), "TLS": tlsName(a)})}
 		}
 		switch cond {
 		case "not-authorized", "account-disabled", "credentials-expired", "invalid-authzid":
-			msg := "Wrong password or unknown account for " + s.bare.String() + "."
-			if cond == "account-disabled" {
-				msg = "The account " + s.bare.String() + " is disabled on the server."
-			}
-			if text != "" && cond != "not-authorized" {
-				msg += " (" + text + ")"
+			args := l10n.Args{"Account": s.bare.String(), "Text": text}
+			var msg string
+			switch {
+			case cond == "account-disabled" && text != "":
+				msg = s.lang.T("The account {{.Account}} is disabled on the server. ({{.Text}})", args)
+			case cond == "account-disabled":
+				msg = s.lang.T("The account {{.Account}} is disabled on the server.", args)
+			case text != "" && cond != "not-authorized":
+				msg = s.lang.T("Wrong password or unknown account for {{.Account}}. ({{.Text}})", args)
+			default:
+				msg = s.lang.T("Wrong password or unknown account for {{.Account}}.", args)
 			}
 			return &failure{code: event.CodeAuth, fatal: true, err: err, msg: msg}
 		}
 		if text == "" {
 			text = cond
 		}
-		return &failure{code: event.CodeAuth, fatal: true, err: err, msg: "Sign-in failed: " + text}
+		return &failure{code: event.CodeAuth, fatal: true, err: err, msg: s.lang.T("Sign-in failed: {{.Reason}}", l10n.Args{"Reason": text})}
 	}
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "features advertised out of order"),
 		strings.Contains(msg, "receiver indicated that TLS negotiation failed"),
 		strings.Contains(msg, "unknown namespace during TLS negotiation"):
-		return noTLS(err)
+		return noTLS(s.lang, err)
 	case strings.Contains(msg, "no matching SASL mechanisms") && s.security() != (profile.Security{}):
 		sec := s.security()
-		need := "at least " + sec.MinSASL
-		if sec.MinSASL == "" {
+		var need string
+		min := l10n.Args{"Min": sec.MinSASL}
+		switch {
+		case sec.MinSASL == "" && sec.RequireChannelBinding:
+			need = s.lang.T("SCRAM with channel binding (-PLUS)")
+		case sec.MinSASL == "":
 			need = "SCRAM"
-		}
-		if sec.RequireChannelBinding {
-			need += " with channel binding (-PLUS)"
+		case sec.RequireChannelBinding:
+			need = s.lang.T("at least {{.Min}} with channel binding (-PLUS)", min)
+		default:
+			need = s.lang.T("at least {{.Min}}", min)
 		}
 		return &failure{code: event.CodeAuth, fatal: true, err: err,
-			msg: fmt.Sprintf("Your organisation's profile requires signing in with %s; the server offers %s. Palisade did not sign in: ask your administrator.", need, strings.Join(offered, ", "))}
+			msg: s.lang.T("Your organisation's profile requires signing in with {{.Need}}; the server offers {{.Offered}}. Palisade did not sign in: ask your administrator.",
+				l10n.Args{"Need": need, "Offered": strings.Join(offered, ", ")})}
 	case strings.Contains(msg, "no matching SASL mechanisms"):
 		return &failure{code: event.CodeAuth, fatal: true, err: err,
-			msg: fmt.Sprintf("The server offers no SCRAM sign-in (it offers %s). Palisade never sends the password itself (PLAIN).", strings.Join(offered, ", "))}
+			msg: s.lang.T("The server offers no SCRAM sign-in (it offers {{.Offered}}). Palisade never sends the password itself (PLAIN).",
+				l10n.Args{"Offered": strings.Join(offered, ", ")})}
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) {
 		if !tlsStarted && errors.Is(err, io.EOF) {
 			// The server hung up on STARTTLS.
-			return noTLS(err)
+			return noTLS(s.lang, err)
 		}
-		return &failure{code: event.CodeNetwork, err: err, msg: "Connection lost: " + err.Error()}
+		return &failure{code: event.CodeNetwork, err: err, msg: s.lang.T("Connection lost: {{.Err}}", l10n.Args{"Err": s.errText(err)})}
 	}
-	return &failure{code: event.CodeProtocol, err: err, msg: "Connection failed: " + err.Error()}
+	return &failure{code: event.CodeProtocol, err: err, msg: s.lang.T("Connection failed: {{.Err}}", l10n.Args{"Err": s.errText(err)})}
 }
 
 func tlsName(a *attempt) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return tls.VersionName(a.tlsVersion)
+}
+
+// errText is an error's text for the user: the session's own errors in
+// the user's language, any other as it is.
+func (s *Session) errText(err error) string {
+	switch {
+	case err == errClosed:
+		return s.lang.T("the server closed the stream")
+	case err == errNoEnable:
+		return s.lang.T("the server did not answer <enable/>")
+	}
+	return err.Error()
 }

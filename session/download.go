@@ -15,6 +15,7 @@ import (
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/filesafe"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/scan"
 )
 
@@ -105,7 +106,7 @@ func (s *Session) offer(from, raw string, oob bool, tr event.Trust) {
 			name = filesafe.NameFromURL(pu)
 		}
 		s.emit(event.FileRejected{ID: id, From: from, Name: name, Code: event.FileBadURL,
-			Reason: "The file link from " + peerOf(from) + " was not downloaded: " + err.Error()})
+			Reason: s.lang.T("The file link from {{.From}} was not downloaded: {{.Err}}", l10n.Args{"From": peerOf(from), "Err": err.Error()})})
 		return
 	}
 	name := filesafe.NameFromURL(u)
@@ -122,20 +123,20 @@ func (s *Session) offer(from, raw string, oob bool, tr event.Trust) {
 func (s *Session) downloadFile(c event.DownloadFile) {
 	t := s.lookup(c.ID)
 	if t == nil || t.up {
-		s.badCommand(c, "No file offer "+c.ID+" is waiting.")
+		s.badCommand(c, s.lang.T("No file offer {{.ID}} is waiting.", l10n.Args{"ID": c.ID}))
 		return
 	}
 	if in, _ := s.inbound(t.peer); in.Drop {
 		s.unregister(t.id)
 		s.emit(event.FileRejected{ID: t.id, From: t.peer, Name: t.name, Code: event.FileBlockedPeer,
-			Reason: peerOf(t.peer) + " is blocked: files from them are never downloaded."})
+			Reason: s.lang.T("{{.From}} is blocked: files from them are never downloaded.", l10n.Args{"From": peerOf(t.peer)})})
 		return
 	}
 	s.files.mu.Lock()
 	ok := t.state == stateOffered
 	s.files.mu.Unlock()
 	if !ok {
-		s.badCommand(c, "The file "+t.name+" is already downloaded or being downloaded.")
+		s.badCommand(c, s.lang.T("The file {{.Name}} is already downloaded or being downloaded.", l10n.Args{"Name": t.name}))
 		return
 	}
 	s.startDownload(t)
@@ -156,7 +157,7 @@ func (s *Session) startDownload(t *transfer) {
 			}
 			var fe *fileError
 			if !errors.As(err, &fe) {
-				fe = ferr(event.FileInterrupted, "%v", err)
+				fe = fileErr(event.FileInterrupted, err.Error())
 			}
 			s.emit(event.FileRejected{ID: t.id, From: t.peer, Name: t.name, Code: fe.code, Reason: fe.msg})
 			return
@@ -171,14 +172,14 @@ func (s *Session) startDownload(t *transfer) {
 // quarantine returns the quarantine folder, made private (0700).
 func (s *Session) quarantine() (string, error) {
 	if s.cfg.DataDir == "" {
-		return "", ferr(event.FileUnreadable, "No data folder is configured, so received files cannot be kept in quarantine; nothing was downloaded.")
+		return "", fileErr(event.FileUnreadable, s.lang.T("No data folder is configured, so received files cannot be kept in quarantine; nothing was downloaded."))
 	}
 	dir := filepath.Join(s.cfg.DataDir, quarantineDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", ferr(event.FileUnreadable, "The quarantine folder %s cannot be created: %v", dir, unwrapPath(err))
+		return "", fileErr(event.FileUnreadable, s.lang.T("The quarantine folder {{.Dir}} cannot be created: {{.Err}}", l10n.Args{"Dir": dir, "Err": unwrapPath(err).Error()}))
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
-		return "", ferr(event.FileUnreadable, "The quarantine folder %s cannot be made private: %v", dir, unwrapPath(err))
+		return "", fileErr(event.FileUnreadable, s.lang.T("The quarantine folder {{.Dir}} cannot be made private: {{.Err}}", l10n.Args{"Dir": dir, "Err": unwrapPath(err).Error()}))
 	}
 	return dir, nil
 }
@@ -241,27 +242,29 @@ func (s *Session) fetch(ctx context.Context, t *transfer) (string, int64, error)
 	max := s.maxReceiveSize()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.url.String(), nil)
 	if err != nil {
-		return "", 0, ferr(event.FileBadURL, "The file link cannot be used: %v", err)
+		return "", 0, fileErr(event.FileBadURL, s.lang.T("The file link cannot be used: {{.Err}}", l10n.Args{"Err": err.Error()}))
 	}
 	resp, err := s.files.client.Do(req)
 	if err != nil {
-		fe := transferError(ctx, err, "download of "+t.name)
+		fe := s.transferError(ctx, err, t.name)
 		if fe.code == event.FileInterrupted {
-			fe.msg += " Ask for the file again, or download it again."
+			fe.msg += " " + s.lang.T("Ask for the file again, or download it again.")
 		}
 		return "", 0, fe
 	}
 	defer resp.Body.Close()
+	a := l10n.Args{"Name": t.name, "Status": resp.Status, "Max": s.size(max)}
 	if resp.StatusCode != http.StatusOK {
-		return "", 0, ferr(event.FileHTTP, "The file server answered %s for %s; nothing was downloaded.", resp.Status, t.name)
+		return "", 0, fileErr(event.FileHTTP, s.lang.T("The file server answered {{.Status}} for {{.Name}}; nothing was downloaded.", a))
 	}
 	total := resp.ContentLength
 	if total > max {
-		return "", 0, ferr(event.FileTooLarge, "%s is %s, more than the %s the policy allows for received files; nothing was downloaded.", t.name, humanSize(total), humanSize(max))
+		a["Size"] = s.size(total)
+		return "", 0, fileErr(event.FileTooLarge, s.lang.T("{{.Name}} is {{.Size}}, more than the {{.Max}} the policy allows for received files; nothing was downloaded.", a))
 	}
 	f, err := createUnique(dir, t.name)
 	if err != nil {
-		return "", 0, ferr(event.FileUnreadable, "The file cannot be stored in quarantine: %v", unwrapPath(err))
+		return "", 0, fileErr(event.FileUnreadable, s.lang.T("The file cannot be stored in quarantine: {{.Err}}", l10n.Args{"Err": unwrapPath(err).Error()}))
 	}
 	path := f.Name()
 	fail := func(e error) (string, int64, error) {
@@ -278,26 +281,29 @@ func (s *Session) fetch(ctx context.Context, t *transfer) (string, int64, error)
 	n, err := io.Copy(f, body)
 	if err != nil {
 		if errors.Is(err, syscall.ENOSPC) {
-			return fail(ferr(event.FileUnreadable, "The disk is full: %s could not be stored.", t.name))
+			return fail(fileErr(event.FileUnreadable, s.lang.T("The disk is full: {{.Name}} could not be stored.", a)))
 		}
-		fe := transferError(ctx, err, "download of "+t.name)
+		fe := s.transferError(ctx, err, t.name)
 		if fe.code == event.FileInterrupted {
-			fe.msg += " Nothing was kept; download it again."
+			fe.msg += " " + s.lang.T("Nothing was kept; download it again.")
 		}
 		return fail(fe)
 	}
 	if n > max {
-		return fail(ferr(event.FileTooLarge, "%s is larger than the %s the policy allows for received files; the download was stopped and nothing was kept.", t.name, humanSize(max)))
+		return fail(fileErr(event.FileTooLarge, s.lang.T("{{.Name}} is larger than the {{.Max}} the policy allows for received files; the download was stopped and nothing was kept.", a)))
 	}
 	if total >= 0 && n != total {
-		return fail(ferr(event.FileInterrupted, "The download of %s ended early (%d of %d bytes); nothing was kept.", t.name, n, total))
+		a["Got"], a["Total"] = n, total
+		return fail(fileErr(event.FileInterrupted, s.lang.T("The download of {{.Name}} ended early ({{.Got}} of {{.Total}} bytes); nothing was kept.", a)))
 	}
 	if err := f.Sync(); err != nil {
-		return fail(ferr(event.FileUnreadable, "%s could not be stored: %v", t.name, err))
+		a["Err"] = err.Error()
+		return fail(fileErr(event.FileUnreadable, s.lang.T("{{.Name}} could not be stored: {{.Err}}", a)))
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(path)
-		return "", 0, ferr(event.FileUnreadable, "%s could not be stored: %v", t.name, err)
+		a["Err"] = err.Error()
+		return "", 0, fileErr(event.FileUnreadable, s.lang.T("{{.Name}} could not be stored: {{.Err}}", a))
 	}
 	return path, n, nil
 }
@@ -313,7 +319,7 @@ func (s *Session) scanQuarantined(ctx context.Context, t *transfer) {
 	if err != nil {
 		s.unregister(t.id)
 		s.emit(event.FileRejected{ID: t.id, From: from, Name: name, Code: event.FileUnreadable,
-			Reason: "The quarantined file " + qpath + " cannot be read: " + unwrapPath(err).Error()})
+			Reason: s.lang.T("The quarantined file {{.Path}} cannot be read: {{.Err}}", l10n.Args{"Path": qpath, "Err": unwrapPath(err).Error()})})
 		return
 	}
 	res, err := s.files.scanner.Scan(ctx, f)
@@ -326,9 +332,10 @@ func (s *Session) scanQuarantined(ctx context.Context, t *transfer) {
 		s.unregister(t.id)
 		os.Remove(qpath)
 		s.emit(event.FileRejected{ID: t.id, From: from, Name: name, Code: event.FileCancelled,
-			Reason: "The scan of " + name + " was cancelled and the file deleted."})
+			Reason: s.lang.T("The scan of {{.Name}} was cancelled and the file deleted.", l10n.Args{"Name": name})})
 	case err != nil:
-		msg := err.Error()
+		msg := err.Error() // for the audit log, as it is
+		why := s.scanError(err)
 		if !errors.Is(err, scan.ErrUnavailable) {
 			msg = "the file could not be scanned: " + msg
 		}
@@ -338,7 +345,7 @@ func (s *Session) scanQuarantined(ctx context.Context, t *transfer) {
 				s.unregister(t.id)
 				s.audit("file_unscanned", map[string]any{"from": peerOf(from), "name": name, "path": dst, "size": size, "scanner": msg})
 				s.emit(event.FileReceived{ID: t.id, From: from, Name: filepath.Base(dst), Path: dst, Size: size, Verdict: event.VerdictUnscanned,
-					Scanner: "Not scanned for viruses (" + msg + "); your organisation's profile lets unscanned files through. Open it with care."})
+					Scanner: s.lang.T("Not scanned for viruses ({{.Why}}); your organisation's profile lets unscanned files through. Open it with care.", l10n.Args{"Why": why})})
 				return
 			}
 		}
@@ -346,21 +353,23 @@ func (s *Session) scanQuarantined(ctx context.Context, t *transfer) {
 		t.state = stateQuarantined
 		s.files.mu.Unlock()
 		s.emit(event.FileReceived{ID: t.id, From: from, Name: name, Path: qpath, Size: size, Verdict: event.VerdictUnscanned,
-			Scanner: "Not scanned for viruses: " + msg + ". The file is kept in quarantine (" + qpath + ") until a scan finds it clean; retry the scan once the scanner runs."})
+			Scanner: s.lang.T("Not scanned for viruses: {{.Why}}. The file is kept in quarantine ({{.Path}}) until a scan finds it clean; retry the scan once the scanner runs.", l10n.Args{"Why": why, "Path": qpath})})
 	case res.Infected:
 		s.unregister(t.id)
 		rerr := os.Remove(qpath)
 		s.audit("file_infected", map[string]any{"from": peerOf(from), "name": name, "url": t.url.String(), "size": size, "virus": res.Virus, "deleted": rerr == nil})
-		reason := fmt.Sprintf("%s from %s contains malware (%s) and was deleted.", name, peerOf(from), res.Virus)
+		a := l10n.Args{"Name": name, "From": peerOf(from), "Virus": res.Virus, "Path": qpath}
+		reason := s.lang.T("{{.Name}} from {{.From}} contains malware ({{.Virus}}) and was deleted.", a)
 		if rerr != nil {
-			reason = fmt.Sprintf("%s from %s contains malware (%s); deleting it from quarantine failed (%v): remove %s.", name, peerOf(from), res.Virus, unwrapPath(rerr), qpath)
+			a["Err"] = unwrapPath(rerr).Error()
+			reason = s.lang.T("{{.Name}} from {{.From}} contains malware ({{.Virus}}); deleting it from quarantine failed ({{.Err}}): remove {{.Path}}.", a)
 		}
 		s.emit(event.FileRejected{ID: t.id, From: from, Name: name, Code: event.FileInfected, Reason: reason})
 	default:
 		dst, err := s.release(qpath, name)
 		if err != nil {
 			s.emit(event.FileReceived{ID: t.id, From: from, Name: name, Path: qpath, Size: size, Verdict: event.VerdictClean,
-				Scanner: "Scanned clean, but it could not be moved to the downloads folder (" + err.Error() + "); it is in " + qpath + "."})
+				Scanner: s.lang.T("Scanned clean, but it could not be moved to the downloads folder ({{.Err}}); it is in {{.Path}}.", l10n.Args{"Err": err.Error(), "Path": qpath})})
 			s.unregister(t.id)
 			return
 		}
@@ -432,5 +441,22 @@ func (s *Session) retryScan(c event.RetryScan) {
 		return
 	}
 	s.files.mu.Unlock()
-	s.badCommand(c, "No file "+c.ID+" waits in quarantine for a scan.")
+	s.badCommand(c, s.lang.T("No file {{.ID}} waits in quarantine for a scan.", l10n.Args{"ID": c.ID}))
+}
+
+// scanError says why a file was not scanned, for the user: the scanner is
+// unavailable (with clamd's details as they are), or the scan failed.
+func (s *Session) scanError(err error) string {
+	msg := err.Error()
+	if !errors.Is(err, scan.ErrUnavailable) {
+		return s.lang.T("the file could not be scanned: {{.Err}}", l10n.Args{"Err": msg})
+	}
+	unavailable := scan.ErrUnavailable.Error()
+	if msg == unavailable {
+		return s.lang.T("the virus scanner is unavailable")
+	}
+	if detail, ok := strings.CutPrefix(msg, unavailable+": "); ok {
+		return s.lang.T("the virus scanner is unavailable: {{.Detail}}", l10n.Args{"Detail": detail})
+	}
+	return msg
 }

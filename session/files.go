@@ -16,6 +16,7 @@ import (
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/filesafe"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/policy"
 	"github.com/palisade-im/palisade/scan"
 )
@@ -90,6 +91,12 @@ func ferr(code, format string, a ...any) *fileError {
 	return &fileError{code: code, msg: fmt.Sprintf(format, a...)}
 }
 
+// fileErr is a transfer failure with its sentence for the user, already in
+// the user's language.
+func fileErr(code, msg string) *fileError {
+	return &fileError{code: code, msg: msg}
+}
+
 func (s *Session) initFiles() {
 	f := &s.files
 	f.transfers = map[string]*transfer{}
@@ -112,10 +119,10 @@ func (s *Session) initFiles() {
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 3 {
-				return ferr(event.FileHTTP, "The file server redirected too many times.")
+				return fileErr(event.FileHTTP, s.lang.T("The file server redirected too many times."))
 			}
 			if _, err := filesafe.CheckURL(req.URL.String(), s.ownUploadHost); err != nil {
-				return ferr(event.FileBadURL, "The file server redirected to a link that is not downloaded: %v", err)
+				return fileErr(event.FileBadURL, s.lang.T("The file server redirected to a link that is not downloaded: {{.Err}}", l10n.Args{"Err": err.Error()}))
 			}
 			return nil
 		},
@@ -184,7 +191,7 @@ func (s *Session) dialHTTP(ctx context.Context, network, addr string) (net.Conn,
 	}
 	for _, ip := range ips {
 		if filesafe.Private(ip) {
-			return nil, ferr(event.FileBadURL, "The file link's server %s resolves to a local or private address (%s); it is not contacted.", host, ip)
+			return nil, fileErr(event.FileBadURL, s.lang.T("The file link's server {{.Host}} resolves to a local or private address ({{.IP}}); it is not contacted.", l10n.Args{"Host": host, "IP": ip.String()}))
 		}
 	}
 	if len(ips) == 0 {
@@ -225,27 +232,40 @@ func (s *Session) httpTLSConfig() *tls.Config {
 				leaf = cs.PeerCertificates[0]
 			}
 			ci := certInfo(leaf)
-			cause := err
+			cause := err.Error()
 			var f *failure
-			if errors.As(err, &f) && f.err != nil {
-				cause = f.err
+			if errors.As(err, &f) {
+				if f.err != nil {
+					cause = f.err.Error()
+				} else {
+					cause = f.in(s.lang)
+				}
 			}
-			return ferr(event.FileTLSUntrusted, "The certificate of the file server %s is not trusted (%v). Subject: %s; issuer: %s; SHA-256 fingerprint: %s. Nothing was transferred. If your company uses its own certificate authority, add its certificate to the account (CA file).",
-				cs.ServerName, cause, ci.Subject, ci.Issuer, ci.SHA256)
+			return fileErr(event.FileTLSUntrusted, s.lang.T("The certificate of the file server {{.Host}} is not trusted ({{.Err}}). Subject: {{.Subject}}; issuer: {{.Issuer}}; SHA-256 fingerprint: {{.Fingerprint}}. Nothing was transferred. If your company uses its own certificate authority, add its certificate to the account (CA file).",
+				l10n.Args{"Host": cs.ServerName, "Err": cause, "Subject": ci.Subject, "Issuer": ci.Issuer, "Fingerprint": ci.SHA256}))
 		},
 	}
 }
 
-// transferError turns an HTTP transfer error into a file error.
-func transferError(ctx context.Context, err error, what string) *fileError {
+// transferError turns an HTTP transfer error into a file error: of the
+// upload (name "") or of the download of the file name.
+func (s *Session) transferError(ctx context.Context, err error, name string) *fileError {
 	var fe *fileError
 	if errors.As(err, &fe) {
 		return fe
 	}
+	a := l10n.Args{"Name": name}
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return ferr(event.FileCancelled, "The %s was cancelled.", what)
+		if name == "" {
+			return fileErr(event.FileCancelled, s.lang.T("The upload was cancelled."))
+		}
+		return fileErr(event.FileCancelled, s.lang.T("The download of {{.Name}} was cancelled.", a))
 	}
-	return ferr(event.FileInterrupted, "The %s was interrupted (%v).", what, unwrapURL(err))
+	a["Err"] = unwrapURL(err).Error()
+	if name == "" {
+		return fileErr(event.FileInterrupted, s.lang.T("The upload was interrupted ({{.Err}}).", a))
+	}
+	return fileErr(event.FileInterrupted, s.lang.T("The download of {{.Name}} was interrupted ({{.Err}}).", a))
 }
 
 func unwrapURL(err error) error {
@@ -264,12 +284,12 @@ func (s *Session) query(ctx context.Context, typ, to string, payload *el) (*inSt
 	cur := s.cur
 	if cur == nil {
 		s.mu.Unlock()
-		return nil, ferr(event.FileInterrupted, "Not connected: try again when the connection is back.")
+		return nil, fileErr(event.FileInterrupted, s.lang.T("Not connected: try again when the connection is back."))
 	}
 	err := s.sendIQ(cur, iq(typ, id, to, payload), func(st *inStanza) { ch <- st })
 	s.mu.Unlock()
 	if err != nil {
-		return nil, ferr(event.FileInterrupted, "The connection failed: %v", err)
+		return nil, fileErr(event.FileInterrupted, s.lang.T("The connection failed: {{.Err}}", l10n.Args{"Err": err.Error()}))
 	}
 	drop := func() {
 		s.iqMu.Lock()
@@ -281,18 +301,18 @@ func (s *Session) query(ctx context.Context, typ, to string, payload *el) (*inSt
 	select {
 	case st := <-ch:
 		if from := peerOf(st.From); st.From != "" && !strings.EqualFold(from, peerOf(to)) && !strings.EqualFold(st.From, to) {
-			return nil, ferr(event.CodeProtocol, "An answer came from %s instead of %s.", st.From, to)
+			return nil, fileErr(event.CodeProtocol, s.lang.T("An answer came from {{.From}} instead of {{.To}}.", l10n.Args{"From": st.From, "To": to}))
 		}
 		return st, nil
 	case <-cur.done:
 		drop()
-		return nil, ferr(event.FileInterrupted, "The connection was lost.")
+		return nil, fileErr(event.FileInterrupted, s.lang.T("The connection was lost."))
 	case <-t.C:
 		drop()
-		return nil, ferr(event.FileInterrupted, "%s did not answer in time.", to)
+		return nil, fileErr(event.FileInterrupted, s.lang.T("{{.To}} did not answer in time.", l10n.Args{"To": to}))
 	case <-ctx.Done():
 		drop()
-		return nil, ferr(event.FileCancelled, "Cancelled.")
+		return nil, fileErr(event.FileCancelled, s.lang.T("Cancelled."))
 	}
 }
 
@@ -368,16 +388,16 @@ func (s *Session) cancelFile(c event.CancelFile) {
 	s.files.mu.Unlock()
 	switch {
 	case t == nil:
-		s.badCommand(c, "No file transfer "+c.ID+" is in progress or waiting.")
+		s.badCommand(c, s.lang.T("No file transfer {{.ID}} is in progress or waiting.", l10n.Args{"ID": c.ID}))
 	case state == stateRunning:
 		cancel() // the transfer reports file_rejected (cancelled)
 	case state == stateQuarantined:
 		os.Remove(qpath)
 		s.emit(event.FileRejected{ID: t.id, From: t.peer, Name: t.name, Code: event.FileCancelled,
-			Reason: "The unscanned file " + t.name + " was deleted from quarantine."})
+			Reason: s.lang.T("The unscanned file {{.Name}} was deleted from quarantine.", l10n.Args{"Name": t.name})})
 	default:
 		s.emit(event.FileRejected{ID: t.id, From: t.peer, Name: t.name, Code: event.FileCancelled,
-			Reason: "The file " + t.name + " was not downloaded."})
+			Reason: s.lang.T("The file {{.Name}} was not downloaded.", l10n.Args{"Name": t.name})})
 	}
 }
 
@@ -428,17 +448,31 @@ func (p *progress) add(n int64) {
 }
 
 // humanSize writes a size for people: 16 MiB, 1.5 KiB, 12 bytes.
-func humanSize(n int64) string {
+func humanSize(n int64) string { return humanSizeIn(l10n.English, n) }
+
+// humanSizeIn writes a size for people in the language l (1,5 Kio in
+// French).
+func humanSizeIn(l l10n.Lang, n int64) string {
+	num := func(f float64) l10n.Args {
+		v := trimZero(f)
+		if l10n.Norm(string(l)) == l10n.French {
+			v = strings.Replace(v, ".", ",", 1)
+		}
+		return l10n.Args{"N": v}
+	}
 	switch {
 	case n >= 1<<30:
-		return trimZero(float64(n)/(1<<30)) + " GiB"
+		return l.T("{{.N}} GiB", num(float64(n)/(1<<30)))
 	case n >= 1<<20:
-		return trimZero(float64(n)/(1<<20)) + " MiB"
+		return l.T("{{.N}} MiB", num(float64(n)/(1<<20)))
 	case n >= 1<<10:
-		return trimZero(float64(n)/(1<<10)) + " KiB"
+		return l.T("{{.N}} KiB", num(float64(n)/(1<<10)))
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return l.T("{{.N}} bytes", l10n.Args{"N": n})
 }
+
+// size writes a size for the user.
+func (s *Session) size(n int64) string { return humanSizeIn(s.lang, n) }
 
 func trimZero(f float64) string {
 	s := fmt.Sprintf("%.1f", f)

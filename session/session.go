@@ -435,7 +435,7 @@ func (s *Session) run() {
 			s.mu.Unlock()
 			f := s.classify(cur.err, &attempt{tlsStarted: true})
 			if f.code == event.CodeProtocol && cur.err == nil {
-				f = &failure{code: event.CodeNetwork, msg: "The server closed the connection."}
+				f = &failure{code: event.CodeNetwork, msg: s.lang.T("The server closed the connection.")}
 			}
 			failures = 1
 			d := s.disconnected(f, failures)
@@ -456,7 +456,7 @@ func (s *Session) run() {
 
 // disconnected reports a failure and returns the delay before retrying.
 func (s *Session) disconnected(f *failure, failures int) time.Duration {
-	ev := event.Disconnected{Message: f.msg, Code: f.code, Fatal: f.fatal}
+	ev := event.Disconnected{Message: f.in(s.lang), Code: f.code, Fatal: f.fatal}
 	var d time.Duration
 	if !f.fatal {
 		d = s.backoff.delay(failures)
@@ -507,12 +507,16 @@ func (s *Session) keepUnacked() {
 	for _, o := range s.sm.unacked {
 		if o.isChat() {
 			if err := s.outbox.add(outboxEntry{ID: o.msgID, To: o.to, Body: o.body, Queued: time.Now().UTC()}); err != nil {
-				s.emit(event.Error{Message: "A message could not be saved for later: " + err.Error(), Code: event.CodeConfig})
+				s.emit(event.Error{Message: s.lang.T("A message could not be saved for later: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 			}
 		}
 	}
 	s.sm = smState{}
 }
+
+// errNoEnable: the server did not answer the request to enable stream
+// management.
+var errNoEnable = errors.New("the server did not answer <enable/>")
 
 // connect makes one connection attempt, resuming the previous stream when
 // possible, and prepares the session (roster, carbons, presence).
@@ -595,12 +599,13 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 			s.suspicious("forged_resumption", map[string]any{"h": a.resumedH, "outstanding": n})
 			c.close() // its reader never started
 			return connResult{err: &failure{code: event.CodeProtocol,
-				msg: fmt.Sprintf("The server resumed the stream acknowledging %d stanzas, more than were sent; Palisade starts a new session and sends the %d unacknowledged ones again.", a.resumedH, n)}}
+				msg: s.lang.T("The server resumed the stream acknowledging {{.Acked}} stanzas, more than were sent; Palisade starts a new session and sends the {{.Outstanding}} unacknowledged ones again.",
+					l10n.Args{"Acked": a.resumedH, "Outstanding": n})}}
 		}
 		acked, resend, err := s.sm.resumed(a.resumedH)
 		s.mu.Unlock()
 		if err != nil {
-			s.emit(event.Error{Message: "stream resumption: " + err.Error(), Code: event.CodeProtocol})
+			s.emit(event.Error{Message: s.lang.T("stream resumption: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeProtocol})
 		}
 		s.reportAcked(acked)
 		go c.readLoop()
@@ -647,7 +652,7 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 		case <-c.done:
 			return fail(c.err)
 		case <-time.After(replyTimeout):
-			return fail(errors.New("the server did not answer <enable/>"))
+			return fail(errNoEnable)
 		case <-ctx.Done():
 			return fail(ctx.Err())
 		}
@@ -665,7 +670,7 @@ func (s *Session) connect(ctx context.Context, n int) connResult {
 	if err == nil {
 		err = s.sendIQ(c, iq("set", randomID(), "", elem(nsCarbons, "enable")), func(st *inStanza) {
 			if st.Type == "error" {
-				s.emit(event.Error{Message: "The server refused message carbons: " + st.Error.String(), Code: event.CodeProtocol})
+				s.emit(event.Error{Message: s.lang.T("The server refused message carbons: {{.Err}}", l10n.Args{"Err": st.Error.String()}), Code: event.CodeProtocol})
 			}
 		})
 	}
@@ -844,7 +849,7 @@ func contactOf(it rosterItem) event.Contact {
 func (s *Session) onRoster(st *inStanza) {
 	if st.Type != "result" || st.Roster == nil {
 		if st.Type == "error" {
-			s.emit(event.Error{Message: "The server refused to send the contact list: " + st.Error.String(), Code: event.CodeProtocol})
+			s.emit(event.Error{Message: s.lang.T("The server refused to send the contact list: {{.Err}}", l10n.Args{"Err": st.Error.String()}), Code: event.CodeProtocol})
 		}
 		return
 	}

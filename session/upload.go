@@ -14,6 +14,7 @@ import (
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/filesafe"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // upload is the upload step of sendFile (policy.go): the policy allowed the
@@ -29,7 +30,7 @@ func (s *Session) upload(f outgoingFile) {
 	t := &transfer{id: id, up: true, peer: f.To, name: f.Name, size: f.Size, state: stateRunning, cancel: cancel}
 	if !s.register(t) {
 		cancel()
-		s.badCommand(event.SendFile{}, "A file transfer with id "+id+" is already in progress: choose another id.")
+		s.badCommand(event.SendFile{}, s.lang.T("A file transfer with id {{.ID}} is already in progress: choose another id.", l10n.Args{"ID": id}))
 		return
 	}
 	go func() {
@@ -42,7 +43,7 @@ func (s *Session) upload(f outgoingFile) {
 			}
 			var fe *fileError
 			if !errors.As(err, &fe) {
-				fe = ferr(event.FileInterrupted, "%v", err)
+				fe = fileErr(event.FileInterrupted, err.Error())
 			}
 			s.emit(event.FileRejected{ID: id, To: f.To, Name: f.Name, Code: fe.code, Reason: fe.msg})
 			return
@@ -61,15 +62,15 @@ func contentType(name string) string {
 func (s *Session) doUpload(ctx context.Context, id string, f outgoingFile) (event.FileSent, error) {
 	file, err := os.Open(f.Path)
 	if err != nil {
-		return event.FileSent{}, ferr(event.FileUnreadable, "The file %s cannot be read: %v", f.Path, unwrapPath(err))
+		return event.FileSent{}, fileErr(event.FileUnreadable, s.lang.T("The file {{.Path}} cannot be read: {{.Err}}", l10n.Args{"Path": f.Path, "Err": unwrapPath(err).Error()}))
 	}
 	defer file.Close()
 	fi, err := file.Stat()
 	if err != nil {
-		return event.FileSent{}, ferr(event.FileUnreadable, "The file %s cannot be read: %v", f.Path, unwrapPath(err))
+		return event.FileSent{}, fileErr(event.FileUnreadable, s.lang.T("The file {{.Path}} cannot be read: {{.Err}}", l10n.Args{"Path": f.Path, "Err": unwrapPath(err).Error()}))
 	}
 	if fi.Size() != f.Size {
-		return event.FileSent{}, ferr(event.FileUnreadable, "The file %s changed while it was being sent; send it again.", f.Path)
+		return event.FileSent{}, fileErr(event.FileUnreadable, s.lang.T("The file {{.Path}} changed while it was being sent; send it again.", l10n.Args{"Path": f.Path}))
 	}
 	svc, err := s.uploadService(ctx)
 	if err != nil {
@@ -133,7 +134,7 @@ func (s *Session) uploadService(ctx context.Context) (*uploadService, error) {
 		s.files.mu.Unlock()
 		return svc, nil
 	}
-	return nil, ferr(event.FileNoUpload, "The server %s offers no file upload service (XEP-0363 HTTP File Upload), so files cannot be sent from this account. Ask the server's administrator to enable it.", domain)
+	return nil, fileErr(event.FileNoUpload, s.lang.T("The server {{.Domain}} offers no file upload service (XEP-0363 HTTP File Upload), so files cannot be sent from this account. Ask the server's administrator to enable it.", l10n.Args{"Domain": domain}))
 }
 
 func hasFeature(d *discoInfo, v string) bool {
@@ -185,24 +186,25 @@ func (s *Session) requestSlot(ctx context.Context, svc *uploadService, name stri
 		if e != nil {
 			cond = conditionOf(e)
 		}
+		a := l10n.Args{"Name": name, "Size": s.size(size), "Max": s.size(max), "Bytes": max, "Err": e.String()}
 		switch {
 		case e != nil && e.FileTooLarge != nil, cond == "not-acceptable" && max > 0 && size > max:
 			if max > 0 {
-				return nil, nil, nil, ferr(event.FileTooLarge, "%s (%s) is larger than the server accepts: its upload limit is %s (%d bytes).", name, humanSize(size), humanSize(max), max)
+				return nil, nil, nil, fileErr(event.FileTooLarge, s.lang.T("{{.Name}} ({{.Size}}) is larger than the server accepts: its upload limit is {{.Max}} ({{.Bytes}} bytes).", a))
 			}
-			return nil, nil, nil, ferr(event.FileTooLarge, "%s (%s) is larger than the server accepts.", name, humanSize(size))
+			return nil, nil, nil, fileErr(event.FileTooLarge, s.lang.T("{{.Name}} ({{.Size}}) is larger than the server accepts.", a))
 		case cond == "resource-constraint":
-			return nil, nil, nil, ferr(event.FileQuota, "The server refused to store %s: %s. Its upload quota is probably used up; try again later.", name, e.String())
+			return nil, nil, nil, fileErr(event.FileQuota, s.lang.T("The server refused to store {{.Name}}: {{.Err}}. Its upload quota is probably used up; try again later.", a))
 		}
-		return nil, nil, nil, ferr(event.FileSlotRefused, "The upload service refused %s: %s.", name, e.String())
+		return nil, nil, nil, fileErr(event.FileSlotRefused, s.lang.T("The upload service refused {{.Name}}: {{.Err}}.", a))
 	}
 	if st.Slot == nil {
-		return nil, nil, nil, ferr(event.FileSlotRefused, "The upload service answered without an upload slot.")
+		return nil, nil, nil, fileErr(event.FileSlotRefused, s.lang.T("The upload service answered without an upload slot."))
 	}
 	put, perr := url.Parse(st.Slot.Put.URL)
 	get, gerr := url.Parse(st.Slot.Get.URL)
 	if perr != nil || gerr != nil || put.Scheme != "https" || get.Scheme != "https" || put.Host == "" || get.Host == "" || put.User != nil || get.User != nil {
-		return nil, nil, nil, ferr(event.FileSlotRefused, "The upload service handed out a link that is not a plain https URL (%q); nothing was uploaded.", st.Slot.Put.URL)
+		return nil, nil, nil, fileErr(event.FileSlotRefused, s.lang.T("The upload service handed out a link that is not a plain https URL ({{.URL}}); nothing was uploaded.", l10n.Args{"URL": strconv.Quote(st.Slot.Put.URL)}))
 	}
 	// The slot came from our own server: its hosts are the upload host.
 	s.learnUploadHost(put)
@@ -262,7 +264,7 @@ func (s *Session) put(ctx context.Context, put *url.URL, headers http.Header, ct
 	body := &countingReader{r: r, p: p, ctx: ctx}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, put.String(), io.NopCloser(body))
 	if err != nil {
-		return ferr(event.FileSlotRefused, "The upload link is not usable: %v", err)
+		return fileErr(event.FileSlotRefused, s.lang.T("The upload link is not usable: {{.Err}}", l10n.Args{"Err": err.Error()}))
 	}
 	req.ContentLength = size
 	req.Header = headers
@@ -272,23 +274,24 @@ func (s *Session) put(ctx context.Context, put *url.URL, headers http.Header, ct
 	}
 	resp, err := s.files.client.Do(req)
 	if err != nil {
-		fe := transferError(ctx, err, "upload")
+		fe := s.transferError(ctx, err, "")
 		if fe.code == event.FileInterrupted {
-			fe.msg += " The file can be sent again."
+			fe.msg += " " + s.lang.T("The file can be sent again.")
 		}
 		return fe
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	a := l10n.Args{"Status": resp.Status}
 	switch {
 	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated:
 		return nil
 	case resp.StatusCode == http.StatusRequestEntityTooLarge:
-		return ferr(event.FileTooLarge, "The upload server refused the file as too large (%s).", resp.Status)
+		return fileErr(event.FileTooLarge, s.lang.T("The upload server refused the file as too large ({{.Status}}).", a))
 	case resp.StatusCode == http.StatusConflict:
-		return ferr(event.FileSlotRefused, "The upload server already holds a file at that slot (%s); send the file again.", resp.Status)
+		return fileErr(event.FileSlotRefused, s.lang.T("The upload server already holds a file at that slot ({{.Status}}); send the file again.", a))
 	}
-	return ferr(event.FileHTTP, "The upload server answered %s; the file was not sent. It can be sent again.", resp.Status)
+	return fileErr(event.FileHTTP, s.lang.T("The upload server answered {{.Status}}; the file was not sent. It can be sent again.", a))
 }
 
 // sendFileMessage sends the link to the peer: the body (for every client)
@@ -319,6 +322,6 @@ func (s *Session) sendFileMessage(id, to, link string) {
 		}
 	}
 	if err := s.outbox.add(outboxEntry{ID: id, To: to, Body: link, Queued: time.Now().UTC()}); err != nil {
-		s.emit(event.Error{Message: "The link to the sent file could not be saved for later: " + err.Error(), Code: event.CodeConfig, Command: event.SendFile{}.CommandName()})
+		s.emit(event.Error{Message: s.lang.T("The link to the sent file could not be saved for later: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig, Command: event.SendFile{}.CommandName()})
 	}
 }
