@@ -4,28 +4,39 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Changes lists, for the user, what differs between the profile that was in
 // force (nil: none) and the new one, one line per change.
-func Changes(old, new *Profile) []string {
+func Changes(old, new *Profile) []string { return ChangesIn(l10n.English, old, new) }
+
+// ChangesIn is Changes written in lang.
+func ChangesIn(lang l10n.Lang, old, new *Profile) []string {
 	if new == nil {
 		return nil
 	}
+	l := lang
 	if old == nil {
-		return []string{fmt.Sprintf("Now managed by %s IT (profile %s, serial %d)", new.Organisation.Name, new.ID, new.Serial)}
+		return []string{l.T("Now managed by {{.Org}} IT (profile {{.ID}}, serial {{.Serial}})",
+			l10n.Args{"Org": new.Organisation.Name, "ID": new.ID, "Serial": new.Serial})}
 	}
 	var out []string
-	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	add := func(s string) { out = append(out, s) }
+	change := func(old, new string) l10n.Args { return l10n.Args{"Old": old, "New": new} }
 	if old.ID != new.ID {
-		add("Profile: %s -> %s", old.ID, new.ID)
+		add(l.T("Profile: {{.Old}} -> {{.New}}", change(old.ID, new.ID)))
 	}
 	if old.Organisation.Name != new.Organisation.Name {
-		add("Organisation: %s -> %s", old.Organisation.Name, new.Organisation.Name)
+		add(l.T("Organisation: {{.Old}} -> {{.New}}", change(old.Organisation.Name, new.Organisation.Name)))
 	}
-	listDiff(old.Organisation.Domains, new.Organisation.Domains, func(d string) { add("Internal domain %s added", d) }, func(d string) { add("Internal domain %s removed", d) })
+	listDiff(old.Organisation.Domains, new.Organisation.Domains,
+		func(d string) { add(l.T("Internal domain {{.Domain}} added", l10n.Args{"Domain": d})) },
+		func(d string) { add(l.T("Internal domain {{.Domain}} removed", l10n.Args{"Domain": d})) })
 	if old.Organisation.SubdomainsInternal != new.Organisation.SubdomainsInternal {
-		add("Subdomains of internal domains count as internal: %s -> %s", yesNo(old.Organisation.SubdomainsInternal), yesNo(new.Organisation.SubdomainsInternal))
+		add(l.T("Subdomains of internal domains count as internal: {{.Old}} -> {{.New}}",
+			change(yesNo(l, old.Organisation.SubdomainsInternal), yesNo(l, new.Organisation.SubdomainsInternal))))
 	}
 
 	oldP := map[string]Partner{}
@@ -37,21 +48,29 @@ func Changes(old, new *Profile) []string {
 		newP[p.Name] = true
 		o, ok := oldP[p.Name]
 		if !ok {
-			add("Partner %s added (%s)", p.Name, partnerFiles(new, p))
+			add(l.T("Partner {{.Partner}} added ({{.Files}})", l10n.Args{"Partner": p.Name, "Files": partnerFiles(l, new, p)}))
 			continue
 		}
-		listDiff(o.Domains, p.Domains, func(d string) { add("Partner %s: domain %s added", p.Name, d) }, func(d string) { add("Partner %s: domain %s removed", p.Name, d) })
-		if a, b := partnerFiles(old, o), partnerFiles(new, p); a != b {
-			add("Partner %s: %s -> %s", p.Name, a, b)
+		listDiff(o.Domains, p.Domains,
+			func(d string) {
+				add(l.T("Partner {{.Partner}}: domain {{.Domain}} added", l10n.Args{"Partner": p.Name, "Domain": d}))
+			},
+			func(d string) {
+				add(l.T("Partner {{.Partner}}: domain {{.Domain}} removed", l10n.Args{"Partner": p.Name, "Domain": d}))
+			})
+		if a, b := partnerFiles(l, old, o), partnerFiles(l, new, p); a != b {
+			add(l.T("Partner {{.Partner}}: {{.Old}} -> {{.New}}", l10n.Args{"Partner": p.Name, "Old": a, "New": b}))
 		}
 	}
 	for _, p := range old.Partners {
 		if !newP[p.Name] {
-			add("Partner %s removed", p.Name)
+			add(l.T("Partner {{.Partner}} removed", l10n.Args{"Partner": p.Name}))
 		}
 	}
 
-	listDiff(old.BlockedDomains, new.BlockedDomains, func(d string) { add("Blocked domain %s added", d) }, func(d string) { add("Blocked domain %s removed", d) })
+	listDiff(old.BlockedDomains, new.BlockedDomains,
+		func(d string) { add(l.T("Blocked domain {{.Domain}} added", l10n.Args{"Domain": d})) },
+		func(d string) { add(l.T("Blocked domain {{.Domain}} removed", l10n.Args{"Domain": d})) })
 	gw := func(p *Profile) []string {
 		var s []string
 		for _, g := range p.Gateways {
@@ -59,48 +78,58 @@ func Changes(old, new *Profile) []string {
 		}
 		return s
 	}
-	listDiff(gw(old), gw(new), func(d string) { add("Gateway %s added", d) }, func(d string) { add("Gateway %s removed", d) })
+	listDiff(gw(old), gw(new),
+		func(d string) { add(l.T("Gateway {{.Gateway}} added", l10n.Args{"Gateway": d})) },
+		func(d string) { add(l.T("Gateway {{.Gateway}} removed", l10n.Args{"Gateway": d})) })
 	if a, b := old.unknownDomains(), new.unknownDomains(); a != b {
-		add("Unknown domains: %s -> %s", a, b)
+		add(l.T("Unknown domains: {{.Old}} -> {{.New}}", change(settingValue(l, a), settingValue(l, b))))
 	}
 	if a, b := old.maxFileSize(), new.maxFileSize(); a != b {
-		add("File size limit: %s -> %s", Size(a), Size(b))
+		add(l.T("File size limit: {{.Old}} -> {{.New}}", change(SizeIn(l, a), SizeIn(l, b))))
 	}
-	listDiff(old.blockedTypes(), new.blockedTypes(), func(d string) { add("Blocked file type %s added", d) }, func(d string) { add("Blocked file type %s removed", d) })
+	listDiff(old.blockedTypes(), new.blockedTypes(),
+		func(d string) { add(l.T("Blocked file type {{.Type}} added", l10n.Args{"Type": d})) },
+		func(d string) { add(l.T("Blocked file type {{.Type}} removed", l10n.Args{"Type": d})) })
 	if old.Files.ScanRequired != new.Files.ScanRequired {
-		add("Virus scan before sending files: %s -> %s", requiredOrNot(old.Files.ScanRequired), requiredOrNot(new.Files.ScanRequired))
+		add(l.T("Virus scan before sending files: {{.Old}} -> {{.New}}",
+			change(requiredOrNot(l, old.Files.ScanRequired), requiredOrNot(l, new.Files.ScanRequired))))
 	}
 	if a, b := old.scannerUnavailable(), new.scannerUnavailable(); a != b {
-		add("When no scanner is available: %s -> %s", a, b)
+		add(l.T("When no scanner is available: {{.Old}} -> {{.New}}", change(settingValue(l, a), settingValue(l, b))))
 	}
+	count := func(a, b int) l10n.Args { return l10n.Args{"Old": a, "New": b} }
 	if a, b := len(old.TrustedCAs.ServerTLS), len(new.TrustedCAs.ServerTLS); a != b || !slices.Equal(old.TrustedCAs.ServerTLS, new.TrustedCAs.ServerTLS) {
-		add("Trusted server CAs changed (%d -> %d)", a, b)
+		add(l.T("Trusted server CAs changed ({{.Old}} -> {{.New}})", count(a, b)))
 	}
 	if a, b := len(old.TrustedCAs.Identity), len(new.TrustedCAs.Identity); a != b || !slices.Equal(old.TrustedCAs.Identity, new.TrustedCAs.Identity) {
-		add("Trusted identity CAs changed (%d -> %d)", a, b)
+		add(l.T("Trusted identity CAs changed ({{.Old}} -> {{.New}})", count(a, b)))
 	}
-	listDiff(old.Training.Required, new.Training.Required, func(d string) { add("Required training %s added", d) }, func(d string) { add("Required training %s removed", d) })
+	listDiff(old.Training.Required, new.Training.Required,
+		func(d string) { add(l.T("Required training {{.Module}} added", l10n.Args{"Module": d})) },
+		func(d string) { add(l.T("Required training {{.Module}} removed", l10n.Args{"Module": d})) })
 	if a, b := old.tor(), new.tor(); a != b {
-		add("Tor: %s -> %s", a, b)
+		add(l.T("Tor: {{.Old}} -> {{.New}}", change(settingValue(l, a), settingValue(l, b))))
 	}
 	if a, b := old.TorOnion, new.TorOnion; a != b {
-		add("Company server's onion address: %s -> %s", orNone(a), orNone(b))
+		add(l.T("Company server's onion address: {{.Old}} -> {{.New}}", change(orNone(l, a), orNone(l, b))))
 	}
-	listDiff(old.LockedSettings, new.LockedSettings, func(d string) { add("Setting %s is now locked", d) }, func(d string) { add("Setting %s is no longer locked", d) })
+	listDiff(old.LockedSettings, new.LockedSettings,
+		func(d string) { add(l.T("Setting {{.Setting}} is now locked", l10n.Args{"Setting": d})) },
+		func(d string) { add(l.T("Setting {{.Setting}} is no longer locked", l10n.Args{"Setting": d})) })
 	if a, b := old.Settings()["focus_hours"], new.Settings()["focus_hours"]; a != b {
-		add("Focus hours: %s -> %s", orNone(a), orNone(b))
+		add(l.T("Focus hours: {{.Old}} -> {{.New}}", change(orNone(l, settingValue(l, a)), orNone(l, settingValue(l, b)))))
 	}
 	if a, b := old.Archive.RetentionDays, new.Archive.RetentionDays; a != b {
-		add("Archive retention: %s -> %s", days(a), days(b))
+		add(l.T("Archive retention: {{.Old}} -> {{.New}}", change(days(l, a), days(l, b))))
 	}
 	if old.IT != new.IT {
-		add("IT contact or publishing node changed")
+		add(l.T("IT contact or publishing node changed"))
 	}
 	if new.NextKey != nil && (old.NextKey == nil || KeyID(old.NextKey) != KeyID(new.NextKey)) {
-		add("Next IT signing key announced: %s", KeyID(new.NextKey))
+		add(l.T("Next IT signing key announced: {{.Key}}", l10n.Args{"Key": KeyID(new.NextKey)}))
 	}
 	if old.ExpiresAt != new.ExpiresAt {
-		add("Valid until %s", new.ExpiresAt.UTC().Format("2006-01-02"))
+		add(l.T("Valid until {{.Date}}", l10n.Args{"Date": new.ExpiresAt.UTC().Format("2006-01-02")}))
 	}
 	return out
 }
@@ -118,63 +147,98 @@ func listDiff(old, new []string, added, removed func(string)) {
 	}
 }
 
-func partnerFiles(p *Profile, x Partner) string {
+func partnerFiles(l l10n.Lang, p *Profile, x Partner) string {
 	if !x.FilesAllowed {
-		return "files not allowed"
+		return l.T("files not allowed")
 	}
 	max := x.MaxFileSize
 	if max == 0 {
 		max = p.maxFileSize()
 	}
-	return "files allowed, up to " + Size(max)
+	return l.T("files allowed, up to {{.Size}}", l10n.Args{"Size": SizeIn(l, max)})
 }
 
 // Size formats a byte count for people: MB and GB are powers of 1024.
-func Size(n int64) string {
+func Size(n int64) string { return SizeIn(l10n.English, n) }
+
+// SizeIn is Size in lang: in French "25 Mio", "1,5 Gio", "800 octets".
+func SizeIn(l l10n.Lang, n int64) string {
 	const (
 		kb = 1 << 10
 		mb = 1 << 20
 		gb = 1 << 30
 	)
+	decimal := func(f float64) string {
+		s := strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0")
+		if l10n.Norm(string(l)) == l10n.French {
+			s = strings.Replace(s, ".", ",", 1)
+		}
+		return s
+	}
 	switch {
 	case n >= gb && n%gb == 0:
-		return fmt.Sprintf("%d GB", n/gb)
+		return l.T("{{.N}} GB", l10n.Args{"N": n / gb})
 	case n >= gb:
-		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/gb), ".0") + " GB"
+		return l.T("{{.N}} GB", l10n.Args{"N": decimal(float64(n) / gb)})
 	case n >= mb && n%mb == 0:
-		return fmt.Sprintf("%d MB", n/mb)
+		return l.T("{{.N}} MB", l10n.Args{"N": n / mb})
 	case n >= mb:
-		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/mb), ".0") + " MB"
+		return l.T("{{.N}} MB", l10n.Args{"N": decimal(float64(n) / mb)})
 	case n >= kb:
-		return fmt.Sprintf("%d KB", n/kb)
+		return l.T("{{.N}} KB", l10n.Args{"N": n / kb})
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return l.T("{{.N}} bytes", l10n.Args{"N": n})
 }
 
-func yesNo(b bool) string {
+func yesNo(l l10n.Lang, b bool) string {
 	if b {
-		return "yes"
+		return l.T("yes")
 	}
-	return "no"
+	return l.T("no")
 }
 
-func requiredOrNot(b bool) string {
+func requiredOrNot(l l10n.Lang, b bool) string {
 	if b {
-		return "required"
+		return l.T("required")
 	}
-	return "not required"
+	return l.T("not required")
 }
 
-func orNone(s string) string {
+func orNone(l l10n.Lang, s string) string {
 	if s == "" {
-		return "none"
+		return l.T("none")
 	}
 	return s
 }
 
-func days(n int) string {
-	if n == 0 {
-		return "keep forever"
+// settingValue names a setting's value (unknown_domains, tor,
+// files.scanner_unavailable, focus hours "off") in lang; other values are
+// kept as they are.
+func settingValue(l l10n.Lang, v string) string {
+	switch v {
+	case "warn":
+		return l.T("warn")
+	case "confirm":
+		return l.T("confirm")
+	case "block":
+		return l.T("block")
+	case "off":
+		return l.T("off")
+	case "optional":
+		return l.T("optional")
+	case "required":
+		return l.T("required")
+	case "refuse":
+		return l.T("refuse")
+	case "allow":
+		return l.T("allow")
 	}
-	return fmt.Sprintf("%d days", n)
+	return v
+}
+
+func days(l l10n.Lang, n int) string {
+	if n == 0 {
+		return l.T("keep forever")
+	}
+	return l.T("{{.N}} days", l10n.Args{"N": n})
 }

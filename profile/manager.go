@@ -17,6 +17,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Sources of a profile.
@@ -46,6 +47,16 @@ type Result struct {
 	Unchanged bool     // the same profile was already in force; nothing changed
 	Source    string
 	KeyID     string
+
+	prev *Profile // the profile that was in force before (nil: none)
+}
+
+// ChangesIn is Changes written in lang.
+func (r Result) ChangesIn(lang l10n.Lang) []string {
+	if r.Unchanged || r.Profile == nil {
+		return r.Changes
+	}
+	return ChangesIn(lang, r.prev, r.Profile)
 }
 
 // Manager keeps the profile in force, the trusted keys and the bulletins.
@@ -267,8 +278,10 @@ func (m *Manager) applyFile(data []byte, readErr error, path, sigPath, source st
 	if readErr != nil {
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		return Result{}, m.refuse(source, &Error{Code: event.ProfileUnreadable,
-			Msg: fmt.Sprintf("profile refused: cannot read %s: %v", path, unwrapPath(readErr))}, "", 0)
+		why := unwrapPath(readErr).Error()
+		return Result{}, m.refuse(source, refusal(event.ProfileUnreadable, func(l l10n.Lang) string {
+			return l.T("profile refused: cannot read {{.Path}}: {{.Err}}", l10n.Args{"Path": path, "Err": why})
+		}), "", 0)
 	}
 	sig, err := os.ReadFile(sigPath)
 	if err != nil {
@@ -279,8 +292,10 @@ func (m *Manager) applyFile(data []byte, readErr error, path, sigPath, source st
 		if errors.Is(err, os.ErrNotExist) {
 			code = event.ProfileBadSignature
 		}
-		return Result{}, m.refuse(source, &Error{Code: code,
-			Msg: fmt.Sprintf("%s refused: no signature (cannot read %s: %v)", name(id, serial), sigPath, unwrapPath(err))}, id, serial)
+		why := unwrapPath(err).Error()
+		return Result{}, m.refuse(source, refusal(code, func(l l10n.Lang) string {
+			return refusedIn(l, name(l, id, serial), l.T("no signature (cannot read {{.Path}}: {{.Err}})", l10n.Args{"Path": sigPath, "Err": why}))
+		}), id, serial)
 	}
 	return m.Apply(data, string(sig), source)
 }
@@ -313,14 +328,21 @@ func peek(data []byte) (string, int64) {
 	return id, int64(s)
 }
 
-func name(id string, serial int64) string {
+// name names a profile in a refusal, in lang.
+func name(l l10n.Lang, id string, serial int64) string {
 	switch {
 	case id != "" && serial > 0:
-		return fmt.Sprintf("profile %s serial %d", id, serial)
+		return l.T("profile {{.ID}} serial {{.Serial}}", l10n.Args{"ID": id, "Serial": serial})
 	case id != "":
-		return "profile " + id
+		return l.T("profile {{.ID}}", l10n.Args{"ID": id})
 	}
-	return "profile"
+	return l.T("profile")
+}
+
+// refusedIn is the sentence of a refusal of what (a profile or a bulletin,
+// named by name) for reason, in lang.
+func refusedIn(l l10n.Lang, what, reason string) string {
+	return l.T("{{.What}} refused: {{.Reason}}", l10n.Args{"What": what, "Reason": reason})
 }
 
 // Apply verifies and applies a profile: data is the exact file bytes, jws
@@ -330,33 +352,47 @@ func (m *Manager) Apply(data []byte, jws, source string) (Result, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	id, serial := peek(data)
-	refuse := func(code, reason string) (Result, error) {
-		return Result{}, m.refuse(source, &Error{Code: code, Msg: fmt.Sprintf("%s refused: %s", name(id, serial), reason)}, id, serial)
+	// refuse refuses the profile; reason writes why in a language.
+	refuse := func(code string, reason func(l10n.Lang) string) (Result, error) {
+		return Result{}, m.refuse(source, refusal(code, func(l l10n.Lang) string {
+			return refusedIn(l, name(l, id, serial), reason(l))
+		}), id, serial)
 	}
 	if len(data) > MaxSize {
-		return refuse(event.ProfileMalformed, fmt.Sprintf("%d bytes is larger than the %d byte limit", len(data), MaxSize))
+		return refuse(event.ProfileMalformed, func(l l10n.Lang) string {
+			return l.T("{{.Size}} bytes is larger than the {{.Max}} byte limit", l10n.Args{"Size": len(data), "Max": MaxSize})
+		})
 	}
 	kid, err := Verify(data, jws, m.keys)
 	if err != nil {
-		return refuse(asError(err).Code, err.Error())
+		return refuse(asError(err).Code, func(l l10n.Lang) string { return ReasonIn(l, err) })
 	}
 	p, err := Parse(data)
 	if err != nil {
-		return refuse(event.ProfileMalformed, err.Error())
+		return refuse(event.ProfileMalformed, func(l l10n.Lang) string { return ReasonIn(l, err) })
 	}
 	now := m.o.Now()
 	if p.Expired(now) {
-		return refuse(event.ProfileExpired, fmt.Sprintf("it expired on %s", p.ExpiresAt.UTC().Format(time.RFC3339)))
+		return refuse(event.ProfileExpired, func(l l10n.Lang) string {
+			return l.T("it expired on {{.Date}}", l10n.Args{"Date": p.ExpiresAt.UTC().Format(time.RFC3339)})
+		})
 	}
 	if p.IssuedAt.After(now.Add(MaxFutureSkew)) {
-		return refuse(event.ProfileExpired, fmt.Sprintf("it is not valid yet: issued at %s, more than 24 hours from now (check the computer's clock)", p.IssuedAt.UTC().Format(time.RFC3339)))
+		return refuse(event.ProfileExpired, func(l l10n.Lang) string {
+			return l.T("it is not valid yet: issued at {{.Date}}, more than 24 hours from now (check the computer's clock)", l10n.Args{"Date": p.IssuedAt.UTC().Format(time.RFC3339)})
+		})
 	}
 	h := sum(data)
 	switch {
 	case p.Serial < m.st.MaxSerial:
-		return refuse(event.ProfileRollback, fmt.Sprintf("serial %d is already in force (rollback)", m.st.MaxSerial))
+		max := m.st.MaxSerial
+		return refuse(event.ProfileRollback, func(l l10n.Lang) string {
+			return l.T("serial {{.Serial}} is already in force (rollback)", l10n.Args{"Serial": max})
+		})
 	case p.Serial == m.st.MaxSerial && h != m.st.MaxSerialSum:
-		return refuse(event.ProfileRollback, fmt.Sprintf("serial %d already applied with different content (rollback)", p.Serial))
+		return refuse(event.ProfileRollback, func(l l10n.Lang) string {
+			return l.T("serial {{.Serial}} already applied with different content (rollback)", l10n.Args{"Serial": p.Serial})
+		})
 	case p.Serial == m.st.MaxSerial && m.active != nil && bytes.Equal(m.active.raw, data):
 		return Result{Profile: m.active, Unchanged: true, Source: source, KeyID: kid}, nil
 	}
@@ -365,7 +401,9 @@ func (m *Manager) Apply(data []byte, jws, source string) (Result, error) {
 	if err := writeJSON(filepath.Join(m.dir, activeFile), stored{
 		signedDoc: signedDoc{Data: data, JWS: jws}, Source: source, KeyID: kid, AppliedAt: now,
 	}); err != nil {
-		return refuse(event.ProfileUnreadable, "cannot store it: "+err.Error())
+		return refuse(event.ProfileUnreadable, func(l l10n.Lang) string {
+			return l.T("cannot store it: {{.Err}}", l10n.Args{"Err": err.Error()})
+		})
 	}
 	if p.NextKey != nil {
 		m.announced = append(m.announced, signedDoc{Data: data, JWS: jws})
@@ -374,14 +412,15 @@ func (m *Manager) Apply(data []byte, jws, source string) (Result, error) {
 		}
 		m.trust(*p.NextKey)
 	}
-	changes := Changes(m.active, p)
+	prev := m.active
+	changes := Changes(prev, p)
 	m.active = p
 	m.st = state{ID: p.ID, MaxSerial: p.Serial, MaxSerialSum: h, Source: source, KeyID: kid, AppliedAt: now}
 	if err := writeJSON(filepath.Join(m.dir, stateFile), m.st); err != nil {
 		m.logLocked(logEntry{Source: source, Code: event.ProfileUnreadable, Reason: "cannot store the state: " + err.Error(), ID: p.ID, Serial: p.Serial})
 	}
 	m.logLocked(logEntry{Source: source, Code: "applied", Reason: fmt.Sprintf("applied, signed by key %s; %d changes", kid, len(changes)), ID: p.ID, Serial: p.Serial, KeyID: kid})
-	return Result{Profile: p, Changes: changes, Source: source, KeyID: kid}, nil
+	return Result{Profile: p, Changes: changes, Source: source, KeyID: kid, prev: prev}, nil
 }
 
 // refuse logs a refusal and returns it. m.mu is held.
@@ -434,25 +473,30 @@ func (m *Manager) ApplyBulletin(data []byte, jws string) (event.Bulletin, bool, 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	id, _ := peek(data)
-	what := "bulletin"
-	if id != "" {
-		what = "bulletin " + id
+	what := func(l l10n.Lang) string {
+		if id != "" {
+			return l.T("bulletin {{.ID}}", l10n.Args{"ID": id})
+		}
+		return l.T("bulletin")
 	}
-	refuse := func(code, reason string) (event.Bulletin, bool, error) {
-		e := &Error{Code: code, Msg: fmt.Sprintf("%s refused: %s", what, reason)}
+	// refuse refuses the bulletin; reason writes why in a language.
+	refuse := func(code string, reason func(l10n.Lang) string) (event.Bulletin, bool, error) {
+		e := refusal(code, func(l l10n.Lang) string { return refusedIn(l, what(l), reason(l)) })
 		m.logLocked(logEntry{Source: "bulletin", Code: code, Reason: e.Msg, ID: id})
 		return event.Bulletin{}, false, e
 	}
 	if _, err := Verify(data, jws, m.keys); err != nil {
-		return refuse(asError(err).Code, err.Error())
+		return refuse(asError(err).Code, func(l l10n.Lang) string { return ReasonIn(l, err) })
 	}
 	b, err := ParseBulletin(data)
 	if err != nil {
-		return refuse(event.ProfileMalformed, err.Error())
+		return refuse(event.ProfileMalformed, func(l l10n.Lang) string { return ReasonIn(l, err) })
 	}
 	now := m.o.Now()
 	if b.IssuedAt.After(now.Add(MaxFutureSkew)) {
-		return refuse(event.ProfileExpired, fmt.Sprintf("it is not valid yet: issued at %s, more than 24 hours from now", b.IssuedAt.UTC().Format(time.RFC3339)))
+		return refuse(event.ProfileExpired, func(l l10n.Lang) string {
+			return l.T("it is not valid yet: issued at {{.Date}}, more than 24 hours from now", l10n.Args{"Date": b.IssuedAt.UTC().Format(time.RFC3339)})
+		})
 	}
 	for _, sb := range m.bulletins {
 		if sb.b.ID == b.ID {

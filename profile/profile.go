@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/policy"
 )
 
@@ -363,10 +364,37 @@ func parseCAs(s string) ([]*x509.Certificate, error) {
 // Error is a refusal: a profile or bulletin that cannot be used, and why.
 type Error struct {
 	Code string // one of the event.Profile* values
-	Msg  string // human-readable, names the reason
+	Msg  string // human-readable, names the reason (English; In gives it in another language)
+
+	text func(l10n.Lang) string // Msg in a language; nil: Msg in every language
 }
 
 func (e *Error) Error() string { return e.Msg }
+
+// In is the reason in the language lang (Msg for English, and for a reason
+// that has no other language, such as a detail of malformed content).
+func (e *Error) In(lang l10n.Lang) string {
+	if e == nil {
+		return ""
+	}
+	if e.text == nil {
+		return e.Msg
+	}
+	return e.text(lang)
+}
+
+// refusal makes an *Error whose reason text writes in any language.
+func refusal(code string, text func(l10n.Lang) string) *Error {
+	return &Error{Code: code, Msg: text(l10n.English), text: text}
+}
+
+// ReasonIn is err's reason in lang: a *Error's In, or the error's text.
+func ReasonIn(lang l10n.Lang, err error) string {
+	if e, ok := err.(*Error); ok {
+		return e.In(lang)
+	}
+	return err.Error()
+}
 
 func malformed(format string, args ...any) *Error {
 	return &Error{Code: event.ProfileMalformed, Msg: fmt.Sprintf(format, args...)}

@@ -13,11 +13,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // KeyID derives the key id of a public (or private) Ed25519 JWK: base64url
@@ -79,27 +81,32 @@ var allowedHeader = map[string]bool{"alg": true, "kid": true, "typ": true}
 // the key id that signed it. Errors are *Error: "bad-signature" for anything
 // wrong with the signature, "unknown-key" when no key has its kid.
 func Verify(data []byte, jws string, keys []jose.JSONWebKey) (kid string, err error) {
-	bad := func(format string, args ...any) (string, error) {
-		return "", &Error{Code: event.ProfileBadSignature, Msg: "bad signature: " + fmt.Sprintf(format, args...)}
+	// bad is a bad-signature refusal; why writes its detail in a language.
+	bad := func(why func(l10n.Lang) string) (string, error) {
+		return "", refusal(event.ProfileBadSignature, func(l l10n.Lang) string {
+			return l.T("bad signature: {{.Why}}", l10n.Args{"Why": why(l)})
+		})
 	}
 	jws = strings.TrimSpace(jws)
 	if jws == "" {
-		return bad("the signature is empty")
+		return bad(func(l l10n.Lang) string { return l.T("the signature is empty") })
 	}
 	parts := strings.Split(jws, ".")
 	if len(parts) != 3 {
-		return bad("not a compact JWS (header..signature)")
+		return bad(func(l l10n.Lang) string { return l.T("not a compact JWS (header..signature)") })
 	}
 	if parts[1] != "" {
-		return bad("the JWS carries its own payload; a detached signature over the file is required")
+		return bad(func(l l10n.Lang) string {
+			return l.T("the JWS carries its own payload; a detached signature over the file is required")
+		})
 	}
 	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil {
-		return bad("the JWS header is not base64url")
+		return bad(func(l l10n.Lang) string { return l.T("the JWS header is not base64url") })
 	}
 	var hdr map[string]any
 	if err := json.Unmarshal(hb, &hdr); err != nil {
-		return bad("the JWS header is not a JSON object")
+		return bad(func(l l10n.Lang) string { return l.T("the JWS header is not a JSON object") })
 	}
 	names := make([]string, 0, len(hdr))
 	for k := range hdr {
@@ -108,16 +115,22 @@ func Verify(data []byte, jws string, keys []jose.JSONWebKey) (kid string, err er
 	sort.Strings(names)
 	for _, k := range names {
 		if !allowedHeader[k] {
-			return bad("header parameter %q is not allowed (only alg and kid; keys are never taken from the signature)", k)
+			return bad(func(l l10n.Lang) string {
+				return l.T("header parameter {{.Name}} is not allowed (only alg and kid; keys are never taken from the signature)", l10n.Args{"Name": strconv.Quote(k)})
+			})
 		}
 	}
 	if alg, _ := hdr["alg"].(string); alg != string(jose.EdDSA) {
-		return bad("algorithm %q is not allowed (only EdDSA)", fmt.Sprint(hdr["alg"]))
+		alg := strconv.Quote(fmt.Sprint(hdr["alg"]))
+		return bad(func(l l10n.Lang) string {
+			return l.T("algorithm {{.Alg}} is not allowed (only EdDSA)", l10n.Args{"Alg": alg})
+		})
 	}
 	kid, _ = hdr["kid"].(string)
 	if kid == "" {
-		return bad("the JWS header has no kid")
+		return bad(func(l l10n.Lang) string { return l.T("the JWS header has no kid") })
 	}
+	id := kid // the closures below keep this, not the named result
 	var key *jose.JSONWebKey
 	for i := range keys {
 		if KeyID(&keys[i]) == kid {
@@ -126,21 +139,28 @@ func Verify(data []byte, jws string, keys []jose.JSONWebKey) (kid string, err er
 		}
 	}
 	if key == nil {
-		return "", &Error{Code: event.ProfileUnknownKey, Msg: fmt.Sprintf("signed by key %s, which is not a trusted IT key", kid)}
+		return "", refusal(event.ProfileUnknownKey, func(l l10n.Lang) string {
+			return l.T("signed by key {{.Key}}, which is not a trusted IT key", l10n.Args{"Key": id})
+		})
 	}
 	if data == nil {
 		data = []byte{}
 	}
 	obj, err := jose.ParseDetached(jws, data, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
-		return bad("%s", strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
+		why := strings.TrimPrefix(err.Error(), "go-jose/go-jose: ")
+		return bad(func(l10n.Lang) string { return why })
 	}
 	pub := publicOf(key)
 	if pub == nil {
-		return "", &Error{Code: event.ProfileUnknownKey, Msg: fmt.Sprintf("trusted key %s is not an Ed25519 key", kid)}
+		return "", refusal(event.ProfileUnknownKey, func(l l10n.Lang) string {
+			return l.T("trusted key {{.Key}} is not an Ed25519 key", l10n.Args{"Key": id})
+		})
 	}
 	if err := obj.DetachedVerify(data, pub); err != nil {
-		return bad("the signature by key %s does not match the content (was the file changed after signing?)", kid)
+		return bad(func(l l10n.Lang) string {
+			return l.T("the signature by key {{.Key}} does not match the content (was the file changed after signing?)", l10n.Args{"Key": id})
+		})
 	}
 	return kid, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/profile"
 )
 
@@ -131,9 +132,12 @@ func (s *Session) subscribeNode(c *conn, t pubsubTarget, node, kind string, trie
 		}
 		ps.mu.Unlock()
 		if t.managed {
-			s.emit(event.Error{Message: "Live " + kind + " updates from IT are not available: " + t.service +
-				" refused the subscription to " + node + ": " + st.Error.String() + ". Updates arrive at the next sign-in instead.",
-				Code: event.CodeProtocol})
+			args := l10n.Args{"Service": t.service, "Node": node, "Err": st.Error.String()}
+			msg := s.lang.T("Live profile updates from IT are not available: {{.Service}} refused the subscription to {{.Node}}: {{.Err}}. Updates arrive at the next sign-in instead.", args)
+			if kind == KindBulletin {
+				msg = s.lang.T("Live bulletin updates from IT are not available: {{.Service}} refused the subscription to {{.Node}}: {{.Err}}. Updates arrive at the next sign-in instead.", args)
+			}
+			s.emit(event.Error{Message: msg, Code: event.CodeProtocol})
 		}
 	})
 	if err != nil {
@@ -231,7 +235,7 @@ func (s *Session) onSignedItems(node, kind string, items []pubsubItem) {
 			if kind == KindProfile {
 				s.emit(event.ProfileRefused{Source: "push", Code: event.ProfileMalformed, Reason: err.Error()})
 			} else {
-				s.emit(event.Error{Message: "A security bulletin from IT was refused: " + err.Error(), Code: event.CodeProtocol})
+				s.emit(event.Error{Message: s.bulletinRefused(err), Code: event.CodeProtocol})
 			}
 			continue
 		}
@@ -281,9 +285,15 @@ func (s *Session) firstSight(node, kind string, it pubsubItem, doc Signed, err e
 	return true
 }
 
-// refusal turns a profile error into its event.
-func refusal(source string, data []byte, err error) event.ProfileRefused {
-	ev := event.ProfileRefused{Source: source, Code: event.ProfileUnreadable, Reason: err.Error()}
+// bulletinRefused is the message of a refused bulletin, in the user's
+// language.
+func (s *Session) bulletinRefused(err error) string {
+	return s.lang.T("A security bulletin from IT was refused: {{.Reason}}", l10n.Args{"Reason": profile.ReasonIn(s.lang, err)})
+}
+
+// refusal turns a profile error into its event, its reason in lang.
+func refusal(lang l10n.Lang, source string, data []byte, err error) event.ProfileRefused {
+	ev := event.ProfileRefused{Source: source, Code: event.ProfileUnreadable, Reason: profile.ReasonIn(lang, err)}
 	var pe *profile.Error
 	if errors.As(err, &pe) {
 		ev.Code = pe.Code
@@ -302,7 +312,7 @@ func (s *Session) applyProfile(data []byte, jws string) {
 	m := s.cfg.Profiles
 	res, err := m.Apply(data, jws, "push")
 	if err != nil {
-		s.emit(refusal("push", data, err))
+		s.emit(refusal(s.lang, "push", data, err))
 		return
 	}
 	s.profileApplied(res)
@@ -316,7 +326,7 @@ func (s *Session) profileApplied(res profile.Result) {
 	s.setRules(res.Profile.Rules())
 	defer s.enrolProfileChanged() // after the profile event (enrol.go)
 	ev := s.cfg.Profiles.Summary()
-	ev.Changes = res.Changes
+	ev.Changes = res.ChangesIn(s.lang)
 	if res.Source != "" {
 		ev.Source = res.Source
 	}
@@ -339,7 +349,7 @@ func (s *Session) profileApplied(res profile.Result) {
 func (s *Session) applyBulletin(data []byte, jws string) {
 	b, isNew, err := s.cfg.Profiles.ApplyBulletin(data, jws)
 	if err != nil {
-		s.emit(event.Error{Message: "A security bulletin from IT was refused: " + err.Error(), Code: event.CodeProtocol})
+		s.emit(event.Error{Message: s.bulletinRefused(err), Code: event.CodeProtocol})
 		return
 	}
 	if isNew {
@@ -379,11 +389,11 @@ func (s *Session) executeProfile(cmd event.Command) bool {
 		s.emit(event.Bulletins{Items: items})
 	case event.ImportProfile:
 		if m == nil {
-			s.emit(event.Error{Message: "This client keeps no configuration profiles, so none can be imported.", Code: event.CodeUnsupported, Command: c.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("This client keeps no configuration profiles, so none can be imported."), Code: event.CodeUnsupported, Command: c.CommandName()})
 			return true
 		}
 		if c.Path == "" {
-			s.badCommand(c, "No profile file given: set path to the profile (its signature is read from path.jws unless sig is given).")
+			s.badCommand(c, s.lang.T("No profile file given: set path to the profile (its signature is read from path.jws unless sig is given)."))
 			return true
 		}
 		sig := c.Sig
@@ -392,7 +402,7 @@ func (s *Session) executeProfile(cmd event.Command) bool {
 		}
 		res, err := m.ImportFile(c.Path, sig)
 		if err != nil {
-			s.emit(refusal("import", nil, err))
+			s.emit(refusal(s.lang, "import", nil, err))
 			return true
 		}
 		if res.Unchanged || res.Profile == nil {
@@ -402,7 +412,7 @@ func (s *Session) executeProfile(cmd event.Command) bool {
 		s.profileApplied(res)
 	case event.DismissBulletin:
 		if m == nil {
-			s.badCommand(c, "There is no bulletin "+c.ID+".")
+			s.badCommand(c, s.lang.T("There is no bulletin {{.ID}}.", l10n.Args{"ID": c.ID}))
 			return true
 		}
 		if err := m.Dismiss(c.ID); err != nil {
