@@ -11,6 +11,7 @@ import (
 
 	"github.com/palisade-im/palisade/assets/itkeys"
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/policy"
 	"github.com/palisade-im/palisade/profile"
 )
@@ -20,19 +21,25 @@ import (
 // prevent signing in: they come back as events to put at the start of the
 // session's stream (a refused managed profile as profile_refused; the last
 // good profile, if any, stays in force). A nil manager means unmanaged.
+// The messages are in the locale's language (openProfilesIn chooses).
 func openProfiles(dataDir, path string) (*profile.Manager, []event.Event) {
+	return openProfilesIn(l10n.Norm(envLang()), dataDir, path)
+}
+
+// openProfilesIn is openProfiles with its messages in lang.
+func openProfilesIn(lang l10n.Lang, dataDir, path string) (*profile.Manager, []event.Event) {
 	if dataDir == "" {
 		return nil, nil
 	}
 	builtin, kerrs := itkeys.Keys()
 	var notes []event.Event
 	for _, e := range kerrs {
-		notes = append(notes, event.Error{Message: "An IT key built into this package is ignored: " + e.Error(), Code: event.CodeConfig})
+		notes = append(notes, event.Error{Message: lang.T("An IT key built into this package is ignored: {{.Err}}", l10n.Args{"Err": e.Error()}), Code: event.CodeConfig})
 	}
 	m, err := profile.Open(profile.Options{DataDir: dataDir, BuiltinKeys: builtin})
 	if err != nil {
 		return nil, append(notes, event.Error{
-			Message: "The configuration profiles cannot be kept (" + err.Error() + "); the built-in defaults are in force.",
+			Message: lang.T("The configuration profiles cannot be kept ({{.Err}}); the built-in defaults are in force.", l10n.Args{"Err": err.Error()}),
 			Code:    event.CodeConfig,
 		})
 	}
@@ -43,7 +50,7 @@ func openProfiles(dataDir, path string) (*profile.Manager, []event.Event) {
 		if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
 			return m, append(notes, event.ProfileRefused{
 				Source: profile.SourceManaged, Code: event.ProfileUnreadable,
-				Reason: "The profile " + path + " given with --profile does not exist.",
+				Reason: lang.T("The profile {{.Path}} given with --profile does not exist.", l10n.Args{"Path": path}),
 			})
 		}
 	}
@@ -65,7 +72,8 @@ Checks the signature of a configuration profile against the IT keys and
 prints, for each JID (or bare domain), one JSON object with what the
 profile decides: jid, class (internal, partner, gateway, unknown,
 lookalike, blocked), org, lookalike_of, network, file_send (allowed or
-denied), reason and techniques (how a lookalike imitates an approved
+denied), reason (in the locale's language: LC_ALL, LC_MESSAGES, LANG;
+French or English) and techniques (how a lookalike imitates an approved
 domain). A profile that is refused (bad signature, unknown key, expired,
 malformed, unreadable) is not explained: the reason goes to standard error
 and the exit status is 1.
@@ -102,7 +110,7 @@ func Policy(args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "client policy explain: give at least one JID or domain to explain\nRun 'client policy explain --help' for usage.\n")
 		return ExitUsage
 	}
-	e, err := verifiedEngine(*path, *keys, time.Now())
+	e, err := verifiedEngine(*path, *keys, time.Now(), l10n.Norm(envLang()))
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "client policy explain: %v\n", err)
 		return ExitFatal
@@ -126,8 +134,9 @@ func Policy(args []string, env Env) int {
 // ".jws") against the IT keys and builds the policy engine from its rules.
 // The checks are the client's own (a profile manager in a scratch
 // directory, so nothing of the user's is touched): signature, key, dates,
-// content. Every refusal names its reason and code.
-func verifiedEngine(path, keyDir string, now time.Time) (*policy.Engine, error) {
+// content. Every refusal names its reason and code. The engine writes its
+// reasons in lang.
+func verifiedEngine(path, keyDir string, now time.Time, lang l10n.Lang) (*policy.Engine, error) {
 	if path == "" {
 		path = filepath.Join(profile.SystemDir(), "profile.json")
 	}
@@ -171,7 +180,9 @@ func verifiedEngine(path, keyDir string, now time.Time) (*policy.Engine, error) 
 		}
 		return nil, err
 	}
-	e, err := policy.New(res.Profile.Rules())
+	r := res.Profile.Rules()
+	r.Lang = lang
+	e, err := policy.New(r)
 	if err != nil {
 		return nil, fmt.Errorf("profile refused (%s): %v", event.ProfileMalformed, err)
 	}
