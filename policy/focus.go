@@ -1,9 +1,13 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Focus hours: during focus only the contacts a rule admits reach the
@@ -51,30 +55,37 @@ var weekdayNames = map[string]time.Weekday{
 
 // ParseFocusRule reads a rule from its textual form: days "mon".."sun"
 // (empty: Monday to Friday), start and end "HH:MM". Start and end must
-// differ.
+// differ. The error says in English what is wrong (ParseFocusRuleIn says
+// it in the user's language).
 func ParseFocusRule(days []string, start, end string, allow, groups []string, internal bool) (FocusRule, error) {
+	return ParseFocusRuleIn(l10n.English, days, start, end, allow, groups, internal)
+}
+
+// ParseFocusRuleIn is ParseFocusRule with the error in lang: a clause
+// without a final full stop, such as `start: "9h" is not a time HH:MM`.
+func ParseFocusRuleIn(lang l10n.Lang, days []string, start, end string, allow, groups []string, internal bool) (FocusRule, error) {
 	r := FocusRule{Internal: internal}
 	for _, d := range days {
 		w, ok := weekdayNames[strings.ToLower(strings.TrimSpace(d))]
 		if !ok {
-			return FocusRule{}, fmt.Errorf("%q is not a day (mon, tue, wed, thu, fri, sat, sun)", d)
+			return FocusRule{}, errors.New(lang.T("{{.Day}} is not a day (mon, tue, wed, thu, fri, sat, sun)", l10n.Args{"Day": strconv.Quote(d)}))
 		}
 		r.Days = append(r.Days, w)
 	}
-	var err error
-	if r.Start, err = parseHHMM(start); err != nil {
-		return FocusRule{}, fmt.Errorf("start: %v", err)
+	var ok bool
+	if r.Start, ok = parseHHMM(start); !ok {
+		return FocusRule{}, errors.New(lang.T("start: {{.Time}} is not a time HH:MM", l10n.Args{"Time": strconv.Quote(start)}))
 	}
-	if r.End, err = parseHHMM(end); err != nil {
-		return FocusRule{}, fmt.Errorf("end: %v", err)
+	if r.End, ok = parseHHMM(end); !ok {
+		return FocusRule{}, errors.New(lang.T("end: {{.Time}} is not a time HH:MM", l10n.Args{"Time": strconv.Quote(end)}))
 	}
 	if r.Start == r.End {
-		return FocusRule{}, fmt.Errorf("start and end are both %s: a focus period needs a length", start)
+		return FocusRule{}, errors.New(lang.T("start and end are both {{.Time}}: a focus period needs a length", l10n.Args{"Time": start}))
 	}
 	for _, a := range allow {
 		a = strings.ToLower(strings.TrimSpace(a))
 		if a == "" || strings.Count(a, "@") != 1 || strings.ContainsAny(a, "/ \t") {
-			return FocusRule{}, fmt.Errorf("%q is not a bare address (user@domain)", a)
+			return FocusRule{}, errors.New(lang.T("{{.Address}} is not a bare address (user@domain)", l10n.Args{"Address": strconv.Quote(a)}))
 		}
 		r.Allow = append(r.Allow, a)
 	}
@@ -86,15 +97,15 @@ func ParseFocusRule(days []string, start, end string, allow, groups []string, in
 	return r, nil
 }
 
-func parseHHMM(s string) (int, error) {
+func parseHHMM(s string) (int, bool) {
 	var h, m int
 	if len(s) != 5 || s[2] != ':' {
-		return 0, fmt.Errorf("%q is not a time HH:MM", s)
+		return 0, false
 	}
 	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 23 || m > 59 || h < 0 || m < 0 {
-		return 0, fmt.Errorf("%q is not a time HH:MM", s)
+		return 0, false
 	}
-	return h*60 + m, nil
+	return h*60 + m, true
 }
 
 // FormatHHMM writes minutes after midnight as "HH:MM".
@@ -221,14 +232,47 @@ func (st FocusState) Admits(sender string, groups []string, internal bool) bool 
 // FocusStatus is the presence status shown during focus: "Focus until
 // 16:00" (local time), with the day when focus ends on another day.
 func FocusStatus(now, until time.Time, loc *time.Location) string {
+	return FocusStatusIn(l10n.English, now, until, loc)
+}
+
+// FocusStatusIn is FocusStatus in lang: in French "Concentration
+// jusqu’à 16:00", "Concentration jusqu’à lundi 09:00".
+func FocusStatusIn(lang l10n.Lang, now, until time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
 	now, until = now.In(loc), until.In(loc)
 	ny, nm, nd := now.Date()
 	uy, um, ud := until.Date()
+	a := l10n.Args{"Time": until.Format("15:04")}
 	if ny == uy && nm == um && nd == ud {
-		return "Focus until " + until.Format("15:04")
+		return lang.T("Focus until {{.Time}}", a)
 	}
-	return "Focus until " + until.Format("Mon 15:04")
+	switch until.Weekday() {
+	case time.Monday:
+		return lang.T("Focus until Mon {{.Time}}", a)
+	case time.Tuesday:
+		return lang.T("Focus until Tue {{.Time}}", a)
+	case time.Wednesday:
+		return lang.T("Focus until Wed {{.Time}}", a)
+	case time.Thursday:
+		return lang.T("Focus until Thu {{.Time}}", a)
+	case time.Friday:
+		return lang.T("Focus until Fri {{.Time}}", a)
+	case time.Saturday:
+		return lang.T("Focus until Sat {{.Time}}", a)
+	default:
+		return lang.T("Focus until Sun {{.Time}}", a)
+	}
+}
+
+// IsFocusStatus reports whether status is a status FocusStatusIn writes,
+// in any language, so that it can be recognised when it comes back.
+func IsFocusStatus(status string) bool {
+	for _, l := range []l10n.Lang{l10n.English, l10n.French} {
+		if strings.HasPrefix(status, l.T("Focus until {{.Time}}", l10n.Args{"Time": ""})) {
+			return true
+		}
+	}
+	return false
 }
