@@ -191,3 +191,43 @@ func TestFocusErrorFrench(t *testing.T) {
 		}
 	}
 }
+
+// A malformed item from IT's PubSub service is explained in the user's
+// language; its Error stays English.
+func TestPayloadReasonFrench(t *testing.T) {
+	tests := []struct {
+		in     string
+		en, fr string
+	}{
+		{`<signed xmlns="urn:palisade:signed:1" kind="profile"><jws>a.b.c</jws></signed>`,
+			"malformed PubSub item: the payload has no data",
+			"élément PubSub mal formé\u00a0: le contenu n\u2019a pas de données"},
+		{`<signed xmlns="urn:palisade:signed:1" kind="policy"><data>AA==</data><jws>a.b.c</jws></signed>`,
+			`malformed PubSub item: unknown kind "policy" (want profile or bulletin)`,
+			`élément PubSub mal formé` + "\u00a0" + `: type "policy" inconnu (profile ou bulletin attendu)`},
+		{`<other xmlns="urn:x"/>`,
+			"malformed PubSub item: payload is <other xmlns='urn:x'/>, not <signed xmlns='urn:palisade:signed:1'/>",
+			"élément PubSub mal formé\u00a0: le contenu est <other xmlns='urn:x'/> et non <signed xmlns='urn:palisade:signed:1'/>"},
+	}
+	for _, tt := range tests {
+		_, err := decodeSigned([]byte(tt.in))
+		if err == nil {
+			t.Fatalf("%s: decoded", tt.in)
+		}
+		if got := err.Error(); got != tt.en {
+			t.Errorf("Error() = %q, want %q", got, tt.en)
+		}
+		if got := payloadReason(l10n.English, err); got != tt.en {
+			t.Errorf("English = %q, want %q", got, tt.en)
+		}
+		if got := payloadReason(l10n.French, err); got != tt.fr {
+			t.Errorf("French = %q, want %q", got, tt.fr)
+		}
+	}
+	if got := payloadReason(l10n.French, errPayload("a bulletin on the profile node n")); got != "élément PubSub mal formé\u00a0: a bulletin on the profile node n" {
+		t.Errorf("errPayload in French = %q", got)
+	}
+	if got := payloadReason(l10n.French, errors.New("other")); got != "other" {
+		t.Errorf("another error = %q", got)
+	}
+}

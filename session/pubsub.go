@@ -13,6 +13,8 @@ import (
 
 	"mellium.im/xmpp"
 	"mellium.im/xmpp/jid"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Publish-subscribe (XEP-0060) as Palisade uses it: IT publishes signed
@@ -68,25 +70,64 @@ type signedXML struct {
 	JWS     string `xml:"jws"`
 }
 
-// errPayload describes a malformed item payload.
+// errPayload describes a malformed item payload (in English).
 type errPayload string
 
-func (e errPayload) Error() string { return "malformed PubSub item: " + string(e) }
+func (e errPayload) Error() string { return e.In(l10n.English) }
+
+// In is the error for the user, in l (the detail stays as written).
+func (e errPayload) In(l l10n.Lang) string {
+	return l.T("malformed PubSub item: {{.Detail}}", l10n.Args{"Detail": string(e)})
+}
+
+// payloadError describes a malformed item payload in any language: its
+// Error is English, In(l) is for the user.
+type payloadError struct {
+	detail func(l l10n.Lang) string
+}
+
+func (e payloadError) Error() string { return e.In(l10n.English) }
+
+// In is the error for the user, in l.
+func (e payloadError) In(l l10n.Lang) string {
+	return l.T("malformed PubSub item: {{.Detail}}", l10n.Args{"Detail": e.detail(l)})
+}
+
+// payloadReason says in l why an item's payload was refused (a payload
+// error from decode or decodeSigned; any other error as it is).
+func payloadReason(l l10n.Lang, err error) string {
+	var in interface{ In(l10n.Lang) string }
+	if errors.As(err, &in) {
+		return in.In(l)
+	}
+	return err.Error()
+}
+
+// signedElement is the element a payload must be, as written in errors.
+var signedElement = "<signed xmlns='" + nsSigned + "'/>"
 
 // decode checks the wire form and returns the document.
 func (x *signedXML) decode() (Signed, error) {
 	if x == nil {
-		return Signed{}, errPayload("no <signed xmlns='" + nsSigned + "'/> payload")
+		return Signed{}, payloadError{func(l l10n.Lang) string {
+			return l.T("no {{.Want}} payload", l10n.Args{"Want": signedElement})
+		}}
 	}
 	if x.XMLName.Local != "" && (x.XMLName.Space != nsSigned || x.XMLName.Local != "signed") {
-		return Signed{}, errPayload(fmt.Sprintf("payload is <%s xmlns='%s'/>, not <signed xmlns='%s'/>", x.XMLName.Local, x.XMLName.Space, nsSigned))
+		got := fmt.Sprintf("<%s xmlns='%s'/>", x.XMLName.Local, x.XMLName.Space)
+		return Signed{}, payloadError{func(l l10n.Lang) string {
+			return l.T("payload is {{.Got}}, not {{.Want}}", l10n.Args{"Got": got, "Want": signedElement})
+		}}
 	}
 	switch x.Kind {
 	case KindProfile, KindBulletin:
 	case "":
-		return Signed{}, errPayload("the payload names no kind")
+		return Signed{}, payloadError{func(l l10n.Lang) string { return l.T("the payload names no kind") }}
 	default:
-		return Signed{}, errPayload(fmt.Sprintf("unknown kind %q (want profile or bulletin)", x.Kind))
+		kind := strconv.Quote(x.Kind)
+		return Signed{}, payloadError{func(l l10n.Lang) string {
+			return l.T("unknown kind {{.Kind}} (want profile or bulletin)", l10n.Args{"Kind": kind})
+		}}
 	}
 	b64 := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
@@ -95,21 +136,25 @@ func (x *signedXML) decode() (Signed, error) {
 		return r
 	}, x.Data)
 	if b64 == "" {
-		return Signed{}, errPayload("the payload has no data")
+		return Signed{}, payloadError{func(l l10n.Lang) string { return l.T("the payload has no data") }}
 	}
 	if base64.StdEncoding.DecodedLen(len(b64)) > maxSignedData {
-		return Signed{}, errPayload(fmt.Sprintf("the document is larger than %d bytes", maxSignedData))
+		return Signed{}, payloadError{func(l l10n.Lang) string {
+			return l.T("the document is larger than {{.Max}} bytes", l10n.Args{"Max": maxSignedData})
+		}}
 	}
 	data, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
-		return Signed{}, errPayload("the data is not valid base64: " + err.Error())
+		return Signed{}, payloadError{func(l l10n.Lang) string {
+			return l.T("the data is not valid base64: {{.Err}}", l10n.Args{"Err": err.Error()})
+		}}
 	}
 	jws := strings.TrimSpace(x.JWS)
 	if jws == "" {
-		return Signed{}, errPayload("the payload has no signature (jws)")
+		return Signed{}, payloadError{func(l l10n.Lang) string { return l.T("the payload has no signature (jws)") }}
 	}
 	if strings.Count(jws, ".") != 2 || strings.IndexFunc(jws, notBase64URL) >= 0 {
-		return Signed{}, errPayload("the signature is not a compact JWS")
+		return Signed{}, payloadError{func(l l10n.Lang) string { return l.T("the signature is not a compact JWS") }}
 	}
 	return Signed{Kind: x.Kind, Data: data, JWS: jws}, nil
 }
@@ -124,10 +169,10 @@ func decodeSigned(b []byte) (Signed, error) {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
 	if err := d.Decode(&x); err != nil {
-		return Signed{}, errPayload("not XML: " + err.Error())
+		return Signed{}, payloadError{func(l l10n.Lang) string { return l.T("not XML: {{.Err}}", l10n.Args{"Err": err.Error()}) }}
 	}
 	if x.XMLName.Local == "" {
-		return Signed{}, errPayload("empty payload")
+		return Signed{}, payloadError{func(l l10n.Lang) string { return l.T("empty payload") }}
 	}
 	return x.decode()
 }
