@@ -5,7 +5,8 @@
 //
 // It is pure: no I/O, no file system, no network, no clock. It must not
 // import os, net (only net/netip and net/url, which parse), syscall, io/fs,
-// Fyne, mellium, session or ui. The session layer does the fetching, the
+// Fyne, mellium, session or ui; its one module dependency is l10n, for the
+// language of a refusal's reason (CheckURLIn; CheckURL writes English). The session layer does the fetching, the
 // writing and the renaming, and asks this package first.
 //
 // # Names

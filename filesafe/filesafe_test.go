@@ -248,7 +248,8 @@ func FuzzCheckURL(f *testing.F) {
 }
 
 // TestPure: the package does no I/O. Its non-test files import none of the
-// packages that could.
+// packages that could; the one module package allowed is l10n, which is
+// pure itself (archtest rule l10n-is-pure), for the refusals' language.
 func TestPure(t *testing.T) {
 	fset := token.NewFileSet()
 	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ImportsOnly)
@@ -262,7 +263,7 @@ func TestPure(t *testing.T) {
 			n++
 			for _, imp := range f.Imports {
 				path, _ := strconv.Unquote(imp.Path.Value)
-				if forbidden[path] || strings.Contains(path, ".") {
+				if forbidden[path] || (strings.Contains(path, ".") && path != "github.com/palisade-im/palisade/l10n") {
 					t.Errorf("%s imports %s: filesafe must stay pure (no I/O, no clock, no dependencies)", name, path)
 				}
 			}

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // MaxURLBytes is the longest URL accepted.
@@ -30,56 +32,62 @@ func (e *URLError) Error() string { return e.Reason }
 // may fetch it: https only, no credentials, a host, and a host that is not
 // local unless trusted says it is the account's own upload host (trusted
 // may be nil). Hosts are compared in lower case without a trailing dot.
+// A refusal's Reason is in English (CheckURLIn chooses the language).
 func CheckURL(raw string, trusted func(host string) bool) (*url.URL, error) {
+	return CheckURLIn(l10n.English, raw, trusted)
+}
+
+// CheckURLIn is CheckURL with the refusal's Reason in lang.
+func CheckURLIn(lang l10n.Lang, raw string, trusted func(host string) bool) (*url.URL, error) {
 	if len(raw) > MaxURLBytes {
-		return nil, &URLError{BadSyntax, "The link is too long to be a file link."}
+		return nil, &URLError{BadSyntax, lang.T("The link is too long to be a file link.")}
 	}
 	for _, r := range raw {
 		if r < 0x20 || r == 0x7f || r == ' ' {
-			return nil, &URLError{BadSyntax, "The link holds spaces or control characters."}
+			return nil, &URLError{BadSyntax, lang.T("The link holds spaces or control characters.")}
 		}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, &URLError{BadSyntax, "The link is not a valid URL."}
+		return nil, &URLError{BadSyntax, lang.T("The link is not a valid URL.")}
 	}
 	if !strings.EqualFold(u.Scheme, "https") {
-		s := u.Scheme
-		if s == "" {
-			s = "none"
+		if u.Scheme == "" {
+			return nil, &URLError{BadScheme, lang.T("Only https links are downloaded; this one uses none.")}
 		}
-		return nil, &URLError{BadScheme, "Only https links are downloaded; this one uses " + strings.ToLower(s) + "."}
+		return nil, &URLError{BadScheme, lang.T("Only https links are downloaded; this one uses {{.Scheme}}.", l10n.Args{"Scheme": strings.ToLower(u.Scheme)})}
 	}
 	u.Scheme = "https"
 	if u.User != nil {
-		return nil, &URLError{BadCredentials, "The link carries a user name or password; such links are not downloaded."}
+		return nil, &URLError{BadCredentials, lang.T("The link carries a user name or password; such links are not downloaded.")}
 	}
 	if u.Opaque != "" {
-		return nil, &URLError{BadSyntax, "The link is not a valid URL."}
+		return nil, &URLError{BadSyntax, lang.T("The link is not a valid URL.")}
 	}
 	host := Host(u)
 	if host == "" {
-		return nil, &URLError{BadHost, "The link names no server."}
+		return nil, &URLError{BadHost, lang.T("The link names no server.")}
 	}
 	if p := u.Port(); p != "" {
 		if n := atoi(p); n <= 0 || n > 65535 {
-			return nil, &URLError{BadHost, "The link names an invalid port."}
+			return nil, &URLError{BadHost, lang.T("The link names an invalid port.")}
 		}
 	}
 	if trusted != nil && trusted(host) {
 		return u, nil
 	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		if Private(a) {
-			return nil, &URLError{BadAddress, "The link points at a local or private address (" + host + "), not at a file server."}
+	a := l10n.Args{"Host": host}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if Private(ip) {
+			return nil, &URLError{BadAddress, lang.T("The link points at a local or private address ({{.Host}}), not at a file server.", a)}
 		}
 		return u, nil
 	}
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") || !strings.Contains(host, ".") {
-		return nil, &URLError{BadAddress, "The link points at a local name (" + host + "), not at a file server."}
+		return nil, &URLError{BadAddress, lang.T("The link points at a local name ({{.Host}}), not at a file server.", a)}
 	}
 	if strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") || strings.HasSuffix(host, ".home.arpa") {
-		return nil, &URLError{BadAddress, "The link points at a name on a local network (" + host + "), not at a file server."}
+		return nil, &URLError{BadAddress, lang.T("The link points at a name on a local network ({{.Host}}), not at a file server.", a)}
 	}
 	return u, nil
 }
