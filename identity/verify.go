@@ -134,8 +134,10 @@ const dateLayout = "2 January 2006"
 
 var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 
-// formatDate writes t's day (UTC) for a reason in lang: "2 January 2006",
-// in French "2 janvier 2006".
+// FormatDate writes t's day (UTC) as the reasons do, in lang:
+// "2 January 2006", in French "2 janvier 2006" ("1er" for the first).
+func FormatDate(lang l10n.Lang, t time.Time) string { return formatDate(lang, t) }
+
 func formatDate(lang l10n.Lang, t time.Time) string {
 	t = t.UTC()
 	if l10n.Norm(string(lang)) == l10n.French {

@@ -17,6 +17,7 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
 	"github.com/palisade-im/palisade/internal/atomicfile"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Enrolment: this device's certificate from IT's identity CA (see
@@ -148,7 +149,7 @@ func (s *Session) enrolStart() {
 	if s.cfg.DataDir != "" {
 		var err error
 		if d, err = LoadDevice(s.cfg.DataDir); err != nil {
-			s.emit(event.Error{Message: "The device file could not be read, so it is started afresh (your device key is unchanged): " + err.Error(), Code: event.CodeConfig})
+			s.emit(event.Error{Message: s.lang.T("The device file could not be read, so it is started afresh (your device key is unchanged): {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 			d = nil
 		}
 	}
@@ -164,7 +165,7 @@ func (s *Session) enrolStart() {
 	}
 	if s.cfg.DeviceLost {
 		d.State = event.EnrolLostKey
-		d.Reason = lostKeyReason
+		d.Reason = s.lang.T("Your device key is no longer in the keyring; this device needs a new certificate. Your previous identity cannot be recovered.")
 	}
 	s.enr.mu.Lock()
 	s.enr.dev = d
@@ -178,8 +179,6 @@ func (s *Session) enrolStart() {
 	s.emit(ev)
 }
 
-const lostKeyReason = "Your device key is no longer in the keyring; this device needs a new certificate. Your previous identity cannot be recovered."
-
 // checkOwnChain re-decides the stored certificate: enrolled, expired (or
 // expiring soon), or no longer good (back to none). enr.mu is held.
 func (s *Session) checkOwnChain(now time.Time) {
@@ -190,11 +189,11 @@ func (s *Session) checkOwnChain(now time.Time) {
 	r, err := s.verifyOwn([]byte(d.Chain), now)
 	switch {
 	case err != nil:
-		d.Chain, d.State, d.Reason = "", event.EnrolNone, "The stored certificate is no longer valid: "+err.Error()
+		d.Chain, d.State, d.Reason = "", event.EnrolNone, s.lang.T("The stored certificate is no longer valid: {{.Err}}", l10n.Args{"Err": err.Error()})
 	case r.Status == event.IdentityExpired || now.Add(renewWindow(r.NotBefore, r.NotAfter)).After(r.NotAfter):
 		d.State, d.Reason = event.EnrolExpired, r.Reason
 		if r.Status != event.IdentityExpired {
-			d.Reason = "The device certificate expires on " + r.NotAfter.Format("2 January 2006") + ": request a new one."
+			d.Reason = s.lang.T("The device certificate expires on {{.Date}}: request a new one.", l10n.Args{"Date": identity.FormatDate(s.lang, r.NotAfter)})
 		}
 	default:
 		if d.State != event.EnrolLostKey {
@@ -214,11 +213,11 @@ func (s *Session) verifyOwn(chainPEM []byte, now time.Time) (identity.Result, er
 	}
 	leaf, err := x509.ParseCertificate(chain[0])
 	if err != nil {
-		return identity.Result{}, fmt.Errorf("the certificate cannot be read: %v", err)
+		return identity.Result{}, errors.New(s.lang.T("the certificate cannot be read: {{.Err}}", l10n.Args{"Err": err.Error()}))
 	}
 	k := s.ownKey()
 	if pub, ok := leaf.PublicKey.(ed25519.PublicKey); !ok || k == nil || !pub.Equal(k.Public()) {
-		return identity.Result{}, errors.New("the certificate is for another key than this device's")
+		return identity.Result{}, errors.New(s.lang.T("the certificate is for another key than this device's"))
 	}
 	v, err := s.ownVerifier()
 	if err != nil {
@@ -232,14 +231,19 @@ func (s *Session) verifyOwn(chainPEM []byte, now time.Time) (identity.Result, er
 	return r, errors.New(strings.TrimSuffix(r.Reason, "."))
 }
 
-// ownVerifier is the profile's verifier (none trusted without a profile).
+// ownVerifier is the profile's verifier (none trusted without a profile),
+// writing its reasons in the user's language.
 func (s *Session) ownVerifier() (*identity.Verifier, error) {
 	if s.cfg.Profiles != nil {
 		if p := s.cfg.Profiles.Active(); p != nil {
-			return p.IdentityVerifier()
+			v, err := p.IdentityVerifier()
+			if err != nil {
+				return nil, err
+			}
+			return v.In(s.lang), nil
 		}
 	}
-	return identity.NewVerifier(nil, nil, nil)
+	return (*identity.Verifier)(nil).In(s.lang), nil
 }
 
 // itJID is the bare JID of IT from the profile in force, or "".
@@ -262,7 +266,7 @@ func (s *Session) itJID() string {
 func (s *Session) enrolmentLocked() event.Enrolment {
 	d := s.enr.dev
 	if d == nil {
-		ev := event.Enrolment{State: event.EnrolNoKey, ITJID: s.itJID(), Reason: "This device has no identity key."}
+		ev := event.Enrolment{State: event.EnrolNoKey, ITJID: s.itJID(), Reason: s.lang.T("This device has no identity key.")}
 		if s.cfg.DeviceOff != nil {
 			ev.Reason = s.cfg.DeviceOff.Message
 		}
@@ -283,7 +287,7 @@ func (s *Session) saveDeviceLocked() {
 		return
 	}
 	if err := SaveDevice(s.cfg.DataDir, s.enr.dev); err != nil {
-		s.queue(event.Error{Message: "The device file could not be saved: " + err.Error(), Code: event.CodeConfig})
+		s.queue(event.Error{Message: s.lang.T("The device file could not be saved: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 }
 
@@ -291,7 +295,7 @@ func (s *Session) saveDeviceLocked() {
 func (s *Session) newRequest() ([]byte, error) {
 	k := s.ownKey()
 	if k == nil {
-		return nil, errors.New("this device has no identity key")
+		return nil, errors.New(s.lang.T("this device has no identity key"))
 	}
 	return identity.CreateRequest(k, identity.Request{JID: s.bare.String(), DeviceID: identity.DeviceID(k.Public().(ed25519.PublicKey))})
 }
@@ -308,7 +312,7 @@ func enrolMessage(to, reqID, account, device string, csr []byte) *el {
 func (s *Session) sendRequest(c *conn) (event.Enrolment, error) {
 	it := s.itJID()
 	if it == "" {
-		return event.Enrolment{}, errors.New("the profile names no IT address (it.jid) to send the request to: export the request and give it to IT")
+		return event.Enrolment{}, errors.New(s.lang.T("the profile names no IT address (it.jid) to send the request to: export the request and give it to IT"))
 	}
 	csr, err := s.newRequest()
 	if err != nil {
@@ -319,10 +323,10 @@ func (s *Session) sendRequest(c *conn) (event.Enrolment, error) {
 	d := s.enr.dev
 	reqID := randomID()
 	if err := s.write(c, &outStanza{el: enrolMessage(it, reqID, s.bare.String(), d.DeviceID, csr)}); err != nil {
-		return event.Enrolment{}, fmt.Errorf("the request could not be sent: %v", err)
+		return event.Enrolment{}, errors.New(s.lang.T("the request could not be sent: {{.Err}}", l10n.Args{"Err": err.Error()}))
 	}
 	d.RequestID, d.RequestedAt = reqID, time.Now().UTC()
-	d.State, d.Reason = event.EnrolPending, "Waiting for IT ("+it+") to approve the request."
+	d.State, d.Reason = event.EnrolPending, s.lang.T("Waiting for IT ({{.IT}}) to approve the request.", l10n.Args{"IT": it})
 	s.saveDeviceLocked()
 	s.audit("enrol_request", map[string]any{"device": d.DeviceID, "it": it, "request": reqID})
 	return s.enrolmentLocked(), nil
@@ -349,10 +353,10 @@ func (s *Session) enrolSignedIn(c *conn) error {
 	if state == event.EnrolLostKey && s.itJID() != "" {
 		ev, err := s.sendRequest(c)
 		if err != nil {
-			s.queue(event.Error{Message: "Re-enrolment could not start: " + err.Error(), Code: event.CodeConfig})
+			s.queue(event.Error{Message: s.lang.T("Re-enrolment could not start: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 			return nil
 		}
-		ev.Reason = lostKeyReason + " A new request was sent to IT."
+		ev.Reason = s.lang.T("Your device key is no longer in the keyring; this device needs a new certificate. Your previous identity cannot be recovered. A new request was sent to IT.")
 		s.queue(ev)
 	}
 	return nil
@@ -364,7 +368,7 @@ func (s *Session) retractDevice(c *conn, device string) {
 		elem("", "retract", "node", nsDevices, "notify", "true").add(elem("", "item", "id", device))))
 	s.sendIQ(c, req, func(st *inStanza) {
 		if st.Type == "error" && st.Error != nil && !strings.Contains(st.Error.String(), "item-not-found") {
-			s.emit(event.Error{Message: "The certificate of the lost device " + device + " could not be withdrawn: " + st.Error.String(), Code: event.CodeProtocol})
+			s.emit(event.Error{Message: s.lang.T("The certificate of the lost device {{.Device}} could not be withdrawn: {{.Err}}", l10n.Args{"Device": device, "Err": st.Error.String()}), Code: event.CodeProtocol})
 			return
 		}
 		s.audit("device_retracted", map[string]any{"device": device})
@@ -463,7 +467,7 @@ func (s *Session) publishDevice(c *conn, device string, chain [][]byte, attempt 
 		case attempt < 2 && strings.Contains(cond, "precondition-not-met"):
 			s.configureDevicesNode(s.cur, func() { s.publishDevice(s.cur, device, chain, 2) })
 		default:
-			s.queue(event.Error{Message: "This device's certificate could not be published for your contacts: " + cond, Code: event.CodeProtocol})
+			s.queue(event.Error{Message: s.lang.T("This device's certificate could not be published for your contacts: {{.Err}}", l10n.Args{"Err": cond}), Code: event.CodeProtocol})
 		}
 	})
 }
@@ -483,7 +487,7 @@ func (s *Session) configureDevicesNode(c *conn, next func()) {
 		elem("", "configure", "node", nsDevices).add(form)))
 	s.sendIQ(c, req, func(st *inStanza) {
 		if st.Type == "error" {
-			s.emit(event.Error{Message: "The device certificate node could not be opened to contacts: " + st.Error.String(), Code: event.CodeProtocol})
+			s.emit(event.Error{Message: s.lang.T("The device certificate node could not be opened to contacts: {{.Err}}", l10n.Args{"Err": st.Error.String()}), Code: event.CodeProtocol})
 			return
 		}
 		s.mu.Lock()
@@ -498,7 +502,7 @@ func (s *Session) configureDevicesNode(c *conn, next func()) {
 // message was an enrolment message (handled or ignored).
 func (s *Session) onEnrolMessage(c *conn, st *inStanza) bool {
 	if st.Enrol != nil && st.Type == "error" {
-		s.emit(event.Error{Message: "The certificate request could not be delivered to IT: " + st.Error.String(), Code: event.CodeProtocol})
+		s.emit(event.Error{Message: s.lang.T("The certificate request could not be delivered to IT: {{.Err}}", l10n.Args{"Err": st.Error.String()}), Code: event.CodeProtocol})
 		return true
 	}
 	// A request (to an IT person who uses Palisade) is an ordinary message:
@@ -537,9 +541,9 @@ func (s *Session) onEnrolMessage(c *conn, st *inStanza) bool {
 	if st.Rejected != nil {
 		reason := strings.TrimSpace(st.Rejected.Reason)
 		if reason == "" {
-			reason = "IT declined the certificate request."
+			reason = s.lang.T("IT declined the certificate request.")
 		} else {
-			reason = "IT declined the certificate request: " + reason
+			reason = s.lang.T("IT declined the certificate request: {{.Reason}}", l10n.Args{"Reason": reason})
 		}
 		s.enr.mu.Lock()
 		d.State, d.Reason, d.RequestID = event.EnrolRejected, reason, ""
@@ -619,7 +623,7 @@ func (s *Session) executeEnrol(cmd event.Command) bool {
 		case cur == nil:
 			s.offline(c)
 		case err != nil:
-			s.emit(event.Error{Message: "The certificate request was not sent: " + err.Error(), Code: event.CodeConfig, Command: c.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("The certificate request was not sent: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig, Command: c.CommandName()})
 		default:
 			s.emit(ev)
 		}
@@ -628,7 +632,7 @@ func (s *Session) executeEnrol(cmd event.Command) bool {
 			return true
 		}
 		if strings.TrimSpace(c.Path) == "" {
-			s.badCommand(c, "Name the file to write the certificate request to.")
+			s.badCommand(c, s.lang.T("Name the file to write the certificate request to."))
 			return true
 		}
 		csr, err := s.newRequest()
@@ -636,13 +640,13 @@ func (s *Session) executeEnrol(cmd event.Command) bool {
 			err = os.WriteFile(c.Path, csr, 0o644)
 		}
 		if err != nil {
-			s.emit(event.Error{Message: "The certificate request could not be written: " + err.Error(), Code: event.CodeConfig, Command: c.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("The certificate request could not be written: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig, Command: c.CommandName()})
 			return true
 		}
 		s.enr.mu.Lock()
 		d := s.enr.dev
 		d.State, d.RequestID, d.RequestedAt = event.EnrolPending, "", time.Now().UTC()
-		d.Reason = "The certificate request was written to " + c.Path + ": give it to IT and import the certificate they return."
+		d.Reason = s.lang.T("The certificate request was written to {{.Path}}: give it to IT and import the certificate they return.", l10n.Args{"Path": c.Path})
 		s.saveDeviceLocked()
 		ev := s.enrolmentLocked()
 		s.enr.mu.Unlock()
@@ -654,13 +658,13 @@ func (s *Session) executeEnrol(cmd event.Command) bool {
 		}
 		data, err := os.ReadFile(c.Path)
 		if err == nil && len(data) > 1<<20 {
-			err = errors.New("the file is larger than 1 MiB")
+			err = errors.New(s.lang.T("the file is larger than 1 MiB"))
 		}
 		if err == nil {
 			err = s.install(data, "file")
 		}
 		if err != nil {
-			s.emit(event.Error{Message: "The certificate was not installed: " + err.Error(), Code: event.CodeConfig, Command: c.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("The certificate was not installed: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig, Command: c.CommandName()})
 		}
 	default:
 		return false
@@ -676,7 +680,7 @@ func (s *Session) noDevice(c event.Command) bool {
 	if !none {
 		return false
 	}
-	msg := "This device has no identity key, so it cannot be certified."
+	msg := s.lang.T("This device has no identity key, so it cannot be certified.")
 	code := event.CodeConfig
 	if s.cfg.DeviceOff != nil {
 		msg, code = s.cfg.DeviceOff.Message, s.cfg.DeviceOff.Code

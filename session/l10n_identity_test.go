@@ -1,10 +1,13 @@
 package session
 
 import (
+	"crypto/ed25519"
 	"testing"
+	"time"
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 func offlineIn(t *testing.T, lang string) *Session {
@@ -77,5 +80,88 @@ func TestIdentityChangeDetailsInFrench(t *testing.T) {
 	if got := decodeDevices("", []pubsubItem{{ID: "X"}}); len(got) != 1 ||
 		got[0].result.Reason != "The published device item cannot be read: no <device xmlns='urn:palisade:devices:1'/> payload." {
 		t.Errorf("English undecodable item: %+v", got)
+	}
+}
+
+// The enrolment reasons about this device's own certificate are written in
+// the user's language; English stays as it was.
+func TestEnrolmentReasonsInFrench(t *testing.T) {
+	now := time.Now()
+	caCert, caKey, err := identity.NewCA("ACME Identity CA", "ACME", now.Add(-72*time.Hour), 30*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := identity.LoadCA(caCert, caKey)
+	otherCert, otherKey, _ := identity.NewCA("Other CA", "Other", now.Add(-72*time.Hour), 30*24*time.Hour)
+	other, _ := identity.LoadCA(otherCert, otherKey)
+	key, _ := identity.NewKey()
+	stranger, _ := identity.NewKey()
+	issue := func(by *identity.CA, k ed25519.PrivateKey, at time.Time, validity time.Duration) string {
+		csr, err := identity.CreateRequest(k, identity.Request{JID: "alice@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := identity.ParseRequest(csr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chain, err := by.Issue(info, identity.IssueOptions{Org: "ACME", Now: at, Validity: validity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(chain)
+	}
+	expired := issue(ca, key, now.Add(-48*time.Hour), 24*time.Hour)
+	expiredOn := now.Add(-24 * time.Hour)
+	cases := []struct {
+		name   string
+		chain  string
+		state  string
+		en, fr string
+	}{
+		{"another key", issue(ca, stranger, now, 24*time.Hour), event.EnrolNone,
+			"The stored certificate is no longer valid: the certificate is for another key than this device's",
+			"Le certificat enregistré n’est plus valide\u00a0: le certificat correspond à une autre clé que celle de cet appareil"},
+		{"untrusted CA", issue(other, key, now, 24*time.Hour), event.EnrolNone,
+			"The stored certificate is no longer valid: Issued by Other CA, which is not an identity CA this profile trusts",
+			"Le certificat enregistré n’est plus valide\u00a0: Émis par Other CA, qui n’est pas une autorité de certification d’identité reconnue par ce profil"},
+		{"expired", expired, event.EnrolExpired,
+			"The certificate expired on " + identity.FormatDate("", expiredOn) + ".",
+			"Le certificat a expiré le " + identity.FormatDate(l10n.French, expiredOn) + "."},
+	}
+	it := desk(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, lang := range []struct{ lang, want string }{{"", c.en}, {"fr_FR.UTF-8", c.fr}} {
+				dir := t.TempDir()
+				m := it.manager(dir)
+				data, sig := enrolProfile(t, it, "it-admin@acme.test", caCert)
+				if _, err := m.Apply(data, sig, "managed"); err != nil {
+					t.Fatal(err)
+				}
+				s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "x", nil },
+					Profiles: m, DeviceKey: key, Lang: lang.lang})
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.enr.mu.Lock()
+				s.enr.dev = &DeviceFile{JID: "alice@acme.test", DeviceID: identity.DeviceID(key.Public().(ed25519.PublicKey)),
+					State: event.EnrolEnrolled, Chain: c.chain}
+				s.checkOwnChain(now)
+				ev := s.enrolmentLocked()
+				s.enr.mu.Unlock()
+				if ev.State != c.state || ev.Reason != lang.want {
+					t.Errorf("lang %q: %s %q, want %s %q", lang.lang, ev.State, ev.Reason, c.state, lang.want)
+				}
+			}
+		})
+	}
+	// Without a device: the reason of no-key.
+	s := offlineIn(t, "fr")
+	s.enr.mu.Lock()
+	ev := s.enrolmentLocked()
+	s.enr.mu.Unlock()
+	if ev.State != event.EnrolNoKey || ev.Reason != "Cet appareil n’a pas de clé d’identité." {
+		t.Errorf("no key in French: %+v", ev)
 	}
 }

@@ -5,13 +5,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
-	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Signed messages. With a device key, every outgoing chat message (and
@@ -229,17 +229,17 @@ func (s *Session) verifyPinned(cs tls.ConnectionState) (bool, error) {
 	}
 	pool, err := p.ServerCAs()
 	if err != nil || pool == nil || len(p.TrustedCAs.ServerTLS) == 0 {
-		why := "it names no server CA"
+		why := s.lang.T("it names no server CA")
 		if err != nil {
 			why = err.Error()
 		}
 		return true, &failure{code: event.CodeTLSUntrusted, fatal: true, err: err,
-			msg: fmt.Sprintf("The IT profile pins the server's certificate authority, but its server CAs cannot be used (%s). Palisade refused to connect. Ask IT for a corrected profile.", why)}
+			msg: s.lang.T("The IT profile pins the server's certificate authority, but its server CAs cannot be used ({{.Why}}). Palisade refused to connect. Ask IT for a corrected profile.", l10n.Args{"Why": why})}
 	}
 	if verr := verifyChain(cs, pool, s.bare.Domainpart()); verr != nil {
 		return true, &failure{code: event.CodeTLSUntrusted, fatal: true, err: verr,
-			msg: fmt.Sprintf("The server's certificate does not chain to a server CA named by the IT profile, which pins it (trusted_cas.pin_server): the system's certificate authorities alone are not enough. "+
-				"Subject: %s; issuer: %s; SHA-256 fingerprint: %s. Palisade refused to connect: this may be an interception. Tell IT.", leaf.Subject, leaf.Issuer, leaf.SHA256)}
+			msg: s.lang.T("The server's certificate does not chain to a server CA named by the IT profile, which pins it (trusted_cas.pin_server): the system's certificate authorities alone are not enough. Subject: {{.Subject}}; issuer: {{.Issuer}}; SHA-256 fingerprint: {{.Fingerprint}}. Palisade refused to connect: this may be an interception. Tell IT.",
+				l10n.Args{"Subject": leaf.Subject, "Issuer": leaf.Issuer, "Fingerprint": leaf.SHA256})}
 	}
 	return true, nil
 }
