@@ -13,6 +13,7 @@ import (
 
 	"github.com/palisade-im/palisade/archive"
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // The local archive: every 1:1 message the session reports (incoming,
@@ -197,7 +198,7 @@ func (s *Session) store(ms ...archive.Message) int {
 	}
 	n, err := a.Add(ms...)
 	if err != nil {
-		s.emit(event.Error{Message: "A message could not be stored in the local archive: " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("A message could not be stored in the local archive: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 	return n
 }
@@ -245,7 +246,7 @@ func (s *Session) applyRetention(now time.Time) {
 		return
 	}
 	if _, err := s.cfg.Archive.Retain(now, days); err != nil && !errors.Is(err, archive.ErrClosed) {
-		s.emit(event.Error{Message: "Old messages could not be removed from the local archive: " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("Old messages could not be removed from the local archive: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 }
 
@@ -263,7 +264,7 @@ func (s *Session) executeHistory(cmd event.Command) bool {
 		return false
 	}
 	if s.cfg.Archive == nil {
-		s.emit(event.Error{Message: "The local archive is off: there is no stored history to search, show or export.",
+		s.emit(event.Error{Message: s.lang.T("The local archive is off: there is no stored history to search, show or export."),
 			Code: event.CodeUnsupported, Command: cmd.CommandName()})
 		return true
 	}
@@ -281,7 +282,7 @@ func (s *Session) executeHistory(cmd event.Command) bool {
 		if errors.As(err, &bad) {
 			s.badCommand(cmd, string(bad))
 		} else {
-			s.emit(event.Error{Message: "The local archive: " + err.Error(), Code: event.CodeConfig, Command: cmd.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("The local archive: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig, Command: cmd.CommandName()})
 		}
 	}
 	return true
@@ -293,24 +294,24 @@ type badInput string
 func (b badInput) Error() string { return string(b) }
 
 // conversationOf checks an optional conversation JID.
-func conversationOf(v string) (string, error) {
+func (s *Session) conversationOf(v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
 	b, ok := bareJID(v)
 	if !ok {
-		return "", badInput("Not a valid address: " + v)
+		return "", badInput(s.lang.T("Not a valid address: {{.Address}}", l10n.Args{"Address": v}))
 	}
 	return b, nil
 }
 
 func (s *Session) search(c event.Search) error {
-	conv, err := conversationOf(c.Conversation)
+	conv, err := s.conversationOf(c.Conversation)
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(c.Query) == "" {
-		return badInput("Type a word to search for.")
+		return badInput(s.lang.T("Type a word to search for."))
 	}
 	rs, err := s.cfg.Archive.Search(c.Query, archive.SearchOptions{Conversation: conv, Limit: c.Limit})
 	if err != nil {
@@ -346,21 +347,21 @@ func trustFromArchive(m archive.Message) event.Trust {
 	return event.Trust{Class: m.Trust.Class, Org: m.Trust.Org, LookalikeOf: m.Trust.LookalikeOf, Domain: domainOf(peerOf(who))}
 }
 
-func archiveID(v, field string) (int64, error) {
+func (s *Session) archiveID(v, field string) (int64, error) {
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, badInput(fmt.Sprintf("%s %q is not an archive id (use the id of a search result or of a history message).", field, v))
+		return 0, badInput(s.lang.T("{{.Field}} {{.ID}} is not an archive id (use the id of a search result or of a history message).", l10n.Args{"Field": field, "ID": strconv.Quote(v)}))
 	}
 	return id, nil
 }
 
 func (s *Session) history(c event.GetHistory) error {
-	conv, err := conversationOf(c.Conversation)
+	conv, err := s.conversationOf(c.Conversation)
 	if err != nil {
 		return err
 	}
 	if conv == "" {
-		return badInput("Name the conversation (a bare JID) to show its history.")
+		return badInput(s.lang.T("Name the conversation (a bare JID) to show its history."))
 	}
 	limit := c.Limit
 	if limit <= 0 {
@@ -371,7 +372,7 @@ func (s *Session) history(c event.GetHistory) error {
 	complete := false
 	switch {
 	case c.AroundID != "":
-		id, err := archiveID(c.AroundID, "around_id")
+		id, err := s.archiveID(c.AroundID, "around_id")
 		if err != nil {
 			return err
 		}
@@ -379,12 +380,12 @@ func (s *Session) history(c event.GetHistory) error {
 			return err
 		}
 		if len(ms) > 0 && ms[0].Conversation != conv {
-			return badInput("Message " + c.AroundID + " is not in the conversation with " + conv + ".")
+			return badInput(s.lang.T("Message {{.ID}} is not in the conversation with {{.JID}}.", l10n.Args{"ID": c.AroundID, "JID": conv}))
 		}
 	default:
 		var before time.Time
 		if c.BeforeID != "" {
-			id, err := archiveID(c.BeforeID, "before_id")
+			id, err := s.archiveID(c.BeforeID, "before_id")
 			if err != nil {
 				return err
 			}
@@ -393,7 +394,7 @@ func (s *Session) history(c event.GetHistory) error {
 				return err
 			}
 			if !ok || m.Conversation != conv {
-				return badInput("Message " + c.BeforeID + " is not in the conversation with " + conv + ".")
+				return badInput(s.lang.T("Message {{.ID}} is not in the conversation with {{.JID}}.", l10n.Args{"ID": c.BeforeID, "JID": conv}))
 			}
 			before = m.Time
 		}
@@ -426,7 +427,7 @@ func (s *Session) history(c event.GetHistory) error {
 }
 
 func (s *Session) export(c event.Export) error {
-	conv, err := conversationOf(c.Conversation)
+	conv, err := s.conversationOf(c.Conversation)
 	if err != nil {
 		return err
 	}
@@ -435,23 +436,23 @@ func (s *Session) export(c event.Export) error {
 		f = archive.JSONL
 	}
 	if f != archive.JSONL && f != archive.HTML {
-		return badInput(fmt.Sprintf("Unknown export format %q: use \"jsonl\" or \"html\".", c.Format))
+		return badInput(s.lang.T("Unknown export format {{.Format}}: use \"jsonl\" or \"html\".", l10n.Args{"Format": strconv.Quote(c.Format)}))
 	}
 	if c.Path == "" {
-		return badInput("Give the path of the file to write the export to.")
+		return badInput(s.lang.T("Give the path of the file to write the export to."))
 	}
 	if !c.From.IsZero() && !c.To.IsZero() && !c.To.After(c.From) {
-		return badInput("The export's end (to) must come after its start (from).")
+		return badInput(s.lang.T("The export's end (to) must come after its start (from)."))
 	}
 	path, err := filepath.Abs(c.Path)
 	if err != nil {
-		return badInput("The export path " + c.Path + " is not usable: " + err.Error())
+		return badInput(s.lang.T("The export path {{.Path}} is not usable: {{.Err}}", l10n.Args{"Path": c.Path, "Err": err.Error()}))
 	}
 	// A new file next to the target, renamed over it once complete: a
 	// failed export leaves no half-written file, and never a readable one.
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return badInput("The export cannot be written to " + path + ": " + err.Error())
+		return badInput(s.lang.T("The export cannot be written to {{.Path}}: {{.Err}}", l10n.Args{"Path": path, "Err": err.Error()}))
 	}
 	defer os.Remove(tmp.Name()) // after the rename: nothing left to remove
 	if err := tmp.Chmod(0o600); err != nil {
@@ -469,7 +470,7 @@ func (s *Session) export(c event.Export) error {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
-		return fmt.Errorf("the export to %s failed (nothing was written there): %w", path, err)
+		return fmt.Errorf("%s: %w", s.lang.T("the export to {{.Path}} failed (nothing was written there)", l10n.Args{"Path": path}), err)
 	}
 	s.emit(event.Exported{Path: path, Count: n, Format: string(f)})
 	return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/palisade-im/palisade/audit"
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // auditState is the session's share of the audit log.
@@ -37,8 +38,7 @@ func (s *Session) auditLog() *audit.Log {
 	if err != nil {
 		s.auditSt.failed = true
 		// Straight onto the queue: emit would come back here.
-		s.queue(event.Error{Message: "The audit log cannot be opened, so security events are not recorded: " + err.Error() +
-			" (check it with `client audit verify`).", Code: event.CodeConfig})
+		s.queue(event.Error{Message: s.lang.T("The audit log cannot be opened, so security events are not recorded: {{.Err}} (check it with `client audit verify`).", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 		return nil
 	}
 	s.auditSt.log, s.auditSt.own = l, true
@@ -67,7 +67,7 @@ func (s *Session) audit(kind string, fields map[string]any) {
 		rec[k] = v
 	}
 	if err := l.Append(kind, rec); err != nil {
-		s.queue(event.Error{Message: "A security event could not be recorded in the audit log: " + err.Error(), Code: event.CodeConfig})
+		s.queue(event.Error{Message: s.lang.T("A security event could not be recorded in the audit log: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 }
 

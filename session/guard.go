@@ -10,6 +10,7 @@ import (
 	"mellium.im/sasl"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/profile"
 )
 
@@ -58,14 +59,12 @@ func (s *Session) guarded(kind, from, id string, h func()) (ok bool) {
 				"stanza": kind, "from": from, "id": id,
 				"panic": truncate(fmt.Sprint(v), 200), "at": panicSite(stack),
 			})
-			who := from
-			if who == "" {
-				who = "the server"
+			a := l10n.Args{"Kind": kind, "From": truncate(from, 100)}
+			msg := s.lang.T("A malformed <{{.Kind}}/> from {{.From}} was ignored; the conversation goes on. It is recorded in the audit log.", a)
+			if from == "" {
+				msg = s.lang.T("A malformed <{{.Kind}}/> from the server was ignored; the conversation goes on. It is recorded in the audit log.", a)
 			}
-			s.emit(event.Error{
-				Message: fmt.Sprintf("A malformed <%s/> from %s was ignored; the conversation goes on. It is recorded in the audit log.", kind, truncate(who, 100)),
-				Code:    event.CodeProtocol,
-			})
+			s.emit(event.Error{Message: msg, Code: event.CodeProtocol})
 		}
 	}()
 	h()

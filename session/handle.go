@@ -3,7 +3,6 @@ package session
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // writeRaw writes one element to the stream.
@@ -104,7 +104,7 @@ func (c *conn) end(err error) {
 	for _, lim := range []error{errStanzaTooLarge, errStanzaTooDeep, errDirective} {
 		if errors.Is(err, lim) {
 			c.s.suspicious("stream_limit", map[string]any{"reason": lim.Error()})
-			err = &failure{code: event.CodeProtocol, err: err, msg: "Palisade closed the connection: " + lim.Error()}
+			err = &failure{code: event.CodeProtocol, err: err, msg: c.s.limitBroken(lim)}
 		}
 	}
 	c.err = err
@@ -176,12 +176,12 @@ func (s *Session) onSM(c *conn, d *xml.Decoder, start *xml.StartElement) error {
 			s.mu.Unlock()
 			s.suspicious("forged_ack", map[string]any{"h": h, "outstanding": n})
 			return &failure{code: event.CodeProtocol,
-				msg: fmt.Sprintf("The server acknowledged %d stanzas, more than were sent; Palisade starts a new session and sends the unacknowledged messages again.", h)}
+				msg: s.lang.T("The server acknowledged {{.Acked}} stanzas, more than were sent; Palisade starts a new session and sends the unacknowledged messages again.", l10n.Args{"Acked": h})}
 		}
 		acked, aerr := s.sm.ack(uint32(h))
 		s.mu.Unlock()
 		if aerr != nil {
-			s.emit(event.Error{Message: "stream management: " + aerr.Error(), Code: event.CodeProtocol})
+			s.emit(event.Error{Message: s.lang.T("stream management: {{.Err}}", l10n.Args{"Err": aerr.Error()}), Code: event.CodeProtocol})
 		}
 		s.reportAcked(acked)
 	case "enabled":
@@ -245,7 +245,7 @@ func (s *Session) onMessage(c *conn, st *inStanza) {
 	}
 	switch st.Type {
 	case "error":
-		s.emit(event.Error{Message: "A message to " + st.From + " was not delivered: " + st.Error.String(), Code: event.CodeProtocol})
+		s.emit(event.Error{Message: s.lang.T("A message to {{.To}} was not delivered: {{.Err}}", l10n.Args{"To": st.From, "Err": st.Error.String()}), Code: event.CodeProtocol})
 		return
 	case "groupchat", "headline":
 		return

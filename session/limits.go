@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Bounded resources: whatever the server or a peer sends, the session's
@@ -47,6 +48,20 @@ var (
 	errStanzaTooDeep  = fmt.Errorf("the server sent a stanza nested more than %d elements deep", maxStanzaDepth)
 	errDirective      = errors.New("the server sent an XML directive (a DTD or entity declaration)")
 )
+
+// limitBroken says, in the user's language, that the connection was
+// closed because the server broke the stream limit lim.
+func (s *Session) limitBroken(lim error) string {
+	switch lim {
+	case errStanzaTooLarge:
+		return s.lang.T("Palisade closed the connection: the server sent a stanza larger than {{.KiB}} KiB", l10n.Args{"KiB": maxStanzaBytes >> 10})
+	case errStanzaTooDeep:
+		return s.lang.T("Palisade closed the connection: the server sent a stanza nested more than {{.Depth}} elements deep", l10n.Args{"Depth": maxStanzaDepth})
+	case errDirective:
+		return s.lang.T("Palisade closed the connection: the server sent an XML directive (a DTD or entity declaration)")
+	}
+	return s.lang.T("Palisade closed the connection: {{.Err}}", l10n.Args{"Err": lim.Error()})
+}
 
 // limitConn counts the bytes read since the last mark and fails the read
 // that goes past the limit, which ends the stream.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/palisade-im/palisade/archive"
 	"github.com/palisade-im/palisade/event"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // MAM (XEP-0313) catch-up, paged with RSM (XEP-0059).
@@ -104,7 +105,7 @@ func (s *Session) queryArchive(c *conn, archiveJID, name string, convert mamConv
 	if a := s.cfg.Archive; a != nil {
 		sp, ok, err := a.SyncPointOf(s.bare.String(), archiveJID)
 		if err != nil {
-			s.emit(event.Error{Message: "The local archive's sync point could not be read: " + err.Error(), Code: event.CodeConfig})
+			s.emit(event.Error{Message: s.lang.T("The local archive's sync point could not be read: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 		}
 		if ok {
 			q.after = sp.LastID
@@ -215,11 +216,15 @@ func (s *Session) onMAMFin(c *conn, q *mamQuery, queryID string, st *inStanza) {
 			s.mu.Unlock()
 			return
 		}
-		why := "an unexpected answer"
+		a := l10n.Args{"Archive": q.name, "Err": s.lang.T("an unexpected answer")}
 		if st.Type == "error" {
-			why = st.Error.String()
+			a["Err"] = st.Error.String()
 		}
-		s.emit(event.Error{Message: "The server's message archive (" + q.name + ") could not be read: " + why, Code: event.CodeProtocol})
+		msg := s.lang.T("The server's message archive ({{.Archive}}) could not be read: {{.Err}}", a)
+		if q.name == "own" {
+			msg = s.lang.T("The server's message archive (own) could not be read: {{.Err}}", a)
+		}
+		s.emit(event.Error{Message: msg, Code: event.CodeProtocol})
 		s.emit(event.HistorySynced{Archive: q.name, Count: q.added, Ignored: q.ignored})
 		return
 	}
@@ -289,7 +294,7 @@ func (s *Session) saveSyncPoint(archiveJID, last string) {
 		return
 	}
 	if err := a.SetSyncPoint(archive.SyncPoint{Account: s.bare.String(), Archive: archiveJID, LastID: last, Updated: time.Now().UTC()}); err != nil {
-		s.emit(event.Error{Message: "The local archive's sync point could not be saved: " + err.Error(), Code: event.CodeConfig})
+		s.emit(event.Error{Message: s.lang.T("The local archive's sync point could not be saved: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/palisade-im/palisade/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/palisade-im/palisade/internal/atomicfile"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // outboxEntry is a chat message the user sent while offline (or that was on
@@ -26,13 +28,17 @@ type outboxEntry struct {
 type outbox struct {
 	path    string // "" keeps the outbox in memory only
 	entries []outboxEntry
+	lang    l10n.Lang // of its errors, which the user reads
 }
 
 const outboxFile = "outbox.json"
 
 // loadOutbox reads the outbox in dir. A missing file is an empty outbox.
-func loadOutbox(dir string) (*outbox, error) {
-	o := &outbox{}
+func loadOutbox(dir string) (*outbox, error) { return loadOutboxIn(dir, l10n.English) }
+
+// loadOutboxIn is loadOutbox with its errors in the user's language l.
+func loadOutboxIn(dir string, l l10n.Lang) (*outbox, error) {
+	o := &outbox{lang: l}
 	if dir == "" {
 		return o, nil
 	}
@@ -42,10 +48,10 @@ func loadOutbox(dir string) (*outbox, error) {
 		return o, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the outbox: %w", err)
+		return nil, fmt.Errorf("%s: %w", l.T("reading the outbox"), err)
 	}
 	if err := json.Unmarshal(b, &o.entries); err != nil {
-		return nil, fmt.Errorf("the outbox %s is damaged: %v", o.path, err)
+		return nil, errors.New(l.T("the outbox {{.Path}} is damaged: {{.Err}}", l10n.Args{"Path": o.path, "Err": err.Error()}))
 	}
 	return o, nil
 }
@@ -100,7 +106,7 @@ func (o *outbox) save() error {
 		return err
 	}
 	if err := atomicfile.Write(o.path, b); err != nil {
-		return fmt.Errorf("saving the outbox: %w", err)
+		return fmt.Errorf("%s: %w", o.lang.T("saving the outbox"), err)
 	}
 	return nil
 }

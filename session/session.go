@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,18 +159,19 @@ var _ event.Backend = (*Session)(nil)
 // New checks the configuration and prepares a session. It does not connect:
 // call Start.
 func New(cfg Config) (*Session, error) {
+	lang := l10n.Norm(cfg.Lang)
 	if cfg.JID == "" {
-		return nil, errors.New("no account JID given")
+		return nil, errors.New(lang.T("no account JID given"))
 	}
 	j, err := jid.Parse(cfg.JID)
 	if err != nil {
-		return nil, fmt.Errorf("the account %q is not a valid JID: %v", cfg.JID, err)
+		return nil, errors.New(lang.T("the account {{.JID}} is not a valid JID: {{.Err}}", l10n.Args{"JID": strconv.Quote(cfg.JID), "Err": err.Error()}))
 	}
 	if j.Localpart() == "" {
-		return nil, fmt.Errorf("the account %q has no user part (expected user@domain)", cfg.JID)
+		return nil, errors.New(lang.T("the account {{.JID}} has no user part (expected user@domain)", l10n.Args{"JID": strconv.Quote(cfg.JID)}))
 	}
 	if cfg.Password == nil {
-		return nil, errors.New("no password source given")
+		return nil, errors.New("no password source given") // a programming error
 	}
 	roots, err := x509.SystemCertPool()
 	if err != nil || roots == nil {
@@ -178,13 +180,13 @@ func New(cfg Config) (*Session, error) {
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading the CA file: %w", err)
+			return nil, fmt.Errorf("%s: %w", lang.T("reading the CA file"), err)
 		}
 		if !roots.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("the CA file %s holds no PEM certificate", cfg.CAFile)
+			return nil, errors.New(lang.T("the CA file {{.Path}} holds no PEM certificate", l10n.Args{"Path": cfg.CAFile}))
 		}
 	}
-	ob, err := loadOutbox(cfg.DataDir)
+	ob, err := loadOutboxIn(cfg.DataDir, lang)
 	if err != nil {
 		return nil, err
 	}
