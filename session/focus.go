@@ -23,16 +23,15 @@ import (
 // kept in DataDir/focus-held.json (written at each change), so a restart
 // during focus loses nothing; the messages also go to the local archive
 // when they arrive. Presence shows focus: dnd with "Focus until 16:00",
-// and the user's own presence again when it ends. Archive catch-up results
-// and the user's own messages (sent carbons) are never held.
+// and the user's own presence again when it ends (the status in the
+// user's language). Archive catch-up results and the user's own messages
+// (sent carbons) are never held.
 
 const (
 	focusFile     = "focus.json"
 	focusHeldFile = "focus-held.json"
 	focusTick     = time.Minute // re-check at least this often (clock changes, suspend)
 	focusSetting  = "focus_hours"
-	// focusStatusPrefix starts the status shown during focus (policy.FocusStatus).
-	focusStatusPrefix = "Focus until "
 )
 
 type focusState struct {
@@ -173,8 +172,9 @@ func (s *Session) focusRules() (rules []event.FocusRule, fromProfile, locked boo
 	return rules, fromProfile, locked, loc, tz
 }
 
-func toPolicyRule(r event.FocusRule) (policy.FocusRule, error) {
-	return policy.ParseFocusRule(r.Days, r.Start, r.End, r.Allow, r.Groups, r.Internal)
+// toPolicyRule checks a rule; its error is for the user, in l.
+func toPolicyRule(l l10n.Lang, r event.FocusRule) (policy.FocusRule, error) {
+	return policy.ParseFocusRuleIn(l, r.Days, r.Start, r.End, r.Allow, r.Groups, r.Internal)
 }
 
 // focusAt evaluates focus at now. f.mu is held.
@@ -183,7 +183,7 @@ func (s *Session) focusAt(now time.Time) (policy.FocusState, *time.Location) {
 	rules, _, _, loc, _ := s.focusRules()
 	var pf policy.Focus
 	for _, r := range rules {
-		if pr, err := toPolicyRule(r); err == nil {
+		if pr, err := toPolicyRule(s.lang, r); err == nil {
 			pf.Rules = append(pf.Rules, pr)
 		}
 	}
@@ -191,7 +191,7 @@ func (s *Session) focusAt(now time.Time) (policy.FocusState, *time.Location) {
 		pf.ManualUntil = f.manualUntil
 		m := f.manual
 		m.Start, m.End = "00:00", "00:01" // times are not used for a manual focus
-		if pr, err := toPolicyRule(m); err == nil {
+		if pr, err := toPolicyRule(s.lang, m); err == nil {
 			pf.Manual = pr
 		}
 	}
@@ -286,7 +286,7 @@ func (s *Session) focusCheck() (time.Time, bool) {
 	if report {
 		s.emit(ev)
 		s.mu.Lock()
-		if ended && strings.HasPrefix(s.presence.Status, focusStatusPrefix) {
+		if ended && policy.IsFocusStatus(s.presence.Status) {
 			// The focus presence came back as the user's own (a front end
 			// re-sent what it was shown): not the user's choice, dropped.
 			s.presence.Status = ""
@@ -303,8 +303,8 @@ func (s *Session) focusCheck() (time.Time, bool) {
 }
 
 // focusPresence is the presence broadcast during focus: dnd with "Focus
-// until HH:MM", unless the user chose to appear offline. ok is false
-// outside focus.
+// until HH:MM" in the user's language, unless the user chose to appear
+// offline. ok is false outside focus.
 func (s *Session) focusPresence(p event.SetPresence) (event.SetPresence, bool) {
 	if p.Show == event.ShowUnavailable {
 		return p, false
@@ -318,7 +318,7 @@ func (s *Session) focusPresence(p event.SetPresence) (event.SetPresence, bool) {
 	if !st.Active {
 		return p, false
 	}
-	return event.SetPresence{Show: event.ShowDND, Status: policy.FocusStatus(now, st.Until, loc)}, true
+	return event.SetPresence{Show: event.ShowDND, Status: policy.FocusStatusIn(s.lang, now, st.Until, loc)}, true
 }
 
 // emitChat reports a 1:1 message, or holds it when focus does not admit
@@ -417,7 +417,7 @@ func (s *Session) setFocus(c event.SetFocus) {
 	}
 	rules := make([]event.FocusRule, 0, len(c.Rules))
 	for i, r := range c.Rules {
-		if _, err := toPolicyRule(r); err != nil {
+		if _, err := toPolicyRule(s.lang, r); err != nil {
 			s.emit(event.Error{Message: s.lang.T("Focus rule {{.N}} was not saved: {{.Err}}. The focus hours are unchanged.", l10n.Args{"N": strconv.Itoa(i + 1), "Err": err.Error()}), Code: event.CodeBadCommand})
 			return
 		}
@@ -443,7 +443,7 @@ func (s *Session) startFocusNow(c event.FocusNow) {
 		return
 	}
 	m := event.FocusRule{Start: "00:00", End: "00:01", Allow: c.Allow, Groups: c.Groups, Internal: c.Internal}
-	if _, err := toPolicyRule(m); err != nil {
+	if _, err := toPolicyRule(s.lang, m); err != nil {
 		s.emit(event.Error{Message: s.lang.T("Focus now: {{.Err}}.", l10n.Args{"Err": err.Error()}), Code: event.CodeBadCommand})
 		return
 	}

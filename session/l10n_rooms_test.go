@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/l10n"
+	"github.com/palisade-im/palisade/policy"
 )
 
 // stanzaErr is a stanza error with one defined condition.
@@ -178,16 +180,44 @@ func TestTrainingReportQueuedFrench(t *testing.T) {
 
 // A refused focus command says why in the user's language.
 func TestFocusErrorFrench(t *testing.T) {
-	for lang, want := range map[string]string{
-		"en": "Focus now: minutes must be between 0 (end a manual focus) and 1440.",
-		"fr": "Me concentrer maintenant\u00a0: la durée doit être comprise entre 0 (pour terminer une concentration manuelle) et 1440 minutes.",
-	} {
-		s := newLangSession(t, lang)
+	bad := event.SetFocus{Rules: []event.FocusRule{{Days: []string{"mon"}, Start: "09:00", End: "10:00"}, {Days: []string{"someday"}, Start: "09:00", End: "10:00"}}}
+	tests := []struct {
+		lang string
+		cmd  event.Command
+		want string
+	}{
+		{"en", event.FocusNow{Minutes: 1441}, "Focus now: minutes must be between 0 (end a manual focus) and 1440."},
+		{"fr", event.FocusNow{Minutes: 1441},
+			"Me concentrer maintenant\u00a0: la durée doit être comprise entre 0 (pour terminer une concentration manuelle) et 1440 minutes."},
+		{"en", bad, `Focus rule 2 was not saved: "someday" is not a day (mon, tue, wed, thu, fri, sat, sun). The focus hours are unchanged.`},
+		{"fr", bad, "La règle de concentration 2 n\u2019a pas été enregistrée\u00a0: \"someday\" n\u2019est pas un jour (mon, tue, wed, thu, fri, sat, sun). Les heures de concentration sont inchangées."},
+	}
+	for _, tt := range tests {
+		s := newLangSession(t, tt.lang)
 		queued(s)
-		s.startFocusNow(event.FocusNow{Minutes: 1441})
+		s.executeFocus(tt.cmd)
 		errs := only[event.Error](queued(s))
-		if len(errs) != 1 || errs[0].Message != want || errs[0].Code != event.CodeBadCommand {
-			t.Errorf("%s: errors %+v, want one bad command %q", lang, errs, want)
+		if len(errs) != 1 || errs[0].Message != tt.want || errs[0].Code != event.CodeBadCommand {
+			t.Errorf("%s %s: errors %+v, want one bad command %q", tt.lang, tt.cmd.CommandName(), errs, tt.want)
+		}
+	}
+}
+
+// During focus, the presence status is in the user's language, and it is
+// recognised as the focus status when it comes back.
+func TestFocusStatusFrench(t *testing.T) {
+	now := time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"en": "Focus until 14:30", "fr": "Concentration jusqu\u2019à 14:30"} {
+		s := newLangSession(t, lang)
+		s.focus.now = func() time.Time { return now }
+		s.focus.loc = time.UTC
+		s.executeFocus(event.FocusNow{Minutes: 30})
+		p, ok := s.focusPresence(event.SetPresence{Show: event.ShowAvailable})
+		if !ok || p.Show != event.ShowDND || p.Status != want {
+			t.Errorf("%s: focus presence %+v (%v), want dnd %q", lang, p, ok, want)
+		}
+		if !policy.IsFocusStatus(p.Status) {
+			t.Errorf("%s: %q is not recognised as the focus status", lang, p.Status)
 		}
 	}
 }
