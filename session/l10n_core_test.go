@@ -183,3 +183,24 @@ func TestHumanSizeIn(t *testing.T) {
 		t.Errorf("size = %q", got)
 	}
 }
+
+// Over the real Prosody: a wrong password and an untrusted certificate are
+// told in French to a French user.
+func TestProsodySignInErrorsInFrench(t *testing.T) {
+	srv := prosody(t)
+	french := func(s *Session) { s.lang = l10n.French }
+	r := startSessionWith(t, srv, "alice@acme.test", opts{password: "not-the-password"}, french)
+	if d := r.fatal(); d.Code != event.CodeAuth || d.Message != "Mot de passe incorrect ou compte inconnu pour alice@acme.test." {
+		t.Errorf("wrong password: Disconnected = %+v", d)
+	}
+	r = startSessionWith(t, srv, "alice@acme.test", opts{noCA: true}, french)
+	d := r.fatal()
+	if d.Code != event.CodeTLSUntrusted {
+		t.Fatalf("untrusted: Disconnected = %+v", d)
+	}
+	for _, want := range []string{"Le certificat du serveur n’est pas reconnu comme fiable (", "Sujet\u00a0: CN=acme.test", "émetteur\u00a0: CN=Palisade Test CA", "empreinte SHA-256\u00a0: ", "Palisade a refusé de se connecter."} {
+		if !strings.Contains(d.Message, want) {
+			t.Errorf("untrusted: %q lacks %q", d.Message, want)
+		}
+	}
+}
