@@ -77,6 +77,17 @@
 // names the rule and who set it. The session layer enforces the decisions and
 // the UI only shows them.
 //
+// # Language
+//
+// Reasons, and the errors of New, are written in Rules.Lang (package l10n;
+// the zero value is English, the French texts are in l10n/fr/policy.json).
+// The language is data on the rules like the rest: the engine never reads
+// the environment. Each reason is one whole sentence template, so that
+// French orders the words its own way; a reason that starts with the domain
+// in English starts with it in French too, a lookalike's reason ends with
+// its bracketed techniques in both, and a file refusal that starts with
+// "Files " starts with "Les fichiers ".
+//
 // This package does no I/O and takes no clock: it must not import os, net,
 // syscall, io/fs, Fyne, mellium, the session or the ui packages.
 package policy

@@ -217,3 +217,37 @@ func TestHumanSizeIn(t *testing.T) {
 		}
 	}
 }
+
+// New names a bad entry in the rules' language, after "policy: ".
+func TestNewErrorsInFrench(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		edit   func(*Rules)
+		en, fr string
+	}{
+		{"listed twice", func(r *Rules) { r.BlockedDomains = append(r.BlockedDomains, "partner.test") },
+			`policy: domain "partner.test" is listed twice (partner Partner Ltd and blocked)`,
+			`policy: le domaine "partner.test" figure deux fois (partenaire Partner Ltd et bloqué)`},
+		{"bad internal domain", func(r *Rules) { r.InternalDomains = append(r.InternalDomains, "a..b") },
+			`policy: internal domain 3 "a..b": the domain has an empty label`,
+			"policy: domaine interne 3 \"a..b\"\u00a0: le domaine a une étiquette vide"},
+		{"blocks an approved domain", func(r *Rules) { r.BlockedDomains = []string{"co.uk"} },
+			`policy: blocked domain "co.uk" would block the approved domain "globex.co.uk" (Globex)`,
+			`policy: le domaine bloqué "co.uk" bloquerait le domaine approuvé "globex.co.uk" (Globex)`},
+		{"bad file type", func(r *Rules) { r.Files.BlockedTypes = []string{"a.b"} },
+			`policy: blocked file type 1 "a.b" is not an extension like ".exe"`,
+			"policy: le type de fichier bloqué 1 \"a.b\" n’est pas une extension comme «\u00a0.exe\u00a0»"},
+	} {
+		for _, c := range []struct {
+			lang l10n.Lang
+			want string
+		}{{"", tt.en}, {l10n.French, tt.fr}} {
+			r := testRules()
+			r.Lang = c.lang
+			tt.edit(&r)
+			if _, err := New(r); err == nil || err.Error() != c.want {
+				t.Errorf("%s (%q): error %v, want %q", tt.name, c.lang, err, c.want)
+			}
+		}
+	}
+}

@@ -1,7 +1,8 @@
 package policy
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/palisade-im/palisade/l10n"
@@ -180,20 +181,23 @@ func New(r Rules) (*Engine, error) {
 		Files:              FileRules{MaxSize: r.Files.MaxSize, ScanRequired: r.Files.ScanRequired},
 		Lang:               r.Lang,
 	}
+	// Errors name the bad entry, in the rules' language, after "policy: ".
+	l := r.Lang
+	bad := func(msg string) error { return errors.New("policy: " + msg) }
 	switch n.UnknownDomains {
 	case "":
 		n.UnknownDomains = Warn
 	case Warn, Confirm, Block:
 	default:
-		return nil, fmt.Errorf("policy: unknown_domains %q is not one of warn, confirm, block", r.UnknownDomains)
+		return nil, bad(l.T("unknown_domains {{.Value}} is not one of warn, confirm, block", l10n.Args{"Value": strconv.Quote(string(r.UnknownDomains))}))
 	}
 	if n.Files.MaxSize < 0 {
-		return nil, fmt.Errorf("policy: files max_size %d is negative", r.Files.MaxSize)
+		return nil, bad(l.T("files max_size {{.Size}} is negative", l10n.Args{"Size": r.Files.MaxSize}))
 	}
 	seen := map[string]string{}
 	claim := func(d, what string) error {
 		if prev, ok := seen[d]; ok {
-			return fmt.Errorf("policy: domain %q is listed twice (%s and %s)", d, prev, what)
+			return bad(l.T("domain {{.Domain}} is listed twice ({{.First}} and {{.Second}})", l10n.Args{"Domain": strconv.Quote(d), "First": prev, "Second": what}))
 		}
 		seen[d] = what
 		return nil
@@ -201,9 +205,9 @@ func New(r Rules) (*Engine, error) {
 	for i, d := range r.InternalDomains {
 		a, _, err := normaliseDomain(d)
 		if err != nil {
-			return nil, fmt.Errorf("policy: internal domain %d %q: %v", i+1, d, err)
+			return nil, bad(l.T("internal domain {{.N}} {{.Domain}}: {{.Problem}}", l10n.Args{"N": i + 1, "Domain": strconv.Quote(d), "Problem": addressProblem(l, err)}))
 		}
-		if err := claim(a, "internal"); err != nil {
+		if err := claim(a, l.T("internal")); err != nil {
 			return nil, err
 		}
 		e.internal[a] = true
@@ -213,21 +217,21 @@ func New(r Rules) (*Engine, error) {
 	for i, p := range r.Partners {
 		name := strings.TrimSpace(p.Name)
 		if name == "" {
-			return nil, fmt.Errorf("policy: partner %d has no name", i+1)
+			return nil, bad(l.T("partner {{.N}} has no name", l10n.Args{"N": i + 1}))
 		}
 		if len(p.Domains) == 0 {
-			return nil, fmt.Errorf("policy: partner %q has no domains", name)
+			return nil, bad(l.T("partner {{.Name}} has no domains", l10n.Args{"Name": strconv.Quote(name)}))
 		}
 		if p.MaxFileSize < 0 {
-			return nil, fmt.Errorf("policy: partner %q max_file_size %d is negative", name, p.MaxFileSize)
+			return nil, bad(l.T("partner {{.Name}} max_file_size {{.Size}} is negative", l10n.Args{"Name": strconv.Quote(name), "Size": p.MaxFileSize}))
 		}
 		np := Partner{Name: name, FilesAllowed: p.FilesAllowed, MaxFileSize: p.MaxFileSize}
 		for _, d := range p.Domains {
 			a, _, err := normaliseDomain(d)
 			if err != nil {
-				return nil, fmt.Errorf("policy: partner %q domain %q: %v", name, d, err)
+				return nil, bad(l.T("partner {{.Name}} domain {{.Domain}}: {{.Problem}}", l10n.Args{"Name": strconv.Quote(name), "Domain": strconv.Quote(d), "Problem": addressProblem(l, err)}))
 			}
-			if err := claim(a, "partner "+name); err != nil {
+			if err := claim(a, l.T("partner {{.Name}}", l10n.Args{"Name": name})); err != nil {
 				return nil, err
 			}
 			e.partners[a] = len(n.Partners)
@@ -239,13 +243,13 @@ func New(r Rules) (*Engine, error) {
 	for i, g := range r.Gateways {
 		a, _, err := normaliseDomain(g.Domain)
 		if err != nil {
-			return nil, fmt.Errorf("policy: gateway %d %q: %v", i+1, g.Domain, err)
+			return nil, bad(l.T("gateway {{.N}} {{.Domain}}: {{.Problem}}", l10n.Args{"N": i + 1, "Domain": strconv.Quote(g.Domain), "Problem": addressProblem(l, err)}))
 		}
 		net := strings.TrimSpace(g.Network)
 		if net == "" {
-			return nil, fmt.Errorf("policy: gateway %q has no network name", a)
+			return nil, bad(l.T("gateway {{.Domain}} has no network name", l10n.Args{"Domain": strconv.Quote(a)}))
 		}
-		if err := claim(a, "gateway "+net); err != nil {
+		if err := claim(a, l.T("gateway {{.Network}}", l10n.Args{"Network": net})); err != nil {
 			return nil, err
 		}
 		e.gateways[a] = net
@@ -254,14 +258,14 @@ func New(r Rules) (*Engine, error) {
 	for i, d := range r.BlockedDomains {
 		a, _, err := normaliseDomain(d)
 		if err != nil {
-			return nil, fmt.Errorf("policy: blocked domain %d %q: %v", i+1, d, err)
+			return nil, bad(l.T("blocked domain {{.N}} {{.Domain}}: {{.Problem}}", l10n.Args{"N": i + 1, "Domain": strconv.Quote(d), "Problem": addressProblem(l, err)}))
 		}
-		if err := claim(a, "blocked"); err != nil {
+		if err := claim(a, l.T("blocked")); err != nil {
 			return nil, err
 		}
 		for _, ap := range e.approved {
 			if subdomainOf(ap.ascii, a) {
-				return nil, fmt.Errorf("policy: blocked domain %q would block the approved domain %q (%s)", a, ap.ascii, ap.org)
+				return nil, bad(l.T("blocked domain {{.Domain}} would block the approved domain {{.Approved}} ({{.Org}})", l10n.Args{"Domain": strconv.Quote(a), "Approved": strconv.Quote(ap.ascii), "Org": ap.org}))
 			}
 		}
 		e.blocked[a] = true
@@ -273,7 +277,7 @@ func New(r Rules) (*Engine, error) {
 			x = "." + x
 		}
 		if len(x) < 2 || strings.ContainsAny(x[1:], "./\\ ") {
-			return nil, fmt.Errorf("policy: blocked file type %d %q is not an extension like \".exe\"", i+1, t)
+			return nil, bad(l.T("blocked file type {{.N}} {{.Type}} is not an extension like \".exe\"", l10n.Args{"N": i + 1, "Type": strconv.Quote(t)}))
 		}
 		if !e.types[x] {
 			e.types[x] = true
