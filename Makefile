@@ -72,9 +72,10 @@ test-keyring:
 
 # The real client in a real window under Xvfb, signed in to a private
 # Prosody, with a desktop tray: its icon registers, and Away chosen in the
-# icon's menu reaches bob.
+# icon's menu reaches bob; resized, quit with Ctrl+Q and started again, the
+# window opens at its new size.
 smoke: bin
-	@SMOKE_TRAY=1 SMOKE_TRAY_AWAY=1 scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png
+	@SMOKE_TRAY=1 SMOKE_TRAY_AWAY=1 SMOKE_RESIZE="1000 700" scripts/step.sh gui-smoke scripts/smoke-gui.sh build/screenshot-main.png
 
 # Build every package, install the .deb (dpkg -i as root, else extracted) and
 # start it under Xvfb, check the tarball, metainfo and .exe signatures.

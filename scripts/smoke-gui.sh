@@ -61,6 +61,9 @@
 # SMOKE_TRAY_AWAY=1 chooses Away in the icon's menu and waits until bob
 # sees alice away.
 #
+# SMOKE_RESIZE="W H" (after the picture) resizes the window, quits with
+# Ctrl+Q, starts the client again and checks that the window opens at W x H.
+#
 # SMOKE_ROOM="room@conference.acme.test" has bob's second device create
 # that room, write in it and invite alice: the invitation card (with bob's
 # trust) appears; SMOKE_ROOM_JOIN="X Y" then clicks there (the card's
@@ -442,4 +445,30 @@ say "screenshot $out: $geometry, $colours colours"
 ((colours > MIN_COLOURS)) || fail "screenshot has only $colours colours: the window looks blank"
 
 grep -E 'panic|fatal error|DATA RACE' "$work/client.log" >&2 && fail "client log shows a crash or race"
+
+# SMOKE_RESIZE="W H": the window keeps its size: resize it, quit with
+# Ctrl+Q, start the client again and find the window at that size.
+if [ -n "${SMOKE_RESIZE:-}" ]; then
+	read -r rw rh <<<"$SMOKE_RESIZE"
+	xdotool windowsize "$wid" "$rw" "$rh"
+	sleep 1
+	xdotool mousemove --window "$wid" 200 200 click 1
+	sleep 0.5
+	xdotool key --window "$wid" ctrl+q
+	for _ in $(seq 1 50); do
+		kill -0 "$GUI_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -0 "$GUI_PID" 2>/dev/null && fail "Ctrl+Q did not quit the client"
+	say "resized to ${rw}x${rh} and quit with Ctrl+Q"
+	start_gui "$work/client2.pid" "$work/client2.log" \
+		"$bin" --jid alice@acme.test --server "127.0.0.1:$C2S_PORT" --ca-file "$CA_FILE" \
+		--data-dir "$work/data" "${client_args[@]}" --password-fd 3 3<<<"$PALISADE_DEMO_PASSWORD"
+	wid=$(wait_window 'Palisade' "$limit") || fail "no window after the restart"
+	sleep 1
+	read -r gw gh < <(xdotool getwindowgeometry "$wid" | awk '/Geometry/ {split($2, g, "x"); print g[1], g[2]}')
+	[ "$gw" = "$rw" ] && [ "$gh" = "$rh" ] || fail "the window opened at ${gw}x${gh} after the restart, not ${rw}x${rh}"
+	say "restarted: the window opened at ${gw}x${gh}"
+	grep -E 'panic|fatal error|DATA RACE' "$work/client2.log" >&2 && fail "client log shows a crash or race"
+fi
 say "ok"

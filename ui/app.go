@@ -165,6 +165,10 @@ func New(a fyne.App, opts Options) *App {
 			u.stopped = true
 			close(u.stop)
 		}
+		// The tray keeps a hidden window of its own (Linux), which would
+		// keep the process running, signed out, behind a tray icon whose
+		// window is gone: closing Palisade's window ends Palisade.
+		a.Quit()
 	})
 	u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		if u.onMain {
