@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // DefaultSocket is where Debian's clamav-daemon listens.
@@ -32,6 +35,10 @@ type Result struct {
 type Client struct {
 	Socket  string        // Unix socket path; "" = DefaultSocket
 	Timeout time.Duration // per scan; 0 = 2 minutes
+	// Lang is the user's language of the errors' details (what went
+	// wrong with clamd); the zero value is English. ErrUnavailable itself
+	// stays as it is, for errors.Is.
+	Lang l10n.Lang
 }
 
 func (c *Client) socket() string {
@@ -45,7 +52,7 @@ func (c *Client) dial(ctx context.Context) (net.Conn, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", c.socket())
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot reach clamd at %s (%v)", ErrUnavailable, c.socket(), unwrapOp(err))
+		return nil, fmt.Errorf("%w: %s", ErrUnavailable, c.Lang.T("cannot reach clamd at {{.Socket}} ({{.Err}})", l10n.Args{"Socket": c.socket(), "Err": unwrapOp(err).Error()}))
 	}
 	t := c.Timeout
 	if t == 0 {
@@ -69,12 +76,12 @@ func (c *Client) Ping(ctx context.Context) error {
 	if _, err := conn.Write([]byte("zPING\x00")); err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
-	ans, err := readAnswer(conn)
+	ans, err := readAnswerIn(c.Lang, conn)
 	if err != nil {
 		return err
 	}
 	if ans != "PONG" {
-		return fmt.Errorf("%w: clamd answered %q to PING", ErrUnavailable, ans)
+		return fmt.Errorf("%w: %s", ErrUnavailable, c.Lang.T("clamd answered {{.Answer}} to PING", l10n.Args{"Answer": strconv.Quote(ans)}))
 	}
 	return nil
 }
@@ -119,7 +126,7 @@ func (c *Client) Scan(ctx context.Context, r io.Reader) (Result, error) {
 			break
 		}
 		if rerr != nil {
-			return Result{}, fmt.Errorf("reading the file to scan: %w", rerr)
+			return Result{}, fmt.Errorf("%s: %w", c.Lang.T("reading the file to scan"), rerr)
 		}
 	}
 	binary.BigEndian.PutUint32(hdr[:], 0)
@@ -130,19 +137,22 @@ func (c *Client) Scan(ctx context.Context, r io.Reader) (Result, error) {
 		}
 		return fail(err)
 	}
-	ans, err := readAnswer(conn)
+	ans, err := readAnswerIn(c.Lang, conn)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(ctx.Err())
 		}
 		return Result{}, err
 	}
-	return parse(ans)
+	return parseIn(c.Lang, ans)
 }
 
 // parse reads an INSTREAM answer: "stream: OK", "stream: NAME FOUND", or
 // "... ERROR".
-func parse(ans string) (Result, error) {
+func parse(ans string) (Result, error) { return parseIn(l10n.English, ans) }
+
+// parseIn is parse with its error's details in the language l.
+func parseIn(l l10n.Lang, ans string) (Result, error) {
 	s := strings.TrimPrefix(ans, "stream: ")
 	switch {
 	case s == "OK":
@@ -156,15 +166,18 @@ func parse(ans string) (Result, error) {
 	case strings.HasSuffix(s, " ERROR"):
 		return Result{Answer: ans}, fmt.Errorf("%w: clamd: %s", ErrUnavailable, strings.TrimSuffix(s, " ERROR"))
 	}
-	return Result{Answer: ans}, fmt.Errorf("%w: clamd gave an unexpected answer %q", ErrUnavailable, ans)
+	return Result{Answer: ans}, fmt.Errorf("%w: %s", ErrUnavailable, l.T("clamd gave an unexpected answer {{.Answer}}", l10n.Args{"Answer": strconv.Quote(ans)}))
 }
 
 // readAnswer reads one NUL-terminated answer (z-commands).
-func readAnswer(conn net.Conn) (string, error) {
+func readAnswer(conn net.Conn) (string, error) { return readAnswerIn(l10n.English, conn) }
+
+// readAnswerIn is readAnswer with its error's details in the language l.
+func readAnswerIn(l l10n.Lang, conn net.Conn) (string, error) {
 	r := bufio.NewReader(io.LimitReader(conn, 4096))
 	s, err := r.ReadString(0)
 	if err != nil && (err != io.EOF || s == "") {
-		return "", fmt.Errorf("%w: no answer from clamd (%v)", ErrUnavailable, unwrapOp(err))
+		return "", fmt.Errorf("%w: %s", ErrUnavailable, l.T("no answer from clamd ({{.Err}})", l10n.Args{"Err": unwrapOp(err).Error()}))
 	}
 	return strings.TrimSpace(strings.TrimRight(s, "\x00")), nil
 }

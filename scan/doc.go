@@ -6,7 +6,8 @@
 // an error. ErrUnavailable wraps every error that means "no verdict": no
 // socket, daemon down, timeout, a size limit or an error answer. The caller
 // decides what an unavailable scanner means (the session keeps the file in
-// quarantine by default).
+// quarantine by default). The details of an error (what went wrong with
+// clamd) are written in the Client's Lang (package l10n) for the user.
 //
 // It may use the network (a Unix socket) and read what it is given.
 // This package must not import Fyne, ui, session or mellium, and it never

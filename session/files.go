@@ -104,7 +104,7 @@ func (s *Session) initFiles() {
 	for _, h := range s.cfg.UploadHosts {
 		f.ownHosts[normHost(h)] = true
 	}
-	f.scanner = &scan.Client{Socket: s.cfg.ClamdSocket}
+	f.scanner = &scan.Client{Socket: s.cfg.ClamdSocket, Lang: s.lang}
 	tr := &http.Transport{
 		Proxy:                 nil, // files go straight to the server (no environment proxies)
 		DialContext:           s.dialHTTP,

@@ -150,6 +150,20 @@ func TestFileSentencesInFrench(t *testing.T) {
 			}
 		}
 	}
+	// Without a scanner, the file waits in quarantine; the French note
+	// says why, with clamd's details in French too.
+	mux.HandleFunc("/ok/report.pdf", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("minutes")) })
+	fs := fileSession(t, srv, true, 1000)
+	fs.lang = l10n.French
+	fs.initFiles() // the scanner writes in the session's language
+	offerFrom(fs, "bob@acme.test/pc", srv.URL+"/ok/report.pdf")
+	got := waitQueued(t, fs, "file_received", isA[event.FileReceived]).(event.FileReceived)
+	want := "Non analysé par l’antivirus\u00a0: l’antivirus n’est pas disponible\u00a0: clamd est injoignable à l’adresse " + fs.cfg.ClamdSocket +
+		" (connect: no such file or directory). Le fichier reste en quarantaine (" + got.Path + ") jusqu’à ce qu’une analyse le déclare sain\u202f; relancez l’analyse quand l’antivirus fonctionne."
+	if got.Verdict != event.VerdictUnscanned || got.Scanner != want {
+		t.Errorf("unscanned: %s %q\nwant %q", got.Verdict, got.Scanner, want)
+	}
+
 	// A link that is not https is refused, and the French sentence says
 	// "n'a pas été téléchargé" as the window expects.
 	s := fileSession(t, nil, false, 1000)
