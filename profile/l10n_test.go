@@ -37,6 +37,12 @@ func TestRefusalsInFrench(t *testing.T) {
 		}), func(d []byte) string { return sign(t, d, k1) }, event.ProfileExpired,
 			"profile acme-default serial 6 refused: it expired on 2026-01-01T00:00:00Z",
 			"profil acme-default numéro 6 refusé\u00a0: il a expiré le 2026-01-01T00:00:00Z"},
+		{"malformed", doc(t, 6, func(m map[string]any) { m["unknown_domains"] = "ask" }), func(d []byte) string { return sign(t, d, k1) }, event.ProfileMalformed,
+			`profile acme-default serial 6 refused: malformed profile: field unknown_domains is "ask", expected warn, confirm or block`,
+			`profil acme-default numéro 6 refusé` + "\u00a0" + `: profil mal formé` + "\u00a0" + `: le champ unknown_domains vaut "ask", warn, confirm ou block attendu`},
+		{"empty", []byte(" "), func(d []byte) string { return sign(t, d, k1) }, event.ProfileMalformed,
+			"profile refused: malformed profile: the document is empty",
+			"profil refusé\u00a0: profil mal formé\u00a0: le document est vide"},
 		{"no signature", doc(t, 6, nil), func([]byte) string { return "" }, event.ProfileBadSignature,
 			"profile acme-default serial 6 refused: bad signature: the signature is empty",
 			"profil acme-default numéro 6 refusé\u00a0: signature non valide\u00a0: la signature est vide"},
@@ -67,6 +73,15 @@ func TestRefusalsInFrench(t *testing.T) {
 	}
 	if got, want := err.Error(), "bulletin refused: bad signature: the signature is empty"; got != want {
 		t.Errorf("bulletin refusal in English = %q, want %q", got, want)
+	}
+	// A bulletin with a malformed field.
+	bad := []byte(`{"format":"palisade-bulletin/1","id":"b1","issued_at":"2026-05-01T00:00:00Z","severity":"urgent","title":"t","body":"b"}`)
+	_, err = ParseBulletin(bad)
+	if got, want := ReasonIn(l10n.French, err), `bulletin mal formé`+"\u00a0"+`: le champ severity vaut "urgent", info, warning ou critical attendu`; got != want {
+		t.Errorf("malformed bulletin in French = %q, want %q", got, want)
+	}
+	if got, want := err.Error(), `malformed bulletin: field severity is "urgent", expected info, warning or critical`; got != want {
+		t.Errorf("malformed bulletin in English = %q, want %q", got, want)
 	}
 	// An error that is not a refusal keeps its text.
 	if got := ReasonIn(l10n.French, errors.New("disk full")); got != "disk full" {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -388,6 +389,33 @@ func refusal(code string, text func(l10n.Lang) string) *Error {
 	return &Error{Code: code, Msg: text(l10n.English), text: text}
 }
 
+// sentence makes refusals of one code whose reason is written in the
+// user's language.
+type sentence struct{ code string }
+
+// invalid makes malformed-content refusals.
+var invalid = sentence{code: event.ProfileMalformed}
+
+// T is a refusal whose reason is the English sentence en, a template with
+// named fields as for l10n.Lang.T (always a string literal, so that the
+// catalogue test finds it), written in the language asked for; a field that
+// is a *Error is written in that language too.
+func (c sentence) T(en string, args ...l10n.Args) *Error {
+	return refusal(c.code, func(l l10n.Lang) string {
+		if len(args) == 0 {
+			return l.T(en)
+		}
+		a := l10n.Args{}
+		for k, v := range args[0] {
+			if e, ok := v.(*Error); ok {
+				v = e.In(l)
+			}
+			a[k] = v
+		}
+		return l.T(en, a)
+	})
+}
+
 // ReasonIn is err's reason in lang: a *Error's In, or the error's text.
 func ReasonIn(lang l10n.Lang, err error) string {
 	if e, ok := err.(*Error); ok {
@@ -408,7 +436,7 @@ func Parse(data []byte) (*Profile, error) {
 		return nil, err
 	}
 	if err := p.validate(); err != nil {
-		return nil, malformed("malformed profile: %s", err.Msg)
+		return nil, invalid.T("malformed profile: {{.Detail}}", l10n.Args{"Detail": err})
 	}
 	if p.IT.PubSubService == "" {
 		d := p.Organisation.Domains[0]
@@ -431,24 +459,29 @@ func Parse(data []byte) (*Profile, error) {
 // duplicate keys, trailing data and wrong types, with messages naming the
 // field.
 func decodeStrict(data []byte, v any, what string) *Error {
+	var detail *Error
 	if len(data) > MaxSize {
-		return malformed("malformed %s: %d bytes is larger than the %d byte limit", what, len(data), MaxSize)
+		detail = invalid.T("{{.Size}} bytes is larger than the {{.Max}} byte limit", l10n.Args{"Size": len(data), "Max": MaxSize})
+	} else if len(bytes.TrimSpace(data)) == 0 {
+		detail = invalid.T("the document is empty")
+	} else if err := checkDuplicates(data); err != nil {
+		detail = malformed("%v", err)
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			detail = malformed("%s", describeJSONError(data, err))
+		} else if _, err := dec.Token(); err != io.EOF {
+			detail = invalid.T("data after the end of the JSON object")
+		}
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return malformed("malformed %s: the document is empty", what)
+	switch {
+	case detail == nil:
+		return nil
+	case what == "bulletin":
+		return invalid.T("malformed bulletin: {{.Detail}}", l10n.Args{"Detail": detail})
 	}
-	if err := checkDuplicates(data); err != nil {
-		return malformed("malformed %s: %v", what, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return malformed("malformed %s: %s", what, describeJSONError(data, err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return malformed("malformed %s: data after the end of the JSON object", what)
-	}
-	return nil
+	return invalid.T("malformed profile: {{.Detail}}", l10n.Args{"Detail": detail})
 }
 
 func describeJSONError(data []byte, err error) string {
@@ -585,26 +618,26 @@ var (
 // checkDomain validates a domain name with IDNA.
 func checkDomain(field, d string) *Error {
 	if d == "" {
-		return malformed("field %s: empty domain", field)
+		return invalid.T("field {{.Field}}: empty domain", l10n.Args{"Field": field})
 	}
 	if strings.TrimSpace(d) != d || strings.ContainsAny(d, "@/: \t") {
-		return malformed("field %s: %q is not a domain name (no spaces, @, / or :)", field, d)
+		return invalid.T("field {{.Field}}: {{.Value}} is not a domain name (no spaces, @, / or :)", l10n.Args{"Field": field, "Value": strconv.Quote(d)})
 	}
 	if strings.HasSuffix(d, ".") {
-		return malformed("field %s: %q ends with a dot", field, d)
+		return invalid.T("field {{.Field}}: {{.Value}} ends with a dot", l10n.Args{"Field": field, "Value": strconv.Quote(d)})
 	}
 	if _, err := domainProfile.ToASCII(d); err != nil {
-		return malformed("field %s: %q is not a valid domain name: %v", field, d, err)
+		return invalid.T("field {{.Field}}: {{.Value}} is not a valid domain name: {{.Err}}", l10n.Args{"Field": field, "Value": strconv.Quote(d), "Err": err.Error()})
 	}
 	return nil
 }
 
 func checkText(field, s string, max int) *Error {
 	if strings.TrimSpace(s) == "" {
-		return malformed("field %s is required and must not be empty", field)
+		return invalid.T("field {{.Field}} is required and must not be empty", l10n.Args{"Field": field})
 	}
 	if len(s) > max {
-		return malformed("field %s is longer than %d bytes", field, max)
+		return invalid.T("field {{.Field}} is longer than {{.Max}} bytes", l10n.Args{"Field": field, "Max": max})
 	}
 	return nil
 }
@@ -612,33 +645,34 @@ func checkText(field, s string, max int) *Error {
 func (p *Profile) validate() *Error {
 	if p.Format != Format {
 		if p.Format == "" {
-			return malformed("field format is required (%q)", Format)
+			return invalid.T("field format is required ({{.Format}})", l10n.Args{"Format": strconv.Quote(Format)})
 		}
-		return malformed("field format is %q, expected %q", p.Format, Format)
+		return invalid.T("field format is {{.Value}}, expected {{.Format}}", l10n.Args{"Value": strconv.Quote(p.Format), "Format": strconv.Quote(Format)})
 	}
 	if p.ID == "" {
-		return malformed("field id is required")
+		return invalid.T("field id is required")
 	}
 	if !idPattern.MatchString(p.ID) {
-		return malformed("field id %q: use letters, digits, '.', '_', ':' or '-' (at most 128)", p.ID)
+		return invalid.T("field id {{.Value}}: use letters, digits, '.', '_', ':' or '-' (at most 128)", l10n.Args{"Value": strconv.Quote(p.ID)})
 	}
 	if p.Serial <= 0 {
-		return malformed("field serial is required and must be a positive integer (got %d)", p.Serial)
+		return invalid.T("field serial is required and must be a positive integer (got {{.Value}})", l10n.Args{"Value": p.Serial})
 	}
 	if p.IssuedAt.IsZero() {
-		return malformed("field issued_at is required")
+		return invalid.T("field issued_at is required")
 	}
 	if p.ExpiresAt.IsZero() {
-		return malformed("field expires_at is required")
+		return invalid.T("field expires_at is required")
 	}
 	if !p.ExpiresAt.After(p.IssuedAt) {
-		return malformed("field expires_at (%s) must be after issued_at (%s)", p.ExpiresAt.Format(time.RFC3339), p.IssuedAt.Format(time.RFC3339))
+		return invalid.T("field expires_at ({{.Expires}}) must be after issued_at ({{.Issued}})",
+			l10n.Args{"Expires": p.ExpiresAt.Format(time.RFC3339), "Issued": p.IssuedAt.Format(time.RFC3339)})
 	}
 	if err := checkText("organisation.name", p.Organisation.Name, 200); err != nil {
 		return err
 	}
 	if len(p.Organisation.Domains) == 0 {
-		return malformed("field organisation.domains needs at least one domain")
+		return invalid.T("field organisation.domains needs at least one domain")
 	}
 	for i, d := range p.Organisation.Domains {
 		if err := checkDomain(fmt.Sprintf("organisation.domains[%d]", i), d); err != nil {
@@ -651,7 +685,7 @@ func (p *Profile) validate() *Error {
 			return err
 		}
 		if len(x.Domains) == 0 {
-			return malformed("field %s.domains needs at least one domain (partner %q)", f, x.Name)
+			return invalid.T("field {{.Field}}.domains needs at least one domain (partner {{.Partner}})", l10n.Args{"Field": f, "Partner": strconv.Quote(x.Name)})
 		}
 		for j, d := range x.Domains {
 			if err := checkDomain(fmt.Sprintf("%s.domains[%d]", f, j), d); err != nil {
@@ -659,7 +693,7 @@ func (p *Profile) validate() *Error {
 			}
 		}
 		if x.MaxFileSize < 0 {
-			return malformed("field %s.max_file_size must not be negative (partner %q)", f, x.Name)
+			return invalid.T("field {{.Field}}.max_file_size must not be negative (partner {{.Partner}})", l10n.Args{"Field": f, "Partner": strconv.Quote(x.Name)})
 		}
 	}
 	for i, d := range p.BlockedDomains {
@@ -679,30 +713,30 @@ func (p *Profile) validate() *Error {
 	switch p.UnknownDomains {
 	case "", string(policy.Warn), string(policy.Confirm), string(policy.Block):
 	default:
-		return malformed("field unknown_domains is %q, expected warn, confirm or block", p.UnknownDomains)
+		return invalid.T("field unknown_domains is {{.Value}}, expected warn, confirm or block", l10n.Args{"Value": strconv.Quote(p.UnknownDomains)})
 	}
 	if p.Files.MaxSize < 0 {
-		return malformed("field files.max_size must not be negative")
+		return invalid.T("field files.max_size must not be negative")
 	}
 	for i, t := range p.Files.BlockedTypes {
 		if !typePattern.MatchString(t) {
-			return malformed("field files.blocked_types[%d]: %q is not a lower-case extension with its dot, e.g. \".exe\"", i, t)
+			return invalid.T("field files.blocked_types[{{.I}}]: {{.Value}} is not a lower-case extension with its dot, e.g. \".exe\"", l10n.Args{"I": i, "Value": strconv.Quote(t)})
 		}
 	}
 	switch p.Files.ScannerUnavailable {
 	case "", ScannerRefuse, ScannerAllow:
 	default:
-		return malformed("field files.scanner_unavailable is %q, expected refuse or allow", p.Files.ScannerUnavailable)
+		return invalid.T("field files.scanner_unavailable is {{.Value}}, expected refuse or allow", l10n.Args{"Value": strconv.Quote(p.Files.ScannerUnavailable)})
 	}
 	switch p.Files.AutoDownload {
 	case "", AutoDownloadApproved, AutoDownloadNever:
 	default:
-		return malformed("field files.auto_download is %q, expected approved or never", p.Files.AutoDownload)
+		return invalid.T("field files.auto_download is {{.Value}}, expected approved or never", l10n.Args{"Value": strconv.Quote(p.Files.AutoDownload)})
 	}
 	switch p.Security.MinSASL {
 	case "", MinSASLSHA1, MinSASLSHA256:
 	default:
-		return malformed("field security.min_sasl is %q, expected SCRAM-SHA-1 or SCRAM-SHA-256", p.Security.MinSASL)
+		return invalid.T("field security.min_sasl is {{.Value}}, expected SCRAM-SHA-1 or SCRAM-SHA-256", l10n.Args{"Value": strconv.Quote(p.Security.MinSASL)})
 	}
 	for i, s := range p.TrustedCAs.ServerTLS {
 		if _, err := parseCAs(s); err != nil {
@@ -719,7 +753,7 @@ func (p *Profile) validate() *Error {
 	}
 	for i, t := range p.Training.Required {
 		if !idPattern.MatchString(t) {
-			return malformed("field training.required[%d]: %q is not a training id", i, t)
+			return invalid.T("field training.required[{{.I}}]: {{.Value}} is not a training id", l10n.Args{"I": i, "Value": strconv.Quote(t)})
 		}
 	}
 	if err := p.validateTraining(); err != nil {
@@ -728,54 +762,54 @@ func (p *Profile) validate() *Error {
 	switch p.Tor {
 	case "", TorOff, TorOptional, TorRequired:
 	default:
-		return malformed("field tor is %q, expected off, optional or required", p.Tor)
+		return invalid.T("field tor is {{.Value}}, expected off, optional or required", l10n.Args{"Value": strconv.Quote(p.Tor)})
 	}
 	if p.TorOnion != "" {
 		m := onionPattern.FindStringSubmatch(p.TorOnion)
 		if m == nil || len(m[2]) == 5 && m[2] > "65535" {
-			return malformed("field tor_onion: %q is not an onion service address host.onion:port (a version 3 address: 56 letters a-z and digits 2-7, then .onion)", p.TorOnion)
+			return invalid.T("field tor_onion: {{.Value}} is not an onion service address host.onion:port (a version 3 address: 56 letters a-z and digits 2-7, then .onion)", l10n.Args{"Value": strconv.Quote(p.TorOnion)})
 		}
 		if p.Tor == TorOff {
-			return malformed("field tor_onion: an onion address needs Tor, but field tor is off")
+			return invalid.T("field tor_onion: an onion address needs Tor, but field tor is off")
 		}
 	}
 	for i, s := range p.LockedSettings {
 		if !settingPattern.MatchString(s) {
-			return malformed("field locked_settings[%d]: %q is not a setting name (e.g. \"tor\", \"archive.retention_days\")", i, s)
+			return invalid.T("field locked_settings[{{.I}}]: {{.Value}} is not a setting name (e.g. \"tor\", \"archive.retention_days\")", l10n.Args{"I": i, "Value": strconv.Quote(s)})
 		}
 	}
 	if f := p.FocusHours; f != nil {
 		for i, d := range f.Days {
 			if !weekdays[d] {
-				return malformed("field focus_hours.days[%d]: %q is not one of mon, tue, wed, thu, fri, sat, sun", i, d)
+				return invalid.T("field focus_hours.days[{{.I}}]: {{.Value}} is not one of mon, tue, wed, thu, fri, sat, sun", l10n.Args{"I": i, "Value": strconv.Quote(d)})
 			}
 		}
 		if f.Start != "" && !hhmmPattern.MatchString(f.Start) {
-			return malformed("field focus_hours.start: %q is not a time HH:MM", f.Start)
+			return invalid.T("field focus_hours.start: {{.Value}} is not a time HH:MM", l10n.Args{"Value": strconv.Quote(f.Start)})
 		}
 		if f.End != "" && !hhmmPattern.MatchString(f.End) {
-			return malformed("field focus_hours.end: %q is not a time HH:MM", f.End)
+			return invalid.T("field focus_hours.end: {{.Value}} is not a time HH:MM", l10n.Args{"Value": strconv.Quote(f.End)})
 		}
 		if f.Enabled && (f.Start == "" || f.End == "") {
-			return malformed("field focus_hours: start and end are required when enabled")
+			return invalid.T("field focus_hours: start and end are required when enabled")
 		}
 		if f.Timezone != "" {
 			if _, err := time.LoadLocation(f.Timezone); err != nil || f.Timezone == "Local" {
-				return malformed("field focus_hours.timezone: %q is not an IANA time zone name", f.Timezone)
+				return invalid.T("field focus_hours.timezone: {{.Value}} is not an IANA time zone name", l10n.Args{"Value": strconv.Quote(f.Timezone)})
 			}
 		}
 	}
 	if p.Archive.RetentionDays < 0 {
-		return malformed("field archive.retention_days must not be negative")
+		return invalid.T("field archive.retention_days must not be negative")
 	}
 	if p.IT.JID != "" && (strings.Count(p.IT.JID, "@") > 1 || strings.ContainsAny(p.IT.JID, " \t/")) {
-		return malformed("field it.jid: %q is not a bare JID", p.IT.JID)
+		return invalid.T("field it.jid: {{.Value}} is not a bare JID", l10n.Args{"Value": strconv.Quote(p.IT.JID)})
 	}
 	if p.IT.JID != "" {
 		d := p.IT.JID
 		if i := strings.LastIndexByte(d, '@'); i >= 0 {
 			if i == 0 {
-				return malformed("field it.jid: %q has an empty local part", p.IT.JID)
+				return invalid.T("field it.jid: {{.Value}} has an empty local part", l10n.Args{"Value": strconv.Quote(p.IT.JID)})
 			}
 			d = d[i+1:]
 		}
@@ -790,7 +824,7 @@ func (p *Profile) validate() *Error {
 	}
 	for _, n := range []struct{ f, v string }{{"it.profile_node", p.IT.ProfileNode}, {"it.bulletin_node", p.IT.BulletinNode}} {
 		if n.v != "" && (strings.TrimSpace(n.v) != n.v || len(n.v) > 256) {
-			return malformed("field %s: %q is not a node name", n.f, n.v)
+			return invalid.T("field {{.Field}}: {{.Value}} is not a node name", l10n.Args{"Field": n.f, "Value": strconv.Quote(n.v)})
 		}
 	}
 	if k := p.NextKey; k != nil {
@@ -844,31 +878,31 @@ func ParseBulletin(data []byte) (*Bulletin, error) {
 	if err := decodeStrict(data, &b, "bulletin"); err != nil {
 		return nil, err
 	}
-	bad := func(format string, args ...any) error {
-		return malformed("malformed bulletin: "+format, args...)
+	bad := func(detail *Error) error {
+		return invalid.T("malformed bulletin: {{.Detail}}", l10n.Args{"Detail": detail})
 	}
 	switch {
 	case b.Format != BulletinFormat:
-		return nil, bad("field format is %q, expected %q", b.Format, BulletinFormat)
+		return nil, bad(invalid.T("field format is {{.Value}}, expected {{.Format}}", l10n.Args{"Value": strconv.Quote(b.Format), "Format": strconv.Quote(BulletinFormat)}))
 	case b.ID == "":
-		return nil, bad("field id is required")
+		return nil, bad(invalid.T("field id is required"))
 	case !idPattern.MatchString(b.ID):
-		return nil, bad("field id %q: use letters, digits, '.', '_', ':' or '-' (at most 128)", b.ID)
+		return nil, bad(invalid.T("field id {{.Value}}: use letters, digits, '.', '_', ':' or '-' (at most 128)", l10n.Args{"Value": strconv.Quote(b.ID)}))
 	case b.IssuedAt.IsZero():
-		return nil, bad("field issued_at is required")
+		return nil, bad(invalid.T("field issued_at is required"))
 	case !b.ExpiresAt.IsZero() && !b.ExpiresAt.After(b.IssuedAt):
-		return nil, bad("field expires_at must be after issued_at")
+		return nil, bad(invalid.T("field expires_at must be after issued_at"))
 	}
 	switch b.Severity {
 	case "info", "warning", "critical":
 	default:
-		return nil, bad("field severity is %q, expected info, warning or critical", b.Severity)
+		return nil, bad(invalid.T("field severity is {{.Value}}, expected info, warning or critical", l10n.Args{"Value": strconv.Quote(b.Severity)}))
 	}
 	if err := checkText("title", b.Title, 200); err != nil {
-		return nil, bad("%s", err.Msg)
+		return nil, bad(err)
 	}
 	if err := checkText("body", b.Body, 10000); err != nil {
-		return nil, bad("%s", err.Msg)
+		return nil, bad(err)
 	}
 	return &b, nil
 }
