@@ -151,6 +151,7 @@ func (s *Session) setRules(r policy.Rules) {
 	p.mu.Lock()
 	old := p.base
 	p.base = r
+	p.lang = s.lang
 	err := p.rebuild()
 	if err != nil {
 		p.base = old
