@@ -83,6 +83,11 @@ func TestRefusalsInFrench(t *testing.T) {
 	if got, want := err.Error(), `malformed bulletin: field severity is "urgent", expected info, warning or critical`; got != want {
 		t.Errorf("malformed bulletin in English = %q, want %q", got, want)
 	}
+	// Dismissing a bulletin that is not there.
+	err = open(t, t.TempDir()).Dismiss("nope")
+	if err == nil || err.Error() != `no bulletin "nope"` || ReasonIn(l10n.French, err) != `aucun bulletin "nope"` {
+		t.Errorf("Dismiss(unknown) = %v / %q", err, ReasonIn(l10n.French, err))
+	}
 	// An error that is not a refusal keeps its text.
 	if got := ReasonIn(l10n.French, errors.New("disk full")); got != "disk full" {
 		t.Errorf("ReasonIn(plain error) = %q", got)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -551,12 +552,16 @@ func (m *Manager) Dismiss(id string) error {
 			m.bulletins[i].Dismissed = true
 			if err := m.saveBulletins(); err != nil {
 				m.bulletins[i].Dismissed = false
-				return fmt.Errorf("cannot store the dismissal: %w", err)
+				return &textError{err: err, say: func(l l10n.Lang) string {
+					return l.T("cannot store the dismissal: {{.Err}}", l10n.Args{"Err": err.Error()})
+				}}
 			}
 			return nil
 		}
 	}
-	return fmt.Errorf("no bulletin %q", id)
+	return &textError{say: func(l l10n.Lang) string {
+		return l.T("no bulletin {{.ID}}", l10n.Args{"ID": strconv.Quote(id)})
+	}}
 }
 
 // logEntry is one line of DataDir/profile/log.jsonl.

@@ -416,13 +416,25 @@ func (c sentence) T(en string, args ...l10n.Args) *Error {
 	})
 }
 
-// ReasonIn is err's reason in lang: a *Error's In, or the error's text.
+// ReasonIn is err's reason in lang: a *Error's In (or that of another
+// error of this package written in any language), or the error's text.
 func ReasonIn(lang l10n.Lang, err error) string {
-	if e, ok := err.(*Error); ok {
+	if e, ok := err.(interface{ In(l10n.Lang) string }); ok {
 		return e.In(lang)
 	}
 	return err.Error()
 }
+
+// textError is an error (not a refusal) whose text is written in any
+// language; Error is English.
+type textError struct {
+	say func(l10n.Lang) string
+	err error // wrapped, or nil
+}
+
+func (e *textError) Error() string         { return e.say(l10n.English) }
+func (e *textError) In(l l10n.Lang) string { return e.say(l) }
+func (e *textError) Unwrap() error         { return e.err }
 
 func malformed(format string, args ...any) *Error {
 	return &Error{Code: event.ProfileMalformed, Msg: fmt.Sprintf(format, args...)}

@@ -416,7 +416,7 @@ func (s *Session) executeProfile(cmd event.Command) bool {
 			return true
 		}
 		if err := m.Dismiss(c.ID); err != nil {
-			s.badCommand(c, err.Error())
+			s.badCommand(c, profile.ReasonIn(s.lang, err))
 			return true
 		}
 		s.emit(event.Bulletins{Items: append([]event.Bulletin{}, m.Bulletins()...)})
