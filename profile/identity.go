@@ -6,9 +6,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/palisade-im/palisade/identity"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // RevokedCert is one entry of trusted_cas.revoked: an identity certificate
@@ -25,13 +27,13 @@ func (p *Profile) validateIdentity() *Error {
 	for i, x := range p.Partners {
 		for j, s := range x.IdentityCAs {
 			if _, err := parseCAs(s); err != nil {
-				return malformed("field partners[%d].identity_cas[%d]: %v (partner %q)", i, j, err, x.Name)
+				return invalid.T("field partners[{{.I}}].identity_cas[{{.J}}]: {{.Err}} (partner {{.Partner}})", l10n.Args{"I": i, "J": j, "Err": err.Error(), "Partner": strconv.Quote(x.Name)})
 			}
 		}
 	}
 	for i, r := range p.TrustedCAs.Revoked {
 		if _, ok := identity.ParseSerial(r.Serial); !ok {
-			return malformed("field trusted_cas.revoked[%d].serial: %q is not a hexadecimal serial number", i, r.Serial)
+			return invalid.T("field trusted_cas.revoked[{{.I}}].serial: {{.Value}} is not a hexadecimal serial number", l10n.Args{"I": i, "Value": strconv.Quote(r.Serial)})
 		}
 	}
 	for i, s := range p.TrustedCAs.CRLs {
@@ -40,7 +42,7 @@ func (p *Profile) validateIdentity() *Error {
 		}
 	}
 	if p.TrustedCAs.PinServer && len(p.TrustedCAs.ServerTLS) == 0 {
-		return malformed("field trusted_cas.pin_server: pinning needs at least one CA in trusted_cas.server_tls")
+		return invalid.T("field trusted_cas.pin_server: pinning needs at least one CA in trusted_cas.server_tls")
 	}
 	return nil
 }

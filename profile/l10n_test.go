@@ -83,6 +83,14 @@ func TestRefusalsInFrench(t *testing.T) {
 	if got, want := err.Error(), `malformed bulletin: field severity is "urgent", expected info, warning or critical`; got != want {
 		t.Errorf("malformed bulletin in English = %q, want %q", got, want)
 	}
+	// A detail from the identity part of the profile.
+	_, err = Parse(doc(t, 6, func(m map[string]any) { m["trusted_cas"] = map[string]any{"pin_server": true} }))
+	if got, want := ReasonIn(l10n.French, err), "profil mal formé\u00a0: champ trusted_cas.pin_server\u00a0: imposer l’autorité du serveur nécessite au moins une autorité de certification dans trusted_cas.server_tls"; got != want {
+		t.Errorf("pin_server without CA in French = %q, want %q", got, want)
+	}
+	if got, want := err.Error(), "malformed profile: field trusted_cas.pin_server: pinning needs at least one CA in trusted_cas.server_tls"; got != want {
+		t.Errorf("pin_server without CA in English = %q, want %q", got, want)
+	}
 	// Dismissing a bulletin that is not there.
 	err = open(t, t.TempDir()).Dismiss("nope")
 	if err == nil || err.Error() != `no bulletin "nope"` || ReasonIn(l10n.French, err) != `aucun bulletin "nope"` {

@@ -3,8 +3,10 @@ package profile
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/training"
 )
 
@@ -60,11 +62,11 @@ func (p *Profile) validateTraining() *Error {
 			known = known || k == f
 		}
 		if !known {
-			return malformed("field training.gates: %q is not a feature (one of %s)", f, strings.Join(training.Features, ", "))
+			return invalid.T("field training.gates: {{.Value}} is not a feature (one of {{.Features}})", l10n.Args{"Value": strconv.Quote(f), "Features": strings.Join(training.Features, ", ")})
 		}
 		for i, id := range t.Gates[f] {
 			if !idPattern.MatchString(id) {
-				return malformed("field training.gates.%s[%d]: %q is not a training id", f, i, id)
+				return invalid.T("field training.gates.{{.Feature}}[{{.I}}]: {{.Value}} is not a training id", l10n.Args{"Feature": f, "I": i, "Value": strconv.Quote(id)})
 			}
 		}
 	}
@@ -76,7 +78,7 @@ func (p *Profile) validateTraining() *Error {
 	if t.ReportTo != "" {
 		at := strings.LastIndexByte(t.ReportTo, '@')
 		if at <= 0 || strings.Count(t.ReportTo, "@") > 1 || strings.ContainsAny(t.ReportTo, " \t/") {
-			return malformed("field training.report_to: %q is not a bare JID (user@domain)", t.ReportTo)
+			return invalid.T("field training.report_to: {{.Value}} is not a bare JID (user@domain)", l10n.Args{"Value": strconv.Quote(t.ReportTo)})
 		}
 		if err := checkDomain("training.report_to", t.ReportTo[at+1:]); err != nil {
 			return err
