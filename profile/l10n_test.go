@@ -91,6 +91,23 @@ func TestRefusalsInFrench(t *testing.T) {
 	if got, want := err.Error(), "malformed profile: field trusted_cas.pin_server: pinning needs at least one CA in trusted_cas.server_tls"; got != want {
 		t.Errorf("pin_server without CA in English = %q, want %q", got, want)
 	}
+	// Details of the JSON decoding.
+	for _, c := range []struct {
+		data   string
+		en, fr string
+	}{
+		{`{"serial": "x"}`, "malformed profile: field serial: expected an integer, got string",
+			"profil mal formé\u00a0: champ serial\u00a0: un entier attendu, string reçu"},
+		{`{"id": "a", "id": "b"}`, "malformed profile: field id appears twice",
+			"profil mal formé\u00a0: le champ id apparaît deux fois"},
+		{`{"id": `, "malformed profile: the JSON document is truncated",
+			"profil mal formé\u00a0: le document JSON est tronqué"},
+	} {
+		_, err := Parse([]byte(c.data))
+		if err == nil || err.Error() != c.en || ReasonIn(l10n.French, err) != c.fr {
+			t.Errorf("Parse(%s) = %v / %q, want %q / %q", c.data, err, ReasonIn(l10n.French, err), c.en, c.fr)
+		}
+	}
 	// Dismissing a bulletin that is not there.
 	err = open(t, t.TempDir()).Dismiss("nope")
 	if err == nil || err.Error() != `no bulletin "nope"` || ReasonIn(l10n.French, err) != `aucun bulletin "nope"` {

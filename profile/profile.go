@@ -477,12 +477,12 @@ func decodeStrict(data []byte, v any, what string) *Error {
 	} else if len(bytes.TrimSpace(data)) == 0 {
 		detail = invalid.T("the document is empty")
 	} else if err := checkDuplicates(data); err != nil {
-		detail = malformed("%v", err)
+		detail = refusal(event.ProfileMalformed, func(l l10n.Lang) string { return ReasonIn(l, err) })
 	} else {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(v); err != nil {
-			detail = malformed("%s", describeJSONError(data, err))
+			detail = refusal(event.ProfileMalformed, func(l l10n.Lang) string { return describeJSONError(l, data, err) })
 		} else if _, err := dec.Token(); err != io.EOF {
 			detail = invalid.T("data after the end of the JSON object")
 		}
@@ -496,18 +496,18 @@ func decodeStrict(data []byte, v any, what string) *Error {
 	return invalid.T("malformed profile: {{.Detail}}", l10n.Args{"Detail": detail})
 }
 
-func describeJSONError(data []byte, err error) string {
+func describeJSONError(l l10n.Lang, data []byte, err error) string {
 	var te *json.UnmarshalTypeError
 	var se *json.SyntaxError
 	var pe *time.ParseError
 	switch {
 	case errors.As(err, &te):
 		if te.Field == "" {
-			return fmt.Sprintf("the document must be a JSON object, not %s", te.Value)
+			return l.T("the document must be a JSON object, not {{.Value}}", l10n.Args{"Value": te.Value})
 		}
-		return fmt.Sprintf("field %s: expected %s, got %s", te.Field, jsonType(te.Type.String()), te.Value)
+		return l.T("field {{.Field}}: expected {{.Type}}, got {{.Value}}", l10n.Args{"Field": te.Field, "Type": jsonType(l, te.Type.String()), "Value": te.Value})
 	case errors.As(err, &se):
-		return fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)
+		return l.T("invalid JSON at byte {{.Offset}}: {{.Err}}", l10n.Args{"Offset": se.Offset, "Err": se.Error()})
 	case errors.As(err, &pe):
 		// Find which time field is wrong.
 		var times struct {
@@ -521,34 +521,34 @@ func describeJSONError(data []byte, err error) string {
 		}{{"issued_at", times.IssuedAt}, {"expires_at", times.ExpiresAt}} {
 			var t time.Time
 			if len(f.raw) > 0 && t.UnmarshalJSON(f.raw) != nil {
-				return fmt.Sprintf("field %s: %s is not an RFC 3339 date and time (e.g. 2026-01-31T12:00:00Z)", f.name, f.raw)
+				return l.T("field {{.Field}}: {{.Value}} is not an RFC 3339 date and time (e.g. 2026-01-31T12:00:00Z)", l10n.Args{"Field": f.name, "Value": string(f.raw)})
 			}
 		}
-		return fmt.Sprintf("a date is not in RFC 3339 form: %v", err)
+		return l.T("a date is not in RFC 3339 form: {{.Err}}", l10n.Args{"Err": err.Error()})
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "the JSON document is truncated"
+		return l.T("the JSON document is truncated")
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if strings.Contains(msg, "go-jose") {
-		return "field next_key: " + strings.TrimPrefix(msg, "go-jose/go-jose: ")
+		return l.T("field next_key: {{.Err}}", l10n.Args{"Err": strings.TrimPrefix(msg, "go-jose/go-jose: ")})
 	}
 	return msg
 }
 
-func jsonType(goType string) string {
+func jsonType(l l10n.Lang, goType string) string {
 	switch {
 	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
-		return "an integer"
+		return l.T("an integer")
 	case goType == "string":
-		return "a string"
+		return l.T("a string")
 	case goType == "bool":
-		return "true or false"
+		return l.T("true or false")
 	case strings.HasPrefix(goType, "[]"):
-		return "an array"
+		return l.T("an array")
 	case goType == "time.Time":
-		return "an RFC 3339 date string"
+		return l.T("an RFC 3339 date string")
 	}
-	return "an object"
+	return l.T("an object")
 }
 
 // checkDuplicates walks the JSON tokens and rejects an object with the same
@@ -587,7 +587,10 @@ func checkDuplicates(data []byte) error {
 		}
 		if k, isKey := tok.(string); isKey && top != nil && top.obj && top.expKey {
 			if top.keys[k] {
-				return fmt.Errorf("field %s appears twice", join(top.path, k))
+				field := join(top.path, k)
+				return &textError{say: func(l l10n.Lang) string {
+					return l.T("field {{.Field}} appears twice", l10n.Args{"Field": field})
+				}}
 			}
 			top.keys[k] = true
 			top.last = k
