@@ -26,6 +26,11 @@
 // naming the reason, the refusal is appended to DataDir/profile/log.jsonl, and
 // the last good profile (stored atomically in DataDir/profile) stays in force.
 //
+// Refusal reasons and change lines are in English (Error.Msg, the log,
+// Changes); Error.In, ReasonIn, ChangesIn and Result.ChangesIn write the same
+// sentences in the user's language (package l10n, French catalogue in
+// l10n/fr), which the session passes as a parameter.
+//
 // This package may read and write files. It must not import Fyne, the ui or
 // session packages, or mellium.
 package profile
