@@ -261,3 +261,32 @@ func TestPayloadReasonFrench(t *testing.T) {
 		t.Errorf("another error = %q", got)
 	}
 }
+
+// A Tor setting the company fixes is refused in the user's language.
+func TestTorSettingLockedFrench(t *testing.T) {
+	it := newITDesk(t, prosodyStub())
+	tests := []struct {
+		rule    string
+		enabled bool
+		en, fr  string
+	}{
+		{"required", false, "Tor cannot be turned off: your company requires Tor.", "Tor ne peut pas être désactivé\u00a0: votre entreprise exige Tor."},
+		{"off", true, "Tor cannot be turned on: your company does not allow Tor.", "Tor ne peut pas être activé\u00a0: votre entreprise n\u2019autorise pas Tor."},
+	}
+	for _, tt := range tests {
+		for lang, want := range map[string]string{"en": tt.en, "fr": tt.fr} {
+			dir := t.TempDir()
+			mgr := torProfile(t, it, dir, map[string]any{"tor": tt.rule})
+			s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, DataDir: dir, Profiles: mgr, Lang: lang})
+			if err != nil {
+				t.Fatal(err)
+			}
+			queued(s)
+			s.execute(event.SetTor{Enabled: tt.enabled})
+			errs := only[event.Error](queued(s))
+			if len(errs) != 1 || errs[0].Message != want {
+				t.Errorf("%s, %s: errors %+v, want %q", tt.rule, lang, errs, want)
+			}
+		}
+	}
+}
