@@ -58,4 +58,5 @@ func testPolicyFrench(t *testing.T, srv *testenv.Server) {
 	}
 }
 
-func TestProsodyPolicyFrench(t *testing.T) { testPolicyFrench(t, prosody(t)) }
+func TestProsodyPolicyFrench(t *testing.T)  { testPolicyFrench(t, prosody(t)) }
+func TestEjabberdPolicyFrench(t *testing.T) { testPolicyFrench(t, ej(t)) }
