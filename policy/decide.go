@@ -133,10 +133,14 @@ func (e *Engine) MayFileToRoom(occupants []string, name string, size int64) Deci
 	for _, o := range occupants {
 		d := e.MayFile(o, name, size)
 		if !d.Allowed {
+			why := d.Reason
+			if french(l) {
+				why = afterColon(why) // French goes on in lower case after a colon
+			}
 			if v := e.Classify(o); v.Domain != "" {
-				d.Reason = l.T("Files cannot be sent to this room because of {{.JID}}: {{.Reason}}", l10n.Args{"JID": displayJID(v), "Reason": d.Reason})
+				d.Reason = l.T("Files cannot be sent to this room because of {{.JID}}: {{.Reason}}", l10n.Args{"JID": displayJID(v), "Reason": why})
 			} else {
-				d.Reason = l.T("Files cannot be sent to this room: {{.Reason}}", l10n.Args{"Reason": d.Reason})
+				d.Reason = l.T("Files cannot be sent to this room: {{.Reason}}", l10n.Args{"Reason": why})
 			}
 			return d
 		}

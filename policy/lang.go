@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/palisade-im/palisade/l10n"
 )
@@ -29,6 +30,18 @@ func elides(s string) bool {
 		return strings.ContainsRune("aeiouyàâäéèêëîïôöùûü", unicode.ToLower(r))
 	}
 	return false
+}
+
+// afterColon lowers the first letter of a sentence that goes on after a
+// colon ("Les fichiers …" -> "les fichiers …"), unless it starts a name
+// written in capitals ("ACME …").
+func afterColon(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	next, _ := utf8.DecodeRuneInString(s[n:])
+	if !unicode.IsUpper(r) || unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // q puts s in quotation marks for a reason in the engine's language.

@@ -124,7 +124,17 @@ func TestReasonsInFrench(t *testing.T) {
 			return e.MayFileToRoom([]string{"alice@acme.test", "dave@example.net"}, "a.pdf", 1).Reason
 		},
 			en: "Files cannot be sent to this room because of dave@example.net: Files to example.net are not allowed: ACME IT allows files only to ACME and the partners Partner Ltd and Initech.",
-			fr: "Les fichiers ne peuvent pas être envoyés dans ce salon à cause du membre dave@example.net" + nb + ": Les fichiers destinés à example.net ne sont pas autorisés" + nb + ": le service informatique d’ACME n’autorise les fichiers que vers ACME et les partenaires Partner Ltd et Initech."},
+			fr: "Les fichiers ne peuvent pas être envoyés dans ce salon à cause du membre dave@example.net" + nb + ": les fichiers destinés à example.net ne sont pas autorisés" + nb + ": le service informatique d’ACME n’autorise les fichiers que vers ACME et les partenaires Partner Ltd et Initech."},
+		{name: "room with someone the user blocked", ask: func(e *Engine) string {
+			return e.MayFileToRoom([]string{"alice@acme.test", "spammer@example.org"}, "a.pdf", 1).Reason
+		},
+			en: "Files cannot be sent to this room because of spammer@example.org: You blocked spammer@example.org.",
+			fr: "Les fichiers ne peuvent pas être envoyés dans ce salon à cause du membre spammer@example.org" + nb + ": vous avez bloqué spammer@example.org."},
+		{name: "room with a blocked file type", ask: func(e *Engine) string {
+			return e.MayFileToRoom([]string{"alice@acme.test"}, "setup.exe", 1).Reason
+		},
+			en: "Files cannot be sent to this room because of alice@acme.test: ACME IT does not allow sending .exe files (\u201csetup.exe\u201d).",
+			fr: "Les fichiers ne peuvent pas être envoyés dans ce salon à cause du membre alice@acme.test" + nb + ": les fichiers .exe ne sont pas autorisés par le service informatique d’ACME («" + nb + "setup.exe" + nb + "»)."},
 		{name: "room with unknown members", ask: func(e *Engine) string { return e.MayFileToRoom(nil, "a.pdf", 1).Reason },
 			en: "Files cannot be sent to this room: its members are not known, so ACME IT's file rules cannot be checked.",
 			fr: "Les fichiers ne peuvent pas être envoyés dans ce salon" + nb + ": ses membres ne sont pas connus, les règles de fichiers fixées par le service informatique d’ACME ne peuvent donc pas être vérifiées."},
@@ -248,6 +258,23 @@ func TestNewErrorsInFrench(t *testing.T) {
 			if _, err := New(r); err == nil || err.Error() != c.want {
 				t.Errorf("%s (%q): error %v, want %q", tt.name, c.lang, err, c.want)
 			}
+		}
+	}
+}
+
+func TestAfterColon(t *testing.T) {
+	for in, want := range map[string]string{
+		"Les fichiers .exe ne sont pas autorisés.": "les fichiers .exe ne sont pas autorisés.",
+		"Vous avez bloqué x@y.test.":               "vous avez bloqué x@y.test.",
+		"Élise":                                    "élise",
+		"ACME bloque ce domaine.":                  "ACME bloque ce domaine.",
+		"evil.test est bloqué.":                    "evil.test est bloqué.",
+		"«\u00a0a.exe\u00a0»":                      "«\u00a0a.exe\u00a0»",
+		"":                                         "",
+		"L":                                        "l",
+	} {
+		if got := afterColon(in); got != want {
+			t.Errorf("afterColon(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
