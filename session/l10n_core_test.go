@@ -97,6 +97,35 @@ func TestConnectionSentencesInFrench(t *testing.T) {
 			"Not connected: try again when the connection is back.",
 			"Non connecté\u00a0: réessayez quand la connexion sera rétablie."},
 	}
+	command := func(c event.Command) func(*Session) string {
+		return func(s *Session) string {
+			queued(s)
+			s.execute(c)
+			e := only[event.Error](queued(s))
+			if len(e) != 1 {
+				return fmt.Sprintf("%d errors", len(e))
+			}
+			return e[0].Message
+		}
+	}
+	tests = append(tests, []struct {
+		name   string
+		say    func(*Session) string
+		en, fr string
+	}{
+		{"block own domain", command(event.Block{JID: "acme.test"}),
+			"You cannot block your own account or your own domain.",
+			"Vous ne pouvez pas bloquer votre propre compte ni votre propre domaine."},
+		{"unknown presence", command(event.SetPresence{Show: "busy"}),
+			"Unknown presence busy: use available, chat, away, xa or dnd.",
+			"Présence inconnue busy\u00a0: utilisez available, chat, away, xa ou dnd."},
+		{"no archive", command(event.Search{Query: "budget"}),
+			"The local archive is off: there is no stored history to search, show or export.",
+			"L’archive locale est désactivée\u00a0: il n’y a aucun historique conservé à rechercher, afficher ou exporter."},
+		{"bad room", command(event.SetBookmark{Room: "not a room"}),
+			"Not a valid room address: not a room (expected room@conference.example.com).",
+			"Adresse de salon non valide\u00a0: not a room (forme attendue\u00a0: salon@conference.example.com)."},
+	}...)
 	for _, tt := range tests {
 		for _, lang := range []l10n.Lang{"", l10n.French} {
 			s := offlineSession(t, "", nil)
