@@ -1,7 +1,10 @@
 package session
 
 import (
+	"bytes"
 	"crypto/ed25519"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,5 +166,66 @@ func TestEnrolmentReasonsInFrench(t *testing.T) {
 	s.enr.mu.Unlock()
 	if ev.State != event.EnrolNoKey || ev.Reason != "Cet appareil n’a pas de clé d’identité." {
 		t.Errorf("no key in French: %+v", ev)
+	}
+}
+
+// Profiles pushed by IT: the change lines and the refusals reach a French
+// user in French.
+func TestProfileEventsInFrench(t *testing.T) {
+	s, c, it := offlineProfiles(t)
+	s.lang = l10n.French
+	takeEvents(s)
+	push := func(data []byte, jws string) []event.Event {
+		t.Helper()
+		if !s.onPubSubEvent(c, notification(t, "pubsub.acme.test", "headline", it.profileNode, item(KindProfile, data, jws))) {
+			t.Fatal("the notification was not handled")
+		}
+		return takeEvents(s)
+	}
+	refusedReason := func(evs []event.Event) string {
+		t.Helper()
+		for _, e := range evs {
+			if r, ok := e.(event.ProfileRefused); ok {
+				return r.Reason
+			}
+		}
+		t.Fatalf("no refusal in %+v", evs)
+		return ""
+	}
+
+	p2, s2 := it.profile(2, "partner.test")
+	var changes []string
+	for _, e := range push(p2, s2) {
+		if p, ok := e.(event.Profile); ok && p.Serial == 2 {
+			changes = p.Changes
+		}
+	}
+	if !slices.Contains(changes, "Partenaire Partner Ltd ajouté (fichiers autorisés, jusqu’à 100\u00a0Mio)") {
+		t.Errorf("French change lines %q lack the new partner", changes)
+	}
+
+	p3, s3 := it.profile(3)
+	tampered := bytes.Replace(p3, []byte(`"Acme"`), []byte(`"Acmf"`), 1)
+	got := refusedReason(push(tampered, s3))
+	if !strings.HasPrefix(got, "profil acme-main numéro 3 refusé\u00a0: signature non valide\u00a0: la signature par la clé ") ||
+		!strings.HasSuffix(got, " ne correspond pas au contenu (le fichier a-t-il été modifié après sa signature\u202f?)") {
+		t.Errorf("tampered profile refused with %q", got)
+	}
+
+	p1, s1 := it.profile(1)
+	if got, want := refusedReason(push(p1, s1)), "profil acme-main numéro 1 refusé\u00a0: le numéro 2 est déjà en vigueur (retour à une version antérieure)"; got != want {
+		t.Errorf("rollback refused with %q, want %q", got, want)
+	}
+
+	s.execute(event.DismissBulletin{ID: "nope"})
+	evs := takeEvents(s)
+	var msg string
+	if len(evs) == 1 {
+		if e, ok := evs[0].(event.Error); ok {
+			msg = e.Message
+		}
+	}
+	if !strings.Contains(msg, "aucun bulletin \"nope\"") {
+		t.Errorf("dismissing an unknown bulletin: %+v", evs)
 	}
 }
