@@ -305,7 +305,8 @@ func TestTrainingEvent(t *testing.T) {
 			t.Errorf("%+v: events %+v, want one bad-command error", c, evs)
 		}
 	}
-	// A pass with the explanations; a report waits (no device certificate).
+	// A pass with the explanations; a report waits (no device certificate),
+	// saying why in the session's language (French here).
 	s.execute(event.SubmitQuiz{Module: "files", Version: 1, Answers: rightAnswers(t, "files")})
 	evs := takeEvents(s)
 	qr := eventsOf[event.QuizResult](evs)
@@ -313,7 +314,7 @@ func TestTrainingEvent(t *testing.T) {
 		t.Fatalf("quiz result %+v", qr)
 	}
 	rep := eventsOf[event.TrainingReport](evs)
-	if len(rep) != 1 || rep[0].Sent || rep[0].To != "it-admin@acme.test" || !strings.Contains(rep[0].Reason, "no certificate") {
+	if len(rep) != 1 || rep[0].Sent || rep[0].To != "it-admin@acme.test" || !strings.Contains(rep[0].Reason, "pas encore de certificat") {
 		t.Errorf("report %+v", rep)
 	}
 	if s.train.data.Reports[0].Module != "files" {
