@@ -13,6 +13,8 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // Backdate is how far before the issuing time a certificate starts to be
@@ -234,14 +236,63 @@ func (ca *CA) RevocationList(revoked []Revoked, now time.Time, next time.Time, n
 }
 
 // ParseCertificates reads every certificate of a PEM bundle (other blocks
-// are skipped), or one DER certificate.
+// are skipped), or one DER certificate. Its error is an *Error (its text in
+// any language).
 func ParseCertificates(pemOrDER []byte) ([]*x509.Certificate, error) {
 	cs, err := parseBundle(pemOrDER, "CERTIFICATE", "certificate", x509.ParseCertificate)
-	if err != nil {
+	var be *bundleError
+	switch {
+	case err == nil:
+		return cs, nil
+	case !errors.As(err, &be):
 		return nil, fmt.Errorf("identity: %w", err)
 	}
-	return cs, nil
+	return nil, &Error{err: be.err, say: func(l l10n.Lang) string {
+		switch be.kind {
+		case bundleNotDER:
+			return l.T("identity: not a certificate: {{.Err}}", l10n.Args{"Err": be.err.Error()})
+		case bundleUnreadable:
+			return l.T("identity: a certificate cannot be read: {{.Err}}", l10n.Args{"Err": be.err.Error()})
+		}
+		return l.T("identity: no PEM CERTIFICATE block found")
+	}}
 }
+
+// Error is an error whose text is written in any language: Error is
+// English, In writes it in the user's language.
+type Error struct {
+	say func(l10n.Lang) string
+	err error // wrapped, or nil
+}
+
+func (e *Error) Error() string         { return e.say(l10n.English) }
+func (e *Error) In(l l10n.Lang) string { return e.say(l) }
+func (e *Error) Unwrap() error         { return e.err }
+
+// The ways a bundle cannot be read.
+const (
+	bundleNotDER     = iota // no PEM, and not one DER object
+	bundleUnreadable        // a PEM block of the type cannot be parsed
+	bundleEmpty             // no PEM block of the type
+)
+
+type bundleError struct {
+	kind            int
+	what, blockType string
+	err             error // nil for bundleEmpty
+}
+
+func (e *bundleError) Error() string {
+	switch e.kind {
+	case bundleNotDER:
+		return fmt.Sprintf("not a %s: %v", e.what, e.err)
+	case bundleUnreadable:
+		return fmt.Sprintf("a %s cannot be read: %v", e.what, e.err)
+	}
+	return fmt.Sprintf("no PEM %s block found", e.blockType)
+}
+
+func (e *bundleError) Unwrap() error { return e.err }
 
 // parseBundle reads every block of type blockType in a PEM bundle (other
 // blocks are skipped), or one DER object, with parse; what names the
@@ -250,7 +301,7 @@ func parseBundle[T any](raw []byte, blockType, what string, parse func([]byte) (
 	if !bytes.Contains(raw, []byte("-----BEGIN")) {
 		v, err := parse(raw)
 		if err != nil {
-			return nil, fmt.Errorf("not a %s: %w", what, err)
+			return nil, &bundleError{kind: bundleNotDER, what: what, blockType: blockType, err: err}
 		}
 		return []T{v}, nil
 	}
@@ -266,12 +317,12 @@ func parseBundle[T any](raw []byte, blockType, what string, parse func([]byte) (
 		}
 		v, err := parse(b.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("a %s cannot be read: %w", what, err)
+			return nil, &bundleError{kind: bundleUnreadable, what: what, blockType: blockType, err: err}
 		}
 		out = append(out, v)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no PEM %s block found", blockType)
+		return nil, &bundleError{kind: bundleEmpty, what: what, blockType: blockType}
 	}
 	return out, nil
 }

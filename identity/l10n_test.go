@@ -1,7 +1,9 @@
 package identity
 
 import (
+	"errors"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,6 +112,29 @@ func TestFormatDate(t *testing.T) {
 	} {
 		if got := formatDate(tt.lang, tt.at); got != tt.want {
 			t.Errorf("formatDate(%q, %v) = %q, want %q", tt.lang, tt.at, got, tt.want)
+		}
+	}
+}
+
+func TestParseCertificatesErrorsInFrench(t *testing.T) {
+	for _, tt := range []struct {
+		in     string
+		en, fr string // prefixes
+	}{
+		{"nope", "identity: not a certificate: ", "ce n’est pas un certificat\u00a0: "},
+		{"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "identity: no PEM CERTIFICATE block found", "aucun bloc PEM CERTIFICATE trouvé"},
+		{"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "identity: a certificate cannot be read: ", "un certificat est illisible\u00a0: "},
+	} {
+		_, err := ChainDER([]byte(tt.in))
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("ChainDER(%q) = %v, want an *Error", tt.in, err)
+		}
+		if !strings.HasPrefix(err.Error(), tt.en) || !strings.HasPrefix(e.In(l10n.French), tt.fr) {
+			t.Errorf("ChainDER(%q): %q / %q, want prefixes %q / %q", tt.in, err.Error(), e.In(l10n.French), tt.en, tt.fr)
+		}
+		if tt.en[len(tt.en)-1] == ' ' && strings.TrimPrefix(err.Error(), tt.en) != strings.TrimPrefix(e.In(l10n.French), tt.fr) {
+			t.Errorf("ChainDER(%q): the library's detail differs: %q / %q", tt.in, err.Error(), e.In(l10n.French))
 		}
 	}
 }

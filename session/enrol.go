@@ -189,7 +189,7 @@ func (s *Session) checkOwnChain(now time.Time) {
 	r, err := s.verifyOwn([]byte(d.Chain), now)
 	switch {
 	case err != nil:
-		d.Chain, d.State, d.Reason = "", event.EnrolNone, s.lang.T("The stored certificate is no longer valid: {{.Err}}", l10n.Args{"Err": err.Error()})
+		d.Chain, d.State, d.Reason = "", event.EnrolNone, s.lang.T("The stored certificate is no longer valid: {{.Err}}", l10n.Args{"Err": enrolErrText(s.lang, err)})
 	case r.Status == event.IdentityExpired || now.Add(renewWindow(r.NotBefore, r.NotAfter)).After(r.NotAfter):
 		d.State, d.Reason = event.EnrolExpired, r.Reason
 		if r.Status != event.IdentityExpired {
@@ -664,7 +664,7 @@ func (s *Session) executeEnrol(cmd event.Command) bool {
 			err = s.install(data, "file")
 		}
 		if err != nil {
-			s.emit(event.Error{Message: s.lang.T("The certificate was not installed: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig, Command: c.CommandName()})
+			s.emit(event.Error{Message: s.lang.T("The certificate was not installed: {{.Err}}", l10n.Args{"Err": enrolErrText(s.lang, err)}), Code: event.CodeConfig, Command: c.CommandName()})
 		}
 	default:
 		return false
@@ -687,6 +687,15 @@ func (s *Session) noDevice(c event.Command) bool {
 	}
 	s.emit(event.Error{Message: msg, Code: code, Command: c.CommandName()})
 	return true
+}
+
+// enrolErrText is err's text in lang when it can be written in another
+// language (identity.Error), else as it is.
+func enrolErrText(lang l10n.Lang, err error) string {
+	if e, ok := err.(interface{ In(l10n.Lang) string }); ok {
+		return e.In(lang)
+	}
+	return err.Error()
 }
 
 // ownKey is the device key, or nil without an identity.

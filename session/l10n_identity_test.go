@@ -3,6 +3,8 @@ package session
 import (
 	"bytes"
 	"crypto/ed25519"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -159,8 +161,21 @@ func TestEnrolmentReasonsInFrench(t *testing.T) {
 			}
 		})
 	}
-	// Without a device: the reason of no-key.
+	// A file that holds no certificate.
 	s := offlineIn(t, "fr")
+	s.cfg.DeviceKey = key
+	s.enr.dev = &DeviceFile{JID: "alice@acme.test", DeviceID: identity.DeviceID(key.Public().(ed25519.PublicKey)), State: event.EnrolNone}
+	notCert := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(notCert, []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.execute(event.ImportCertificate{Path: notCert})
+	if evs := takeEvents(s); len(evs) != 1 || evs[0] != (event.Error{Message: "Le certificat n’a pas été installé\u00a0: aucun bloc PEM CERTIFICATE trouvé", Code: event.CodeConfig, Command: "import_certificate"}) {
+		t.Errorf("importing a file without a certificate: %+v", evs)
+	}
+
+	// Without a device: the reason of no-key.
+	s = offlineIn(t, "fr")
 	s.enr.mu.Lock()
 	ev := s.enrolmentLocked()
 	s.enr.mu.Unlock()
