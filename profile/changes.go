@@ -34,9 +34,11 @@ func ChangesIn(lang l10n.Lang, old, new *Profile) []string {
 	listDiff(old.Organisation.Domains, new.Organisation.Domains,
 		func(d string) { add(l.T("Internal domain {{.Domain}} added", l10n.Args{"Domain": d})) },
 		func(d string) { add(l.T("Internal domain {{.Domain}} removed", l10n.Args{"Domain": d})) })
-	if old.Organisation.SubdomainsInternal != new.Organisation.SubdomainsInternal {
-		add(l.T("Subdomains of internal domains count as internal: {{.Old}} -> {{.New}}",
-			change(yesNo(l, old.Organisation.SubdomainsInternal), yesNo(l, new.Organisation.SubdomainsInternal))))
+	switch {
+	case !old.Organisation.SubdomainsInternal && new.Organisation.SubdomainsInternal:
+		add(l.T("Subdomains of internal domains count as internal: no -> yes"))
+	case old.Organisation.SubdomainsInternal && !new.Organisation.SubdomainsInternal:
+		add(l.T("Subdomains of internal domains count as internal: yes -> no"))
 	}
 
 	oldP := map[string]Partner{}
@@ -90,9 +92,11 @@ func ChangesIn(lang l10n.Lang, old, new *Profile) []string {
 	listDiff(old.blockedTypes(), new.blockedTypes(),
 		func(d string) { add(l.T("Blocked file type {{.Type}} added", l10n.Args{"Type": d})) },
 		func(d string) { add(l.T("Blocked file type {{.Type}} removed", l10n.Args{"Type": d})) })
-	if old.Files.ScanRequired != new.Files.ScanRequired {
-		add(l.T("Virus scan before sending files: {{.Old}} -> {{.New}}",
-			change(requiredOrNot(l, old.Files.ScanRequired), requiredOrNot(l, new.Files.ScanRequired))))
+	switch {
+	case !old.Files.ScanRequired && new.Files.ScanRequired:
+		add(l.T("Virus scan before sending files: not required -> required"))
+	case old.Files.ScanRequired && !new.Files.ScanRequired:
+		add(l.T("Virus scan before sending files: required -> not required"))
 	}
 	if a, b := old.scannerUnavailable(), new.scannerUnavailable(); a != b {
 		add(l.T("When no scanner is available: {{.Old}} -> {{.New}}", change(settingValue(l, a), settingValue(l, b))))
@@ -110,14 +114,26 @@ func ChangesIn(lang l10n.Lang, old, new *Profile) []string {
 	if a, b := old.tor(), new.tor(); a != b {
 		add(l.T("Tor: {{.Old}} -> {{.New}}", change(settingValue(l, a), settingValue(l, b))))
 	}
-	if a, b := old.TorOnion, new.TorOnion; a != b {
-		add(l.T("Company server's onion address: {{.Old}} -> {{.New}}", change(orNone(l, a), orNone(l, b))))
+	switch a, b := old.TorOnion, new.TorOnion; {
+	case a == b:
+	case a == "":
+		add(l.T("Company server's onion address: none -> {{.New}}", change(a, b)))
+	case b == "":
+		add(l.T("Company server's onion address: {{.Old}} -> none", change(a, b)))
+	default:
+		add(l.T("Company server's onion address: {{.Old}} -> {{.New}}", change(a, b)))
 	}
 	listDiff(old.LockedSettings, new.LockedSettings,
 		func(d string) { add(l.T("Setting {{.Setting}} is now locked", l10n.Args{"Setting": d})) },
 		func(d string) { add(l.T("Setting {{.Setting}} is no longer locked", l10n.Args{"Setting": d})) })
-	if a, b := old.Settings()["focus_hours"], new.Settings()["focus_hours"]; a != b {
-		add(l.T("Focus hours: {{.Old}} -> {{.New}}", change(orNone(l, settingValue(l, a)), orNone(l, settingValue(l, b)))))
+	switch a, b := old.Settings()["focus_hours"], new.Settings()["focus_hours"]; {
+	case a == b:
+	case a == "":
+		add(l.T("Focus hours: none -> {{.New}}", change(a, settingValue(l, b))))
+	case b == "":
+		add(l.T("Focus hours: {{.Old}} -> none", change(settingValue(l, a), b)))
+	default:
+		add(l.T("Focus hours: {{.Old}} -> {{.New}}", change(settingValue(l, a), settingValue(l, b))))
 	}
 	if a, b := old.Archive.RetentionDays, new.Archive.RetentionDays; a != b {
 		add(l.T("Archive retention: {{.Old}} -> {{.New}}", change(days(l, a), days(l, b))))
@@ -188,27 +204,6 @@ func SizeIn(l l10n.Lang, n int64) string {
 		return l.T("{{.N}} KB", l10n.Args{"N": n / kb})
 	}
 	return l.T("{{.N}} bytes", l10n.Args{"N": n})
-}
-
-func yesNo(l l10n.Lang, b bool) string {
-	if b {
-		return l.T("yes")
-	}
-	return l.T("no")
-}
-
-func requiredOrNot(l l10n.Lang, b bool) string {
-	if b {
-		return l.T("required")
-	}
-	return l.T("not required")
-}
-
-func orNone(l l10n.Lang, s string) string {
-	if s == "" {
-		return l.T("none")
-	}
-	return s
 }
 
 // settingValue names a setting's value (unknown_domains, tor,

@@ -147,7 +147,7 @@ func TestChangesInFrench(t *testing.T) {
 			m["files"] = map[string]any{"max_size": 1536 << 10, "blocked_types": append(slices.Clone(old.blockedTypes()), ".xyz"), "scan_required": true}
 		},
 			[]string{"File size limit: 100 MB -> 1.5 MB", "Blocked file type .xyz added", "Virus scan before sending files: not required -> required"},
-			[]string{"Taille maximale des fichiers\u00a0: 100\u00a0Mio -> 1,5\u00a0Mio", "Type de fichier bloqué .xyz ajouté", "Analyse antivirus avant l’envoi de fichiers\u00a0: non obligatoire -> obligatoire"}},
+			[]string{"Taille maximale des fichiers\u00a0: 100\u00a0Mio -> 1,5\u00a0Mio", "Type de fichier bloqué .xyz ajouté", "Analyse antivirus avant l’envoi de fichiers\u00a0: facultative -> obligatoire"}},
 		{"settings", old, func(m map[string]any) {
 			m["tor"] = "required"
 			m["unknown_domains"] = "block"
@@ -156,6 +156,12 @@ func TestChangesInFrench(t *testing.T) {
 		},
 			[]string{"Blocked domain phish.example removed", "Unknown domains: warn -> block", "Tor: optional -> required", "Valid until 2028-01-01"},
 			[]string{"Domaine bloqué phish.example retiré", "Domaines inconnus\u00a0: avertir -> bloquer", "Tor\u00a0: facultatif -> obligatoire", "Valable jusqu’au 2028-01-01"}},
+		{"focus hours and subdomains", old, func(m map[string]any) {
+			m["focus_hours"] = map[string]any{"enabled": true, "days": []any{"mon"}, "start": "09:00", "end": "12:00"}
+			m["organisation"] = map[string]any{"name": "ACME", "domains": []any{"acme.test"}, "subdomains_internal": true}
+		},
+			[]string{"Subdomains of internal domains count as internal: no -> yes", "Focus hours: none -> mon 09:00-12:00"},
+			[]string{"Sous-domaines des domaines internes considérés comme internes\u00a0: non -> oui", "Heures de concentration\u00a0: aucune -> mon 09:00-12:00"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

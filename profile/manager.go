@@ -295,7 +295,7 @@ func (m *Manager) applyFile(data []byte, readErr error, path, sigPath, source st
 		}
 		why := unwrapPath(err).Error()
 		return Result{}, m.refuse(source, refusal(code, func(l l10n.Lang) string {
-			return refusedIn(l, name(l, id, serial), l.T("no signature (cannot read {{.Path}}: {{.Err}})", l10n.Args{"Path": sigPath, "Err": why}))
+			return profileRefused(l, id, serial, l.T("no signature (cannot read {{.Path}}: {{.Err}})", l10n.Args{"Path": sigPath, "Err": why}))
 		}), id, serial)
 	}
 	return m.Apply(data, string(sig), source)
@@ -329,21 +329,17 @@ func peek(data []byte) (string, int64) {
 	return id, int64(s)
 }
 
-// name names a profile in a refusal, in lang.
-func name(l l10n.Lang, id string, serial int64) string {
+// profileRefused is the sentence of the refusal of a profile (named by id
+// and serial when known) for reason, in lang.
+func profileRefused(l l10n.Lang, id string, serial int64, reason string) string {
+	a := l10n.Args{"ID": id, "Serial": serial, "Reason": reason}
 	switch {
 	case id != "" && serial > 0:
-		return l.T("profile {{.ID}} serial {{.Serial}}", l10n.Args{"ID": id, "Serial": serial})
+		return l.T("profile {{.ID}} serial {{.Serial}} refused: {{.Reason}}", a)
 	case id != "":
-		return l.T("profile {{.ID}}", l10n.Args{"ID": id})
+		return l.T("profile {{.ID}} refused: {{.Reason}}", a)
 	}
-	return l.T("profile")
-}
-
-// refusedIn is the sentence of a refusal of what (a profile or a bulletin,
-// named by name) for reason, in lang.
-func refusedIn(l l10n.Lang, what, reason string) string {
-	return l.T("{{.What}} refused: {{.Reason}}", l10n.Args{"What": what, "Reason": reason})
+	return l.T("profile refused: {{.Reason}}", a)
 }
 
 // Apply verifies and applies a profile: data is the exact file bytes, jws
@@ -356,7 +352,7 @@ func (m *Manager) Apply(data []byte, jws, source string) (Result, error) {
 	// refuse refuses the profile; reason writes why in a language.
 	refuse := func(code string, reason func(l10n.Lang) string) (Result, error) {
 		return Result{}, m.refuse(source, refusal(code, func(l l10n.Lang) string {
-			return refusedIn(l, name(l, id, serial), reason(l))
+			return profileRefused(l, id, serial, reason(l))
 		}), id, serial)
 	}
 	if len(data) > MaxSize {
@@ -474,15 +470,16 @@ func (m *Manager) ApplyBulletin(data []byte, jws string) (event.Bulletin, bool, 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	id, _ := peek(data)
-	what := func(l l10n.Lang) string {
+	// refused is the sentence of the refusal for reason, in l.
+	refused := func(l l10n.Lang, reason string) string {
 		if id != "" {
-			return l.T("bulletin {{.ID}}", l10n.Args{"ID": id})
+			return l.T("bulletin {{.ID}} refused: {{.Reason}}", l10n.Args{"ID": id, "Reason": reason})
 		}
-		return l.T("bulletin")
+		return l.T("bulletin refused: {{.Reason}}", l10n.Args{"Reason": reason})
 	}
 	// refuse refuses the bulletin; reason writes why in a language.
 	refuse := func(code string, reason func(l10n.Lang) string) (event.Bulletin, bool, error) {
-		e := refusal(code, func(l l10n.Lang) string { return refusedIn(l, what(l), reason(l)) })
+		e := refusal(code, func(l l10n.Lang) string { return refused(l, reason(l)) })
 		m.logLocked(logEntry{Source: "bulletin", Code: code, Reason: e.Msg, ID: id})
 		return event.Bulletin{}, false, e
 	}
