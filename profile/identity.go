@@ -86,7 +86,7 @@ func (p *Profile) IdentityVerifier() (*identity.Verifier, error) {
 		for i, s := range pems {
 			certs, err := parseCAs(s)
 			if err != nil {
-				return malformed("field %s[%d]: %v", field, i, err)
+				return invalid.T("field {{.Field}}[{{.I}}]: {{.Err}}", l10n.Args{"Field": field, "I": i, "Err": err.Error()})
 			}
 			for _, c := range certs {
 				anchors = append(anchors, identity.Anchor{Cert: c, Org: org, Domains: asciiDomains(domains), Subdomains: sub})
@@ -112,7 +112,7 @@ func (p *Profile) IdentityVerifier() (*identity.Verifier, error) {
 	}
 	v, err := identity.NewVerifier(anchors, crls, revoked)
 	if err != nil {
-		return nil, malformed("identity trust: %v", err)
+		return nil, invalid.T("identity trust: {{.Err}}", l10n.Args{"Err": err.Error()})
 	}
 	return v, nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/palisade-im/palisade/identity"
 	"github.com/palisade-im/palisade/internal/atomicfile"
 	"github.com/palisade-im/palisade/l10n"
+	"github.com/palisade-im/palisade/profile"
 )
 
 // Peers' identities (issue "explicit identities verified by certificate").
@@ -274,7 +275,7 @@ func (s *Session) identityVerifier() *identity.Verifier {
 	}
 	v, err := p.IdentityVerifier()
 	if err != nil {
-		s.queue(event.Error{Message: s.lang.T("The identity CAs of the profile cannot be used ({{.Err}}): no contact can be verified.", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
+		s.queue(event.Error{Message: s.lang.T("The identity CAs of the profile cannot be used ({{.Err}}): no contact can be verified.", l10n.Args{"Err": profile.ReasonIn(s.lang, err)}), Code: event.CodeConfig})
 		v = nil
 	}
 	if v != nil {
