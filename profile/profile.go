@@ -322,7 +322,7 @@ func pool(pems []string) (*x509.CertPool, error) {
 	for i, s := range pems {
 		certs, err := parseCAs(s)
 		if err != nil {
-			return nil, malformed("trusted CA %d: %v", i+1, err)
+			return nil, invalid.T("trusted CA {{.N}}: {{.Err}}", l10n.Args{"N": i + 1, "Err": err.Error()})
 		}
 		for _, c := range certs {
 			cp.AddCert(c)

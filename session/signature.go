@@ -12,6 +12,7 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
 	"github.com/palisade-im/palisade/l10n"
+	"github.com/palisade-im/palisade/profile"
 )
 
 // Signed messages. With a device key, every outgoing chat message (and
@@ -231,7 +232,7 @@ func (s *Session) verifyPinned(cs tls.ConnectionState) (bool, error) {
 	if err != nil || pool == nil || len(p.TrustedCAs.ServerTLS) == 0 {
 		why := s.lang.T("it names no server CA")
 		if err != nil {
-			why = err.Error()
+			why = profile.ReasonIn(s.lang, err)
 		}
 		return true, &failure{code: event.CodeTLSUntrusted, fatal: true, err: err,
 			msg: s.lang.T("The IT profile pins the server's certificate authority, but its server CAs cannot be used ({{.Why}}). Palisade refused to connect. Ask IT for a corrected profile.", l10n.Args{"Why": why})}
