@@ -3,6 +3,9 @@ package session
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +16,7 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
 	"github.com/palisade-im/palisade/l10n"
+	"github.com/palisade-im/palisade/profile"
 )
 
 func offlineIn(t *testing.T, lang string) *Session {
@@ -242,5 +246,49 @@ func TestProfileEventsInFrench(t *testing.T) {
 	}
 	if !strings.Contains(msg, "aucun bulletin \"nope\"") {
 		t.Errorf("dismissing an unknown bulletin: %+v", evs)
+	}
+}
+
+// A server certificate outside the profile's pinned server CAs is refused
+// in the user's language.
+func TestPinnedServerRefusalInFrench(t *testing.T) {
+	now := time.Now()
+	pinnedPEM, _, err := identity.NewCA("ACME Server CA", "ACME", now.Add(-time.Hour), 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPEM, _, _ := identity.NewCA("Interceptor CA", "Evil", now.Add(-time.Hour), 24*time.Hour)
+	other, err := identity.ParseCertificates(otherPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := desk(t)
+	data, err := json.Marshal(map[string]any{
+		"format": profile.Format, "id": "acme-pinned", "serial": 1,
+		"issued_at": now.Add(-time.Hour).UTC().Truncate(time.Second), "expires_at": now.Add(24 * time.Hour).UTC().Truncate(time.Second),
+		"organisation":    map[string]any{"name": "Acme", "domains": []string{"acme.test"}},
+		"unknown_domains": "warn",
+		"trusted_cas":     map[string]any{"server_tls": []string{string(pinnedPEM)}, "pin_server": true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, prefix string }{
+		{"", "The server's certificate does not chain to a server CA named by the IT profile, which pins it (trusted_cas.pin_server): the system's certificate authorities alone are not enough. Subject: CN=Interceptor CA,O=Evil; issuer: CN=Interceptor CA,O=Evil; SHA-256 fingerprint: "},
+		{"fr", "Le certificat du serveur ne remonte à aucune autorité de certification de serveur désignée par le profil du service informatique, qui l’impose (trusted_cas.pin_server)\u00a0: les autorités de certification du système ne suffisent pas. Sujet\u00a0: CN=Interceptor CA,O=Evil\u202f; émetteur\u00a0: CN=Interceptor CA,O=Evil\u202f; empreinte SHA-256\u00a0: "},
+	} {
+		m := it.manager(t.TempDir())
+		if _, err := m.Apply(data, it.sign(data), "managed"); err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(Config{JID: "alice@acme.test", Password: func() (string, error) { return "", nil }, Profiles: m, Lang: c.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pinned, err := s.verifyPinned(tls.ConnectionState{PeerCertificates: other})
+		var f *failure
+		if !pinned || !errors.As(err, &f) || !strings.HasPrefix(f.in(s.lang), c.prefix) {
+			t.Errorf("lang %q: pinned %v, %v; want a refusal starting %q", c.lang, pinned, err, c.prefix)
+		}
 	}
 }
