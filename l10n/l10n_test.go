@@ -95,6 +95,9 @@ func TestFrenchCatalogueComplete(t *testing.T) {
 	}
 	fr := load().texts
 	used := sentences(t)
+	if len(used) < 500 {
+		t.Fatalf("only %d sentences written through T found: the scan is broken", len(used))
+	}
 	for en, pos := range used {
 		if _, err := template.New("").Parse(en); err != nil {
 			t.Errorf("%s: %q is not a valid template: %v", pos, en, err)

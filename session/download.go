@@ -42,7 +42,7 @@ func (s *Session) fileOffer(st *inStanza, tr event.Trust) {
 		return
 	}
 	from := st.From
-	if _, err := filesafe.CheckURL(raw, s.ownUploadHost); isBadAddress(err) && s.needProbe() {
+	if _, err := filesafe.CheckURLIn(s.lang, raw, s.ownUploadHost); isBadAddress(err) && s.needProbe() {
 		// A link to a local or private address may be the own server's
 		// upload host, not learned yet: ask the server (off the read loop,
 		// which must deliver the answer), then decide.
@@ -99,7 +99,7 @@ func (s *Session) autoDownloads() bool {
 // offer judges a file link from a peer and reports it.
 func (s *Session) offer(from, raw string, oob bool, tr event.Trust) {
 	id := randomID()
-	u, err := filesafe.CheckURL(raw, s.ownUploadHost)
+	u, err := filesafe.CheckURLIn(s.lang, raw, s.ownUploadHost)
 	if err != nil {
 		name := ""
 		if pu, perr := url.Parse(raw); perr == nil {

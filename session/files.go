@@ -121,7 +121,7 @@ func (s *Session) initFiles() {
 			if len(via) >= 3 {
 				return fileErr(event.FileHTTP, s.lang.T("The file server redirected too many times."))
 			}
-			if _, err := filesafe.CheckURL(req.URL.String(), s.ownUploadHost); err != nil {
+			if _, err := filesafe.CheckURLIn(s.lang, req.URL.String(), s.ownUploadHost); err != nil {
 				return fileErr(event.FileBadURL, s.lang.T("The file server redirected to a link that is not downloaded: {{.Err}}", l10n.Args{"Err": err.Error()}))
 			}
 			return nil

@@ -233,7 +233,7 @@ func (s *Session) onSignedItems(node, kind string, items []pubsubItem) {
 		}
 		if err != nil {
 			if kind == KindProfile {
-				s.emit(event.ProfileRefused{Source: "push", Code: event.ProfileMalformed, Reason: err.Error()})
+				s.emit(event.ProfileRefused{Source: "push", Code: event.ProfileMalformed, Reason: payloadReason(s.lang, err)})
 			} else {
 				s.emit(event.Error{Message: s.bulletinRefused(err), Code: event.CodeProtocol})
 			}

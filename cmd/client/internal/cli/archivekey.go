@@ -9,6 +9,7 @@ import (
 	"github.com/palisade-im/palisade/archive"
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/keystore"
+	"github.com/palisade-im/palisade/l10n"
 )
 
 // ArchiveKeyService is the keyring service under which each account's
@@ -33,14 +34,14 @@ func (l *Launcher) archiveKeys() keystore.Store {
 // archiveFor returns the account's open local archive, opening it (and
 // making its key on first use) when needed. It returns nil and the reason,
 // for the user, when the archive stays off (the session reports it).
-func (l *Launcher) archiveFor(jid string) (*archive.Archive, *event.Error) {
+func (l *Launcher) archiveFor(lang l10n.Lang, jid string) (*archive.Archive, *event.Error) {
 	if a := l.archives[jid]; a != nil {
 		return a, nil
 	}
 	if l.DataDir == "" {
 		return nil, nil
 	}
-	a, ev := OpenArchive(l.archiveKeys(), l.DataDir, jid)
+	a, ev := OpenArchive(lang, l.archiveKeys(), l.DataDir, jid)
 	if a != nil {
 		if l.archives == nil {
 			l.archives = map[string]*archive.Archive{}
@@ -55,13 +56,13 @@ func (l *Launcher) archiveFor(jid string) (*archive.Archive, *event.Error) {
 // and no archive exists yet. It never changes an archive it cannot open:
 // with a wrong or missing key, or no keyring (keys nil), it returns nil and
 // an Error event saying why the archive is off.
-func OpenArchive(keys keystore.Store, dataDir, jid string) (*archive.Archive, *event.Error) {
+func OpenArchive(lang l10n.Lang, keys keystore.Store, dataDir, jid string) (*archive.Archive, *event.Error) {
 	path := filepath.Join(dataDir, archive.FileName)
 	off := func(msg string, code string) (*archive.Archive, *event.Error) {
 		return nil, &event.Error{Message: msg, Code: code}
 	}
 	if keys == nil {
-		return off("No system keyring is available: the local archive is off (history is not kept, and search and export are unavailable). Its key is never written to a file.", event.CodeNoKeyring)
+		return off(lang.T("No system keyring is available: the local archive is off (history is not kept, and search and export are unavailable). Its key is never written to a file."), event.CodeNoKeyring)
 	}
 	_, statErr := os.Stat(path)
 	exists := statErr == nil
@@ -71,34 +72,34 @@ func OpenArchive(keys keystore.Store, dataDir, jid string) (*archive.Archive, *e
 	case err == nil:
 		key, err = hex.DecodeString(v)
 		if err != nil || len(key) != archive.KeySize {
-			return off("The local archive's key in the system keyring (service \""+ArchiveKeyService+"\", account "+jid+") is damaged: the archive is off and "+path+" was not changed.", event.CodeConfig)
+			return off(lang.T("The local archive's key in the system keyring (service \"{{.Service}}\", account {{.JID}}) is damaged: the archive is off and {{.Path}} was not changed.", l10n.Args{"Service": ArchiveKeyService, "JID": jid, "Path": path}), event.CodeConfig)
 		}
 	case errors.Is(err, keystore.ErrNotFound) && exists:
-		return off("The key of the local archive "+path+" is not in the system keyring (service \""+ArchiveKeyService+"\", account "+jid+"): the archive is off and the file was not changed. Restore the key, or move the file away to start a new archive.", event.CodeConfig)
+		return off(lang.T("The key of the local archive {{.Path}} is not in the system keyring (service \"{{.Service}}\", account {{.JID}}): the archive is off and the file was not changed. Restore the key, or move the file away to start a new archive.", l10n.Args{"Service": ArchiveKeyService, "JID": jid, "Path": path}), event.CodeConfig)
 	case errors.Is(err, keystore.ErrNotFound):
 		if key, err = archive.NewKey(); err != nil {
-			return off("The local archive is off: "+err.Error(), event.CodeConfig)
+			return off(lang.T("The local archive is off: {{.Err}}", l10n.Args{"Err": err.Error()}), event.CodeConfig)
 		}
 		if err := keys.Set(jid, hex.EncodeToString(key)); err != nil {
 			code := event.CodeConfig
 			if errors.Is(err, keystore.ErrUnavailable) {
 				code = event.CodeNoKeyring
 			}
-			return off("The local archive's key could not be stored in the system keyring, so the archive is off: "+err.Error(), code)
+			return off(lang.T("The local archive's key could not be stored in the system keyring, so the archive is off: {{.Err}}", l10n.Args{"Err": err.Error()}), code)
 		}
 	default:
 		code := event.CodeConfig
 		if errors.Is(err, keystore.ErrUnavailable) {
 			code = event.CodeNoKeyring
 		}
-		return off("The local archive's key could not be read from the system keyring, so the archive is off: "+err.Error(), code)
+		return off(lang.T("The local archive's key could not be read from the system keyring, so the archive is off: {{.Err}}", l10n.Args{"Err": err.Error()}), code)
 	}
 	a, err := archive.Open(path, key)
 	if errors.Is(err, archive.ErrWrongKey) {
-		return off("The key in the system keyring does not open the local archive "+path+": the archive is off and the file was not changed (it may belong to another account, or the key was replaced).", event.CodeConfig)
+		return off(lang.T("The key in the system keyring does not open the local archive {{.Path}}: the archive is off and the file was not changed (it may belong to another account, or the key was replaced).", l10n.Args{"Path": path}), event.CodeConfig)
 	}
 	if err != nil {
-		return off("The local archive "+path+" could not be opened, so it is off: "+err.Error(), event.CodeConfig)
+		return off(lang.T("The local archive {{.Path}} could not be opened, so it is off: {{.Err}}", l10n.Args{"Path": path, "Err": err.Error()}), event.CodeConfig)
 	}
 	return a, nil
 }

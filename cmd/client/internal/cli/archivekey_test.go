@@ -32,7 +32,7 @@ func TestOpenArchive(t *testing.T) {
 	keys := keystore.NewMemory()
 
 	// First use: a key is made and kept in the keyring, the archive created.
-	a, off := OpenArchive(keys, dir, jid)
+	a, off := OpenArchive("", keys, dir, jid)
 	if a == nil || off != nil {
 		t.Fatalf("first use: %v %+v", a, off)
 	}
@@ -52,7 +52,7 @@ func TestOpenArchive(t *testing.T) {
 	}
 
 	// Again: the same key opens it.
-	a, off = OpenArchive(keys, dir, jid)
+	a, off = OpenArchive("", keys, dir, jid)
 	if a == nil || off != nil {
 		t.Fatalf("second open: %+v", off)
 	}
@@ -76,7 +76,7 @@ func TestOpenArchive(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, off := OpenArchive(tt.keys, dir, jid)
+			a, off := OpenArchive("", tt.keys, dir, jid)
 			if a != nil {
 				a.Close()
 				t.Fatal("opened")
@@ -95,7 +95,7 @@ func TestOpenArchive(t *testing.T) {
 		})
 	}
 	// The right key still opens it, unchanged.
-	a, off = OpenArchive(keys, dir, jid)
+	a, off = OpenArchive("", keys, dir, jid)
 	if a == nil {
 		t.Fatalf("reopen: %+v", off)
 	}
@@ -106,7 +106,7 @@ func TestOpenArchive(t *testing.T) {
 
 	// No keyring and no archive yet: nothing is created.
 	empty := t.TempDir()
-	if a, off := OpenArchive(failingStore{&keystore.UnavailableError{Reason: "x"}}, empty, jid); a != nil || off == nil {
+	if a, off := OpenArchive("", failingStore{&keystore.UnavailableError{Reason: "x"}}, empty, jid); a != nil || off == nil {
 		t.Fatal("opened without a keyring")
 	}
 	if names := mustGlob(t, empty); len(names) != 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/palisade-im/palisade/archive"
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/keystore"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/session"
 )
 
@@ -117,7 +118,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 	var warnings []event.Event
 	if !in.Remember {
 		if err := l.Store.Delete(in.JID); err != nil {
-			warnings = append(warnings, keyringWarning("could not remove the saved password from the system keyring", err))
+			warnings = append(warnings, keyringWarning(l10n.Norm(userLang(in)).T("Could not remove the saved password from the system keyring: {{.Err}}", l10n.Args{"Err": err.Error()}), err))
 		}
 	}
 	if l.DataDir != "" {
@@ -125,18 +126,19 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 			JID: in.JID, Server: in.Server, DirectTLS: in.DirectTLS, CAFile: in.CAFile, Remember: in.Remember,
 		})
 		if err != nil {
-			warnings = append(warnings, event.Error{Message: "Your account settings could not be saved: " + err.Error(), Code: event.CodeConfig})
+			warnings = append(warnings, event.Error{Message: l10n.Norm(userLang(in)).T("Your account settings could not be saved: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
 		}
 	}
 
-	profiles, notices := openProfiles(l.DataDir, l.ProfilePath)
+	lang := l10n.Norm(userLang(in))
+	profiles, notices := openProfilesIn(lang, l.DataDir, l.ProfilePath)
 	if l.audit == nil && l.DataDir != "" {
 		// On failure the session tries again and reports why.
 		l.audit, _ = audit.Open(filepath.Join(l.DataDir, audit.DirName))
 	}
 	warnings = append(warnings, notices...)
-	arch, archOff := l.archiveFor(in.JID)
-	dev := OpenDeviceKey(l.deviceKeys(), l.DataDir, in.JID)
+	arch, archOff := l.archiveFor(lang, in.JID)
+	dev := OpenDeviceKey(lang, l.deviceKeys(), l.DataDir, in.JID)
 	cfg := session.Config{
 		JID:       in.JID,
 		Password:  func() (string, error) { return pw, nil },
@@ -173,7 +175,7 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 		store, jid := l.Store, in.JID
 		onConnected = func() []event.Event {
 			if err := store.Set(jid, pw); err != nil {
-				return []event.Event{keyringWarning("your password could not be saved in the system keyring; you will be asked for it next time", err)}
+				return []event.Event{keyringWarning(l10n.Norm(userLang(in)).T("Your password could not be saved in the system keyring; you will be asked for it next time: {{.Err}}", l10n.Args{"Err": err.Error()}), err)}
 			}
 			return nil
 		}
@@ -184,13 +186,21 @@ func (l *Launcher) Connect(in SignIn) (event.Backend, error) {
 	return wrap(b, warnings, onConnected), nil
 }
 
-func keyringWarning(what string, err error) event.Event {
+func keyringWarning(msg string, err error) event.Event {
 	code := ""
 	if errors.Is(err, keystore.ErrUnavailable) {
 		code = event.CodeNoKeyring
 	}
-	msg := what + ": " + err.Error()
-	return event.Error{Message: strings.ToUpper(msg[:1]) + msg[1:], Code: code}
+	return event.Error{Message: msg, Code: code}
+}
+
+// userLang is the language of the sentences for the user: the window's
+// setting, else the locale's.
+func userLang(in SignIn) string {
+	if in.Lang != "" {
+		return in.Lang
+	}
+	return envLang()
 }
 
 // wrapped is a backend whose event stream starts with some extra events and

@@ -7,6 +7,7 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
 	"github.com/palisade-im/palisade/keystore"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/session"
 )
 
@@ -43,19 +44,19 @@ type DeviceKey struct {
 // Without a keyring (keys nil) or when the keyring fails there is no key
 // (no memory fallback: an identity that changed every run would be worse
 // than none). A damaged entry is never overwritten.
-func OpenDeviceKey(keys keystore.Store, dataDir, jid string) DeviceKey {
+func OpenDeviceKey(lang l10n.Lang, keys keystore.Store, dataDir, jid string) DeviceKey {
 	off := func(msg, code string) DeviceKey {
 		return DeviceKey{Off: &event.Error{Message: msg, Code: code}}
 	}
 	if keys == nil {
-		return off("No system keyring is available: this device has no identity key, so it cannot be certified and its messages are not signed. The key is never written to a file.", event.CodeNoKeyring)
+		return off(lang.T("No system keyring is available: this device has no identity key, so it cannot be certified and its messages are not signed. The key is never written to a file."), event.CodeNoKeyring)
 	}
 	v, err := keys.Get(jid)
 	switch {
 	case err == nil:
 		k, derr := identity.DecodeKey(v)
 		if derr != nil {
-			return off("The device key in the system keyring (service \""+DeviceKeyService+"\", account "+jid+") is damaged, so this device has no identity; the entry was not changed: "+derr.Error(), event.CodeConfig)
+			return off(lang.T("The device key in the system keyring (service \"{{.Service}}\", account {{.JID}}) is damaged, so this device has no identity; the entry was not changed: {{.Err}}", l10n.Args{"Service": DeviceKeyService, "JID": jid, "Err": derr.Error()}), event.CodeConfig)
 		}
 		return DeviceKey{Key: k}
 	case errors.Is(err, keystore.ErrNotFound):
@@ -67,14 +68,14 @@ func OpenDeviceKey(keys keystore.Store, dataDir, jid string) DeviceKey {
 		}
 		k, kerr := identity.NewKey()
 		if kerr != nil {
-			return off("No device key could be made: "+kerr.Error(), event.CodeConfig)
+			return off(lang.T("No device key could be made: {{.Err}}", l10n.Args{"Err": kerr.Error()}), event.CodeConfig)
 		}
 		if err := keys.Set(jid, identity.EncodeKey(k)); err != nil {
 			code := event.CodeConfig
 			if errors.Is(err, keystore.ErrUnavailable) {
 				code = event.CodeNoKeyring
 			}
-			return off("The device key could not be stored in the system keyring, so this device has no identity: "+err.Error(), code)
+			return off(lang.T("The device key could not be stored in the system keyring, so this device has no identity: {{.Err}}", l10n.Args{"Err": err.Error()}), code)
 		}
 		return DeviceKey{Key: k, Lost: lost}
 	default:
@@ -82,7 +83,7 @@ func OpenDeviceKey(keys keystore.Store, dataDir, jid string) DeviceKey {
 		if errors.Is(err, keystore.ErrUnavailable) {
 			code = event.CodeNoKeyring
 		}
-		return off("The device key could not be read from the system keyring, so this device has no identity: "+err.Error(), code)
+		return off(lang.T("The device key could not be read from the system keyring, so this device has no identity: {{.Err}}", l10n.Args{"Err": err.Error()}), code)
 	}
 }
 
@@ -95,5 +96,5 @@ func headlessDeviceKey(env Env, dataDir, jid string) DeviceKey {
 			keys = keystore.NewKeyring(DeviceKeyService, keystore.DefaultTimeout)
 		}
 	}
-	return OpenDeviceKey(keys, dataDir, jid)
+	return OpenDeviceKey(l10n.Norm(envLang()), keys, dataDir, jid)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/palisade-im/palisade/event"
 	"github.com/palisade-im/palisade/identity"
 	"github.com/palisade-im/palisade/keystore"
+	"github.com/palisade-im/palisade/l10n"
 	"github.com/palisade-im/palisade/session"
 )
 
@@ -93,7 +94,7 @@ func Identity(args []string, env Env) int {
 	if _, isKeyring := store.(*keystore.Keyring); isKeyring && kerr == nil {
 		keys = keystore.NewKeyring(DeviceKeyService, keystore.DefaultTimeout)
 	}
-	dk := OpenDeviceKey(keys, dir, j)
+	dk := OpenDeviceKey(l10n.Norm(envLang()), keys, dir, j)
 	if dk.Key == nil {
 		return failf("%s", dk.Off.Message)
 	}

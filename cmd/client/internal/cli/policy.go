@@ -44,7 +44,7 @@ func openProfilesIn(lang l10n.Lang, dataDir, path string) (*profile.Manager, []e
 		})
 	}
 	if _, err := m.LoadManaged(path); err != nil {
-		return m, append(notes, profileRefused(err))
+		return m, append(notes, profileRefused(lang, err))
 	}
 	if path != "" {
 		if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
@@ -57,10 +57,10 @@ func openProfilesIn(lang l10n.Lang, dataDir, path string) (*profile.Manager, []e
 	return m, notes
 }
 
-func profileRefused(err error) event.Event {
+func profileRefused(lang l10n.Lang, err error) event.Event {
 	var pe *profile.Error
 	if errors.As(err, &pe) {
-		return event.ProfileRefused{Source: profile.SourceManaged, Code: pe.Code, Reason: pe.Msg}
+		return event.ProfileRefused{Source: profile.SourceManaged, Code: pe.Code, Reason: profile.ReasonIn(lang, err)}
 	}
 	return event.ProfileRefused{Source: profile.SourceManaged, Code: event.ProfileUnreadable, Reason: err.Error()}
 }

@@ -27,7 +27,7 @@ func TestRealKeyringArchiveKey(t *testing.T) {
 	dir := t.TempDir()
 
 	l := &Launcher{DataDir: dir, Store: store}
-	a, off := l.archiveFor(jid)
+	a, off := l.archiveFor("", jid)
 	if a == nil {
 		t.Fatalf("archive off: %+v", off)
 	}
@@ -40,7 +40,7 @@ func TestRealKeyringArchiveKey(t *testing.T) {
 	}
 	a.Close()
 
-	a2, off := OpenArchive(keys, dir, jid)
+	a2, off := OpenArchive("", keys, dir, jid)
 	if a2 == nil {
 		t.Fatalf("second open: %+v", off)
 	}

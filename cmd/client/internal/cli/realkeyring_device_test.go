@@ -41,7 +41,7 @@ func TestRealKeyringDeviceKey(t *testing.T) {
 	dir := t.TempDir()
 
 	l := &Launcher{DataDir: dir, Store: store}
-	first := OpenDeviceKey(l.deviceKeys(), dir, jid)
+	first := OpenDeviceKey("", l.deviceKeys(), dir, jid)
 	if first.Key == nil || first.Lost || first.Off != nil {
 		t.Fatalf("first use: %+v", first)
 	}
@@ -55,7 +55,7 @@ func TestRealKeyringDeviceKey(t *testing.T) {
 	if _, err := store.Get(jid); !errors.Is(err, keystore.ErrNotFound) {
 		t.Errorf("the device key went to the password entry: %v", err)
 	}
-	again := OpenDeviceKey(l.deviceKeys(), dir, jid)
+	again := OpenDeviceKey("", l.deviceKeys(), dir, jid)
 	if again.Key == nil || !again.Key.Equal(first.Key) || again.Lost {
 		t.Fatalf("second use gave another key: %+v", again)
 	}
@@ -126,7 +126,7 @@ func TestRealKeyringDeviceKey(t *testing.T) {
 	if err := keys.Delete(jid); err != nil {
 		t.Fatal(err)
 	}
-	lost := OpenDeviceKey(l.deviceKeys(), dir, jid)
+	lost := OpenDeviceKey("", l.deviceKeys(), dir, jid)
 	if lost.Key == nil || !lost.Lost || lost.Key.Equal(first.Key) {
 		t.Fatalf("after the loss: %+v", lost)
 	}
@@ -165,7 +165,7 @@ func TestRealKeyringDeviceKey(t *testing.T) {
 	}
 
 	// No keyring: no key, and no memory fallback.
-	if none := OpenDeviceKey(nil, dir, jid); none.Key != nil || none.Off == nil || none.Off.Code != event.CodeNoKeyring {
+	if none := OpenDeviceKey("", nil, dir, jid); none.Key != nil || none.Off == nil || none.Off.Code != event.CodeNoKeyring {
 		t.Fatalf("without a keyring: %+v", none)
 	}
 }
