@@ -19,6 +19,11 @@ import (
 // fr.json in translations/ hold the texts; the language is the system's
 // (LANGUAGE, LC_ALL, LC_MESSAGES, LANG on Linux; the user's locale on
 // Windows and macOS) unless the language setting overrides it.
+//
+// French elides "de" before a vowel ("d’ACME", "de Globex"): a French text
+// that puts an organisation after "de" writes it with the template
+// {{$v1 := printf "%.1s" .Org}}{{if or (eq $v1 "A") ...}}d’{{else}}de {{end}}{{.Org}}
+// (see "A partner organisation approved by {{.Org}} IT." in fr.json).
 
 //go:embed translations/*.json
 var translationFS embed.FS

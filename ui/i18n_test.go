@@ -23,7 +23,8 @@ import (
 // The GUI tests match English texts: they run in English whatever the
 // machine's locale. The French tests set French for themselves.
 // A "C.UTF-8" locale names no language; LANGUAGE says English so that
-// Fyne does not log that it cannot parse it (cmd/client does the same).
+// Fyne does not log at each load of the translations that it cannot parse
+// it (cmd/client does the same).
 func init() {
 	testLanguage = LangEnglish
 	if os.Getenv("LANGUAGE") == "" {
@@ -266,14 +267,57 @@ func TestFrenchModelTexts(t *testing.T) {
 		{"setting word", settingValue("tor", "required"), "obligatoire"},
 		{"setting label", settingLabel("files.max_size"), "Fichiers › taille maximale"},
 		{"unknown setting", settingLabel("some_new_thing"), "Some new thing"},
-		{"changes notice", ns[0].Text, "Le service informatique de ACME a mis à jour votre profil (numéro 9)\u00a0:\n• a\n• b\n• c\n• d\n• et 2 de plus\u00a0: voir Paramètres"},
+		{"changes notice", ns[0].Text, "Le service informatique d’ACME a mis à jour votre profil (numéro 9)\u00a0:\n• a\n• b\n• c\n• d\n• et 2 de plus\u00a0: voir Paramètres"},
 		{"refusal notice", ns[1].Text, "Un profil envoyé par le service informatique (numéro 3) a été refusé\u00a0: le numéro 3 est plus ancien que 8. Le profil en vigueur reste inchangé."},
 		{"reason after the title", restOfReason("evil.test n’est pas une organisation approuvée.", "evil.test", ""), "Ce domaine n’est pas une organisation approuvée."},
 		{"severity", severityWord("critical"), "Critique"},
+		{"organisation after de", TrustBanner(event.Trust{Class: event.ClassPartner, Domain: "partner.test", Org: "Partner Ltd"}, "carol@partner.test", "Globex").Text,
+			"Une organisation partenaire approuvée par le service informatique de Globex."},
+		{"organisation after d’", TrustBanner(event.Trust{Class: event.ClassPartner, Domain: "partner.test", Org: "Partner Ltd"}, "carol@partner.test", "Initech").Text,
+			"Une organisation partenaire approuvée par le service informatique d’Initech."},
 		{"file size", FormatSize(3 * 1024 * 1024), "3,0 Mo"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.what, tt.got, tt.want)
 		}
+	}
+}
+
+// With the policy's French reasons (as policy.Classify writes them for a
+// French user), the banner reads in French and says each thing once.
+func TestFrenchTrustBanner(t *testing.T) {
+	if err := SetLanguage(LangFrench); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := SetLanguage(LangEnglish); err != nil {
+			t.Error(err)
+		}
+	})
+	for _, tt := range []struct {
+		name        string
+		trust       event.Trust
+		jid         string
+		title, body string
+	}{
+		{"lookalike", event.Trust{Class: event.ClassLookalike, Domain: "acme-corp.test", LookalikeOf: "acme.test",
+			Reason: "acme-corp.test ressemble à acme.test sans l’être (des tirets ou des mots ajoutés)."}, "payroll@acme-corp.test",
+			"Attention\u00a0: acme-corp.test n’est pas acme.test.",
+			"Son nom imite acme.test avec des tirets ou des mots ajoutés. Ne partagez ni mots de passe, ni paiements, ni fichiers."},
+		{"unknown", event.Trust{Class: event.ClassUnknown, Domain: "evil.test", Reason: "evil.test n’est pas une organisation approuvée."}, "eve@evil.test",
+			"Contact externe sur evil.test.", "Ce n’est pas une organisation approuvée par le service informatique d’ACME. Soyez prudent avec les liens et les fichiers."},
+		{"unknown subdomain of a partner", event.Trust{Class: event.ClassUnknown, Domain: "sub.partner.test",
+			Reason: "sub.partner.test est un sous-domaine de partner.test (Partner Ltd) qui n’est pas lui-même approuvé."}, "x@sub.partner.test",
+			"Contact externe sur sub.partner.test.", "Ce domaine est un sous-domaine de partner.test (Partner Ltd) qui n’est pas lui-même approuvé. Soyez prudent avec les liens et les fichiers."},
+	} {
+		b := TrustBanner(tt.trust, tt.jid, "ACME")
+		if b.Title != tt.title || b.Text != tt.body {
+			t.Errorf("%s: banner\n  %q\n  %q\nwant\n  %q\n  %q", tt.name, b.Title, b.Text, tt.title, tt.body)
+		}
+	}
+	_, files := ComposerHints(event.Trust{Class: event.ClassUnknown, Domain: "evil.test",
+		FileReason: "Les fichiers destinés à evil.test ne sont pas autorisés\u00a0: le service informatique d’ACME n’autorise les fichiers que vers ACME."}, "eve@evil.test")
+	if want := "Les fichiers destinés à evil.test ne sont pas autorisés\u00a0: le service informatique d’ACME n’autorise les fichiers que vers ACME."; files != want {
+		t.Errorf("file hint %q, want the policy's sentence once: %q", files, want)
 	}
 }

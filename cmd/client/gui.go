@@ -41,9 +41,11 @@ var runGUI = func(g cli.GUI) int {
 
 // cLocale reports whether the locale is C or POSIX with a character set
 // ("C.UTF-8", Debian's default in containers) and LANGUAGE is unset: that
-// names no language, and Fyne would log at every start that it cannot
-// parse it. Setting LANGUAGE (which only chooses the language of messages)
-// to English says what such a locale means.
+// names no language, and Fyne logs that it cannot parse it each time
+// translations are loaded (once already while its package starts, which
+// nothing here can precede). Setting LANGUAGE (which only chooses the
+// language of messages) to English says what such a locale means and
+// keeps the later loads quiet.
 func cLocale(getenv func(string) string) bool {
 	if getenv("LANGUAGE") != "" {
 		return false
