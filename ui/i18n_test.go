@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -271,6 +272,8 @@ func TestFrenchModelTexts(t *testing.T) {
 		{"refusal notice", ns[1].Text, "Un profil envoyé par le service informatique (numéro 3) a été refusé\u00a0: le numéro 3 est plus ancien que 8. Le profil en vigueur reste inchangé."},
 		{"reason after the title", restOfReason("evil.test n’est pas une organisation approuvée.", "evil.test", ""), "Ce domaine n’est pas une organisation approuvée."},
 		{"severity", severityWord("critical"), "Critique"},
+		{"singular", lang.L("Security training: {{.N}} required {{if eq .N 1}}lesson{{else}}lessons{{end}} to do.", tv{"N": 1}), "Formation à la sécurité\u00a0: 1 leçon obligatoire à suivre."},
+		{"plural", lang.L("Security training: {{.N}} required {{if eq .N 1}}lesson{{else}}lessons{{end}} to do.", tv{"N": 3}), "Formation à la sécurité\u00a0: 3 leçons obligatoires à suivre."},
 		{"organisation after de", TrustBanner(event.Trust{Class: event.ClassPartner, Domain: "partner.test", Org: "Partner Ltd"}, "carol@partner.test", "Globex").Text,
 			"Une organisation partenaire approuvée par le service informatique de Globex."},
 		{"organisation after d’", TrustBanner(event.Trust{Class: event.ClassPartner, Domain: "partner.test", Org: "Partner Ltd"}, "carol@partner.test", "Initech").Text,

@@ -62,7 +62,7 @@ func TestTrainingFirstRunFlow(t *testing.T) {
 	st := trainingEvent(false)
 	st.Gates["external-files"] = event.Gate{Missing: []string{"verify-identity"}, Reason: "Complete 'Verify who you are talking to' to send files to partners."}
 	h.emit(st)
-	if note := strings.Join(texts(h.app.train.note), " "); !h.app.train.note.Visible() || !strings.Contains(note, "1 required lesson(s) to do. Until then you cannot write to people outside your organisation or send files to partners.") {
+	if note := strings.Join(texts(h.app.train.note), " "); !h.app.train.note.Visible() || !strings.Contains(note, "1 required lesson to do. Until then you cannot write to people outside your organisation or send files to partners.") {
 		t.Errorf("training note %q", note)
 	}
 	ov := overlayText(t, h)
@@ -92,7 +92,7 @@ func TestTrainingFirstRunFlow(t *testing.T) {
 	}
 	h.emit(phishingLesson)
 	ov = overlayText(t, h)
-	for _, want := range []string{"Phishing and spam over IM", "personal", "Fake colleagues", "then 2 question(s)"} {
+	for _, want := range []string{"Phishing and spam over IM", "personal", "Fake colleagues", "then 2 questions"} {
 		if !strings.Contains(ov, want) {
 			t.Errorf("lesson lacks %q:\n%s", want, ov)
 		}

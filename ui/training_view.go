@@ -51,7 +51,7 @@ func (a *App) refreshTrainingNote() {
 		n.Refresh()
 		return
 	}
-	text := lang.L("Security training: {{.N}} required lesson(s) to do.", tv{"N": len(tr.Outstanding)})
+	text := lang.L("Security training: {{.N}} required {{if eq .N 1}}lesson{{else}}lessons{{end}} to do.", tv{"N": len(tr.Outstanding)})
 	var locked []string
 	for _, f := range []string{"external-chat", "files", "external-files"} {
 		if g, ok := tr.Gates[f]; ok && !g.Allowed {
@@ -178,7 +178,7 @@ func (p *trainingPanel) showWelcome() {
 	case done == total:
 		what = lang.L("You have completed the lessons your organisation requires.")
 	default:
-		what = lang.L("Your organisation asks you to complete {{.N}} short lesson(s), about {{.Minutes}} minute(s) in all. Until then, some features stay locked.", tv{"N": total - done, "Minutes": minutes})
+		what = lang.L("Your organisation asks you to complete {{.N}} short {{if eq .N 1}}lesson{{else}}lessons{{end}}, about {{.Minutes}} {{if eq .Minutes 1}}minute{{else}}minutes{{end}} in all. Until then, some features stay locked.", tv{"N": total - done, "Minutes": minutes})
 	}
 	seen := func() {
 		if !a.train.info.WelcomeSeen {
@@ -280,7 +280,7 @@ func (p *trainingPanel) openModule(id string) {
 // showLesson shows a lesson (Markdown) with the way to its quiz.
 func (p *trainingPanel) showLesson(l event.Lesson) {
 	p.lesson = l
-	head := container.NewVBox(bold(l.Title), widget.NewLabel(lang.L("About {{.Minutes}} minute(s) · then {{.N}} question(s)", tv{"Minutes": l.Minutes, "N": len(l.Questions)})), widget.NewSeparator())
+	head := container.NewVBox(bold(l.Title), widget.NewLabel(lang.L("About {{.Minutes}} {{if eq .Minutes 1}}minute{{else}}minutes{{end}} · then {{.N}} {{if eq .N 1}}question{{else}}questions{{end}}", tv{"Minutes": l.Minutes, "N": len(l.Questions)})), widget.NewSeparator())
 	content := container.NewBorder(head, nil, nil, nil, container.NewVScroll(markdown(l.Text)))
 	p.set("lesson", content, widget.NewButton(lang.L("All lessons"), p.showList), primary(lang.L("Take the quiz"), p.showQuiz))
 }
