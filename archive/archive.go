@@ -534,6 +534,49 @@ func (a *Archive) SyncPointOf(account, archiveJID string) (p SyncPoint, found bo
 	return p, true, nil
 }
 
+// SetState keeps value under name, encrypted at rest with the messages; an
+// empty value removes it. It is for small state that holds message content
+// (the messages focus hours hold back), which must not sit in a plain file.
+func (a *Archive) SetState(name string, value []byte) error {
+	if name == "" {
+		return errors.New("archive: a state needs a name")
+	}
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	db, err := a.handle()
+	if err != nil {
+		return err
+	}
+	if len(value) == 0 {
+		_, err = db.Exec(`DELETE FROM state WHERE name = ?`, name)
+	} else {
+		_, err = db.Exec(`INSERT INTO state (name, value, updated) VALUES (?,?,?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated = excluded.updated`,
+			name, value, time.Now().UnixNano())
+	}
+	if err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	return nil
+}
+
+// State returns the value kept under name; found is false when there is
+// none.
+func (a *Archive) State(name string) (value []byte, found bool, err error) {
+	db, err := a.handle()
+	if err != nil {
+		return nil, false, err
+	}
+	err = db.QueryRow(`SELECT value FROM state WHERE name = ?`, name).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("archive: %w", err)
+	}
+	return value, true, nil
+}
+
 // Count returns the number of messages stored (in one conversation, or in
 // all when conversation is "").
 func (a *Archive) Count(conversation string) (int64, error) {

@@ -665,3 +665,66 @@ func TestNewKey(t *testing.T) {
 		t.Errorf("another new key opened the archive: %v", err)
 	}
 }
+
+func TestState(t *testing.T) {
+	a, path := openTemp(t)
+	if _, ok, err := a.State("focus-held"); ok || err != nil {
+		t.Fatalf("empty: %v %v", ok, err)
+	}
+	if err := a.SetState("", []byte("x")); err == nil {
+		t.Error("a state without a name was accepted")
+	}
+	secret := `[{"body":"codeword PERIWINKLE"}]`
+	for _, v := range []string{`[{"body":"first"}]`, secret} {
+		if err := a.SetState("focus-held", []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+	for p, b := range filesUnder(t, filepath.Dir(path)) {
+		if bytes.Contains(b, []byte("PERIWINKLE")) {
+			t.Errorf("%s holds the state in clear", filepath.Base(p))
+		}
+	}
+	b, err := Open(path, testKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if v, ok, err := b.State("focus-held"); !ok || err != nil || string(v) != secret {
+		t.Errorf("after reopening: %q %v %v", v, ok, err)
+	}
+	if err := b.SetState("focus-held", nil); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := b.State("focus-held"); ok || err != nil {
+		t.Errorf("after removal: %q %v %v", v, ok, err)
+	}
+}
+
+// An archive written before the state table (schema 1) opens, keeps its
+// messages and gains the table.
+func TestMigrationKeepsMessages(t *testing.T) {
+	all := migrations
+	defer func() { migrations = all }()
+	migrations = all[:1]
+	a, path := openTemp(t)
+	mustAdd(t, a, msg(1, "kept across the upgrade"))
+	a.Close()
+	migrations = all
+	b, err := Open(path, testKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var v int
+	if err := b.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil || v != len(all) {
+		t.Fatalf("schema %d %v, want %d", v, err, len(all))
+	}
+	if n, err := b.Count(""); n != 1 || err != nil {
+		t.Errorf("messages after the upgrade: %d %v", n, err)
+	}
+	if err := b.SetState("x", []byte("y")); err != nil {
+		t.Errorf("state after the upgrade: %v", err)
+	}
+}

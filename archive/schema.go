@@ -62,6 +62,13 @@ var migrations = []string{
 		updated INTEGER NOT NULL,
 		PRIMARY KEY (account, archive)
 	);`,
+	// 2: small named state kept encrypted with the messages (the messages
+	// focus hours hold back, for example).
+	`CREATE TABLE state (
+		name    TEXT PRIMARY KEY,
+		value   BLOB NOT NULL,
+		updated INTEGER NOT NULL -- Unix nanoseconds, UTC
+	);`,
 }
 
 // SchemaVersion is the schema version this package writes.

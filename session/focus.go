@@ -20,9 +20,9 @@ import (
 // admits; the session enforces it: a 1:1 message from someone focus does
 // not admit is held silently (nothing is emitted) and, when focus ends, is
 // emitted as a Message with Held set, in arrival order. The held queue is
-// kept in DataDir/focus-held.json (written at each change), so a restart
-// during focus loses nothing; the messages also go to the local archive
-// when they arrive. Presence shows focus: dnd with "Focus until 16:00",
+// kept at each change, so a restart during focus loses nothing: in the
+// local archive (encrypted like the messages, which also go there when
+// they arrive), or, without one (no keyring), in DataDir/focus-held.json. Presence shows focus: dnd with "Focus until 16:00",
 // and the user's own presence again when it ends (the status in the
 // user's language). Archive catch-up results and the user's own messages
 // (sent carbons) are never held.
@@ -30,6 +30,8 @@ import (
 const (
 	focusFile     = "focus.json"
 	focusHeldFile = "focus-held.json"
+	// focusHeldState names the held messages in the local archive.
+	focusHeldState = "focus-held"
 	focusTick     = time.Minute // re-check at least this often (clock changes, suspend)
 	focusSetting  = "focus_hours"
 )
@@ -85,6 +87,20 @@ func (s *Session) focusLoad() {
 			f.userSet, f.rules, f.manualUntil, f.manual = sv.UserSet, sv.Rules, sv.ManualUntil, sv.Manual
 		}
 	}
+	if a := s.cfg.Archive; a != nil {
+		b, found, err := a.State(focusHeldState)
+		switch {
+		case err != nil:
+			s.emit(event.Error{Message: s.lang.T("The messages held during focus could not be read from the local archive: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
+		case found:
+			var held []event.Message
+			if err := json.Unmarshal(b, &held); err != nil {
+				s.emit(event.Error{Message: s.lang.T("The messages held during focus could not be read from the local archive: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
+			} else {
+				f.held = held
+			}
+		}
+	}
 	if b, err := os.ReadFile(filepath.Join(s.cfg.DataDir, focusHeldFile)); err == nil {
 		var held []event.Message
 		if err := json.Unmarshal(b, &held); err != nil {
@@ -93,7 +109,15 @@ func (s *Session) focusLoad() {
 			os.Rename(filepath.Join(s.cfg.DataDir, focusHeldFile), bad)
 			s.emit(event.Error{Message: s.lang.T("The messages held during focus could not be read ({{.Err}}); the file was kept as {{.Path}}.", l10n.Args{"Err": err.Error(), "Path": bad}), Code: event.CodeConfig})
 		} else {
-			f.held = held
+			// Held before a keyring made the archive available (or by
+			// an earlier version): into the archive, and the plain file
+			// goes.
+			f.held = append(f.held, held...)
+			if s.cfg.Archive != nil {
+				if err := s.focusSaveHeld(); err != nil {
+					s.emit(event.Error{Message: s.lang.T("The list of messages held during focus could not be updated: {{.Err}}", l10n.Args{"Err": err.Error()}), Code: event.CodeConfig})
+				}
+			}
 		}
 	}
 }
@@ -107,21 +131,37 @@ func (s *Session) focusSave() error {
 	return atomicfile.Write(filepath.Join(s.cfg.DataDir, focusFile), b)
 }
 
+// focusSaveHeld keeps the held messages for a restart: in the local
+// archive, encrypted with the messages, when there is one (and then never in
+// a plain file); else, without a keyring, in DataDir/focus-held.json (0600),
+// since they would otherwise be lost. f.mu is held.
 func (s *Session) focusSaveHeld() error {
 	f := &s.focus
+	if s.cfg.DataDir == "" && s.cfg.Archive == nil {
+		return nil
+	}
+	var b []byte
+	if len(f.held) > 0 {
+		var err error
+		if b, err = json.Marshal(f.held); err != nil {
+			return err
+		}
+	}
+	path := filepath.Join(s.cfg.DataDir, focusHeldFile)
+	if a := s.cfg.Archive; a != nil {
+		if err := a.SetState(focusHeldState, b); err != nil {
+			return err
+		}
+		b = nil // the plain file goes
+	}
 	if s.cfg.DataDir == "" {
 		return nil
 	}
-	path := filepath.Join(s.cfg.DataDir, focusHeldFile)
-	if len(f.held) == 0 {
+	if len(b) == 0 {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
 		return nil
-	}
-	b, err := json.Marshal(f.held)
-	if err != nil {
-		return err
 	}
 	return atomicfile.Write(path, b)
 }
