@@ -32,8 +32,8 @@ const (
 	focusHeldFile = "focus-held.json"
 	// focusHeldState names the held messages in the local archive.
 	focusHeldState = "focus-held"
-	focusTick     = time.Minute // re-check at least this often (clock changes, suspend)
-	focusSetting  = "focus_hours"
+	focusTick      = time.Minute // re-check at least this often (clock changes, suspend)
+	focusSetting   = "focus_hours"
 )
 
 type focusState struct {
