@@ -58,6 +58,7 @@ type room struct {
 	shown    bool              // RoomJoined was emitted for this stay
 	everIn   bool              // the user was in the room before (a rejoin)
 	leaving  bool              // the user asked to leave
+	away     bool              // out while the user appears offline: joined again when she is back
 	last     time.Time         // the newest message seen, to ask for history since
 	occ      map[string]*event.Occupant
 	banner   string // the last banner summary emitted ("" = none)
@@ -188,7 +189,8 @@ func (s *Session) roomShow() (show, status string) {
 }
 
 // mucPresence sends the user's presence (show, status) to every room the
-// user is in, after it changed. s.mu is held.
+// user is in, after it changed, and joins again the rooms she was taken out
+// of when she chose to appear offline. s.mu is held.
 func (s *Session) mucPresence(c *conn) {
 	if s.presence.Show == event.ShowUnavailable {
 		return
@@ -196,8 +198,13 @@ func (s *Session) mucPresence(c *conn) {
 	show, status := s.roomShow()
 	s.muc.mu.Lock()
 	var to []string
+	var again []*el
 	for _, r := range s.muc.rooms {
-		if r.joined && !r.leaving && r.on == c { // not rooms of an earlier stream, being joined again
+		switch {
+		case r.away && !r.leaving:
+			r.away = false
+			again = append(again, s.joinPresence(r, s.muc.noJoinHistory))
+		case r.joined && !r.leaving && r.on == c: // not rooms of an earlier stream, being joined again
 			to = append(to, r.jid+"/"+r.nick)
 		}
 	}
@@ -205,6 +212,37 @@ func (s *Session) mucPresence(c *conn) {
 	sort.Strings(to)
 	for _, t := range to {
 		if s.write(c, &outStanza{el: presence("", t, show, status)}) != nil {
+			return
+		}
+	}
+	for _, p := range again {
+		if s.write(c, &outStanza{el: p}) != nil {
+			return
+		}
+	}
+}
+
+// mucAway takes the user out of every room as she chooses to appear
+// offline (the server would too, as it tells every address that had her
+// presence): each room is marked away, to be joined again when she comes
+// back, and told she left. Called before the unavailable presence goes
+// out. s.mu is held.
+func (s *Session) mucAway(c *conn) {
+	s.muc.mu.Lock()
+	var to []string
+	for _, r := range s.muc.rooms {
+		if r.leaving {
+			continue
+		}
+		r.away = true
+		if r.joined && r.on == c {
+			to = append(to, r.jid+"/"+r.nick)
+		}
+	}
+	s.muc.mu.Unlock()
+	sort.Strings(to)
+	for _, t := range to {
+		if s.write(c, &outStanza{el: presence("unavailable", t, "", "")}) != nil {
 			return
 		}
 	}
@@ -243,6 +281,7 @@ func joinPresence(r *room, noHistory bool) *el {
 func (s *Session) mucSignedIn(c *conn) error {
 	s.muc.mu.Lock()
 	var again []*el
+	offline := s.presence.Show == event.ShowUnavailable
 	for k, r := range s.muc.rooms {
 		if r.leaving {
 			delete(s.muc.rooms, k)
@@ -250,6 +289,11 @@ func (s *Session) mucSignedIn(c *conn) error {
 		}
 		r.joined, r.shown = false, false
 		r.occ = map[string]*event.Occupant{}
+		if offline { // appearing offline: joined again when she is back
+			r.away = true
+			continue
+		}
+		r.away = false
 		again = append(again, s.joinPresence(r, s.muc.noJoinHistory))
 	}
 	s.muc.mu.Unlock()
@@ -691,6 +735,13 @@ func (s *Session) onRoomPresence(c *conn, st *inStanza) bool {
 			if u.has("303") && it.Nick != "" {
 				delete(r.occ, nick)
 				r.nick = it.Nick
+				return true
+			}
+			if r.away && !r.leaving && u.Destroy == nil && !u.has("301") && !u.has("307") && !u.has("321") && !u.has("322") && !u.has("332") {
+				// Out because she appears offline: kept, to join again.
+				r.joined, r.shown = false, false
+				r.occ = map[string]*event.Occupant{}
+				evs = append(evs, event.RoomLeft{Room: r.jid, Reason: s.lang.T("You appear offline; Palisade joins the room again when you are back.")})
 				return true
 			}
 			delete(s.muc.rooms, roomKey(bare))

@@ -789,6 +789,9 @@ func (s *Session) sendPresence(c *conn) error {
 	case event.ShowUnavailable:
 		show, typ = "", "unavailable"
 	}
+	if typ == "unavailable" {
+		s.mucAway(c) // out of the rooms first, to be joined again (muc.go)
+	}
 	pres := presence(typ, "", show, p.Status)
 	if typ == "" {
 		pres.add(capsElement()) // what the client supports, for PEP notifications (caps.go)
