@@ -115,6 +115,31 @@ func (s *Session) autojoin(items map[string]bookmark) {
 	}
 	s.muc.mu.Unlock()
 	sort.Slice(todo, func(i, j int) bool { return todo[i].Room < todo[j].Room })
+	s.mu.Lock()
+	offline := s.presence.Show == event.ShowUnavailable
+	s.mu.Unlock()
+	if offline {
+		// Appearing offline: the rooms wait, to be joined when she is
+		// back (muc.go mucPresence).
+		s.muc.mu.Lock()
+		if s.muc.rooms == nil {
+			s.muc.rooms = map[string]*room{}
+		}
+		for _, b := range todo {
+			nick := strings.TrimSpace(b.Nick)
+			if nick == "" {
+				nick = s.bare.Localpart()
+			}
+			rj, ok := roomJID(b.Room)
+			if !ok {
+				continue // join would refuse it too
+			}
+			s.muc.rooms[rj] = &room{jid: rj, nick: nick, password: b.password, away: true,
+				occ: map[string]*event.Occupant{}, lang: s.lang}
+		}
+		s.muc.mu.Unlock()
+		return
+	}
 	for _, b := range todo {
 		s.join(event.Join{Room: b.Room, Nick: b.Nick, Password: b.password}, nil)
 	}

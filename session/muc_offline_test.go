@@ -22,6 +22,9 @@ func testRoomsAcrossOffline(t *testing.T, srv *testenv.Server) {
 	room := uniqueRoom(srv, "offline")
 	bob.s.Do(event.CreateRoom{Room: room, Nick: "bob"})
 	anyEvent(bob, "created", 20*time.Second, joinedRoom(room))
+	room2 := uniqueRoom(srv, "bookmarked")
+	bob.s.Do(event.CreateRoom{Room: room2, Nick: "bob"})
+	anyEvent(bob, "second room created", 20*time.Second, joinedRoom(room2))
 	alice.s.Do(event.Join{Room: room, Nick: "alice"})
 	alice.waitFor("joined", 20*time.Second, joinedRoom(room))
 	anyEvent(bob, "alice in the room", 10*time.Second, occupantNamed(room, "alice"))
@@ -45,6 +48,21 @@ func testRoomsAcrossOffline(t *testing.T, srv *testenv.Server) {
 		return ok && x.Command == (event.SendRoomMessage{}).CommandName()
 	})
 
+	// A bookmark with autojoin set while she appears offline waits too.
+	alice.s.Do(event.SetBookmark{Room: room2, Nick: "alice", Autojoin: true})
+	alice.waitFor("bookmark", 10*time.Second, func(e event.Event) bool {
+		x, ok := e.(event.Bookmarks)
+		if !ok {
+			return false
+		}
+		for _, b := range x.Items {
+			if b.Room == room2 {
+				return true
+			}
+		}
+		return false
+	})
+
 	// A new stream while she still appears offline does not join the
 	// room in her name either.
 	alice.s.mu.Lock()
@@ -53,13 +71,19 @@ func testRoomsAcrossOffline(t *testing.T, srv *testenv.Server) {
 	g.setOpen(false)
 	alice.waitFor("disconnect", 10*time.Second, isA[event.Disconnected])
 	g.setOpen(true)
+	n := len(alice.all())
 	alice.s.Do(event.Reconnect{})
-	if c := alice.waitFor("reconnect", 20*time.Second, isA[event.Connected]).(event.Connected); c.Resumed {
+	if c := alice.await("reconnect", n, 20*time.Second, isA[event.Connected]).(event.Connected); c.Resumed {
 		t.Fatalf("Connected = %+v, want a new session", c)
 	}
-	marker := fmt.Sprint("marker ", time.Now().UnixNano())
-	bob.s.Do(event.Send{To: "alice@acme.test", Body: marker})
-	alice.message(marker)
+	// The bookmarks (with autojoin) come with the new stream; one more
+	// round trip to the server after them, and any join in her name would
+	// have been answered.
+	alice.await("bookmarks on the new stream", n, 20*time.Second, isA[event.Bookmarks])
+	m := len(alice.all())
+	alice.s.Do(event.GetBookmarks{})
+	alice.await("bookmarks again", m, 10*time.Second, isA[event.Bookmarks])
+	time.Sleep(300 * time.Millisecond) // the rooms are on the same loopback server
 	afterLeft := false
 	for _, e := range alice.all() {
 		switch x := e.(type) {
@@ -69,11 +93,17 @@ func testRoomsAcrossOffline(t *testing.T, srv *testenv.Server) {
 			if afterLeft && x.Room == room {
 				t.Error("the room was joined again on a new stream while she appears offline")
 			}
+			if x.Room == room2 {
+				t.Error("the bookmarked room was joined while she appears offline")
+			}
 		}
 	}
 
+	back := len(alice.all())
 	alice.s.Do(event.SetPresence{Show: event.ShowAvailable})
-	alice.waitFor("joined again", 20*time.Second, joinedRoom(room))
+	// Both rooms are joined again, in either order.
+	alice.await("joined again", back, 20*time.Second, joinedRoom(room))
+	alice.await("bookmarked room joined once she is back", back, 20*time.Second, joinedRoom(room2))
 	anyEvent(bob, "alice back in the room", 10*time.Second, func(e event.Event) bool {
 		x, ok := e.(event.OccupantChange)
 		return ok && x.Room == room && x.Nick == "alice" && !x.Left
