@@ -104,6 +104,9 @@ const (
 	identityRefetch = 15 * time.Minute
 	identityRetry   = 30 * time.Second
 	identityHold    = 5 * time.Second
+	// identityExpiryTick bounds the wait of the loop that re-verifies
+	// peers when a certificate's validity starts or ends.
+	identityExpiryTick = time.Hour
 	// identityParallel bounds the background requests in flight, so that
 	// signing in with a large roster does not send them all at once.
 	identityParallel = 8
@@ -125,6 +128,8 @@ type identState struct {
 	records map[string]*identRecord // persisted: what was verified and acknowledged
 	path    string                  // "" keeps the records in memory only
 	loaded  bool
+
+	kick chan struct{} // wakes the expiry loop after new devices (identityExpiryLoop)
 
 	verKey   string             // the profile the verifier was built from
 	verifier *identity.Verifier // nil: no identity CA (every peer is unverified)
@@ -499,6 +504,70 @@ func (s *Session) fetchDone(b string, seq uint64, items []pubsubItem, why string
 	st.mu.Unlock()
 	s.reverify(b)
 	s.releaseHeld(p)
+	select { // the expiry loop looks at the new certificates' dates
+	case st.kick <- struct{}{}:
+	default:
+	}
+}
+
+// identityExpiryLoop re-verifies the known peers when one of their
+// certificates reaches the end (or the start) of its validity, so that a
+// certificate that expires during a long session shows as expired (and
+// locks sending as any lost verification does) at that moment, not at the
+// next start or profile.
+func (s *Session) identityExpiryLoop() {
+	st := &s.ident
+	for {
+		next := s.identityBoundary()
+		wait := identityExpiryTick
+		if !next.IsZero() {
+			if d := next.Sub(st.clock()); d < wait {
+				wait = d
+			}
+		}
+		if wait < 10*time.Millisecond {
+			wait = 10 * time.Millisecond
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			return
+		case <-st.kick:
+		case <-t.C:
+		}
+		t.Stop()
+		if !next.IsZero() && !st.clock().Before(next) {
+			s.identityRulesChanged() // emits only what changed
+		}
+	}
+}
+
+// identityBoundary is the next time a known device certificate becomes
+// valid or stops being valid (just after its last valid second), or zero.
+func (s *Session) identityBoundary() time.Time {
+	st := &s.ident
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.clock()
+	var next time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && now.Before(t) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, p := range st.peers {
+		for _, d := range p.devices {
+			if d.chain == nil {
+				continue
+			}
+			consider(d.result.NotBefore)
+			if !d.result.NotAfter.IsZero() {
+				consider(d.result.NotAfter.Add(time.Second))
+			}
+		}
+	}
+	return next
 }
 
 // decodeDevices turns items into devices (undecodable ones are kept, with

@@ -673,3 +673,33 @@ func testProfileIdentity(t *testing.T, srv *testenv.Server) {
 
 func TestProsodyProfileIdentity(t *testing.T)  { testProfileIdentity(t, prosody(t)) }
 func TestEjabberdProfileIdentity(t *testing.T) { testProfileIdentity(t, ej(t)) }
+
+// A certificate that expires during the session shows as expired at that
+// moment, without a new fetch, a restart or a new profile.
+func TestProsodyCertificateExpiresDuringSession(t *testing.T) {
+	srv := prosody(t)
+	now := time.Now()
+	acme := newIDCA(t, "ACME Identity CA", "ACME", now.Add(-time.Hour))
+	bob := freshUser(t, srv, "bob", "acme.test")
+	// Valid for the next few seconds only.
+	dev := acme.issue(t, bob, "Bob Builder", now.Add(-time.Hour), time.Hour+4*time.Second)
+	publishDevice(t, rawPeer(t, srv, bob), bob, dev.id, dev.chain)
+	v, err := identity.NewVerifier([]identity.Anchor{acme.anchor("ACME", "acme.test")}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := startSessionWith(t, srv, freshUser(t, srv, "alice", "acme.test"), opts{}, withVerifier(v))
+	alice.connected()
+	alice.s.Do(event.GetCertificates{JID: bob})
+	alice.waitFor("bob verified", 20*time.Second, certificatesOf(bob, event.IdentityVerified))
+	e := alice.waitFor("bob's certificate expired", 20*time.Second, certificatesOf(bob, event.IdentityExpired)).(event.Certificates)
+	if !strings.Contains(e.Trust.IdentityReason, "expired") {
+		t.Errorf("reason %q, want it to say the certificate expired", e.Trust.IdentityReason)
+	}
+	if got := time.Now(); got.Before(e.Devices[0].NotAfter) {
+		t.Errorf("reported expired at %v, before the certificate's end %v", got, e.Devices[0].NotAfter)
+	}
+	if tr := alice.s.trustOf(bob); tr.Identity != event.IdentityExpired {
+		t.Errorf("bob's trust after the expiry: %+v", tr)
+	}
+}

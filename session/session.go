@@ -221,6 +221,8 @@ func (s *Session) Start() {
 		s.trainingStart()
 		s.startRetention()
 		s.focusStart()
+		s.ident.kick = make(chan struct{}, 1)
+		go s.identityExpiryLoop()
 		go s.torWatch()
 		go s.pump()
 		go s.run()
