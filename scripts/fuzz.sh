@@ -6,10 +6,16 @@
 #   FUZZTIME=1h scripts/fuzz.sh ./session FuzzStanza   one target
 # A failing input is written under the package's testdata/fuzz/<Target>/;
 # commit it with the fix so that every later `go test` replays it.
+# Inputs are not minimized unless FUZZMINIMIZE says how long to try (for
+# example FUZZMINIMIZE=60s on a long run): Go's fuzzer can stop with a
+# spurious "fuzzing process hung or terminated unexpectedly while
+# minimizing" while it minimizes a new interesting input
+# (golang/go#52569), which in a 3-second run fails the build for nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-3s}
+FUZZMINIMIZE=${FUZZMINIMIZE:-0}
 
 if [ $# -eq 2 ]; then
 	targets="$1 $2"
@@ -28,7 +34,7 @@ while [ $# -ge 2 ]; do
 	n=$((n + 1))
 	printf -- '--- %s %s (%s)\n' "$pkg" "$name" "$FUZZTIME"
 	# -parallel 2: the machines this runs on have few cores and other work.
-	$GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -parallel 2 "$pkg" 2>&1 |
-		grep -E '^(fuzz: elapsed: [0-9]+s, execs|ok|FAIL|---|panic|\s+\S+_test\.go)' | tail -n 3
+	$GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINIMIZE" -parallel 2 "$pkg" 2>&1 |
+		grep -E '^(fuzz: elapsed: [0-9]+s, execs|ok|FAIL|---|panic|\s+\S+_test\.go|\s+(fuzzing process|Failing input|To re-run|go test -run=))' | tail -n 6
 done
 echo "fuzz.sh: $n targets, $FUZZTIME each"
