@@ -265,25 +265,35 @@ func (s *Session) focusStart() {
 func (s *Session) focusLoop() {
 	for {
 		next, _ := s.focusCheck()
-		wait := focusTick
-		if !next.IsZero() {
-			if d := next.Sub(s.focusNow()); d < wait {
-				wait = d
-			}
-		}
-		if wait < 10*time.Millisecond {
-			wait = 10 * time.Millisecond
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
+		if !s.sleepUntil(next, s.focusNow(), focusTick, s.focus.kick) {
 			return
-		case <-s.focus.kick:
-		case <-t.C:
 		}
-		t.Stop()
 	}
+}
+
+// sleepUntil waits until next (zero: no particular time), for at most max
+// and at least 10 ms from now, or until kick; false when the session ends
+// meanwhile. The loops that follow a clock (focus hours, certificates'
+// validity) wait with it.
+func (s *Session) sleepUntil(next, now time.Time, max time.Duration, kick <-chan struct{}) bool {
+	wait := max
+	if !next.IsZero() {
+		if d := next.Sub(now); d < wait {
+			wait = d
+		}
+	}
+	if wait < 10*time.Millisecond {
+		wait = 10 * time.Millisecond
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-s.ctx.Done():
+		return false
+	case <-kick:
+	case <-t.C:
+	}
+	return true
 }
 
 func (s *Session) focusKick() {

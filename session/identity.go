@@ -519,24 +519,9 @@ func (s *Session) identityExpiryLoop() {
 	st := &s.ident
 	for {
 		next := s.identityBoundary()
-		wait := identityExpiryTick
-		if !next.IsZero() {
-			if d := next.Sub(st.clock()); d < wait {
-				wait = d
-			}
-		}
-		if wait < 10*time.Millisecond {
-			wait = 10 * time.Millisecond
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
+		if !s.sleepUntil(next, st.clock(), identityExpiryTick, st.kick) {
 			return
-		case <-st.kick:
-		case <-t.C:
 		}
-		t.Stop()
 		if !next.IsZero() && !st.clock().Before(next) {
 			s.identityRulesChanged() // emits only what changed
 		}
