@@ -234,3 +234,39 @@ func TestOutboxIdentityChangedSince(t *testing.T) {
 		t.Errorf("refused %v, %d left, refusals %+v", refused, left, ref)
 	}
 }
+
+// A private message in a room to an occupant whose identity changed (the
+// room shows their address) is refused like a 1:1 message, until the user
+// acknowledges the change; one whose address the room hides is not judged.
+func TestRoomPrivateMessageIdentityLock(t *testing.T) {
+	r := testRules()
+	s := offlineSession(t, "", &r)
+	rm := &room{jid: "team@conference.acme.test", nick: "alice", joined: true, occ: map[string]*event.Occupant{
+		"bob":   {Nick: "bob", JID: "bob@acme.test", Trust: event.Trust{Class: event.ClassInternal}},
+		"ghost": {Nick: "ghost", Trust: event.Trust{Class: event.ClassUnknown}},
+	}}
+	s.muc.mu.Lock()
+	s.muc.rooms = map[string]*room{rm.jid: rm}
+	s.muc.mu.Unlock()
+	st := &s.ident
+	st.mu.Lock()
+	s.loadRecords()
+	st.records["bob@acme.test"] = &identRecord{Verified: true, Lock: &identLock{Change: event.ChangeLost, Detail: "bob@acme.test's identity is no longer verified."}}
+	st.mu.Unlock()
+
+	s.execute(event.PrivateMessage{Room: rm.jid, Nick: "bob", Body: "the VPN file"})
+	ref := only[event.Refused](queued(s))
+	if len(ref) != 1 || ref[0].Code != event.RefusedIdentity || ref[0].To != "bob@acme.test" || ref[0].Trust == nil || !ref[0].Trust.IdentityChanged {
+		t.Fatalf("refusals %+v, want one identity refusal for bob", ref)
+	}
+	s.execute(event.PrivateMessage{Room: rm.jid, Nick: "ghost", Body: "hello"})
+	if ref := only[event.Refused](queued(s)); len(ref) != 0 {
+		t.Errorf("a hidden occupant was refused: %+v", ref)
+	}
+	s.ackIdentity("bob@acme.test")
+	queued(s)
+	s.execute(event.PrivateMessage{Room: rm.jid, Nick: "bob", Body: "after the check"})
+	if ref := only[event.Refused](queued(s)); len(ref) != 0 {
+		t.Errorf("refused after the acknowledgement: %+v", ref)
+	}
+}

@@ -515,6 +515,12 @@ func (s *Session) privateMessage(c event.PrivateMessage) {
 		return
 	}
 	id := randomID()
+	// A private message to someone whose identity changed waits for the
+	// user's acknowledgement, as a 1:1 message does (when the room shows
+	// who they are).
+	if oc.JID != "" && s.refuseIdentity(c, id, oc.JID) {
+		return
+	}
 	m := elem(nsClient, "message", "type", "chat", "to", r.jid+"/"+c.Nick, "id", id).add(
 		child("body", c.Body), elem(nsMUCUser, "x"))
 	sent := false
