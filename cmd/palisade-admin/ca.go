@@ -157,32 +157,51 @@ type connFlags struct {
 	timeout                 *time.Duration
 }
 
-func addConnFlags(fs *flag.FlagSet) connFlags {
+// addConnFlags adds the flags to fs; jidHelp says what the account is for
+// this command, timeout is the default of --timeout.
+func addConnFlags(fs *flag.FlagSet, jidHelp string, timeout time.Duration) connFlags {
 	return connFlags{
-		account: fs.String("jid", "", "the IT account (`JID`) requests are sent to (the profile's it.jid)"),
+		account: fs.String("jid", "", jidHelp),
 		pwFD:    fs.Int("password-fd", -1, "read the password from this file descriptor (`N`)"),
 		server:  fs.String("server", "", "connect to `HOST:PORT` instead of looking up the domain"),
 		caFile:  fs.String("ca-file", "", "also trust this CA certificate (`PEM` file) for the server"),
 		direct:  fs.Bool("direct-tls", false, "direct TLS (XEP-0368) instead of STARTTLS"),
-		tls12:   fs.Bool("tls12", false, "cap TLS at 1.2 (ejabberd before 23.04)"),
-		timeout: fs.Duration("timeout", time.Minute, "give up after this `duration`"),
+		tls12:   fs.Bool("tls12", false, "cap TLS at 1.2 for servers that only do tls-unique channel binding (ejabberd before 23.04)"),
+		timeout: fs.Duration("timeout", timeout, "give up after this `duration`"),
 	}
 }
 
-func (f connFlags) config() (session.Config, error) {
+// itAccount checks --jid and --password-fd: the IT account as a bare JID, or
+// a usage problem.
+func (f connFlags) itAccount() (jid.JID, error) {
 	if *f.account == "" || *f.pwFD < 0 {
-		return session.Config{}, errors.New("--jid and --password-fd are required")
+		return jid.JID{}, errors.New("--jid and --password-fd are required")
 	}
 	acct, err := jid.Parse(*f.account)
 	if err != nil || acct.Localpart() == "" || acct.Resourcepart() != "" {
-		return session.Config{}, fmt.Errorf("--jid %q is not a bare JID (user@domain)", *f.account)
+		return jid.JID{}, fmt.Errorf("--jid %q is not a bare JID (user@domain)", *f.account)
 	}
+	return acct, nil
+}
+
+// sessionConfig reads the password and makes the session's configuration
+// for acct.
+func (f connFlags) sessionConfig(acct jid.JID) (session.Config, error) {
 	pw, err := readPasswordFD(*f.pwFD)
 	if err != nil {
 		return session.Config{}, err
 	}
 	return session.Config{JID: acct.String(), Password: func() (string, error) { return pw, nil }, Server: *f.server,
 		DirectTLS: *f.direct, CAFile: *f.caFile, ChannelBindingTLS12: *f.tls12}, nil
+}
+
+// config is itAccount and sessionConfig at once.
+func (f connFlags) config() (session.Config, error) {
+	acct, err := f.itAccount()
+	if err != nil {
+		return session.Config{}, err
+	}
+	return f.sessionConfig(acct)
 }
 
 func init() {
@@ -451,7 +470,7 @@ queue is printed: id, JID, device, the request's SHA-256, and any problem.
 Then approve or reject by id.`, stdout, stderr)
 	dir := fs.String("dir", "identity-ca", "the CA's `directory`")
 	all := fs.Bool("all", false, "read the whole archive again, not only what came since the last run")
-	cf := addConnFlags(fs)
+	cf := addConnFlags(fs, "the IT account (`JID`) requests are sent to (the profile's it.jid)", time.Minute)
 	pos, code, ok := parse(fs, args, stdout)
 	if !ok {
 		return code
@@ -562,7 +581,7 @@ client installs it and publishes it for its contacts.`, stdout, stderr)
 	org := fs.String("org", "", "the `organisation` in the certificate (default: the CA's)")
 	days := fs.Int("days", 365, "validity in `days`")
 	all := fs.Bool("all", false, "approve every queued request that has no problem")
-	cf := addConnFlags(fs)
+	cf := addConnFlags(fs, "the IT account (`JID`) requests are sent to (the profile's it.jid)", time.Minute)
 	pos, code, ok := parse(fs, args, stdout)
 	if !ok {
 		return code
@@ -647,7 +666,7 @@ func caReject(args []string, stdout, stderr io.Writer) int {
 	fs := flags(c, `Declines queued requests: the requester sees the reason.`, stdout, stderr)
 	dir := fs.String("dir", "identity-ca", "the CA's `directory`")
 	reason := fs.String("reason", "", "why, for the requester (`TEXT`)")
-	cf := addConnFlags(fs)
+	cf := addConnFlags(fs, "the IT account (`JID`) requests are sent to (the profile's it.jid)", time.Minute)
 	pos, code, ok := parse(fs, args, stdout)
 	if !ok {
 		return code

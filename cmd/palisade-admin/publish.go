@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"mellium.im/xmpp/jid"
-
 	"github.com/palisade-im/palisade/profile"
 	"github.com/palisade-im/palisade/session"
 )
@@ -41,16 +39,10 @@ administrator of the PubSub service may create nodes.
 The password is read from file descriptor N (e.g. --password-fd 3 with
 3<password-file, or 0 for standard input), never from the command line. On
 success the item id is printed.`, stdout, stderr)
-		account := fs.String("jid", "", "the IT account (`JID`), an administrator of the PubSub service")
-		pwFD := fs.Int("password-fd", -1, "read the password from this file descriptor (`N`)")
-		server := fs.String("server", "", "connect to `HOST:PORT` instead of looking up the domain")
-		caFile := fs.String("ca-file", "", "also trust this CA certificate (`PEM` file) for the server")
-		direct := fs.Bool("direct-tls", false, "direct TLS (XEP-0368) instead of STARTTLS")
-		tls12 := fs.Bool("tls12", false, "cap TLS at 1.2 for servers that only do tls-unique channel binding (ejabberd before 23.04)")
+		cf := addConnFlags(fs, "the IT account (`JID`), an administrator of the PubSub service", 30*time.Second)
 		service := fs.String("service", "", "the PubSub service `JID` (default: see above)")
 		node := fs.String("node", "", "the PubSub `node` (default: see above)")
 		prof := fs.String("profile", "", "for a bulletin: take the service and node from this profile's \"it\" section (`P.json`)")
-		timeout := fs.Duration("timeout", 30*time.Second, "give up after this `duration`")
 		pos, code, ok := parse(fs, args, stdout)
 		if !ok {
 			return code
@@ -58,15 +50,15 @@ success the item id is printed.`, stdout, stderr)
 		if len(pos) != 1 {
 			return usageError(c, stderr, "give exactly one FILE to publish")
 		}
-		if *account == "" {
+		if *cf.account == "" {
 			return usageError(c, stderr, "--jid is required")
 		}
-		if *pwFD < 0 {
+		if *cf.pwFD < 0 {
 			return usageError(c, stderr, "--password-fd is required")
 		}
-		acct, err := jid.Parse(*account)
-		if err != nil || acct.Localpart() == "" || acct.Resourcepart() != "" {
-			return usageError(c, stderr, "--jid %q is not a bare JID (user@domain)", *account)
+		acct, err := cf.itAccount()
+		if err != nil {
+			return usageError(c, stderr, "%v", err)
 		}
 		file := pos[0]
 		doc, svc, nd, desc, err := publishable(file, acct.Domainpart())
@@ -90,24 +82,16 @@ success the item id is printed.`, stdout, stderr)
 		if *node != "" {
 			nd = *node
 		}
-		password, err := readPasswordFD(*pwFD)
+		cfg, err := cf.sessionConfig(acct)
 		if err != nil {
 			return fail(c, stderr, "%v", err)
 		}
-		cfg := session.Config{
-			JID:                 acct.String(),
-			Password:            func() (string, error) { return password, nil },
-			Server:              *server,
-			DirectTLS:           *direct,
-			CAFile:              *caFile,
-			ChannelBindingTLS12: *tls12,
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		ctx, cancel := context.WithTimeout(context.Background(), *cf.timeout)
 		defer cancel()
 		id, err := session.Publish(ctx, cfg, svc, nd, doc)
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
-				err = fmt.Errorf("no answer within %v: %w", *timeout, err)
+				err = fmt.Errorf("no answer within %v: %w", *cf.timeout, err)
 			}
 			return fail(c, stderr, "%s not published: %v", file, err)
 		}

@@ -224,19 +224,13 @@ certificate must chain to a trusted identity CA and name the JID the report
 is for, the signature must match the certified key, and the sender must be
 that JID. Verified reports go to the store (DIR/reports.json); rejected ones
 are listed with the reason and kept in the store's rejected list.`, stdout, stderr)
-	account := fs.String("jid", "", "the IT account (`JID`) reports are sent to")
-	pwFD := fs.Int("password-fd", -1, "read the password from this file descriptor (`N`)")
-	server := fs.String("server", "", "connect to `HOST:PORT` instead of looking up the domain")
-	caFile := fs.String("ca-file", "", "also trust this CA certificate (`PEM` file) for the server")
-	direct := fs.Bool("direct-tls", false, "direct TLS (XEP-0368) instead of STARTTLS")
-	tls12 := fs.Bool("tls12", false, "cap TLS at 1.2 (ejabberd before 23.04)")
+	cf := addConnFlags(fs, "the IT account (`JID`) reports are sent to", time.Minute)
 	var cas multiFlag
 	fs.Var(&cas, "ca", "trusted identity CA certificate (`PEM` file); may be repeated")
 	domains := fs.String("domains", "", "with --ca: the CA certifies only these `domains` (comma-separated)")
 	prof := fs.String("profile", "", "trust the identity CAs of this profile's trusted_cas.identity (`P.json`)")
 	store := fs.String("store", "training-reports", "the local store `DIR`")
 	all := fs.Bool("all", false, "read the whole archive again, not only what came since the last run")
-	timeout := fs.Duration("timeout", time.Minute, "give up after this `duration`")
 	pos, code, ok := parse(fs, args, stdout)
 	if !ok {
 		return code
@@ -244,12 +238,9 @@ are listed with the reason and kept in the store's rejected list.`, stdout, stde
 	if len(pos) != 0 {
 		return usageError(c, stderr, "unexpected argument %q", pos[0])
 	}
-	if *account == "" || *pwFD < 0 {
-		return usageError(c, stderr, "--jid and --password-fd are required")
-	}
-	acct, err := jid.Parse(*account)
-	if err != nil || acct.Localpart() == "" || acct.Resourcepart() != "" {
-		return usageError(c, stderr, "--jid %q is not a bare JID (user@domain)", *account)
+	acct, err := cf.itAccount()
+	if err != nil {
+		return usageError(c, stderr, "%v", err)
 	}
 	v, err := loadVerifier(cas, splitList(*domains), *prof)
 	if err != nil {
@@ -259,28 +250,20 @@ are listed with the reason and kept in the store's rejected list.`, stdout, stde
 	if err != nil {
 		return fail(c, stderr, "%v", err)
 	}
-	password, err := readPasswordFD(*pwFD)
+	cfg, err := cf.sessionConfig(acct)
 	if err != nil {
 		return fail(c, stderr, "%v", err)
-	}
-	cfg := session.Config{
-		JID:                 acct.String(),
-		Password:            func() (string, error) { return password, nil },
-		Server:              *server,
-		DirectTLS:           *direct,
-		CAFile:              *caFile,
-		ChannelBindingTLS12: *tls12,
 	}
 	after := st.Last
 	if *all {
 		after = ""
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), *cf.timeout)
 	defer cancel()
 	got, last, err := session.CollectTrainingReports(ctx, cfg, after)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("no answer within %v: %w", *timeout, err)
+			err = fmt.Errorf("no answer within %v: %w", *cf.timeout, err)
 		}
 		return fail(c, stderr, "collecting reports: %v", err)
 	}
