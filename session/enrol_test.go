@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,22 +31,7 @@ func offlineEnrol(t *testing.T, it *itDesk, dir string, key ed25519.PrivateKey, 
 		t.Fatal(err)
 	}
 	s.backoff = backoff{base: time.Hour, max: time.Hour}
-	r := &recorder{t: t, s: s}
-	r.cond = sync.NewCond(&r.mu)
-	s.Start()
-	go func() {
-		for e := range s.Events() {
-			r.mu.Lock()
-			r.evs = append(r.evs, e)
-			r.mu.Unlock()
-			r.cond.Broadcast()
-		}
-		r.mu.Lock()
-		r.done = true
-		r.mu.Unlock()
-		r.cond.Broadcast()
-	}()
-	t.Cleanup(r.quit)
+	r := record(t, s, "alice@acme.test")
 	return r
 }
 
@@ -193,22 +177,7 @@ func TestEnrolNoKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.backoff = backoff{base: time.Hour, max: time.Hour}
-	r := &recorder{t: t, s: s}
-	r.cond = sync.NewCond(&r.mu)
-	s.Start()
-	go func() {
-		for e := range s.Events() {
-			r.mu.Lock()
-			r.evs = append(r.evs, e)
-			r.mu.Unlock()
-			r.cond.Broadcast()
-		}
-		r.mu.Lock()
-		r.done = true
-		r.mu.Unlock()
-		r.cond.Broadcast()
-	}()
-	t.Cleanup(r.quit)
+	r := record(t, s, "alice@acme.test")
 	en := r.waitFor("no-key", 5*time.Second, enrolmentIn(event.EnrolNoKey)).(event.Enrolment)
 	if !strings.Contains(en.Reason, "keyring") {
 		t.Fatalf("no-key %+v", en)

@@ -81,6 +81,14 @@ func startSessionWith(t testing.TB, srv *testenv.Server, user string, o opts, tu
 	if tune != nil {
 		tune(s)
 	}
+	return record(t, s, user)
+}
+
+// record starts s and records its events until it closes, for waitFor
+// and the other recorder methods; the test's end quits the session.
+// SESSION_TRACE=1 prints every event, prefixed with label.
+func record(t testing.TB, s *Session, label string) *recorder {
+	t.Helper()
 	r := &recorder{t: t, s: s}
 	r.cond = sync.NewCond(&r.mu)
 	s.Start()
@@ -88,7 +96,7 @@ func startSessionWith(t testing.TB, srv *testenv.Server, user string, o opts, tu
 		for e := range s.Events() {
 			if os.Getenv("SESSION_TRACE") != "" {
 				b, _ := event.Marshal(e)
-				fmt.Fprintf(os.Stderr, "%s %s\n", user, b)
+				fmt.Fprintf(os.Stderr, "%s %s\n", label, b)
 			}
 			r.mu.Lock()
 			r.evs = append(r.evs, e)
@@ -100,7 +108,7 @@ func startSessionWith(t testing.TB, srv *testenv.Server, user string, o opts, tu
 		r.mu.Unlock()
 		r.cond.Broadcast()
 	}()
-	t.Cleanup(func() { r.quit() })
+	t.Cleanup(r.quit)
 	return r
 }
 
